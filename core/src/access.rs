@@ -1,0 +1,284 @@
+//! Memory accesses as the hart performs them: instruction fetch, loads,
+//! stores, LR/SC and AMOs, each with a TLB fast path and a slow path that
+//! translates, checks PMP, fills the TLB and reaches RAM or the bus.
+//!
+//! Every access is naturally aligned or raises the address-misaligned
+//! exception (checked before translation, as QEMU 7.2 does; the privileged
+//! spec allows either order). OpenSBI emulates misaligned loads and stores
+//! for S- and U-mode software, as on QEMU.
+
+use std::rc::Rc;
+
+use crate::addr::PhysAddr;
+use crate::bus::AccessSize;
+use crate::decode_cache::CodePage;
+use crate::hart::{Env, Hart};
+use crate::memory::Memory;
+use crate::mmu::AccessType;
+use crate::pmp::PmpAccess;
+use crate::tlb;
+use crate::trap::{Exception, Fault};
+
+const fn size_of<const N: usize>() -> AccessSize {
+    match N {
+        1 => AccessSize::Byte,
+        2 => AccessSize::Half,
+        4 => AccessSize::Word,
+        _ => AccessSize::Double,
+    }
+}
+
+impl Hart {
+    /// Translates and PMP-checks an access of `N` bytes at `vaddr`.
+    /// Returns the physical address and whether the containing page may be
+    /// cached in a TLB (its PMP permissions are uniform).
+    fn translate_checked<const N: usize>(
+        &mut self,
+        mem: &mut Memory,
+        vaddr: u64,
+        access: AccessType,
+    ) -> Result<(u64, bool), Fault> {
+        let paddr = self.translate(mem, vaddr, access)?;
+        let prv = self.effective_privilege(access);
+        if !self.csr.pmp.check(paddr, N as u64, access.pmp(), prv) {
+            return Err(Fault::new(access.access_fault(), vaddr));
+        }
+        Ok((paddr, self.csr.pmp.page_is_uniform(paddr & !0xfff)))
+    }
+
+    /// Loads `N` bytes (1, 2, 4 or 8) at `vaddr`, zero-extended.
+    #[inline(always)]
+    pub(crate) fn load<const N: usize>(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+    ) -> Result<u64, Fault> {
+        let entry = self.tlb.load[tlb::index(vaddr)];
+        if entry.tag == vaddr >> 12 && vaddr & (N as u64 - 1) == 0 {
+            if let Some(v) = env
+                .mem
+                .load_at::<N>(entry.ram_offset + (vaddr & 0xfff) as usize)
+            {
+                return Ok(v);
+            }
+        }
+        self.load_slow::<N>(env, vaddr)
+    }
+
+    #[inline(never)]
+    fn load_slow<const N: usize>(&mut self, env: &mut Env<'_>, vaddr: u64) -> Result<u64, Fault> {
+        if vaddr & (N as u64 - 1) != 0 {
+            return Err(Fault::new(Exception::LoadAddressMisaligned, vaddr));
+        }
+        let (paddr, cacheable) = self.translate_checked::<N>(env.mem, vaddr, AccessType::Load)?;
+        if let Some(offset) = env.mem.offset_of(PhysAddr(paddr), N as u64) {
+            if cacheable {
+                self.tlb.fill_load(vaddr, offset & !0xfff);
+            }
+            return env
+                .mem
+                .load_at::<N>(offset)
+                .ok_or(Fault::new(Exception::LoadAccessFault, vaddr));
+        }
+        env.bus
+            .read(PhysAddr(paddr), size_of::<N>())
+            .map_err(|_| Fault::new(Exception::LoadAccessFault, vaddr))
+    }
+
+    /// Stores the low `N` bytes of `value` at `vaddr`.
+    #[inline(always)]
+    pub(crate) fn store<const N: usize>(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+        value: u64,
+    ) -> Result<(), Fault> {
+        let entry = self.tlb.store[tlb::index(vaddr)];
+        if entry.tag == vaddr >> 12
+            && vaddr & (N as u64 - 1) == 0
+            && env
+                .mem
+                .store_at_unchecked_code::<N>(entry.ram_offset + (vaddr & 0xfff) as usize, value)
+        {
+            return Ok(());
+        }
+        self.store_slow::<N>(env, vaddr, value)
+    }
+
+    #[inline(never)]
+    fn store_slow<const N: usize>(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+        value: u64,
+    ) -> Result<(), Fault> {
+        if vaddr & (N as u64 - 1) != 0 {
+            return Err(Fault::new(Exception::StoreAddressMisaligned, vaddr));
+        }
+        let (paddr, cacheable) = self.translate_checked::<N>(env.mem, vaddr, AccessType::Store)?;
+        if let Some(offset) = env.mem.offset_of(PhysAddr(paddr), N as u64) {
+            if env.mem.code.is_code(Memory::ram_page(offset)) {
+                // The page holds decoded instructions: invalidate what this
+                // store overwrites, and keep the page out of the store TLB.
+                env.mem.store_at::<N>(offset, value);
+            } else {
+                if cacheable {
+                    self.tlb.fill_store(vaddr, offset & !0xfff);
+                }
+                env.mem.store_at_unchecked_code::<N>(offset, value);
+            }
+            return Ok(());
+        }
+        env.bus
+            .write(PhysAddr(paddr), size_of::<N>(), value)
+            .map_err(|_| Fault::new(Exception::StoreAccessFault, vaddr))
+    }
+
+    /// The RAM offset for a read-modify-write (AMO or SC) of `N` bytes at
+    /// `vaddr`: store permission (which implies read permission: PTEs and
+    /// PMP entries with W but not R are reserved) and RAM only.
+    #[inline]
+    fn rmw_offset<const N: usize>(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+    ) -> Result<usize, Fault> {
+        if vaddr & (N as u64 - 1) != 0 {
+            return Err(Fault::new(Exception::StoreAddressMisaligned, vaddr));
+        }
+        let entry = self.tlb.store[tlb::index(vaddr)];
+        if entry.tag == vaddr >> 12 {
+            return Ok(entry.ram_offset + (vaddr & 0xfff) as usize);
+        }
+        let (paddr, cacheable) = self.translate_checked::<N>(env.mem, vaddr, AccessType::Store)?;
+        let prv = self.effective_privilege(AccessType::Store);
+        if !self.csr.pmp.check(paddr, N as u64, PmpAccess::Read, prv) {
+            return Err(Fault::new(Exception::StoreAccessFault, vaddr));
+        }
+        // AMOs are supported on RAM only (device regions are not AMO-capable).
+        let offset = env
+            .mem
+            .offset_of(PhysAddr(paddr), N as u64)
+            .ok_or(Fault::new(Exception::StoreAccessFault, vaddr))?;
+        if cacheable && !env.mem.code.is_code(Memory::ram_page(offset)) {
+            self.tlb.fill_store(vaddr, offset & !0xfff);
+        }
+        Ok(offset)
+    }
+
+    /// An atomic read-modify-write of `N` bytes at `vaddr`: stores
+    /// `op(old)` and returns `old` (zero-extended).
+    #[inline]
+    pub(crate) fn amo<const N: usize>(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+        op: impl FnOnce(u64) -> u64,
+    ) -> Result<u64, Fault> {
+        let offset = self.rmw_offset::<N>(env, vaddr)?;
+        let fault = Fault::new(Exception::StoreAccessFault, vaddr);
+        let old = env.mem.load_at::<N>(offset).ok_or(fault)?;
+        env.mem.store_at::<N>(offset, op(old));
+        Ok(old)
+    }
+
+    /// LR: a load that registers a reservation on `vaddr`.
+    pub(crate) fn load_reserved<const N: usize>(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+    ) -> Result<u64, Fault> {
+        let value = self.load::<N>(env, vaddr)?;
+        self.reservation = Some(vaddr);
+        Ok(value)
+    }
+
+    /// SC: stores if the reservation on `vaddr` is still held. Returns
+    /// whether it succeeded. The reservation is gone afterwards either way.
+    /// A failing SC makes no memory access (and so raises no exception
+    /// other than misalignment), as in QEMU.
+    pub(crate) fn store_conditional<const N: usize>(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+        value: u64,
+    ) -> Result<bool, Fault> {
+        if vaddr & (N as u64 - 1) != 0 {
+            return Err(Fault::new(Exception::StoreAddressMisaligned, vaddr));
+        }
+        let held = self.reservation.take() == Some(vaddr);
+        if !held {
+            return Ok(false);
+        }
+        let offset = self.rmw_offset::<N>(env, vaddr)?;
+        env.mem.store_at::<N>(offset, value);
+        Ok(true)
+    }
+
+    /// The decoded page holding the instruction at `pc`.
+    #[inline(always)]
+    pub(crate) fn fetch_page(&mut self, env: &mut Env<'_>, pc: u64) -> Result<Rc<CodePage>, Fault> {
+        let entry = &self.tlb.fetch[tlb::index(pc)];
+        if entry.tag == pc >> 12 {
+            if let Some(page) = &entry.page {
+                return Ok(Rc::clone(page));
+            }
+        }
+        self.fetch_page_slow(env, pc)
+    }
+
+    #[inline(never)]
+    fn fetch_page_slow(&mut self, env: &mut Env<'_>, pc: u64) -> Result<Rc<CodePage>, Fault> {
+        let (paddr, uniform) = self.translate_checked::<2>(env.mem, pc, AccessType::Fetch)?;
+        let offset = env
+            .mem
+            .offset_of(PhysAddr(paddr), 2)
+            .ok_or(Fault::new(Exception::InstructionAccessFault, pc))?;
+        let page = env.mem.code.page(Memory::ram_page(offset));
+        self.sync_with_decode_cache(env.mem);
+        if uniform {
+            self.tlb.fill_fetch(pc, Rc::clone(&page));
+            self.fetch_one_at_a_time = false;
+        } else {
+            // PMP permissions change inside this page: check every fetch.
+            self.fetch_one_at_a_time = true;
+        }
+        Ok(page)
+    }
+
+    /// Drops translations the decode cache has made stale: store entries
+    /// for pages that became code, fetch entries for pages it flushed.
+    pub(crate) fn sync_with_decode_cache(&mut self, mem: &Memory) {
+        if self.seen_code_epoch != mem.code.code_epoch() {
+            self.seen_code_epoch = mem.code.code_epoch();
+            self.tlb.flush_store();
+        }
+        if self.seen_flush_epoch != mem.code.flush_epoch() {
+            self.seen_flush_epoch = mem.code.flush_epoch();
+            self.tlb.flush_fetch();
+        }
+    }
+
+    /// Fetches the 16-bit parcel at `vaddr` the slow way (translation, PMP).
+    pub(crate) fn fetch_parcel(&mut self, env: &mut Env<'_>, vaddr: u64) -> Result<u16, Fault> {
+        let (paddr, _) = self.translate_checked::<2>(env.mem, vaddr, AccessType::Fetch)?;
+        let offset = env
+            .mem
+            .offset_of(PhysAddr(paddr), 2)
+            .ok_or(Fault::new(Exception::InstructionAccessFault, vaddr))?;
+        env.mem
+            .parcel_at(offset)
+            .ok_or(Fault::new(Exception::InstructionAccessFault, vaddr))
+    }
+
+    /// Fetches the raw bits of the instruction at `pc` the slow way: its
+    /// first parcel, and the second one if it is a 32-bit instruction.
+    pub(crate) fn fetch_bits(&mut self, env: &mut Env<'_>, pc: u64) -> Result<u32, Fault> {
+        let low = self.fetch_parcel(env, pc)?;
+        if low & 3 != 3 {
+            return Ok(u32::from(low));
+        }
+        let high = self.fetch_parcel(env, pc.wrapping_add(2))?;
+        Ok(u32::from(low) | (u32::from(high) << 16))
+    }
+}

@@ -1,0 +1,464 @@
+//! One RISC-V hart: its architectural state and the loop that runs it.
+//!
+//! The loop is the fast path of DESIGN.md: it looks up the decoded page
+//! of the current `pc` once (fetch TLB), then runs records out of that
+//! page, one handler call per instruction, until control leaves the page,
+//! the hart's state changes in a way that needs attention (a trap, an
+//! `xRET`, a CSR write), or the budget is used up. Interrupts are checked
+//! between those stretches, never per instruction; `minstret` and
+//! `mcycle` are counted in bulk.
+//!
+//! ```
+//! use rivet_core::{Hart, Memory, PhysAddr, XReg, bus::EmptyBus};
+//!
+//! let mut mem = Memory::new(PhysAddr::new(0x8000_0000), 0x1000).unwrap();
+//! // addi a0, zero, 42
+//! mem.write_u32(PhysAddr::new(0x8000_0000), 0x02a0_0513).unwrap();
+//! let mut hart = Hart::new(0);
+//! hart.set_pc(0x8000_0000);
+//! hart.step(&mut mem, &mut EmptyBus);
+//! assert_eq!(hart.x(XReg::A0), 42);
+//! assert_eq!(hart.pc(), 0x8000_0004);
+//! ```
+
+use crate::bus::Bus;
+use crate::csr::{self, mstatus, CsrFile, Privilege, WriteEffect};
+use crate::error::{Error, Result};
+use crate::memory::Memory;
+use crate::reg::{FReg, XReg};
+use crate::timer::{TimeSource, Timebase};
+use crate::tlb::Tlb;
+use crate::trap::{Cause, TrapEvent};
+
+/// What a handler returns instead of the next `pc` when the hart's state
+/// changed: the instruction retired and `Hart::pc` holds where to go on.
+pub(crate) const EXIT: u64 = 1;
+/// What a handler returns when the instruction trapped: it did not retire
+/// and `Hart::pc` holds the trap handler's address.
+pub(crate) const TRAPPED: u64 = 3;
+
+/// The register index that instructions with `rd = x0` write to, so that
+/// `x0` itself is never written and always reads zero.
+pub(crate) const SINK: u8 = 32;
+
+/// What the instruction handlers reach besides the hart: RAM and the bus.
+pub(crate) struct Env<'a> {
+    pub(crate) mem: &'a mut Memory,
+    pub(crate) bus: &'a mut dyn Bus,
+}
+
+/// Why [`Hart::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The instruction budget is used up.
+    Budget,
+    /// The hart executed `wfi` and waits for an interrupt.
+    WaitingForInterrupt,
+    /// A trap was taken and [`Hart::set_stop_on_trap`] asked to stop there.
+    Trap,
+}
+
+/// The result of [`Hart::run`] or [`Hart::step`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunOutcome {
+    /// Instructions retired.
+    pub retired: u64,
+    /// Why the run ended.
+    pub stop: StopReason,
+}
+
+/// One RV64 hart.
+pub struct Hart {
+    /// `x0`..`x31`, then the sink (index 32); indexed with `& 63`.
+    pub(crate) x: [u64; 64],
+    /// `f0`..`f31` as raw bits (single precision NaN-boxed).
+    pub(crate) f: [u64; 32],
+    /// The `pc` between runs and at exits; handlers receive the live `pc`.
+    pub(crate) pc: u64,
+    pub(crate) prv: Privilege,
+    pub(crate) csr: CsrFile,
+    pub(crate) tlb: Tlb,
+    /// The virtual address an LR reserved, if the reservation is held.
+    pub(crate) reservation: Option<u64>,
+    pub(crate) hart_id: u64,
+    pub(crate) timebase: Timebase,
+    /// Waiting in `wfi`.
+    pub(crate) waiting: bool,
+    /// The current code page has non-uniform PMP permissions.
+    pub(crate) fetch_one_at_a_time: bool,
+    pub(crate) seen_code_epoch: u64,
+    pub(crate) seen_flush_epoch: u64,
+    /// Traps taken during the current run (they consume budget but do not retire).
+    pub(crate) run_traps: u64,
+    stop_on_trap: bool,
+    stopped_on_trap: bool,
+    last_trap: Option<TrapEvent>,
+    trap_hook: Option<Box<dyn FnMut(&TrapEvent)>>,
+}
+
+impl std::fmt::Debug for Hart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hart")
+            .field("hart_id", &self.hart_id)
+            .field("pc", &format_args!("{:#x}", self.pc))
+            .field("privilege", &self.prv)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Hart {
+    /// A hart with id `hart_id` (its `mhartid`) and its own host-clock
+    /// timebase, in M-mode at `pc` 0 with every register zero, as after reset.
+    pub fn new(hart_id: u64) -> Self {
+        Self::with_timebase(hart_id, Timebase::new(TimeSource::HostClock))
+    }
+
+    /// A hart reading `time` from a shared timebase (all harts of a machine
+    /// and its CLINT share one).
+    pub fn with_timebase(hart_id: u64, timebase: Timebase) -> Self {
+        Hart {
+            x: [0; 64],
+            f: [0; 32],
+            pc: 0,
+            prv: Privilege::Machine,
+            csr: CsrFile::new(crate::isa::misa()),
+            tlb: Tlb::new(),
+            reservation: None,
+            hart_id,
+            timebase,
+            waiting: false,
+            fetch_one_at_a_time: false,
+            seen_code_epoch: u64::MAX,
+            seen_flush_epoch: u64::MAX,
+            run_traps: 0,
+            stop_on_trap: false,
+            stopped_on_trap: false,
+            last_trap: None,
+            trap_hook: None,
+        }
+    }
+
+    // ----- architectural state -----
+
+    /// This hart's `mhartid`.
+    pub fn hart_id(&self) -> u64 {
+        self.hart_id
+    }
+
+    /// The timebase this hart's `time` CSR reads.
+    pub fn timebase(&self) -> &Timebase {
+        &self.timebase
+    }
+
+    /// The program counter.
+    pub fn pc(&self) -> u64 {
+        self.pc
+    }
+
+    /// Sets the program counter (bit 0 is cleared, as `jalr` would).
+    pub fn set_pc(&mut self, pc: u64) {
+        self.pc = pc & !1;
+    }
+
+    /// Integer register `r` (`x0` always reads 0).
+    pub fn x(&self, r: XReg) -> u64 {
+        self.x[r.index()]
+    }
+
+    /// Sets integer register `r`; writes to `x0` are ignored.
+    pub fn set_x(&mut self, r: XReg, value: u64) {
+        if r.index() != 0 {
+            self.x[r.index()] = value;
+        }
+    }
+
+    /// Floating-point register `r` as raw bits (single-precision values are
+    /// NaN-boxed in the upper 32 bits).
+    pub fn f(&self, r: FReg) -> u64 {
+        self.f[r.index()]
+    }
+
+    /// Sets floating-point register `r` to raw bits.
+    pub fn set_f(&mut self, r: FReg, bits: u64) {
+        self.f[r.index()] = bits;
+    }
+
+    /// The current privilege mode.
+    pub fn privilege(&self) -> Privilege {
+        self.prv
+    }
+
+    /// Changes the privilege mode (as a debugger would; traps and `xRET` do
+    /// this themselves).
+    pub fn set_privilege(&mut self, prv: Privilege) {
+        if prv != self.prv {
+            self.prv = prv;
+            self.tlb.flush();
+        }
+    }
+
+    /// Reads CSR `addr` with M-mode rights and no side effects (a
+    /// debugger's view). `None` if the CSR does not exist.
+    pub fn csr(&self, addr: u16) -> Option<u64> {
+        self.csr_read(addr, 0, Privilege::Machine).ok()
+    }
+
+    /// Writes CSR `addr` with M-mode rights, applying its WARL rules.
+    pub fn set_csr(&mut self, addr: u16, value: u64) -> Result<()> {
+        self.csr_read(addr, 0, Privilege::Machine)
+            .and_then(|_| self.csr_write(addr, value, 0, Privilege::Machine))
+            .map_err(|_| Error::InvalidRegister(format!("CSR {addr:#x} cannot be written")))?;
+        self.tlb.flush();
+        Ok(())
+    }
+
+    /// Drives the interrupt lines that come from outside the hart: the bits
+    /// MSIP, MTIP, MEIP and SEIP of `mip` (others in `lines` are ignored).
+    pub fn set_interrupt_lines(&mut self, lines: u64) {
+        self.csr.mip_lines = lines & csr::irq::LINES;
+    }
+
+    /// The effective `mip`.
+    pub fn mip(&self) -> u64 {
+        self.csr.mip()
+    }
+
+    /// Whether the hart waits in `wfi`.
+    pub fn is_waiting(&self) -> bool {
+        self.waiting
+    }
+
+    /// `stimecmp` if Sstc is enabled (`menvcfg.STCE`): the `time` at which
+    /// this hart's supervisor timer fires.
+    pub fn sstc_deadline(&self) -> Option<u64> {
+        (self.csr.menvcfg & csr::envcfg::STCE != 0).then_some(self.csr.stimecmp)
+    }
+
+    /// Instructions retired so far (`minstret`).
+    pub fn instret(&self) -> u64 {
+        self.instret_now(0)
+    }
+
+    /// Whether the F and D extensions are present.
+    pub(crate) fn has_fp(&self) -> bool {
+        self.csr.misa & csr::ext(b'F') != 0
+    }
+
+    // ----- traps -----
+
+    /// The most recent trap, if any.
+    pub fn last_trap(&self) -> Option<&TrapEvent> {
+        self.last_trap.as_ref()
+    }
+
+    /// Calls `hook` on every trap the hart takes, after the trap is taken.
+    pub fn set_trap_hook(&mut self, hook: impl FnMut(&TrapEvent) + 'static) {
+        self.trap_hook = Some(Box::new(hook));
+    }
+
+    /// Removes the trap hook.
+    pub fn clear_trap_hook(&mut self) {
+        self.trap_hook = None;
+    }
+
+    /// Makes [`Hart::run`] return as soon as a trap is taken.
+    pub fn set_stop_on_trap(&mut self, stop: bool) {
+        self.stop_on_trap = stop;
+    }
+
+    /// Takes a trap: chooses M or S (delegation), updates that mode's trap
+    /// CSRs and `mstatus`, and jumps to its `xtvec`. `epc` is the address
+    /// of the faulting (or interrupted) instruction.
+    pub(crate) fn take_trap(&mut self, cause: Cause, tval: u64, epc: u64) {
+        let from = self.prv;
+        let delegated = match cause {
+            Cause::Exception(e) => self.csr.medeleg >> e.code() & 1 != 0,
+            Cause::Interrupt(i) => self.csr.mideleg >> i.code() & 1 != 0,
+        };
+        let c = &mut self.csr;
+        let (to, tvec) = if delegated && from != Privilege::Machine {
+            c.scause = cause.xcause();
+            c.sepc = epc;
+            c.stval = tval;
+            let sie = c.mstatus & mstatus::SIE != 0;
+            c.mstatus &= !(mstatus::SPIE | mstatus::SIE | mstatus::SPP);
+            if sie {
+                c.mstatus |= mstatus::SPIE;
+            }
+            if from == Privilege::Supervisor {
+                c.mstatus |= mstatus::SPP;
+            }
+            (Privilege::Supervisor, c.stvec)
+        } else {
+            c.mcause = cause.xcause();
+            c.mepc = epc;
+            c.mtval = tval;
+            let mie = c.mstatus & mstatus::MIE != 0;
+            c.mstatus &= !(mstatus::MPIE | mstatus::MIE | mstatus::MPP);
+            if mie {
+                c.mstatus |= mstatus::MPIE;
+            }
+            c.mstatus |= from.bits() << mstatus::MPP_SHIFT;
+            (Privilege::Machine, c.mtvec)
+        };
+        let base = tvec & !3;
+        let handler = match cause {
+            Cause::Interrupt(i) if tvec & 3 == 1 => base.wrapping_add(4 * i.code()),
+            _ => base,
+        };
+        self.pc = handler;
+        self.reservation = None;
+        self.waiting = false;
+        self.run_traps += 1;
+        if to != from || self.csr.mstatus & mstatus::MPRV != 0 {
+            self.prv = to;
+            self.tlb.flush();
+        }
+        let event = TrapEvent {
+            cause,
+            tval,
+            epc,
+            from,
+            to,
+            handler,
+        };
+        self.last_trap = Some(event);
+        if self.stop_on_trap {
+            self.stopped_on_trap = true;
+        }
+        if let Some(hook) = self.trap_hook.as_mut() {
+            hook(&event);
+        }
+    }
+
+    /// The interrupt to take now, if any: pending (`mip & mie`), enabled
+    /// for the mode it goes to, in the spec's priority order.
+    #[inline]
+    pub(crate) fn pending_interrupt(&self) -> Option<crate::trap::Interrupt> {
+        let pending = self.csr.mip() & self.csr.mie;
+        if pending == 0 {
+            return None;
+        }
+        let m_enabled = self.prv < Privilege::Machine || self.csr.mstatus & mstatus::MIE != 0;
+        let s_enabled = self.prv < Privilege::Supervisor
+            || (self.prv == Privilege::Supervisor && self.csr.mstatus & mstatus::SIE != 0);
+        let m_pending = if m_enabled {
+            pending & !self.csr.mideleg
+        } else {
+            0
+        };
+        let s_pending = if s_enabled {
+            pending & self.csr.mideleg
+        } else {
+            0
+        };
+        let take = if m_pending != 0 { m_pending } else { s_pending };
+        crate::trap::Interrupt::PRIORITY
+            .into_iter()
+            .find(|i| take & i.mask() != 0)
+    }
+
+    /// Applies what a CSR write requires of the hart.
+    pub(crate) fn apply(&mut self, effect: WriteEffect) {
+        if effect == WriteEffect::FlushTlb {
+            self.tlb.flush();
+        }
+    }
+
+    // ----- running -----
+
+    /// Executes one instruction (or takes one trap, if the instruction
+    /// faults or an interrupt is pending). Returns what happened.
+    pub fn step(&mut self, mem: &mut Memory, bus: &mut dyn Bus) -> RunOutcome {
+        let stop_on_trap = self.stop_on_trap;
+        self.stop_on_trap = true;
+        let outcome = self.run(mem, bus, 1);
+        self.stop_on_trap = stop_on_trap;
+        outcome
+    }
+
+    /// Runs until `budget` instructions have been executed (counting those
+    /// that trapped), the hart waits in `wfi`, or (if asked) a trap is taken.
+    pub fn run(&mut self, mem: &mut Memory, bus: &mut dyn Bus, budget: u64) -> RunOutcome {
+        let mut env = Env { mem, bus };
+        self.sync_with_decode_cache(env.mem);
+        self.update_sstc();
+        self.run_traps = 0;
+        self.stopped_on_trap = false;
+        // Instructions executed in this run, including ones that trapped.
+        let mut spent: u64 = 0;
+        let mut stop = StopReason::Budget;
+        'outer: while spent < budget {
+            if let Some(irq) = self.pending_interrupt() {
+                self.take_trap(Cause::Interrupt(irq), 0, self.pc);
+                spent += 1;
+                if self.stopped_on_trap {
+                    stop = StopReason::Trap;
+                    break;
+                }
+                continue;
+            }
+            if self.waiting {
+                if self.csr.mip() & self.csr.mie != 0 {
+                    self.waiting = false;
+                } else {
+                    stop = StopReason::WaitingForInterrupt;
+                    break;
+                }
+            }
+            let pc = self.pc;
+            let page = match self.fetch_page(&mut env, pc) {
+                Ok(page) => page,
+                Err(fault) => {
+                    self.take_trap(Cause::Exception(fault.exception), fault.tval, pc);
+                    spent += 1;
+                    if self.stopped_on_trap {
+                        stop = StopReason::Trap;
+                        break;
+                    }
+                    continue;
+                }
+            };
+            let limit = if self.fetch_one_at_a_time {
+                spent + 1
+            } else {
+                budget
+            };
+            let mut pc = pc;
+            loop {
+                let insn = page.slot(pc).get();
+                let next = (insn.exec)(self, &mut env, insn, pc, spent);
+                spent += 1;
+                // Leave the inner loop when control leaves the page, when a
+                // handler reports EXIT/TRAPPED (odd values), or at the limit.
+                if (next ^ pc) & !0xffe != 0 || spent >= limit {
+                    if next & 1 == 0 {
+                        self.pc = next;
+                    } else if self.stopped_on_trap {
+                        stop = StopReason::Trap;
+                        break 'outer;
+                    }
+                    continue 'outer;
+                }
+                pc = next;
+            }
+        }
+        let retired = spent - self.run_traps;
+        self.retire(retired);
+        RunOutcome { retired, stop }
+    }
+
+    /// Adds `n` retired instructions to the counters.
+    fn retire(&mut self, n: u64) {
+        self.csr.minstret = self.instret_now(n);
+        self.csr.mcycle = self.cycle_now(n);
+        self.run_traps = 0;
+    }
+
+    /// Instructions retired so far in the current run, given the handler's
+    /// count of instructions executed (`spent`).
+    #[inline]
+    pub(crate) fn retired_in_run(&self, spent: u64) -> u64 {
+        spent - self.run_traps
+    }
+}

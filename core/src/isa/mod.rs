@@ -1,0 +1,521 @@
+//! The instruction set: decoding, the decoded record the hart executes,
+//! and disassembly.
+//!
+//! Each extension has its own module, named as the ISA manual names it,
+//! holding one opcode table: a row per instruction with its mnemonic, its
+//! encoding (mask and match bits), its operand format and its handler, and
+//! the handlers right beside it. Decoding finds the row whose mask and
+//! match fit the instruction word; *lowering* turns row and word into an
+//! [`Insn`] record (handler, registers, immediate, length) that the hart
+//! runs from the decode cache. Compressed instructions are expanded to
+//! their 32-bit equivalents first ([`c::expand`]), so they share rows and
+//! handlers with the instructions they stand for.
+
+pub(crate) mod a;
+pub(crate) mod c;
+pub(crate) mod m;
+pub(crate) mod privileged;
+pub(crate) mod rv64i;
+pub(crate) mod zicsr;
+pub(crate) mod zifencei;
+
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use crate::csr;
+use crate::hart::{Env, Hart, SINK, TRAPPED};
+use crate::reg::{FReg, XReg};
+use crate::trap::{Cause, Exception, Fault};
+
+/// An instruction handler: executes the record `insn` at `pc` and returns
+/// the next `pc`, or `EXIT`/`TRAPPED` (odd values) when it changed the
+/// hart's state. `spent` is the number of instructions the current run has
+/// executed before this one (the counters need it).
+pub(crate) type ExecFn = fn(&mut Hart, &mut Env<'_>, Insn, u64, u64) -> u64;
+
+/// A decoded instruction: what the hart's loop runs. 16 bytes.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(crate) struct Insn {
+    pub(crate) exec: ExecFn,
+    /// Destination register (`SINK` for `x0`).
+    pub(crate) rd: u8,
+    pub(crate) rs1: u8,
+    pub(crate) rs2: u8,
+    /// Length in bytes: 2 or 4.
+    pub(crate) len: u8,
+    /// The immediate, or other operands by format (CSR number, rm, rs3).
+    pub(crate) imm: i32,
+}
+
+impl Insn {
+    /// The record every fresh decode-cache slot holds: decodes on first use.
+    pub(crate) const UNDECODED: Insn = Insn {
+        exec: exec_undecoded,
+        rd: 0,
+        rs1: 0,
+        rs2: 0,
+        len: 0,
+        imm: 0,
+    };
+
+    /// The `pc` of the next instruction in sequence.
+    #[inline(always)]
+    pub(crate) fn next(self, pc: u64) -> u64 {
+        pc.wrapping_add(u64::from(self.len))
+    }
+}
+
+/// How an instruction's operands are laid out in its encoding (and shown in
+/// disassembly).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// rd, rs1, rs2.
+    R,
+    /// rd, rs1, imm[11:0].
+    I,
+    /// rd, imm(rs1).
+    Load,
+    /// rs2, imm(rs1).
+    Store,
+    /// rs1, rs2, pc-relative offset.
+    Branch,
+    /// rd, imm[31:12].
+    U,
+    /// rd, pc-relative offset.
+    J,
+    /// rd, rs1, shamt[5:0].
+    Shift,
+    /// rd, rs1, shamt[4:0].
+    ShiftW,
+    /// rd, csr, rs1.
+    Csr,
+    /// rd, csr, uimm[4:0] (in the rs1 field).
+    CsrImm,
+    /// rd, rs2, (rs1).
+    Amo,
+    /// rd, (rs1).
+    Lr,
+    /// pred, succ (in imm).
+    Fence,
+    /// No operands.
+    Bare,
+    /// rs1, rs2.
+    SfenceVma,
+    /// frd, imm(rs1).
+    FLoad,
+    /// frs2, imm(rs1).
+    FStore,
+    /// frd, frs1, frs2 (rm in imm).
+    FR,
+    /// frd, frs1, frs2, frs3 (rs3 | rm << 8 in imm).
+    FR4,
+    /// frd, frs1 (rm in imm).
+    FR1,
+    /// rd, frs1, frs2.
+    FCmp,
+    /// rd, frs1 (rm in imm).
+    FToX,
+    /// frd, rs1 (rm in imm).
+    XToF,
+}
+
+impl Format {
+    /// Whether the format writes an integer `rd` (so `rd = x0` goes to the sink).
+    const fn writes_x_rd(self) -> bool {
+        matches!(
+            self,
+            Format::R
+                | Format::I
+                | Format::Load
+                | Format::U
+                | Format::J
+                | Format::Shift
+                | Format::ShiftW
+                | Format::Csr
+                | Format::CsrImm
+                | Format::Amo
+                | Format::Lr
+                | Format::FCmp
+                | Format::FToX
+        )
+    }
+}
+
+/// One row of an extension's opcode table.
+pub(crate) struct Opcode {
+    pub(crate) name: &'static str,
+    pub(crate) mask: u32,
+    pub(crate) bits: u32,
+    pub(crate) format: Format,
+    pub(crate) exec: ExecFn,
+}
+
+/// Shorthand for a table row.
+macro_rules! op {
+    ($name:literal, $mask:expr, $bits:expr, $format:ident, $exec:expr) => {
+        $crate::isa::Opcode {
+            name: $name,
+            mask: $mask,
+            bits: $bits,
+            format: $crate::isa::Format::$format,
+            exec: $exec,
+        }
+    };
+}
+pub(crate) use op;
+
+/// `misa` of this implementation.
+pub(crate) fn misa() -> u64 {
+    csr::MISA_BASE
+}
+
+/// All opcode tables, grouped by major opcode (bits 6:2) for decoding.
+fn tables() -> &'static [Vec<&'static Opcode>; 32] {
+    static TABLES: OnceLock<[Vec<&'static Opcode>; 32]> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut groups: [Vec<&'static Opcode>; 32] = Default::default();
+        let all = [
+            rv64i::OPCODES,
+            m::OPCODES,
+            a::OPCODES,
+            zicsr::OPCODES,
+            zifencei::OPCODES,
+            privileged::OPCODES,
+        ];
+        for table in all {
+            for row in table {
+                groups[(row.bits >> 2) as usize & 31].push(row);
+            }
+        }
+        groups
+    })
+}
+
+/// The table row of a 32-bit instruction word, if it is a valid instruction.
+pub(crate) fn lookup(word: u32) -> Option<&'static Opcode> {
+    if word & 3 != 3 {
+        return None;
+    }
+    tables()[(word >> 2) as usize & 31]
+        .iter()
+        .copied()
+        .find(|row| word & row.mask == row.bits)
+}
+
+// ----- operand fields -----
+
+const fn rd(w: u32) -> u8 {
+    ((w >> 7) & 31) as u8
+}
+const fn rs1(w: u32) -> u8 {
+    ((w >> 15) & 31) as u8
+}
+const fn rs2(w: u32) -> u8 {
+    ((w >> 20) & 31) as u8
+}
+const fn imm_i(w: u32) -> i32 {
+    (w as i32) >> 20
+}
+const fn imm_s(w: u32) -> i32 {
+    (((w & 0xfe00_0000) as i32) >> 20) | ((w >> 7) & 0x1f) as i32
+}
+const fn imm_b(w: u32) -> i32 {
+    (((w & 0x8000_0000) as i32) >> 19)
+        | ((w & 0x80) << 4) as i32
+        | ((w >> 20) & 0x7e0) as i32
+        | ((w >> 7) & 0x1e) as i32
+}
+const fn imm_u(w: u32) -> i32 {
+    (w & 0xffff_f000) as i32
+}
+const fn imm_j(w: u32) -> i32 {
+    (((w & 0x8000_0000) as i32) >> 11)
+        | (w & 0xf_f000) as i32
+        | ((w >> 9) & 0x800) as i32
+        | ((w >> 20) & 0x7fe) as i32
+}
+
+/// Turns a table row and its instruction word into the record the hart runs.
+fn lower(row: &Opcode, word: u32, len: u8) -> Insn {
+    let (mut d, s1, s2) = (rd(word), rs1(word), rs2(word));
+    let rm = ((word >> 12) & 7) as i32;
+    let imm = match row.format {
+        Format::I | Format::Load | Format::FLoad => imm_i(word),
+        Format::Store | Format::FStore => imm_s(word),
+        Format::Branch => imm_b(word),
+        Format::U => imm_u(word),
+        Format::J => imm_j(word),
+        Format::Shift => ((word >> 20) & 63) as i32,
+        Format::ShiftW => ((word >> 20) & 31) as i32,
+        Format::Csr | Format::CsrImm => ((word >> 20) & 0xfff) as i32,
+        Format::Fence => ((word >> 20) & 0xfff) as i32,
+        Format::FR | Format::FR1 | Format::FToX | Format::XToF | Format::FCmp => rm,
+        Format::FR4 => ((word >> 27) as i32) | (rm << 8),
+        Format::R | Format::Amo | Format::Lr | Format::Bare | Format::SfenceVma => 0,
+    };
+    if d == 0 && row.format.writes_x_rd() {
+        d = SINK;
+    }
+    Insn {
+        exec: row.exec,
+        rd: d,
+        rs1: s1,
+        rs2: s2,
+        len,
+        imm,
+    }
+}
+
+/// Decodes the instruction whose first parcel is the low half of `bits`
+/// (the high half is the second parcel, used only by 32-bit instructions).
+pub(crate) fn decode(bits: u32) -> Insn {
+    if bits & 3 != 3 {
+        let half = bits as u16;
+        return match c::expand(half) {
+            Some(word) => match lookup(word) {
+                Some(row) => lower(row, word, 2),
+                None => illegal_record(u32::from(half), 2),
+            },
+            None => illegal_record(u32::from(half), 2),
+        };
+    }
+    match lookup(bits) {
+        Some(row) => lower(row, bits, 4),
+        None => illegal_record(bits, 4),
+    }
+}
+
+fn illegal_record(bits: u32, len: u8) -> Insn {
+    Insn {
+        exec: exec_illegal,
+        rd: 0,
+        rs1: 0,
+        rs2: 0,
+        len,
+        imm: bits as i32,
+    }
+}
+
+// ----- handlers shared by every extension -----
+
+impl Hart {
+    /// Takes exception `fault` for the instruction at `pc`; returns `TRAPPED`.
+    #[cold]
+    pub(crate) fn raise(&mut self, fault: Fault, pc: u64) -> u64 {
+        self.take_trap(Cause::Exception(fault.exception), fault.tval, pc);
+        TRAPPED
+    }
+
+    /// Takes an illegal-instruction exception for the instruction at `pc`,
+    /// with its bits as the trap value (re-fetched: the decoded record no
+    /// longer has them, and memory cannot have changed under a decoded
+    /// instruction without invalidating it).
+    #[cold]
+    pub(crate) fn illegal(&mut self, env: &mut Env<'_>, pc: u64) -> u64 {
+        let bits = self.fetch_bits(env, pc).unwrap_or(0);
+        self.raise(
+            Fault::new(Exception::IllegalInstruction, u64::from(bits)),
+            pc,
+        )
+    }
+
+    /// Reads integer register `r` of a record.
+    #[inline(always)]
+    pub(crate) fn xr(&self, r: u8) -> u64 {
+        self.x[r as usize & 63]
+    }
+
+    /// Writes integer register `r` of a record (the sink for `x0`).
+    #[inline(always)]
+    pub(crate) fn xw(&mut self, r: u8, value: u64) {
+        self.x[r as usize & 63] = value;
+    }
+}
+
+/// The handler of an instruction that does not decode.
+fn exec_illegal(h: &mut Hart, _: &mut Env<'_>, insn: Insn, pc: u64, _: u64) -> u64 {
+    h.raise(
+        Fault::new(Exception::IllegalInstruction, u64::from(insn.imm as u32)),
+        pc,
+    )
+}
+
+/// The handler of a fresh slot: decode, remember, run.
+fn exec_undecoded(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, spent: u64) -> u64 {
+    let page = match h.fetch_page(env, pc) {
+        Ok(page) => page,
+        Err(fault) => return h.raise(fault, pc),
+    };
+    let offset = page.ram_page << 12 | (pc & 0xfff) as usize;
+    let Some(low) = env.mem.parcel_at(offset) else {
+        return h.raise(Fault::new(Exception::InstructionAccessFault, pc), pc);
+    };
+    let insn = if low & 3 != 3 {
+        decode(u32::from(low))
+    } else if pc & 0xfff == 0xffe {
+        // The second parcel lives on the next page: never cache it.
+        Insn {
+            exec: exec_cross_page,
+            len: 4,
+            ..Insn::UNDECODED
+        }
+    } else {
+        let Some(high) = env.mem.parcel_at(offset + 2) else {
+            return h.raise(Fault::new(Exception::InstructionAccessFault, pc), pc);
+        };
+        decode(u32::from(low) | (u32::from(high) << 16))
+    };
+    page.slot(pc).set(insn);
+    (insn.exec)(h, env, insn, pc, spent)
+}
+
+/// The handler of a 32-bit instruction that straddles two pages: fetch both
+/// halves every time (so each page's slots depend on that page alone).
+fn exec_cross_page(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, spent: u64) -> u64 {
+    match h.fetch_bits(env, pc) {
+        Ok(bits) => {
+            let insn = decode(bits);
+            (insn.exec)(h, env, insn, pc, spent)
+        }
+        // The second parcel's fault reports the second page's address.
+        Err(fault) => h.raise(fault, pc),
+    }
+}
+
+// ----- disassembly -----
+
+/// The length in bytes (2 or 4) of the instruction whose first parcel is `parcel`.
+pub fn instruction_length(parcel: u16) -> usize {
+    if parcel & 3 == 3 {
+        4
+    } else {
+        2
+    }
+}
+
+/// Disassembles one instruction. `bits` holds a 32-bit instruction, or a
+/// 16-bit compressed one in its low half; `pc` is used for branch targets.
+/// Compressed instructions are shown as the instruction they expand to.
+pub fn disassemble(bits: u32, pc: u64) -> String {
+    let (word, prefix) = if bits & 3 != 3 {
+        match c::expand(bits as u16) {
+            Some(word) => (word, "c: "),
+            None => return format!("unknown 0x{:04x}", bits as u16),
+        }
+    } else {
+        (bits, "")
+    };
+    let Some(row) = lookup(word) else {
+        return format!("unknown 0x{word:08x}");
+    };
+    let x = |r: u8| XReg::new(r).map_or("?", XReg::abi_name);
+    let f = |r: u8| FReg::new(r).map_or("?", FReg::abi_name);
+    let (d, s1, s2) = (rd(word), rs1(word), rs2(word));
+    let mut out = format!("{prefix}{}", row.name);
+    let target = |off: i32| pc.wrapping_add(off as i64 as u64);
+    let _ = match row.format {
+        Format::R => write!(out, " {}, {}, {}", x(d), x(s1), x(s2)),
+        Format::I => write!(out, " {}, {}, {}", x(d), x(s1), imm_i(word)),
+        Format::Load => write!(out, " {}, {}({})", x(d), imm_i(word), x(s1)),
+        Format::Store => write!(out, " {}, {}({})", x(s2), imm_s(word), x(s1)),
+        Format::Branch => write!(out, " {}, {}, {:#x}", x(s1), x(s2), target(imm_b(word))),
+        Format::U => write!(out, " {}, {:#x}", x(d), (word >> 12)),
+        Format::J => write!(out, " {}, {:#x}", x(d), target(imm_j(word))),
+        Format::Shift => write!(out, " {}, {}, {}", x(d), x(s1), (word >> 20) & 63),
+        Format::ShiftW => write!(out, " {}, {}, {}", x(d), x(s1), (word >> 20) & 31),
+        Format::Csr => write!(out, " {}, {:#x}, {}", x(d), word >> 20, x(s1)),
+        Format::CsrImm => write!(out, " {}, {:#x}, {}", x(d), word >> 20, s1),
+        Format::Amo => write!(out, " {}, {}, ({})", x(d), x(s2), x(s1)),
+        Format::Lr => write!(out, " {}, ({})", x(d), x(s1)),
+        Format::Fence => write!(out, " {}, {}", fence_set(word >> 24), fence_set(word >> 20)),
+        Format::Bare => Ok(()),
+        Format::SfenceVma => write!(out, " {}, {}", x(s1), x(s2)),
+        Format::FLoad => write!(out, " {}, {}({})", f(d), imm_i(word), x(s1)),
+        Format::FStore => write!(out, " {}, {}({})", f(s2), imm_s(word), x(s1)),
+        Format::FR => write!(out, " {}, {}, {}", f(d), f(s1), f(s2)),
+        Format::FR4 => write!(
+            out,
+            " {}, {}, {}, {}",
+            f(d),
+            f(s1),
+            f(s2),
+            f((word >> 27) as u8)
+        ),
+        Format::FR1 => write!(out, " {}, {}", f(d), f(s1)),
+        Format::FCmp => write!(out, " {}, {}, {}", x(d), f(s1), f(s2)),
+        Format::FToX => write!(out, " {}, {}", x(d), f(s1)),
+        Format::XToF => write!(out, " {}, {}", f(d), x(s1)),
+    };
+    out
+}
+
+fn fence_set(bits: u32) -> String {
+    let s: String = [('i', 8), ('o', 4), ('r', 2), ('w', 1)]
+        .iter()
+        .filter(|(_, b)| bits & b != 0)
+        .map(|(c, _)| *c)
+        .collect();
+    if s.is_empty() {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn immediates_decode_as_the_spec_draws_them() {
+        // jal x0, -4: imm[20|10:1|11|19:12] all ones except bit 1..: 0xffdff06f
+        assert_eq!(imm_j(0xffdf_f06f), -4);
+        // beq x0, x0, -2 is not encodable without C; beq x0,x0,-4 = 0xfe000ee3
+        assert_eq!(imm_b(0xfe00_0ee3), -4);
+        // sd ra, 8(sp) = 0x00113423
+        assert_eq!(imm_s(0x0011_3423), 8);
+        // addi a0, zero, -1 = 0xfff00513
+        assert_eq!(imm_i(0xfff0_0513), -1);
+        // lui a0, 0x80000 = 0x80000537
+        assert_eq!(imm_u(0x8000_0537), i32::MIN);
+    }
+
+    #[test]
+    fn every_row_is_consistent() {
+        for group in tables().iter() {
+            for row in group {
+                assert_eq!(
+                    row.bits & !row.mask,
+                    0,
+                    "{}: match bits outside the mask",
+                    row.name
+                );
+                assert_eq!(row.bits & 3, 3, "{}", row.name);
+            }
+        }
+        // No word may match two rows of the same group with identical masks.
+        for group in tables().iter() {
+            for (i, a) in group.iter().enumerate() {
+                for b in &group[i + 1..] {
+                    let common = a.mask & b.mask;
+                    assert!(
+                        a.bits & common != b.bits & common,
+                        "{} and {} overlap",
+                        a.name,
+                        b.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn disassembles() {
+        assert_eq!(disassemble(0x02a0_0513, 0), "addi a0, zero, 42");
+        assert_eq!(disassemble(0x0011_3423, 0), "sd ra, 8(sp)");
+        assert_eq!(disassemble(0x4505, 0), "c: addi a0, zero, 1");
+        assert_eq!(disassemble(0x0000_0000, 0), "unknown 0x0000");
+        assert_eq!(disassemble(0xffff_ffff, 0), "unknown 0xffffffff");
+    }
+}

@@ -1,0 +1,14 @@
+//! Zifencei: `fence.i`.
+//!
+//! Every store that overwrites decoded instructions already invalidates
+//! them (see [`crate::decode_cache`]), for this hart and every other, so
+//! there is nothing left for `fence.i` to synchronise.
+
+use crate::hart::{Env, Hart};
+use crate::isa::{op, Insn, Opcode};
+
+fn fence_i(_: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+    i.next(pc)
+}
+
+pub(crate) static OPCODES: &[Opcode] = &[op!("fence.i", 0x707f, 0x100f, Bare, fence_i)];

@@ -1,0 +1,257 @@
+//! Several harts sharing one memory and one platform: the run loop of a
+//! whole machine.
+//!
+//! # Scheduling
+//!
+//! Harts run round-robin on one host thread, each for a slice of
+//! [`Machine::slice`] instructions, and devices get their turn between
+//! rounds. One thread keeps the emulator simple and fast (no atomics on
+//! guest memory, no locks on the decode cache) and makes every
+//! inter-hart interaction well ordered: a store by one hart is visible to
+//! the next hart that runs, so the RVWMO memory model is trivially met
+//! (the execution is sequentially consistent). LR/SC stays correct across
+//! harts because a hart's reservation is dropped whenever it is switched
+//! out: another hart's store can only happen after that point, so an SC
+//! can never succeed across one (the constrained LR/SC loops of the spec
+//! retry and succeed within a slice). With a deterministic timebase
+//! ([`crate::TimeSource::Deterministic`]) the whole run is a function of
+//! its inputs and can be replayed.
+//!
+//! # Waiting
+//!
+//! When every hart waits in `wfi`, the machine asks the platform to sleep
+//! the host until the earliest timer deadline (CLINT `mtimecmp`, Sstc
+//! `stimecmp`) or until outside input arrives; with a deterministic
+//! timebase it jumps time straight to the deadline instead.
+
+use std::time::Duration;
+
+use crate::bus::Bus;
+use crate::hart::{Hart, StopReason};
+use crate::htif::{Htif, HtifRequest};
+use crate::memory::Memory;
+use crate::timer::{TimeSource, Timebase};
+
+/// Why the machine stopped running.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExitReason {
+    /// The guest powered the machine off with this exit code (0 for a
+    /// clean poweroff, or a test finisher's failure code).
+    PowerOff(u32),
+    /// The guest asked for a reset.
+    Reset,
+    /// A `tohost` exit: 0 for pass, `n` for "test `n` failed".
+    Htif(u64),
+    /// The guest made an HTIF request rivet does not support.
+    HtifUnsupported(u64),
+    /// The platform asked to stop (the user quit).
+    Quit,
+    /// The instruction limit was reached.
+    InstructionLimit,
+    /// Every hart waits for an interrupt that nothing can raise.
+    Deadlock,
+}
+
+/// What happened to power, as a platform reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PowerEvent {
+    /// Power off with an exit code.
+    PowerOff(u32),
+    /// Reset.
+    Reset,
+    /// The user asked to quit.
+    Quit,
+}
+
+/// A board around the harts: its devices (as a [`Bus`]), their interrupt
+/// lines, their progress between slices, and how to wait for them.
+pub trait Platform: Bus {
+    /// The interrupt lines of hart `hart` (bits MSIP, MTIP, MEIP, SEIP of `mip`).
+    fn interrupt_lines(&mut self, hart: usize) -> u64;
+
+    /// Lets devices make progress (DMA into `mem`, console input). Called
+    /// after every round of slices.
+    fn poll(&mut self, mem: &mut Memory);
+
+    /// The earliest `mtime` at which a device timer fires (CLINT `mtimecmp`).
+    fn next_deadline(&self) -> Option<u64>;
+
+    /// Blocks the host for at most `timeout`, returning early when outside
+    /// input arrives (a key press). `None` waits until input arrives.
+    /// Returns `false` when no outside input can ever arrive (so waiting
+    /// without a timeout would be forever).
+    fn wait(&mut self, timeout: Option<Duration>) -> bool;
+
+    /// A pending power event, if the guest or the user asked for one.
+    fn power_event(&mut self) -> Option<PowerEvent>;
+
+    /// Console output from the HTIF (bare-metal programs' putchar).
+    fn htif_putchar(&mut self, _byte: u8) {}
+}
+
+/// A machine: harts, memory and platform.
+pub struct Machine<P: Platform> {
+    /// The harts, indexed by hart id.
+    pub harts: Vec<Hart>,
+    /// Guest RAM.
+    pub memory: Memory,
+    /// The devices.
+    pub platform: P,
+    /// The shared timebase.
+    pub timebase: Timebase,
+    /// Instructions per hart per round.
+    pub slice: u64,
+    /// Deterministic time: `mtime` advances one tick per `2^shift`
+    /// nanoseconds of virtual time, one instruction per nanosecond.
+    icount_shift: u32,
+    /// Instructions not yet turned into deterministic ticks.
+    icount_remainder: u64,
+    htif: Option<Htif>,
+    retired: u64,
+}
+
+impl<P: Platform> Machine<P> {
+    /// Default instructions per slice.
+    pub const DEFAULT_SLICE: u64 = 20_000;
+
+    /// A machine of `harts` harts on `memory` and `platform`, sharing `timebase`.
+    pub fn new(harts: usize, memory: Memory, platform: P, timebase: Timebase) -> Self {
+        Machine {
+            harts: (0..harts as u64)
+                .map(|id| Hart::with_timebase(id, timebase.clone()))
+                .collect(),
+            memory,
+            platform,
+            timebase,
+            slice: Self::DEFAULT_SLICE,
+            icount_shift: 0,
+            icount_remainder: 0,
+            htif: None,
+            retired: 0,
+        }
+    }
+
+    /// With a deterministic timebase, each instruction is `2^shift` ns of
+    /// virtual time (QEMU's `-icount shift=N`).
+    pub fn set_icount_shift(&mut self, shift: u32) {
+        self.icount_shift = shift.min(20);
+    }
+
+    /// Watches a program's `tohost` word.
+    pub fn set_htif(&mut self, htif: Htif) {
+        self.htif = Some(htif);
+    }
+
+    /// Instructions retired by all harts so far.
+    pub fn retired(&self) -> u64 {
+        self.retired
+    }
+
+    fn advance_virtual_time(&mut self, instructions: u64) {
+        if self.timebase.source() != TimeSource::Deterministic {
+            return;
+        }
+        // ns = instructions << shift; ticks = ns / 100.
+        let ns = (instructions << self.icount_shift) + self.icount_remainder;
+        self.timebase.advance(ns / 100);
+        self.icount_remainder = ns % 100;
+    }
+
+    fn poll_htif(&mut self) -> Option<ExitReason> {
+        let htif = self.htif?;
+        match htif.poll(&mut self.memory)? {
+            HtifRequest::Exit(code) => Some(ExitReason::Htif(code)),
+            HtifRequest::Putchar(byte) => {
+                self.platform.htif_putchar(byte);
+                None
+            }
+            HtifRequest::Unsupported(v) => Some(ExitReason::HtifUnsupported(v)),
+        }
+    }
+
+    /// Runs until the guest powers off or exits, the platform asks to quit,
+    /// or `limit` instructions (all harts together) have retired.
+    pub fn run(&mut self, limit: Option<u64>) -> ExitReason {
+        let several = self.harts.len() > 1;
+        loop {
+            let mut all_waiting = true;
+            for i in 0..self.harts.len() {
+                let lines = self.platform.interrupt_lines(i);
+                let hart = &mut self.harts[i];
+                hart.set_interrupt_lines(lines);
+                let budget = match limit {
+                    Some(limit) => self.slice.min(limit.saturating_sub(self.retired)),
+                    None => self.slice,
+                };
+                let outcome = hart.run(&mut self.memory, &mut self.platform, budget);
+                if several {
+                    // Switched out: another hart may store to the reserved address.
+                    hart.reservation = None;
+                }
+                if outcome.stop != StopReason::WaitingForInterrupt {
+                    all_waiting = false;
+                }
+                self.retired += outcome.retired;
+                self.advance_virtual_time(outcome.retired);
+                if let Some(exit) = self.poll_htif() {
+                    return exit;
+                }
+            }
+            self.platform.poll(&mut self.memory);
+            if let Some(event) = self.platform.power_event() {
+                return match event {
+                    PowerEvent::PowerOff(code) => ExitReason::PowerOff(code),
+                    PowerEvent::Reset => ExitReason::Reset,
+                    PowerEvent::Quit => ExitReason::Quit,
+                };
+            }
+            if limit.is_some_and(|limit| self.retired >= limit) {
+                return ExitReason::InstructionLimit;
+            }
+            if all_waiting {
+                if let Some(exit) = self.wait_for_interrupt() {
+                    return exit;
+                }
+            }
+        }
+    }
+
+    /// Every hart waits: sleep (or, deterministically, jump) to the next
+    /// deadline, unless an interrupt is already pending.
+    fn wait_for_interrupt(&mut self) -> Option<ExitReason> {
+        for (i, hart) in self.harts.iter_mut().enumerate() {
+            hart.set_interrupt_lines(self.platform.interrupt_lines(i));
+            if hart.mip() & hart.csr.mie != 0 {
+                return None;
+            }
+        }
+        let sstc = self.harts.iter().filter_map(Hart::sstc_deadline);
+        let deadline = self.platform.next_deadline().into_iter().chain(sstc).min();
+        match (self.timebase.source(), deadline) {
+            (TimeSource::Deterministic, Some(deadline)) => {
+                let now = self.timebase.now();
+                if deadline > now {
+                    self.timebase.advance(deadline - now);
+                }
+                // Outside input may still arrive: give the platform a look.
+                let _ = self.platform.wait(Some(Duration::ZERO));
+                None
+            }
+            (TimeSource::HostClock, Some(deadline)) => {
+                let timeout = self.timebase.duration_until(deadline);
+                if !timeout.is_zero() {
+                    let _ = self.platform.wait(Some(timeout));
+                }
+                None
+            }
+            (_, None) => {
+                // Only outside input can wake a hart now.
+                if self.platform.wait(None) {
+                    None
+                } else {
+                    Some(ExitReason::Deadlock)
+                }
+            }
+        }
+    }
+}

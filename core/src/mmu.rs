@@ -1,0 +1,195 @@
+//! Virtual-memory translation: `satp` modes Bare, Sv39, Sv48 and Sv57
+//! (privileged spec, "Supervisor-Level Memory Management"), with the
+//! permission rules of U, SUM, MXR and MPRV/MPP, Svadu-style hardware A/D
+//! updating (`menvcfg.ADUE`), and PMP on every page-table access.
+//!
+//! This is the slow path; the TLB ([`crate::tlb`]) remembers its answers.
+
+use crate::csr::{envcfg, mstatus, Privilege};
+use crate::hart::Hart;
+use crate::memory::Memory;
+use crate::pmp::PmpAccess;
+use crate::trap::{Exception, Fault};
+
+/// The kind of memory access being translated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessType {
+    /// An instruction fetch.
+    Fetch,
+    /// A load (or LR).
+    Load,
+    /// A store, SC or AMO.
+    Store,
+}
+
+impl AccessType {
+    /// The page-fault exception for this kind of access.
+    pub const fn page_fault(self) -> Exception {
+        match self {
+            AccessType::Fetch => Exception::InstructionPageFault,
+            AccessType::Load => Exception::LoadPageFault,
+            AccessType::Store => Exception::StorePageFault,
+        }
+    }
+
+    /// The access-fault exception for this kind of access.
+    pub const fn access_fault(self) -> Exception {
+        match self {
+            AccessType::Fetch => Exception::InstructionAccessFault,
+            AccessType::Load => Exception::LoadAccessFault,
+            AccessType::Store => Exception::StoreAccessFault,
+        }
+    }
+
+    /// The PMP permission this access needs.
+    pub const fn pmp(self) -> PmpAccess {
+        match self {
+            AccessType::Fetch => PmpAccess::Execute,
+            AccessType::Load => PmpAccess::Read,
+            AccessType::Store => PmpAccess::Write,
+        }
+    }
+}
+
+// PTE bits.
+const PTE_V: u64 = 1 << 0;
+const PTE_R: u64 = 1 << 1;
+const PTE_W: u64 = 1 << 2;
+const PTE_X: u64 = 1 << 3;
+const PTE_U: u64 = 1 << 4;
+const PTE_A: u64 = 1 << 6;
+const PTE_D: u64 = 1 << 7;
+/// Bits 63:54: N (Svnapot), PBMT (Svpbmt) and reserved bits; none of
+/// those extensions is implemented, so a set bit is a page fault.
+const PTE_RESERVED: u64 = 0x3ff << 54;
+const PPN_MASK: u64 = (1 << 44) - 1;
+
+impl Hart {
+    /// The privilege mode whose rules govern an access: for loads and
+    /// stores in M-mode with `mstatus.MPRV` set, the mode in `mstatus.MPP`.
+    #[inline]
+    pub(crate) fn effective_privilege(&self, access: AccessType) -> Privilege {
+        if access != AccessType::Fetch
+            && self.prv == Privilege::Machine
+            && self.csr.mstatus & mstatus::MPRV != 0
+        {
+            Privilege::from_bits((self.csr.mstatus & mstatus::MPP) >> mstatus::MPP_SHIFT)
+                .unwrap_or(Privilege::User)
+        } else {
+            self.prv
+        }
+    }
+
+    /// Translates `vaddr` for an access of kind `access` to a physical
+    /// address, walking the page tables when translation is on. Faults carry
+    /// `vaddr` as their trap value.
+    pub(crate) fn translate(
+        &mut self,
+        mem: &mut Memory,
+        vaddr: u64,
+        access: AccessType,
+    ) -> Result<u64, Fault> {
+        let prv = self.effective_privilege(access);
+        let satp = self.csr.satp;
+        let levels = match satp >> 60 {
+            _ if prv == Privilege::Machine => return Ok(vaddr),
+            8 => 3,
+            9 => 4,
+            10 => 5,
+            _ => return Ok(vaddr), // Bare (satp only ever holds legal modes)
+        };
+        let page_fault = Fault::new(access.page_fault(), vaddr);
+        let access_fault = Fault::new(access.access_fault(), vaddr);
+
+        // Bits above the virtual-address width must copy its top bit.
+        let va_bits = 12 + 9 * levels;
+        let shift = 64 - va_bits;
+        if (((vaddr << shift) as i64) >> shift) as u64 != vaddr {
+            return Err(page_fault);
+        }
+
+        let mut table = (satp & PPN_MASK) << 12;
+        let mut level = levels - 1;
+        loop {
+            let vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;
+            let pte_addr = table + vpn * 8;
+            // Page-table accesses are checked by PMP as S-mode reads.
+            if !self
+                .csr
+                .pmp
+                .check(pte_addr, 8, PmpAccess::Read, Privilege::Supervisor)
+            {
+                return Err(access_fault);
+            }
+            let pte_offset = mem
+                .offset_of(crate::addr::PhysAddr(pte_addr), 8)
+                .ok_or(access_fault)?;
+            let pte = mem.load_at::<8>(pte_offset).ok_or(access_fault)?;
+
+            if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_RESERVED != 0
+            {
+                return Err(page_fault);
+            }
+            let ppn = (pte >> 10) & PPN_MASK;
+            if pte & (PTE_R | PTE_X) == 0 {
+                // A pointer to the next level.
+                if level == 0 {
+                    return Err(page_fault);
+                }
+                level -= 1;
+                table = ppn << 12;
+                continue;
+            }
+
+            // A leaf: check permissions.
+            let user_page = pte & PTE_U != 0;
+            let allowed_by_mode = match prv {
+                Privilege::User => user_page,
+                Privilege::Supervisor => {
+                    !user_page
+                        || (access != AccessType::Fetch && self.csr.mstatus & mstatus::SUM != 0)
+                }
+                Privilege::Machine => true,
+            };
+            let allowed_by_pte = match access {
+                AccessType::Fetch => pte & PTE_X != 0,
+                AccessType::Load => {
+                    pte & PTE_R != 0 || (pte & PTE_X != 0 && self.csr.mstatus & mstatus::MXR != 0)
+                }
+                AccessType::Store => pte & PTE_W != 0,
+            };
+            if !allowed_by_mode || !allowed_by_pte {
+                return Err(page_fault);
+            }
+            // A superpage's PPN must be aligned to its size.
+            let low_ppn_bits = (1u64 << (9 * level)) - 1;
+            if ppn & low_ppn_bits != 0 {
+                return Err(page_fault);
+            }
+
+            // Accessed and dirty bits.
+            let needed = PTE_A
+                | if access == AccessType::Store {
+                    PTE_D
+                } else {
+                    0
+                };
+            if pte & needed != needed {
+                if self.csr.menvcfg & envcfg::ADUE == 0 {
+                    return Err(page_fault);
+                }
+                if !self
+                    .csr
+                    .pmp
+                    .check(pte_addr, 8, PmpAccess::Write, Privilege::Supervisor)
+                {
+                    return Err(access_fault);
+                }
+                mem.store_at::<8>(pte_offset, pte | needed);
+            }
+
+            let offset_mask = (1u64 << (12 + 9 * level)) - 1;
+            return Ok(((ppn << 12) & !offset_mask) | (vaddr & offset_mask));
+        }
+    }
+}
