@@ -67,6 +67,9 @@ pub struct RunOutcome {
     pub stop: StopReason,
 }
 
+/// A callback run on every trap.
+type TrapHook = Box<dyn FnMut(&TrapEvent)>;
+
 /// One RV64 hart.
 pub struct Hart {
     /// `x0`..`x31`, then the sink (index 32); indexed with `& 63`.
@@ -93,7 +96,7 @@ pub struct Hart {
     stop_on_trap: bool,
     stopped_on_trap: bool,
     last_trap: Option<TrapEvent>,
-    trap_hook: Option<Box<dyn FnMut(&TrapEvent)>>,
+    trap_hook: Option<TrapHook>,
 }
 
 impl std::fmt::Debug for Hart {

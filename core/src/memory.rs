@@ -34,7 +34,7 @@ impl Memory {
     /// not wrap around the 64-bit space. Pages are not touched, so the host
     /// commits memory only as the guest uses it.
     pub fn new(base: PhysAddr, size: u64) -> Result<Self> {
-        if size == 0 || size % PAGE_SIZE != 0 || base.0 % PAGE_SIZE != 0 {
+        if size == 0 || !size.is_multiple_of(PAGE_SIZE) || !base.0.is_multiple_of(PAGE_SIZE) {
             return Err(Error::InvalidRam(format!(
                 "base {base} and size {size:#x} must be non-zero multiples of 4 KiB"
             )));

@@ -7,7 +7,21 @@
 
 #![warn(missing_docs)]
 
+pub mod boot;
+pub mod clint;
+pub mod console;
 pub mod device;
+pub mod error;
+pub mod fdt;
+pub mod goldfish_rtc;
+pub mod layout;
+pub mod plic;
+pub mod test_finisher;
+pub mod uart;
+pub mod virt;
 pub mod virtio;
 
+pub use console::{BufferConsole, Console};
 pub use device::MmioDevice;
+pub use error::{Error, Result};
+pub use virt::{VirtBoard, VirtConfig, VirtMachine};

@@ -69,6 +69,7 @@ impl Insn {
 /// How an instruction's operands are laid out in its encoding (and shown in
 /// disassembly).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // the floating-point formats serve the F and D tables
 pub(crate) enum Format {
     /// rd, rs1, rs2.
     R,
@@ -461,6 +462,40 @@ fn fence_set(bits: u32) -> String {
     } else {
         s
     }
+}
+
+// ----- the ISA as a device tree describes it -----
+
+/// The single-letter extensions this hart implements, in canonical order.
+fn letters() -> String {
+    let misa = misa();
+    "IMAFDC"
+        .chars()
+        .filter(|c| misa & csr::ext(*c as u8) != 0)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The multi-letter extensions this hart implements.
+pub const MULTI_LETTER_EXTENSIONS: [&str; 5] = ["zicntr", "zicsr", "zifencei", "sstc", "svadu"];
+
+/// The `riscv,isa` string of the device tree, e.g. `rv64imac_zicntr_zicsr_...`.
+pub fn isa_string() -> String {
+    let mut s = format!("rv64{}", letters());
+    for ext in MULTI_LETTER_EXTENSIONS {
+        s.push('_');
+        s.push_str(ext);
+    }
+    s
+}
+
+/// The `riscv,isa-extensions` list of the device tree.
+pub fn isa_extensions() -> Vec<String> {
+    letters()
+        .chars()
+        .map(String::from)
+        .chain(MULTI_LETTER_EXTENSIONS.iter().map(|s| s.to_string()))
+        .collect()
 }
 
 #[cfg(test)]

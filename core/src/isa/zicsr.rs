@@ -8,23 +8,20 @@
 use crate::hart::{Env, Hart, EXIT, SINK};
 use crate::isa::{op, Insn, Opcode};
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Write,
-    Set,
-    Clear,
+/// What a CSR instruction does to the CSR after reading it.
+#[derive(Clone, Copy)]
+enum Update {
+    /// Nothing: `csrrs`/`csrrc` with `x0` or a zero immediate.
+    None,
+    /// Replace it.
+    Write(u64),
+    /// Set these bits.
+    Set(u64),
+    /// Clear these bits.
+    Clear(u64),
 }
 
-fn csr_op(
-    h: &mut Hart,
-    env: &mut Env<'_>,
-    i: Insn,
-    pc: u64,
-    spent: u64,
-    op: Op,
-    src: u64,
-    src_is_zero: bool,
-) -> u64 {
+fn csr_op(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64, update: Update) -> u64 {
     let addr = i.imm as u16 & 0xfff;
     let retired = h.retired_in_run(spent);
     let prv = h.prv;
@@ -32,13 +29,13 @@ fn csr_op(
         Ok(v) => v,
         Err(_) => return h.illegal(env, pc),
     };
-    let writes = op == Op::Write || !src_is_zero;
-    if writes {
-        let new = match op {
-            Op::Write => src,
-            Op::Set => old | src,
-            Op::Clear => old & !src,
-        };
+    let new = match update {
+        Update::None => None,
+        Update::Write(v) => Some(v),
+        Update::Set(bits) => Some(old | bits),
+        Update::Clear(bits) => Some(old & !bits),
+    };
+    if let Some(new) = new {
         match h.csr_write(addr, new, retired, prv) {
             Ok(effect) => h.apply(effect),
             Err(_) => return h.illegal(env, pc),
@@ -47,7 +44,7 @@ fn csr_op(
     if i.rd != SINK {
         h.xw(i.rd, old);
     }
-    if writes {
+    if new.is_some() {
         h.pc = i.next(pc);
         EXIT
     } else {
@@ -55,24 +52,54 @@ fn csr_op(
     }
 }
 
+/// The update of a set/clear form: none when the source is `x0` or zero.
+fn set_or_clear(source_is_zero: bool, update: Update) -> Update {
+    if source_is_zero {
+        Update::None
+    } else {
+        update
+    }
+}
+
 fn csrrw(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
-    csr_op(h, env, i, pc, spent, Op::Write, h.xr(i.rs1), false)
+    csr_op(h, env, i, pc, spent, Update::Write(h.xr(i.rs1)))
 }
 
 fn csrrs(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
-    csr_op(h, env, i, pc, spent, Op::Set, h.xr(i.rs1), i.rs1 == 0)
+    csr_op(
+        h,
+        env,
+        i,
+        pc,
+        spent,
+        set_or_clear(i.rs1 == 0, Update::Set(h.xr(i.rs1))),
+    )
 }
 
 fn csrrc(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
-    csr_op(h, env, i, pc, spent, Op::Clear, h.xr(i.rs1), i.rs1 == 0)
+    csr_op(
+        h,
+        env,
+        i,
+        pc,
+        spent,
+        set_or_clear(i.rs1 == 0, Update::Clear(h.xr(i.rs1))),
+    )
 }
 
 fn csrrwi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
-    csr_op(h, env, i, pc, spent, Op::Write, u64::from(i.rs1), false)
+    csr_op(h, env, i, pc, spent, Update::Write(u64::from(i.rs1)))
 }
 
 fn csrrsi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
-    csr_op(h, env, i, pc, spent, Op::Set, u64::from(i.rs1), i.rs1 == 0)
+    csr_op(
+        h,
+        env,
+        i,
+        pc,
+        spent,
+        set_or_clear(i.rs1 == 0, Update::Set(u64::from(i.rs1))),
+    )
 }
 
 fn csrrci(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
@@ -82,9 +109,7 @@ fn csrrci(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 
         i,
         pc,
         spent,
-        Op::Clear,
-        u64::from(i.rs1),
-        i.rs1 == 0,
+        set_or_clear(i.rs1 == 0, Update::Clear(u64::from(i.rs1))),
     )
 }
 

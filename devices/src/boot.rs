@@ -1,0 +1,235 @@
+//! Loading the boot images as QEMU's `virt` does.
+//!
+//! - `-bios FILE` (default: OpenSBI's `fw_dynamic` from Debian's `opensbi`
+//!   package) is loaded at the start of RAM (an ELF at its own addresses)
+//!   and entered in M-mode; `-kernel` goes 2 MiB in (an ELF at its own
+//!   addresses); the initrd goes just below the device tree, which sits at
+//!   the top of RAM (2 MiB aligned, below 3 GiB).
+//! - `-bios none -kernel FILE`: the kernel is loaded at its own addresses
+//!   (or the start of RAM if raw) and entered in M-mode at its entry point.
+//!
+//! Every hart starts with `a0` = its hart id and `a1` = the device tree's
+//! address; with `fw_dynamic`, `a2` points to the `fw_dynamic_info`
+//! structure (OpenSBI's `include/sbi/fw_dynamic.h`), which lives in a small
+//! ROM at 0x1000, where QEMU keeps it too.
+
+use std::path::{Path, PathBuf};
+
+use rivet_core::elf::{self, LoadedElf};
+use rivet_core::{Memory, PhysAddr};
+
+use crate::error::{Error, Result};
+use crate::layout;
+
+/// Where Debian's `opensbi` package installs the generic `fw_dynamic` build.
+pub const DEFAULT_BIOS: &str = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
+
+/// The firmware to run in M-mode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Firmware {
+    /// No firmware: the kernel runs in M-mode (`-bios none`).
+    None,
+    /// OpenSBI from [`DEFAULT_BIOS`] (`-bios default`, or no `-bios`).
+    Default,
+    /// A firmware file (`-bios FILE`).
+    File(PathBuf),
+}
+
+/// The boot images.
+#[derive(Clone, Debug, Default)]
+pub struct BootConfig {
+    /// The firmware.
+    pub bios: Option<Firmware>,
+    /// The kernel (`-kernel`).
+    pub kernel: Option<PathBuf>,
+    /// The initial RAM disk (`-initrd`).
+    pub initrd: Option<PathBuf>,
+    /// The kernel command line (`-append`).
+    pub append: Option<String>,
+}
+
+/// Where things went.
+#[derive(Clone, Debug)]
+pub struct BootInfo {
+    /// Where every hart starts.
+    pub entry: u64,
+    /// The initrd's range, if any.
+    pub initrd: Option<(u64, u64)>,
+    /// The address for the `fw_dynamic_info` structure (in the boot ROM),
+    /// and its contents, when the firmware is OpenSBI fw_dynamic or unknown.
+    pub fw_dynamic: Option<(u64, Vec<u8>)>,
+    /// The kernel, if it was an ELF file (for symbols such as `tohost`).
+    pub kernel_elf: Option<LoadedElf>,
+}
+
+/// The boot ROM (QEMU's `mrom`): where `fw_dynamic_info` is kept.
+pub const BOOT_ROM: layout::Region = layout::Region {
+    base: 0x1000,
+    size: 0xf000,
+};
+/// Offset of `fw_dynamic_info` inside the boot ROM.
+const FW_DYNAMIC_INFO_OFFSET: u64 = 0x100;
+/// `fw_dynamic_info.magic`: "OSBI".
+const FW_DYNAMIC_MAGIC: u64 = 0x4942_534f;
+/// Version 2 of the structure has `boot_hart`.
+const FW_DYNAMIC_VERSION: u64 = 2;
+/// `next_mode` = S-mode.
+const NEXT_MODE_S: u64 = 1;
+
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Loads an image: an ELF at its own addresses, anything else at `addr`.
+fn load_image(
+    mem: &mut Memory,
+    path: &Path,
+    addr: u64,
+    what: &str,
+) -> Result<(u64, Option<LoadedElf>)> {
+    let bytes = read_file(path)?;
+    if elf::is_elf(&bytes) {
+        let loaded = elf::load_elf(&bytes, mem, &path.display().to_string())?;
+        return Ok((loaded.entry, Some(loaded)));
+    }
+    if bytes.is_empty() {
+        return Err(Error::Layout(format!("{what} {} is empty", path.display())));
+    }
+    if !mem.contains(PhysAddr::new(addr), bytes.len() as u64) {
+        return Err(Error::Layout(format!(
+            "{what} {} ({} bytes at {addr:#x}) does not fit in RAM ({}..{})",
+            path.display(),
+            bytes.len(),
+            mem.base(),
+            mem.end()
+        )));
+    }
+    mem.write(PhysAddr::new(addr), &bytes)?;
+    Ok((addr, None))
+}
+
+/// Where the device tree of `dtb_size` bytes goes: the top of RAM, 2 MiB
+/// aligned, and below 3 GiB so 32-bit code can reach it (as QEMU does).
+pub fn dtb_address(mem: &Memory, dtb_size: u64) -> Result<u64> {
+    let top = mem.end().get().min(0xc000_0000).max(mem.base().get());
+    let addr = top.checked_sub(dtb_size).map(|a| a & !((2 << 20) - 1));
+    match addr {
+        Some(a) if a >= mem.base().get() && mem.contains(PhysAddr::new(a), dtb_size) => Ok(a),
+        _ => Err(Error::Layout(format!(
+            "no room for a {dtb_size}-byte device tree in RAM"
+        ))),
+    }
+}
+
+/// Loads firmware, kernel and initrd into `mem`. `dtb_addr` is where the
+/// device tree will go; the initrd is placed below it.
+pub fn load(mem: &mut Memory, config: &BootConfig, dtb_addr: u64) -> Result<BootInfo> {
+    let bios = config.bios.clone().unwrap_or(Firmware::Default);
+    let ram = mem.base().get();
+    let mut occupied: Vec<(u64, u64, &str)> = Vec::new();
+    let extent = |elf: &Option<LoadedElf>, start: u64, path: &Path| -> Result<(u64, u64)> {
+        Ok(match elf {
+            Some(e) => e.extent().unwrap_or((start, start)),
+            None => {
+                let len = std::fs::metadata(path)
+                    .map_err(|source| Error::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    })?
+                    .len();
+                (start, start + len)
+            }
+        })
+    };
+
+    let (entry, fw_dynamic, kernel_elf) = match &bios {
+        Firmware::None => {
+            let Some(kernel) = &config.kernel else {
+                return Err(Error::Config("-bios none needs -kernel".into()));
+            };
+            let (entry, elf) = load_image(mem, kernel, ram, "kernel")?;
+            let range = extent(&elf, ram, kernel)?;
+            occupied.push((range.0, range.1, "kernel"));
+            (entry, None, elf)
+        }
+        Firmware::Default | Firmware::File(_) => {
+            let path = match &bios {
+                Firmware::File(p) => p.clone(),
+                _ => PathBuf::from(DEFAULT_BIOS),
+            };
+            if bios == Firmware::Default && !path.exists() {
+                return Err(Error::Config(format!(
+                    "default firmware {} not found: install Debian's opensbi package, or pass -bios FILE or -bios none",
+                    path.display()
+                )));
+            }
+            let (entry, bios_elf) = load_image(mem, &path, ram, "firmware")?;
+            let mut kernel_elf = None;
+            let bios_range = extent(&bios_elf, ram, &path)?;
+            occupied.push((bios_range.0, bios_range.1, "firmware"));
+            // The kernel goes at the next 2 MiB boundary on RV64.
+            let kernel_addr = ram + (2 << 20);
+            let mut next_addr = kernel_addr;
+            if let Some(kernel) = &config.kernel {
+                let (k_entry, k_elf) = load_image(mem, kernel, kernel_addr, "kernel")?;
+                let range = extent(&k_elf, kernel_addr, kernel)?;
+                occupied.push((range.0, range.1, "kernel"));
+                next_addr = k_entry;
+                kernel_elf = k_elf;
+            }
+            let mut info = Vec::with_capacity(48);
+            for field in [
+                FW_DYNAMIC_MAGIC,
+                FW_DYNAMIC_VERSION,
+                next_addr,
+                NEXT_MODE_S,
+                0,
+                u64::MAX,
+            ] {
+                info.extend_from_slice(&field.to_le_bytes());
+            }
+            (
+                entry,
+                Some((BOOT_ROM.base + FW_DYNAMIC_INFO_OFFSET, info)),
+                kernel_elf,
+            )
+        }
+    };
+
+    let mut initrd = None;
+    if let Some(path) = &config.initrd {
+        let bytes = read_file(path)?;
+        let size = bytes.len() as u64;
+        let start = dtb_addr.checked_sub(size).map(|a| a & !0xfff);
+        let Some(start) = start.filter(|&s| s >= ram && mem.contains(PhysAddr::new(s), size))
+        else {
+            return Err(Error::Layout(format!(
+                "initrd {} ({size} bytes) does not fit in RAM",
+                path.display()
+            )));
+        };
+        mem.write(PhysAddr::new(start), &bytes)?;
+        occupied.push((start, start + size, "initrd"));
+        initrd = Some((start, start + size));
+    }
+
+    occupied.push((dtb_addr, dtb_addr + 1, "device tree"));
+    occupied.sort();
+    for pair in occupied.windows(2) {
+        if pair[0].1 > pair[1].0 {
+            return Err(Error::Layout(format!(
+                "{} ({:#x}..{:#x}) overlaps {} ({:#x}..{:#x}): use more RAM (-m) or smaller images",
+                pair[0].2, pair[0].0, pair[0].1, pair[1].2, pair[1].0, pair[1].1
+            )));
+        }
+    }
+    Ok(BootInfo {
+        entry,
+        initrd,
+        fw_dynamic,
+        kernel_elf,
+    })
+}

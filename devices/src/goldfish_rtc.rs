@@ -1,0 +1,132 @@
+//! The Goldfish real-time clock (`google,goldfish-rtc`), as Linux's
+//! `rtc-goldfish` driver uses it: the host's wall-clock time in nanoseconds
+//! since the Unix epoch, and one alarm that raises an interrupt.
+//!
+//! Reading TIME_LOW latches the whole 64-bit time, so that a following read
+//! of TIME_HIGH is consistent with it.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rivet_core::AccessSize;
+
+use crate::device::MmioDevice;
+
+const TIME_LOW: u64 = 0x00;
+const TIME_HIGH: u64 = 0x04;
+const ALARM_LOW: u64 = 0x08;
+const ALARM_HIGH: u64 = 0x0c;
+const IRQ_ENABLED: u64 = 0x10;
+const CLEAR_ALARM: u64 = 0x14;
+const ALARM_STATUS: u64 = 0x18;
+const CLEAR_INTERRUPT: u64 = 0x1c;
+
+/// The RTC.
+#[derive(Debug, Default)]
+pub struct GoldfishRtc {
+    /// Added to the host's time: the guest may set the clock.
+    offset_ns: i128,
+    latched_high: u32,
+    alarm_high: u32,
+    alarm: Option<u64>,
+    irq_enabled: bool,
+    irq_pending: bool,
+}
+
+impl GoldfishRtc {
+    /// An RTC showing the host's time.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn host_ns() -> i128 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128)
+    }
+
+    /// The guest's current time in nanoseconds since the epoch.
+    pub fn now_ns(&self) -> u64 {
+        (Self::host_ns() + self.offset_ns).clamp(0, u64::MAX as i128) as u64
+    }
+
+    /// Fires the alarm if it is due.
+    pub fn update(&mut self) {
+        if let Some(alarm) = self.alarm {
+            if self.now_ns() >= alarm {
+                self.alarm = None;
+                self.irq_pending = true;
+            }
+        }
+    }
+
+    /// Whether the interrupt line is high.
+    pub fn interrupt_pending(&self) -> bool {
+        self.irq_pending && self.irq_enabled
+    }
+}
+
+impl MmioDevice for GoldfishRtc {
+    fn read(&mut self, offset: u64, _size: AccessSize) -> u64 {
+        self.update();
+        match offset {
+            TIME_LOW => {
+                let now = self.now_ns();
+                self.latched_high = (now >> 32) as u32;
+                now & 0xffff_ffff
+            }
+            TIME_HIGH => u64::from(self.latched_high),
+            ALARM_LOW => self.alarm.map_or(0, |a| a & 0xffff_ffff),
+            ALARM_HIGH => self.alarm.map_or(0, |a| a >> 32),
+            IRQ_ENABLED => u64::from(self.irq_enabled),
+            ALARM_STATUS => u64::from(self.alarm.is_some()),
+            _ => 0,
+        }
+    }
+
+    fn write(&mut self, offset: u64, _size: AccessSize, value: u64) {
+        let value32 = value & 0xffff_ffff;
+        match offset {
+            TIME_LOW => {
+                // Writing TIME_LOW sets the clock from the pending high half.
+                let wanted = (u64::from(self.latched_high) << 32) | value32;
+                self.offset_ns = wanted as i128 - Self::host_ns();
+            }
+            TIME_HIGH => self.latched_high = value32 as u32,
+            ALARM_HIGH => self.alarm_high = value32 as u32,
+            ALARM_LOW => {
+                self.alarm = Some((u64::from(self.alarm_high) << 32) | value32);
+                self.update();
+            }
+            IRQ_ENABLED => self.irq_enabled = value32 & 1 != 0,
+            CLEAR_ALARM => self.alarm = None,
+            CLEAR_INTERRUPT => self.irq_pending = false,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_host_time_consistently() {
+        let mut rtc = GoldfishRtc::new();
+        let before = GoldfishRtc::host_ns() as u64;
+        let low = rtc.read(TIME_LOW, AccessSize::Word);
+        let high = rtc.read(TIME_HIGH, AccessSize::Word);
+        let t = (high << 32) | low;
+        assert!(t >= before && t - before < 1_000_000_000);
+    }
+
+    #[test]
+    fn alarm_in_the_past_interrupts() {
+        let mut rtc = GoldfishRtc::new();
+        rtc.write(IRQ_ENABLED, AccessSize::Word, 1);
+        rtc.write(ALARM_HIGH, AccessSize::Word, 0);
+        rtc.write(ALARM_LOW, AccessSize::Word, 1);
+        assert!(rtc.interrupt_pending());
+        rtc.write(CLEAR_INTERRUPT, AccessSize::Word, 1);
+        assert!(!rtc.interrupt_pending());
+    }
+}

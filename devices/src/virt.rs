@@ -1,0 +1,278 @@
+//! The `virt` board: the devices at their addresses (see [`crate::layout`]),
+//! their interrupts wired to the PLIC and CLINT, and the boot protocol.
+//!
+//! [`VirtBoard`] is the [`Platform`] the harts run on: it routes physical
+//! accesses outside RAM to devices, computes each hart's interrupt lines,
+//! lets devices make progress between time slices, and sleeps the host
+//! when every hart waits.
+
+use std::time::Duration;
+
+use rivet_core::csr::irq;
+use rivet_core::htif::Htif;
+use rivet_core::machine::{Machine, Platform, PowerEvent};
+use rivet_core::{AccessSize, Bus, BusError, Memory, PhysAddr, TimeSource, Timebase, XReg};
+
+use crate::boot::{self, BootConfig, BOOT_ROM};
+use crate::clint::Clint;
+use crate::console::Console;
+use crate::device::MmioDevice;
+use crate::error::{Error, Result};
+use crate::fdt::{self, FdtConfig};
+use crate::goldfish_rtc::GoldfishRtc;
+use crate::layout::{self, Region};
+use crate::plic::Plic;
+use crate::test_finisher::TestFinisher;
+use crate::uart::Uart16550;
+
+/// How to build a `virt` machine.
+#[derive(Clone, Debug)]
+pub struct VirtConfig {
+    /// RAM size in bytes (`-m`).
+    pub ram_size: u64,
+    /// Number of harts (`-smp`), 1..=8.
+    pub harts: usize,
+    /// The boot images.
+    pub boot: BootConfig,
+    /// Where time comes from.
+    pub time_source: TimeSource,
+}
+
+impl Default for VirtConfig {
+    fn default() -> Self {
+        VirtConfig {
+            ram_size: layout::DEFAULT_RAM_SIZE,
+            harts: 1,
+            boot: BootConfig::default(),
+            time_source: TimeSource::HostClock,
+        }
+    }
+}
+
+/// The devices of the board.
+pub struct VirtBoard {
+    harts: usize,
+    finisher: TestFinisher,
+    rtc: GoldfishRtc,
+    clint: Clint,
+    plic: Plic,
+    uart: Uart16550,
+    boot_rom: Vec<u8>,
+    console: Box<dyn Console>,
+}
+
+impl std::fmt::Debug for VirtBoard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VirtBoard")
+            .field("harts", &self.harts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads `size` bytes at `offset` of a byte slice (little-endian), if in range.
+fn read_bytes(bytes: &[u8], offset: u64, size: AccessSize) -> Option<u64> {
+    let start = usize::try_from(offset).ok()?;
+    let slice = bytes.get(start..start.checked_add(size.bytes() as usize)?)?;
+    let mut buf = [0u8; 8];
+    buf[..slice.len()].copy_from_slice(slice);
+    Some(u64::from_le_bytes(buf))
+}
+
+impl VirtBoard {
+    /// The board's devices for `harts` harts, talking to `console`.
+    pub fn new(harts: usize, timebase: Timebase, console: Box<dyn Console>) -> Self {
+        VirtBoard {
+            harts,
+            finisher: TestFinisher::new(),
+            rtc: GoldfishRtc::new(),
+            clint: Clint::new(harts, timebase),
+            plic: Plic::new(layout::PLIC_SOURCES, 2 * harts),
+            uart: Uart16550::new(),
+            boot_rom: Vec::new(),
+            console,
+        }
+    }
+
+    /// The device at `addr` with the offset into it, if the whole access of
+    /// `size` bytes fits in its region.
+    fn route(&mut self, addr: u64, size: AccessSize) -> Option<(&mut dyn MmioDevice, u64)> {
+        let fits = |r: Region| r.offset_of(addr).filter(|o| o + size.bytes() <= r.size);
+        if let Some(o) = fits(layout::UART0) {
+            return Some((&mut self.uart, o));
+        }
+        if let Some(o) = fits(layout::CLINT) {
+            return Some((&mut self.clint, o));
+        }
+        if let Some(o) = fits(layout::PLIC) {
+            return Some((&mut self.plic, o));
+        }
+        if let Some(o) = fits(layout::TEST) {
+            return Some((&mut self.finisher, o));
+        }
+        if let Some(o) = fits(layout::RTC) {
+            return Some((&mut self.rtc, o));
+        }
+        None
+    }
+
+    /// Updates the PLIC from the devices' interrupt lines.
+    fn update_irqs(&mut self) {
+        self.rtc.update();
+        self.plic
+            .set_level(layout::UART0_IRQ, self.uart.interrupt_pending());
+        self.plic
+            .set_level(layout::RTC_IRQ, self.rtc.interrupt_pending());
+    }
+
+    /// Gives the console back (to build a new board after a reset).
+    pub fn into_console(self) -> Box<dyn Console> {
+        self.console
+    }
+
+    /// Flushes console output.
+    pub fn flush(&mut self) {
+        self.uart.exchange(self.console.as_mut());
+        self.console.flush();
+    }
+}
+
+impl Bus for VirtBoard {
+    fn read(&mut self, addr: PhysAddr, size: AccessSize) -> Result<u64, BusError> {
+        let a = addr.get();
+        if let Some(o) = BOOT_ROM.offset_of(a) {
+            // The ROM reads as zero past its contents.
+            return Ok(read_bytes(&self.boot_rom, o, size).unwrap_or(0));
+        }
+        match self.route(a, size) {
+            Some((device, offset)) => Ok(device.read(offset, size)),
+            None => Err(BusError::Unmapped(addr)),
+        }
+    }
+
+    fn write(&mut self, addr: PhysAddr, size: AccessSize, value: u64) -> Result<(), BusError> {
+        if BOOT_ROM.offset_of(addr.get()).is_some() {
+            return Ok(()); // ROM: writes are ignored
+        }
+        match self.route(addr.get(), size) {
+            Some((device, offset)) => {
+                device.write(offset, size, value);
+                Ok(())
+            }
+            None => Err(BusError::Unmapped(addr)),
+        }
+    }
+}
+
+impl Platform for VirtBoard {
+    fn interrupt_lines(&mut self, hart: usize) -> u64 {
+        self.update_irqs();
+        let mut lines = self.clint.lines(hart);
+        if self.plic.context_pending(2 * hart) {
+            lines |= irq::MEI;
+        }
+        if self.plic.context_pending(2 * hart + 1) {
+            lines |= irq::SEI;
+        }
+        lines
+    }
+
+    fn poll(&mut self, _mem: &mut Memory) {
+        self.uart.exchange(self.console.as_mut());
+        self.console.flush();
+    }
+
+    fn next_deadline(&self) -> Option<u64> {
+        self.clint.next_deadline()
+    }
+
+    fn wait(&mut self, timeout: Option<Duration>) -> bool {
+        self.flush();
+        self.console.wait(timeout)
+    }
+
+    fn power_event(&mut self) -> Option<PowerEvent> {
+        if self.console.quit_requested() {
+            return Some(PowerEvent::Quit);
+        }
+        self.finisher.take_event()
+    }
+
+    fn htif_putchar(&mut self, byte: u8) {
+        self.console.write(&[byte]);
+    }
+}
+
+/// A `virt` machine, built and loaded, ready to run.
+pub struct VirtMachine {
+    /// The harts, RAM and board.
+    pub machine: Machine<VirtBoard>,
+    /// The device tree blob the harts were given.
+    pub dtb: Vec<u8>,
+    /// Where it is in RAM.
+    pub dtb_addr: u64,
+}
+
+impl VirtMachine {
+    /// Builds the board of `config`, loads its boot images and sets every
+    /// hart at the entry point with `a0` = hart id, `a1` = device tree and
+    /// (OpenSBI `fw_dynamic`) `a2` = `fw_dynamic_info`.
+    pub fn new(config: &VirtConfig, console: Box<dyn Console>) -> Result<Self> {
+        if config.harts == 0 || config.harts > layout::MAX_HARTS {
+            return Err(Error::Config(format!(
+                "-smp {}: the virt board supports 1 to {} harts",
+                config.harts,
+                layout::MAX_HARTS
+            )));
+        }
+        let mut memory = Memory::new(PhysAddr::new(layout::RAM_BASE), config.ram_size)
+            .map_err(|e| Error::Config(format!("-m: {e}")))?;
+        // The device tree's size does not depend on where the initrd goes.
+        let probe = FdtConfig {
+            harts: config.harts,
+            ram_size: config.ram_size,
+            bootargs: config.boot.append.clone(),
+            initrd: config.boot.initrd.as_ref().map(|_| (0, 0)),
+        };
+        let probe_size = fdt::build(&probe)
+            .map_err(|e| Error::Fdt(e.to_string()))?
+            .len() as u64;
+        let dtb_addr = boot::dtb_address(&memory, probe_size)?;
+        let info = boot::load(&mut memory, &config.boot, dtb_addr)?;
+        let dtb = fdt::build(&FdtConfig {
+            initrd: info.initrd,
+            ..probe
+        })
+        .map_err(|e| Error::Fdt(e.to_string()))?;
+        memory.write(PhysAddr::new(dtb_addr), &dtb)?;
+
+        let timebase = Timebase::new(config.time_source);
+        let mut board = VirtBoard::new(config.harts, timebase.clone(), console);
+        let mut a2 = 0;
+        if let Some((addr, bytes)) = &info.fw_dynamic {
+            let offset = (addr - BOOT_ROM.base) as usize;
+            board.boot_rom = vec![0; offset];
+            board.boot_rom.extend_from_slice(bytes);
+            a2 = *addr;
+        }
+        let mut machine = Machine::new(config.harts, memory, board, timebase);
+        for hart in machine.harts.iter_mut() {
+            hart.set_pc(info.entry);
+            hart.set_x(XReg::A0, hart.hart_id());
+            hart.set_x(XReg::A1, dtb_addr);
+            hart.set_x(XReg::A2, a2);
+        }
+        if let Some(elf) = &info.kernel_elf {
+            if let Some(tohost) = elf.symbol("tohost") {
+                machine.set_htif(Htif::new(
+                    PhysAddr::new(tohost),
+                    elf.symbol("fromhost").map(PhysAddr::new),
+                ));
+            }
+        }
+        Ok(VirtMachine {
+            machine,
+            dtb,
+            dtb_addr,
+        })
+    }
+}

@@ -1,0 +1,295 @@
+//! The raw disk image behind a block device.
+//!
+//! A [`Disk`] is a host file of whole 512-byte sectors, opened in one of
+//! three modes ([`DiskMode`]):
+//!
+//! - read-write: guest writes go through to the file, which is locked
+//!   exclusively so that a second user (another rivet, or the same image
+//!   given twice) gets a clear error instead of silently corrupting it;
+//! - read-only: the guest sees a read-only device (VIRTIO_BLK_F_RO);
+//! - snapshot (`-snapshot`): the guest may write, but its writes land in an
+//!   in-memory overlay and the file is never written.
+//!
+//! Read-only and snapshot images take a shared lock, so they can be shared
+//! with each other but not with a writer (as QEMU does).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// The size of a sector: the unit of every block device request (§5.2.6).
+pub const SECTOR_SIZE: u64 = 512;
+
+/// How a disk image is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DiskMode {
+    /// The guest may write, and its writes go to the file.
+    ReadWrite,
+    /// The guest may only read; the device is read-only.
+    ReadOnly,
+    /// The guest may write, but writes stay in memory and are lost when the
+    /// emulator exits; the file is never written.
+    Snapshot,
+}
+
+impl fmt::Display for DiskMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DiskMode::ReadWrite => "read-write",
+            DiskMode::ReadOnly => "read-only",
+            DiskMode::Snapshot => "snapshot",
+        })
+    }
+}
+
+/// Why a disk image cannot be opened or accessed.
+#[derive(Debug, thiserror::Error)]
+pub enum DiskError {
+    /// The file could not be opened (missing, no permission, …).
+    #[error("cannot open disk image {} for {mode} access: {source}", path.display())]
+    Open {
+        /// The image's path.
+        path: PathBuf,
+        /// The mode asked for.
+        mode: DiskMode,
+        /// What the host said.
+        source: io::Error,
+    },
+    /// The path names something other than a regular file.
+    #[error("disk image {} is not a regular file", path.display())]
+    NotAFile {
+        /// The image's path.
+        path: PathBuf,
+    },
+    /// The file's size is not a whole number of sectors.
+    #[error(
+        "disk image {} is truncated: its size ({size} bytes) is not a multiple of {SECTOR_SIZE}",
+        path.display()
+    )]
+    Truncated {
+        /// The image's path.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// Someone else holds a conflicting lock on the file.
+    #[error(
+        "disk image {} is already in use (locked by another process, or given twice); \
+         use a read-only or snapshot disk to share it",
+        path.display()
+    )]
+    Locked {
+        /// The image's path.
+        path: PathBuf,
+    },
+    /// The file could not be locked at all.
+    #[error("cannot lock disk image {}: {source}", path.display())]
+    Lock {
+        /// The image's path.
+        path: PathBuf,
+        /// What the host said.
+        source: io::Error,
+    },
+    /// Reading, writing or syncing the file failed.
+    #[error("I/O error on disk image {}: {source}", path.display())]
+    Io {
+        /// The image's path.
+        path: PathBuf,
+        /// What the host said.
+        source: io::Error,
+    },
+    /// A write to a read-only disk.
+    #[error("disk image {} is read-only", path.display())]
+    ReadOnly {
+        /// The image's path.
+        path: PathBuf,
+    },
+    /// An access outside the disk, or not made of whole sectors.
+    #[error(
+        "access of {len} bytes at sector {sector} does not fit disk image {} ({sectors} sectors)",
+        path.display()
+    )]
+    OutOfRange {
+        /// The image's path.
+        path: PathBuf,
+        /// The first sector of the access.
+        sector: u64,
+        /// The length of the access in bytes.
+        len: u64,
+        /// The size of the disk in sectors.
+        sectors: u64,
+    },
+}
+
+/// A raw disk image: whole 512-byte sectors in a host file.
+#[derive(Debug)]
+pub struct Disk {
+    file: File,
+    path: PathBuf,
+    mode: DiskMode,
+    sectors: u64,
+    /// Snapshot mode: the sectors the guest wrote, by sector number.
+    overlay: HashMap<u64, Box<[u8; SECTOR_SIZE as usize]>>,
+}
+
+impl Disk {
+    /// Opens the image at `path` in `mode`, and locks it: exclusively when
+    /// the guest's writes go to the file, shared otherwise.
+    ///
+    /// Fails with a clear error (naming the path) when the file is missing
+    /// or unreadable, is not a regular file, is not a whole number of
+    /// sectors, or is locked by another user.
+    pub fn open(path: &Path, mode: DiskMode) -> Result<Disk, DiskError> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(mode == DiskMode::ReadWrite)
+            .open(path)
+            .map_err(|source| DiskError::Open {
+                path: path.to_owned(),
+                mode,
+                source,
+            })?;
+        let metadata = file.metadata().map_err(|source| DiskError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        if !metadata.is_file() {
+            return Err(DiskError::NotAFile {
+                path: path.to_owned(),
+            });
+        }
+        let size = metadata.len();
+        if size % SECTOR_SIZE != 0 {
+            return Err(DiskError::Truncated {
+                path: path.to_owned(),
+                size,
+            });
+        }
+        let locked = if mode == DiskMode::ReadWrite {
+            file.try_lock()
+        } else {
+            file.try_lock_shared()
+        };
+        match locked {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(DiskError::Locked {
+                    path: path.to_owned(),
+                })
+            }
+            Err(TryLockError::Error(source)) => {
+                return Err(DiskError::Lock {
+                    path: path.to_owned(),
+                    source,
+                })
+            }
+        }
+        Ok(Disk {
+            file,
+            path: path.to_owned(),
+            mode,
+            sectors: size / SECTOR_SIZE,
+            overlay: HashMap::new(),
+        })
+    }
+
+    /// The image's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The mode the image was opened in.
+    pub fn mode(&self) -> DiskMode {
+        self.mode
+    }
+
+    /// The size of the disk in 512-byte sectors.
+    pub fn sectors(&self) -> u64 {
+        self.sectors
+    }
+
+    /// Whether the guest may not write (a [`DiskMode::ReadOnly`] disk).
+    pub fn is_read_only(&self) -> bool {
+        self.mode == DiskMode::ReadOnly
+    }
+
+    /// Checks that `len` bytes at `sector` are whole sectors inside the disk.
+    fn check_range(&self, sector: u64, len: u64) -> Result<u64, DiskError> {
+        let count = len / SECTOR_SIZE;
+        let fits = len.is_multiple_of(SECTOR_SIZE)
+            && sector
+                .checked_add(count)
+                .is_some_and(|end| end <= self.sectors);
+        if fits {
+            Ok(sector * SECTOR_SIZE)
+        } else {
+            Err(DiskError::OutOfRange {
+                path: self.path.clone(),
+                sector,
+                len,
+                sectors: self.sectors,
+            })
+        }
+    }
+
+    fn io_error(&self, source: io::Error) -> DiskError {
+        DiskError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Reads whole sectors starting at `sector` into `buf`, whose length is
+    /// a multiple of 512.
+    pub fn read_sectors(&mut self, sector: u64, buf: &mut [u8]) -> Result<(), DiskError> {
+        let offset = self.check_range(sector, buf.len() as u64)?;
+        self.file
+            .seek(SeekFrom::Start(offset))
+            .and_then(|_| self.file.read_exact(buf))
+            .map_err(|e| self.io_error(e))?;
+        if !self.overlay.is_empty() {
+            for (i, chunk) in buf.chunks_exact_mut(SECTOR_SIZE as usize).enumerate() {
+                if let Some(data) = self.overlay.get(&(sector + i as u64)) {
+                    chunk.copy_from_slice(&data[..]);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes whole sectors starting at `sector` from `data`, whose length
+    /// is a multiple of 512: to the file for a read-write disk, to the
+    /// in-memory overlay for a snapshot disk.
+    pub fn write_sectors(&mut self, sector: u64, data: &[u8]) -> Result<(), DiskError> {
+        let offset = self.check_range(sector, data.len() as u64)?;
+        match self.mode {
+            DiskMode::ReadOnly => Err(DiskError::ReadOnly {
+                path: self.path.clone(),
+            }),
+            DiskMode::ReadWrite => self
+                .file
+                .seek(SeekFrom::Start(offset))
+                .and_then(|_| self.file.write_all(data))
+                .map_err(|e| self.io_error(e)),
+            DiskMode::Snapshot => {
+                for (i, chunk) in data.chunks_exact(SECTOR_SIZE as usize).enumerate() {
+                    let mut copy = Box::new([0u8; SECTOR_SIZE as usize]);
+                    copy.copy_from_slice(chunk);
+                    self.overlay.insert(sector + i as u64, copy);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Makes every completed write durable (`sync_data`). Only a read-write
+    /// disk has anything to sync.
+    pub fn flush(&mut self) -> Result<(), DiskError> {
+        if self.mode == DiskMode::ReadWrite {
+            self.file.sync_data().map_err(|e| self.io_error(e))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,369 @@
+//! The command line, with QEMU's habits.
+//!
+//! QEMU spells its long options with one dash (`-kernel`, `-smp`); clap
+//! wants two. [`normalize`] rewrites the known QEMU spellings before clap
+//! sees them, so both `-kernel x` and `--kernel x` work, and the values
+//! QEMU packs into `key=value,…` lists (`-drive`, `-device`, `-machine`,
+//! `-smp`, `-icount`, `-global`) are parsed here into typed settings with
+//! a clear message for anything rivet does not know.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// rivet: a RISC-V RV64GC full-system emulator with QEMU's `virt` board.
+#[derive(Parser, Debug, Default)]
+#[command(name = "rivet", version, about, long_about = None)]
+#[command(
+    after_help = "Options may be written with one dash, as in QEMU: -kernel, -bios, -smp, ...\n\
+Examples:\n  rivet -M virt -bios none -kernel prog.elf -nographic -m 256M\n  \
+rivet -M virt -smp 2 -kernel Image -initrd initramfs.cpio.gz -append console=ttyS0 -nographic"
+)]
+pub struct Args {
+    /// The machine: only `virt` (options: `virt,dumpdtb=FILE`).
+    #[arg(short = 'M', long = "machine", value_name = "virt[,dumpdtb=FILE]")]
+    pub machine: Option<String>,
+    /// Firmware run in M-mode: a file, `default` (OpenSBI fw_dynamic) or `none`.
+    #[arg(long, value_name = "FILE|default|none")]
+    pub bios: Option<String>,
+    /// The kernel (ELF or raw image).
+    #[arg(long, value_name = "FILE")]
+    pub kernel: Option<PathBuf>,
+    /// An initial RAM disk.
+    #[arg(long, value_name = "FILE")]
+    pub initrd: Option<PathBuf>,
+    /// The kernel command line.
+    #[arg(long, value_name = "CMDLINE", allow_hyphen_values = true)]
+    pub append: Option<String>,
+    /// RAM size: a number of MiB, or with a suffix K, M, G (default 256M).
+    #[arg(short = 'm', value_name = "SIZE")]
+    pub memory: Option<String>,
+    /// Number of harts (1 to 8): `N` or `cpus=N`.
+    #[arg(long, value_name = "N")]
+    pub smp: Option<String>,
+    /// Serial console on this terminal (rivet has no graphical display; accepted for QEMU compatibility).
+    #[arg(long)]
+    pub nographic: bool,
+    /// A disk image: `file=IMG,format=raw,if=none,id=ID[,readonly=on][,snapshot=on]` (or `if=virtio`).
+    #[arg(long = "drive", value_name = "OPTIONS")]
+    pub drives: Vec<String>,
+    /// A device: `virtio-blk-device,drive=ID`.
+    #[arg(long = "device", value_name = "DRIVER,OPTIONS")]
+    pub devices: Vec<String>,
+    /// Keep guest writes to disks in memory; the image files stay untouched.
+    #[arg(long)]
+    pub snapshot: bool,
+    /// Write the generated device tree blob to FILE and exit.
+    #[arg(long, value_name = "FILE")]
+    pub dumpdtb: Option<PathBuf>,
+    /// Deterministic time: each instruction is 2^N ns of virtual time (`shift=N` or `N`).
+    #[arg(long, value_name = "shift=N")]
+    pub icount: Option<String>,
+    /// Device properties: `virtio-mmio.force-legacy=true|false`.
+    #[arg(long = "global", value_name = "DRIVER.PROP=VALUE")]
+    pub globals: Vec<String>,
+    /// Stop after this many instructions (all harts together).
+    #[arg(long, value_name = "N")]
+    pub max_instructions: Option<u64>,
+    /// Print execution statistics (instructions, MIPS, decode cache) on exit.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+/// QEMU options spelled with one dash that rivet understands.
+const SINGLE_DASH_LONG: &[&str] = &[
+    "machine",
+    "bios",
+    "kernel",
+    "initrd",
+    "append",
+    "smp",
+    "nographic",
+    "drive",
+    "device",
+    "snapshot",
+    "dumpdtb",
+    "icount",
+    "global",
+    "help",
+    "version",
+];
+
+/// Rewrites QEMU's one-dash long options (`-kernel`) into clap's form
+/// (`--kernel`), leaving option values alone.
+pub fn normalize(args: impl IntoIterator<Item = String>) -> Vec<String> {
+    let takes_value = |name: &str| {
+        !matches!(
+            name,
+            "nographic" | "snapshot" | "help" | "version" | "stats"
+        )
+    };
+    let mut out = Vec::new();
+    let mut value_next = false;
+    for (i, arg) in args.into_iter().enumerate() {
+        if i == 0 || value_next {
+            value_next = false;
+            out.push(arg);
+            continue;
+        }
+        let long = arg.strip_prefix("--").or_else(|| {
+            arg.strip_prefix('-')
+                .filter(|name| SINGLE_DASH_LONG.contains(name))
+        });
+        match long {
+            Some(name) if !name.contains('=') => {
+                value_next = takes_value(name) && SINGLE_DASH_LONG.contains(&name);
+                out.push(format!("--{name}"));
+            }
+            _ => {
+                // `-m 256M`, `-M virt`: short options take the next argument too.
+                value_next = arg == "-m" || arg == "-M";
+                out.push(arg);
+            }
+        }
+    }
+    out
+}
+
+/// A bad command-line value.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Parses a size as QEMU's `-m` does: plain numbers are MiB; suffixes K, M,
+/// G, T (binary multiples), optionally followed by `B`/`iB`.
+pub fn parse_size(text: &str) -> Result<u64, UsageError> {
+    let t = text.trim().strip_prefix("size=").unwrap_or(text.trim());
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, suffix) = t.split_at(split);
+    let bad = || UsageError(format!("-m {text}: not a size (examples: 256, 256M, 1G)"));
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    let shift = match suffix
+        .trim_end_matches("iB")
+        .trim_end_matches('B')
+        .to_ascii_uppercase()
+        .as_str()
+    {
+        "" | "M" => 20,
+        "K" => 10,
+        "G" => 30,
+        "T" => 40,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(1 << shift).filter(|&b| b > 0).ok_or_else(bad)
+}
+
+/// Splits `a=b,c=d` into pairs; a leading bare word is returned separately.
+pub fn parse_kv(text: &str) -> (Option<String>, Vec<(String, String)>) {
+    let mut head = None;
+    let mut pairs = Vec::new();
+    for (i, part) in text.split(',').enumerate() {
+        match part.split_once('=') {
+            Some((k, v)) => pairs.push((k.to_string(), v.to_string())),
+            None if i == 0 => head = Some(part.to_string()),
+            None => pairs.push((part.to_string(), String::new())),
+        }
+    }
+    (head, pairs)
+}
+
+/// Parses `-smp`: `N` or `cpus=N[,…]`.
+pub fn parse_smp(text: &str) -> Result<usize, UsageError> {
+    let (head, pairs) = parse_kv(text);
+    let n = head
+        .or_else(|| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == "cpus")
+                .map(|(_, v)| v.clone())
+        })
+        .ok_or_else(|| UsageError(format!("-smp {text}: expected a number of harts")))?;
+    n.parse::<usize>()
+        .map_err(|_| UsageError(format!("-smp {text}: not a number of harts")))
+}
+
+/// Parses `on`/`off` (and QEMU's other boolean spellings).
+pub fn parse_bool(key: &str, value: &str) -> Result<bool, UsageError> {
+    match value {
+        "on" | "yes" | "true" | "" => Ok(true),
+        "off" | "no" | "false" => Ok(false),
+        _ => Err(UsageError(format!("{key}={value}: expected on or off"))),
+    }
+}
+
+/// Parses `-icount`: `shift=N` or `N` (0..=10).
+pub fn parse_icount(text: &str) -> Result<u32, UsageError> {
+    let (head, pairs) = parse_kv(text);
+    let mut shift = head;
+    for (k, v) in pairs {
+        match k.as_str() {
+            "shift" => shift = Some(v),
+            _ => return Err(UsageError(format!("-icount: unknown option {k}"))),
+        }
+    }
+    let shift = shift.unwrap_or_else(|| "0".into());
+    match shift.parse::<u32>() {
+        Ok(n) if n <= 10 => Ok(n),
+        _ => Err(UsageError(format!(
+            "-icount shift={shift}: expected a number from 0 to 10"
+        ))),
+    }
+}
+
+/// A disk from `-drive`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DriveSpec {
+    /// The image file.
+    pub file: PathBuf,
+    /// `id=`, to connect it to a `-device`.
+    pub id: Option<String>,
+    /// `if=virtio` attaches it directly; `if=none` waits for a `-device`.
+    pub attach_directly: bool,
+    /// `readonly=on`.
+    pub read_only: bool,
+    /// `snapshot=on` (or the global `-snapshot`).
+    pub snapshot: bool,
+}
+
+/// Parses one `-drive` value.
+pub fn parse_drive(text: &str) -> Result<DriveSpec, UsageError> {
+    let (head, pairs) = parse_kv(text);
+    if let Some(h) = head {
+        return Err(UsageError(format!(
+            "-drive {text}: unexpected '{h}' (expected key=value pairs)"
+        )));
+    }
+    let mut spec = DriveSpec {
+        file: PathBuf::new(),
+        id: None,
+        attach_directly: true,
+        read_only: false,
+        snapshot: false,
+    };
+    let mut file = None;
+    for (k, v) in pairs {
+        match k.as_str() {
+            "file" => file = Some(PathBuf::from(v)),
+            "format" if v == "raw" => {}
+            "format" => {
+                return Err(UsageError(format!(
+                    "-drive: format={v} is not supported (only raw)"
+                )))
+            }
+            "if" if v == "none" => spec.attach_directly = false,
+            "if" if v == "virtio" => spec.attach_directly = true,
+            "if" => {
+                return Err(UsageError(format!(
+                    "-drive: if={v} is not supported (none or virtio)"
+                )))
+            }
+            "id" => spec.id = Some(v),
+            "readonly" => spec.read_only = parse_bool("readonly", &v)?,
+            "snapshot" => spec.snapshot = parse_bool("snapshot", &v)?,
+            "media" if v == "disk" => {}
+            "cache" | "aio" | "discard" => {}
+            _ => return Err(UsageError(format!("-drive: unknown option {k}={v}"))),
+        }
+    }
+    spec.file = file.ok_or_else(|| UsageError(format!("-drive {text}: file= is required")))?;
+    Ok(spec)
+}
+
+/// Parses one `-device` value; returns the drive id of a `virtio-blk-device`.
+pub fn parse_device(text: &str) -> Result<String, UsageError> {
+    let (driver, pairs) = parse_kv(text);
+    match driver.as_deref() {
+        Some("virtio-blk-device") => {}
+        Some(other) => {
+            return Err(UsageError(format!(
+                "-device {other}: unknown device (rivet has virtio-blk-device)"
+            )))
+        }
+        None => {
+            return Err(UsageError(format!(
+                "-device {text}: expected a driver name first"
+            )))
+        }
+    }
+    let mut drive = None;
+    for (k, v) in pairs {
+        match k.as_str() {
+            "drive" => drive = Some(v),
+            _ => {
+                return Err(UsageError(format!(
+                    "-device virtio-blk-device: unknown option {k}"
+                )))
+            }
+        }
+    }
+    drive.ok_or_else(|| UsageError("-device virtio-blk-device: drive= is required".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn normalizes_qemu_spellings() {
+        let a = normalize(strings(&[
+            "rivet",
+            "-M",
+            "virt",
+            "-kernel",
+            "-x.elf",
+            "-nographic",
+            "-m",
+            "64",
+        ]));
+        assert_eq!(
+            a,
+            strings(&[
+                "rivet",
+                "-M",
+                "virt",
+                "--kernel",
+                "-x.elf",
+                "--nographic",
+                "-m",
+                "64"
+            ])
+        );
+        let parsed = Args::try_parse_from(normalize(strings(&[
+            "rivet", "-machine", "virt", "-smp", "2",
+        ])))
+        .unwrap();
+        assert_eq!(parsed.machine.as_deref(), Some("virt"));
+        assert_eq!(parsed.smp.as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("256").unwrap(), 256 << 20);
+        assert_eq!(parse_size("256M").unwrap(), 256 << 20);
+        assert_eq!(parse_size("1G").unwrap(), 1 << 30);
+        assert_eq!(parse_size("512k").unwrap(), 512 << 10);
+        assert_eq!(parse_size("2GiB").unwrap(), 2 << 30);
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("99999999999999T").is_err());
+    }
+
+    #[test]
+    fn drives_and_devices() {
+        let d = parse_drive("file=disk.img,format=raw,if=none,id=hd0").unwrap();
+        assert_eq!(d.file, PathBuf::from("disk.img"));
+        assert_eq!(d.id.as_deref(), Some("hd0"));
+        assert!(!d.attach_directly);
+        assert!(parse_drive("file=x,format=qcow2").is_err());
+        assert!(parse_drive("format=raw").is_err());
+        assert_eq!(parse_device("virtio-blk-device,drive=hd0").unwrap(), "hd0");
+        assert!(parse_device("e1000").is_err());
+        assert_eq!(parse_smp("cpus=4,sockets=1").unwrap(), 4);
+        assert_eq!(parse_icount("shift=3").unwrap(), 3);
+        assert!(parse_icount("shift=auto").is_err());
+    }
+}

@@ -1,0 +1,8 @@
+//! The `rivet` command: QEMU-style command line, host console, and the
+//! glue that builds a `virt` machine and runs it.
+
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod console;
+pub mod run;

@@ -1,0 +1,17 @@
+//! `rivet`: boot a RISC-V machine from the terminal.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use rivet_frontend::cli::{normalize, Args};
+
+fn main() -> ExitCode {
+    let args = Args::parse_from(normalize(std::env::args()));
+    match rivet_frontend::run::run(&args) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("rivet: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
