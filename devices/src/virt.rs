@@ -24,6 +24,20 @@ use crate::layout::{self, Region};
 use crate::plic::Plic;
 use crate::test_finisher::TestFinisher;
 use crate::uart::Uart16550;
+use crate::virtio::{Disk, DiskMode, MmioVersion, VirtioBlock, VirtioMmio};
+
+/// A disk for a virtio-blk device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DriveConfig {
+    /// The raw image file.
+    pub path: std::path::PathBuf,
+    /// Read-write, read-only or snapshot (writes kept in memory).
+    pub mode: DiskMode,
+    /// The drive's id (its virtio-blk serial number).
+    pub id: String,
+    /// The virtio-mmio slot (0..8) it sits in.
+    pub slot: usize,
+}
 
 /// How to build a `virt` machine.
 #[derive(Clone, Debug)]
@@ -36,6 +50,10 @@ pub struct VirtConfig {
     pub boot: BootConfig,
     /// Where time comes from.
     pub time_source: TimeSource,
+    /// The virtio-blk disks.
+    pub drives: Vec<DriveConfig>,
+    /// The virtio-mmio register layout of every slot.
+    pub virtio_version: MmioVersion,
 }
 
 impl Default for VirtConfig {
@@ -45,6 +63,8 @@ impl Default for VirtConfig {
             harts: 1,
             boot: BootConfig::default(),
             time_source: TimeSource::HostClock,
+            drives: Vec::new(),
+            virtio_version: MmioVersion::Modern,
         }
     }
 }
@@ -57,6 +77,7 @@ pub struct VirtBoard {
     clint: Clint,
     plic: Plic,
     uart: Uart16550,
+    virtio: Vec<VirtioMmio>,
     boot_rom: Vec<u8>,
     console: Box<dyn Console>,
 }
@@ -88,6 +109,9 @@ impl VirtBoard {
             clint: Clint::new(harts, timebase),
             plic: Plic::new(layout::PLIC_SOURCES, 2 * harts),
             uart: Uart16550::new(),
+            virtio: (0..layout::VIRTIO_SLOTS)
+                .map(|_| VirtioMmio::new(None, MmioVersion::Modern))
+                .collect(),
             boot_rom: Vec::new(),
             console,
         }
@@ -112,7 +136,28 @@ impl VirtBoard {
         if let Some(o) = fits(layout::RTC) {
             return Some((&mut self.rtc, o));
         }
-        None
+        let slot = addr.checked_sub(layout::VIRTIO.base)? / layout::VIRTIO.size;
+        let transport = self.virtio.get_mut(usize::try_from(slot).ok()?)?;
+        let o = fits(layout::virtio_slot(slot as usize))?;
+        Some((transport, o))
+    }
+
+    /// Puts a virtio device (or an empty transport) in slot `slot`.
+    pub fn set_virtio(&mut self, slot: usize, transport: VirtioMmio) {
+        if let Some(s) = self.virtio.get_mut(slot) {
+            *s = transport;
+        }
+    }
+
+    /// Writes every disk's data through to its image file (a no-op for
+    /// read-only and snapshot disks). Called on clean exit and on signals.
+    pub fn flush_disks(&mut self) -> Result<()> {
+        for transport in &mut self.virtio {
+            transport
+                .flush()
+                .map_err(|e| Error::Config(e.to_string()))?;
+        }
+        Ok(())
     }
 
     /// Updates the PLIC from the devices' interrupt lines.
@@ -122,6 +167,20 @@ impl VirtBoard {
             .set_level(layout::UART0_IRQ, self.uart.interrupt_pending());
         self.plic
             .set_level(layout::RTC_IRQ, self.rtc.interrupt_pending());
+        for (i, transport) in self.virtio.iter().enumerate() {
+            self.plic
+                .set_level(layout::VIRTIO_IRQ + i as u32, transport.interrupt_pending());
+        }
+    }
+
+    /// The interrupt controller (for diagnostics).
+    pub fn plic(&self) -> &Plic {
+        &self.plic
+    }
+
+    /// The virtio-mmio transports, by slot.
+    pub fn virtio(&self) -> &[VirtioMmio] {
+        &self.virtio
     }
 
     /// Gives the console back (to build a new board after a reset).
@@ -176,7 +235,10 @@ impl Platform for VirtBoard {
         lines
     }
 
-    fn poll(&mut self, _mem: &mut Memory) {
+    fn poll(&mut self, mem: &mut Memory) {
+        for transport in &mut self.virtio {
+            transport.poll(mem);
+        }
         self.uart.exchange(self.console.as_mut());
         self.console.flush();
     }
@@ -247,6 +309,37 @@ impl VirtMachine {
 
         let timebase = Timebase::new(config.time_source);
         let mut board = VirtBoard::new(config.harts, timebase.clone(), console);
+        for slot in 0..layout::VIRTIO_SLOTS {
+            board.set_virtio(slot, VirtioMmio::new(None, config.virtio_version));
+        }
+        for drive in &config.drives {
+            if drive.slot >= layout::VIRTIO_SLOTS {
+                return Err(Error::Config(format!(
+                    "virtio-mmio slot {} does not exist (0..{})",
+                    drive.slot,
+                    layout::VIRTIO_SLOTS
+                )));
+            }
+            if config
+                .drives
+                .iter()
+                .filter(|d| d.slot == drive.slot)
+                .count()
+                > 1
+            {
+                return Err(Error::Config(format!(
+                    "two devices in virtio-mmio slot {}",
+                    drive.slot
+                )));
+            }
+            let disk =
+                Disk::open(&drive.path, drive.mode).map_err(|e| Error::Config(e.to_string()))?;
+            let block = VirtioBlock::new(disk, &drive.id);
+            board.set_virtio(
+                drive.slot,
+                VirtioMmio::new(Some(Box::new(block)), config.virtio_version),
+            );
+        }
         let mut a2 = 0;
         if let Some((addr, bytes)) = &info.fw_dynamic {
             let offset = (addr - BOOT_ROM.base) as usize;

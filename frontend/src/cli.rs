@@ -269,8 +269,18 @@ pub fn parse_drive(text: &str) -> Result<DriveSpec, UsageError> {
     Ok(spec)
 }
 
-/// Parses one `-device` value; returns the drive id of a `virtio-blk-device`.
-pub fn parse_device(text: &str) -> Result<String, UsageError> {
+/// A `-device virtio-blk-device`: the drive it uses and, if given, its
+/// virtio-mmio slot (`bus=virtio-mmio-bus.N`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceSpec {
+    /// The `id=` of the drive.
+    pub drive: String,
+    /// The slot, if the command line chose one.
+    pub slot: Option<usize>,
+}
+
+/// Parses one `-device` value.
+pub fn parse_device(text: &str) -> Result<DeviceSpec, UsageError> {
     let (driver, pairs) = parse_kv(text);
     match driver.as_deref() {
         Some("virtio-blk-device") => {}
@@ -286,9 +296,20 @@ pub fn parse_device(text: &str) -> Result<String, UsageError> {
         }
     }
     let mut drive = None;
+    let mut slot = None;
     for (k, v) in pairs {
         match k.as_str() {
             "drive" => drive = Some(v),
+            "bus" => {
+                let n = v
+                    .strip_prefix("virtio-mmio-bus.")
+                    .and_then(|n| n.parse::<usize>().ok());
+                slot = Some(n.ok_or_else(|| {
+                    UsageError(format!(
+                        "-device virtio-blk-device: bus={v} (expected virtio-mmio-bus.N)"
+                    ))
+                })?);
+            }
             _ => {
                 return Err(UsageError(format!(
                     "-device virtio-blk-device: unknown option {k}"
@@ -296,7 +317,9 @@ pub fn parse_device(text: &str) -> Result<String, UsageError> {
             }
         }
     }
-    drive.ok_or_else(|| UsageError("-device virtio-blk-device: drive= is required".into()))
+    let drive =
+        drive.ok_or_else(|| UsageError("-device virtio-blk-device: drive= is required".into()))?;
+    Ok(DeviceSpec { drive, slot })
 }
 
 #[cfg(test)]
@@ -360,7 +383,20 @@ mod tests {
         assert!(!d.attach_directly);
         assert!(parse_drive("file=x,format=qcow2").is_err());
         assert!(parse_drive("format=raw").is_err());
-        assert_eq!(parse_device("virtio-blk-device,drive=hd0").unwrap(), "hd0");
+        assert_eq!(
+            parse_device("virtio-blk-device,drive=hd0").unwrap(),
+            DeviceSpec {
+                drive: "hd0".into(),
+                slot: None
+            }
+        );
+        assert_eq!(
+            parse_device("virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0").unwrap(),
+            DeviceSpec {
+                drive: "x0".into(),
+                slot: Some(0)
+            }
+        );
         assert!(parse_device("e1000").is_err());
         assert_eq!(parse_smp("cpus=4,sockets=1").unwrap(), 4);
         assert_eq!(parse_icount("shift=3").unwrap(), 3);

@@ -7,6 +7,8 @@ use std::time::Instant;
 use rivet_core::machine::ExitReason;
 use rivet_core::TimeSource;
 use rivet_devices::boot::{BootConfig, Firmware};
+use rivet_devices::virt::DriveConfig;
+use rivet_devices::virtio::{DiskMode, MmioVersion};
 use rivet_devices::{layout, BufferConsole, Console, VirtConfig, VirtMachine};
 
 use crate::cli::{self, Args, UsageError};
@@ -81,6 +83,22 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
     } else {
         TimeSource::HostClock
     };
+    let mut virtio_version = MmioVersion::Modern;
+    for global in &args.globals {
+        match global.split_once('=') {
+            Some(("virtio-mmio.force-legacy", v)) => {
+                if cli::parse_bool("virtio-mmio.force-legacy", v)? {
+                    virtio_version = MmioVersion::Legacy;
+                }
+            }
+            _ => {
+                return Err(UsageError(format!(
+                    "-global {global}: unknown property (rivet has virtio-mmio.force-legacy)"
+                ))
+                .into())
+            }
+        }
+    }
     let config = VirtConfig {
         ram_size,
         harts,
@@ -91,8 +109,99 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
             append: args.append.clone(),
         },
         time_source,
+        drives: drives_from_args(args)?,
+        virtio_version,
     };
     Ok((config, dumpdtb))
+}
+
+/// Pairs `-drive` with `-device` options into the board's disks.
+fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
+    let drives = args
+        .drives
+        .iter()
+        .map(|d| cli::parse_drive(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let devices = args
+        .devices
+        .iter()
+        .map(|d| cli::parse_device(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mode = |d: &cli::DriveSpec| {
+        if d.snapshot || args.snapshot {
+            DiskMode::Snapshot
+        } else if d.read_only {
+            DiskMode::ReadOnly
+        } else {
+            DiskMode::ReadWrite
+        }
+    };
+    let mut out = Vec::new();
+    let mut next_slot = 0;
+    let mut used = std::collections::BTreeSet::new();
+    for dev in &devices {
+        if let Some(slot) = dev.slot {
+            used.insert(slot);
+        }
+    }
+    let mut take_slot = |wanted: Option<usize>| {
+        wanted.unwrap_or_else(|| {
+            while used.contains(&next_slot) {
+                next_slot += 1;
+            }
+            used.insert(next_slot);
+            next_slot
+        })
+    };
+    for (i, d) in drives.iter().enumerate() {
+        let id = d.id.clone().unwrap_or_else(|| format!("drive{i}"));
+        if d.attach_directly {
+            out.push(DriveConfig {
+                path: d.file.clone(),
+                mode: mode(d),
+                id,
+                slot: take_slot(None),
+            });
+        }
+    }
+    for dev in &devices {
+        let Some(d) = drives
+            .iter()
+            .find(|d| !d.attach_directly && d.id.as_deref() == Some(dev.drive.as_str()))
+        else {
+            return Err(UsageError(format!(
+                "-device virtio-blk-device: no -drive with if=none,id={}",
+                dev.drive
+            )));
+        };
+        if out.iter().any(|o: &DriveConfig| o.id == dev.drive) {
+            return Err(UsageError(format!(
+                "drive {} is used by two devices",
+                dev.drive
+            )));
+        }
+        out.push(DriveConfig {
+            path: d.file.clone(),
+            mode: mode(d),
+            id: dev.drive.clone(),
+            slot: take_slot(dev.slot),
+        });
+    }
+    for d in &drives {
+        if !d.attach_directly && !out.iter().any(|o| Some(o.id.as_str()) == d.id.as_deref()) {
+            return Err(UsageError(format!(
+                "-drive {}: if=none but no -device uses it",
+                d.file.display()
+            )));
+        }
+    }
+    if out.len() > layout::VIRTIO_SLOTS {
+        return Err(UsageError(format!(
+            "at most {} virtio devices",
+            layout::VIRTIO_SLOTS
+        )));
+    }
+    Ok(out)
 }
 
 /// The process exit status for a guest exit code: its low byte, but never
@@ -140,12 +249,35 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         let exit = vm.machine.run(limit);
         retired += vm.machine.retired();
         vm.machine.platform.flush();
+        if let Err(e) = vm.machine.platform.flush_disks() {
+            eprintln!("rivet: {e}");
+        }
         if args.stats {
             eprintln!(
                 "rivet: decode cache {} pages, {} flushes",
                 vm.machine.memory.decoded_pages(),
                 vm.machine.memory.decode_cache_flushes()
             );
+            for (slot, t) in vm.machine.platform.virtio().iter().enumerate() {
+                if t.device_id() != 0 {
+                    eprintln!("rivet: virtio slot {slot}: {t:?}");
+                }
+            }
+            eprintln!("rivet: {:?}", vm.machine.platform.plic());
+            for hart in &vm.machine.harts {
+                eprintln!(
+                    "rivet: hart {}: pc {:#x} in {:?}{}, mip {:#x}, mie {:#x}, mstatus {:#x}, stimecmp {:#x}, time {:#x}",
+                    hart.hart_id(),
+                    hart.pc(),
+                    hart.privilege(),
+                    if hart.is_waiting() { " (waiting)" } else { "" },
+                    hart.mip(),
+                    hart.csr(rivet_core::csr::addr::MIE).unwrap_or(0),
+                    hart.csr(rivet_core::csr::addr::MSTATUS).unwrap_or(0),
+                    hart.csr(rivet_core::csr::addr::STIMECMP).unwrap_or(0),
+                    hart.timebase().now(),
+                );
+            }
         }
         console = vm.machine.platform.into_console();
         if exit != ExitReason::Reset {
