@@ -1,0 +1,112 @@
+//! Helpers shared by the integration tests: building the test ROMs and
+//! running the `rivet` binary with a time limit.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The repository's root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("frontend/ has a parent")
+        .to_path_buf()
+}
+
+/// Builds the test ROMs once per test binary (test-roms/build.sh) into the
+/// target directory and returns the build directory.
+pub fn test_roms() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("test-roms");
+        let status = Command::new("bash")
+            .arg(repo_root().join("test-roms/build.sh"))
+            .arg(&out)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run test-roms/build.sh");
+        assert!(status.success(), "test-roms/build.sh failed");
+        out
+    })
+}
+
+/// What a run of rivet produced.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit status (None if killed).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// Whether the time limit killed it.
+    pub timed_out: bool,
+}
+
+/// Runs the rivet binary with `args` and `stdin` as input, killing it after `limit`.
+pub fn run_rivet(args: &[&str], stdin: &[u8], limit: Duration) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rivet"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start rivet");
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().expect("stdin");
+        input.write_all(stdin).expect("write stdin");
+    }
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let start = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            timed_out = true;
+            break child.wait().ok();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Run {
+        code: status.and_then(|s| s.code()),
+        stdout: String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned(),
+        stderr: String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned(),
+        timed_out,
+    }
+}
+
+/// The ROMs of test-roms/roms.txt: (name, elf, expected, extra flags).
+pub fn manifest() -> Vec<(String, String, String, Vec<String>)> {
+    let text =
+        std::fs::read_to_string(repo_root().join("test-roms/roms.txt")).expect("read roms.txt");
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let mut words = l.split_whitespace().map(String::from);
+            let name = words.next().unwrap_or_default();
+            let elf = words.next().unwrap_or_default();
+            let expected = words.next().unwrap_or_default();
+            (name, elf, expected, words.collect())
+        })
+        .collect()
+}
