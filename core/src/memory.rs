@@ -46,11 +46,15 @@ impl Memory {
         }
         let len = usize::try_from(size)
             .map_err(|_| Error::InvalidRam(format!("{size:#x} bytes do not fit the host")))?;
-        let mut bytes = Vec::new();
-        bytes
+        // Ask for the memory first, so that an impossible size is an error
+        // and not an abort; then take it zeroed (the host maps zero pages
+        // lazily, so RAM the guest never touches costs nothing).
+        let mut probe = Vec::<u8>::new();
+        probe
             .try_reserve_exact(len)
             .map_err(|_| Error::InvalidRam(format!("cannot allocate {size:#x} bytes of RAM")))?;
-        bytes.resize(len, 0);
+        drop(probe);
+        let bytes = vec![0u8; len];
         Ok(Memory {
             base: base.0,
             code: DecodeCache::new(len / PAGE_SIZE as usize),

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rivet's build, tests and guests need, when
+# they are missing. Safe to run again: it installs nothing that is present.
+#
+#   gcc-riscv64-unknown-elf  test ROMs and guest benchmarks (bare metal)
+#   qemu-system-misc         the reference machine for differential tests
+#   opensbi                  the default firmware (-bios default)
+#   device-tree-compiler     checks of -dumpdtb
+#   cmake, gcc, make         softfloat-wrapper (the F/D test oracle) builds C
+#
+# Rust itself comes from rustup (https://rustup.rs), not from here.
+set -euo pipefail
+
+packages=(gcc make cmake gcc-riscv64-unknown-elf qemu-system-misc opensbi device-tree-compiler e2fsprogs)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+sudo=()
+if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null; then
+        sudo=(sudo)
+    else
+        echo "setup-debian.sh: missing packages ${missing[*]}; run as root to install them" >&2
+        exit 1
+    fi
+fi
+echo "setup-debian.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq >&2
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+if ! command -v cargo >/dev/null; then
+    echo "setup-debian.sh: cargo not found: install Rust with rustup (https://rustup.rs)" >&2
+    exit 1
+fi
