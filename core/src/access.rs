@@ -97,9 +97,19 @@ impl Hart {
                 .load_at::<N>(offset)
                 .ok_or(Fault::new(Exception::LoadAccessFault, vaddr));
         }
-        env.bus
+        let value = env
+            .bus
             .read(PhysAddr(paddr), size_of::<N>())
-            .map_err(|_| Fault::new(Exception::LoadAccessFault, vaddr))
+            .map_err(|_| Fault::new(Exception::LoadAccessFault, vaddr));
+        self.refresh_interrupt_lines(env);
+        value
+    }
+
+    /// Takes the devices' interrupt lines again after a device access.
+    fn refresh_interrupt_lines(&mut self, env: &mut Env<'_>) {
+        if let Some(lines) = env.bus.interrupt_lines(self.hart_id as usize) {
+            self.set_interrupt_lines(lines);
+        }
     }
 
     /// Stores the low `N` bytes of `value` at `vaddr`.
@@ -147,9 +157,12 @@ impl Hart {
             }
             return Ok(());
         }
-        env.bus
+        let result = env
+            .bus
             .write(PhysAddr(paddr), size_of::<N>(), value)
-            .map_err(|_| Fault::new(Exception::StoreAccessFault, vaddr))
+            .map_err(|_| Fault::new(Exception::StoreAccessFault, vaddr));
+        self.refresh_interrupt_lines(env);
+        result
     }
 
     /// A misaligned load into `bytes`, or store from `bytes`, at `vaddr`.

@@ -78,6 +78,16 @@ pub trait Bus {
 
     /// Writes the low `size` bytes of `value` at `addr`.
     fn write(&mut self, addr: PhysAddr, size: AccessSize, value: u64) -> Result<(), BusError>;
+
+    /// The interrupt lines the devices drive into hart `hart` now (the
+    /// MSIP, MTIP, MEIP and SEIP bits of `mip`), or `None` if this bus has
+    /// no interrupt-driving devices. The hart asks after each of its device
+    /// accesses, since an access can lower a line (a PLIC claim, a UART
+    /// read): an interrupt the guest already handled must not be taken
+    /// again.
+    fn interrupt_lines(&mut self, _hart: usize) -> Option<u64> {
+        None
+    }
 }
 
 /// A bus with nothing on it: every access faults. Useful for a hart that only

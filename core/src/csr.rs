@@ -157,9 +157,16 @@ pub mod envcfg {
 /// The exceptions `medeleg` can delegate (everything but an M-mode `ecall`).
 const DELEGABLE_EXCEPTIONS: u64 = 0b1011_0011_1111_1111;
 
-/// `misa` for RV64IMAC with S and U modes (F and D are added when present).
-pub(crate) const MISA_BASE: u64 =
-    (2 << 62) | ext(b'I') | ext(b'M') | ext(b'A') | ext(b'C') | ext(b'S') | ext(b'U');
+/// `misa`: RV64IMAFDC ("GC") with S and U modes.
+pub(crate) const MISA_BASE: u64 = (2 << 62)
+    | ext(b'I')
+    | ext(b'M')
+    | ext(b'A')
+    | ext(b'F')
+    | ext(b'D')
+    | ext(b'C')
+    | ext(b'S')
+    | ext(b'U');
 
 /// The `misa` bit of extension letter `c`.
 pub(crate) const fn ext(c: u8) -> u64 {

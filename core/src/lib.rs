@@ -45,6 +45,7 @@ pub mod csr;
 mod decode_cache;
 pub mod elf;
 pub mod error;
+pub mod fpu;
 pub mod hart;
 pub mod htif;
 pub mod isa;

@@ -65,10 +65,10 @@ pub enum PowerEvent {
 
 /// A board around the harts: its devices (as a [`Bus`]), their interrupt
 /// lines, their progress between slices, and how to wait for them.
+///
+/// Its [`Bus::interrupt_lines`] gives each hart's interrupt lines; the
+/// machine takes them before every slice.
 pub trait Platform: Bus {
-    /// The interrupt lines of hart `hart` (bits MSIP, MTIP, MEIP, SEIP of `mip`).
-    fn interrupt_lines(&mut self, hart: usize) -> u64;
-
     /// Lets devices make progress (DMA into `mem`, console input). Called
     /// after every round of slices.
     fn poll(&mut self, mem: &mut Memory);
@@ -176,7 +176,7 @@ impl<P: Platform> Machine<P> {
         loop {
             let mut all_waiting = true;
             for i in 0..self.harts.len() {
-                let lines = self.platform.interrupt_lines(i);
+                let lines = self.platform.interrupt_lines(i).unwrap_or(0);
                 let hart = &mut self.harts[i];
                 hart.set_interrupt_lines(lines);
                 let budget = match limit {
@@ -220,7 +220,7 @@ impl<P: Platform> Machine<P> {
     /// deadline, unless an interrupt is already pending.
     fn wait_for_interrupt(&mut self) -> Option<ExitReason> {
         for (i, hart) in self.harts.iter_mut().enumerate() {
-            hart.set_interrupt_lines(self.platform.interrupt_lines(i));
+            hart.set_interrupt_lines(self.platform.interrupt_lines(i).unwrap_or(0));
             if hart.mip() & hart.csr.mie != 0 {
                 return None;
             }

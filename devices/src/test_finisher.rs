@@ -36,7 +36,9 @@ impl MmioDevice for TestFinisher {
     }
 
     fn write(&mut self, offset: u64, size: AccessSize, value: u64) {
-        if offset != 0 || size.bytes() < 4 {
+        // OpenSBI writes the status as a 16-bit value (`writew`); the code
+        // in bits 31:16 needs a 32-bit write. QEMU takes both widths too.
+        if offset != 0 || size.bytes() < 2 {
             return;
         }
         let code = ((value >> 16) & 0xffff) as u32;
@@ -66,6 +68,14 @@ mod tests {
         t.write(0, AccessSize::Word, 0x1234);
         assert_eq!(t.take_event(), None);
         t.write(4, AccessSize::Word, 0x5555);
+        assert_eq!(t.take_event(), None);
+        t.write(0, AccessSize::Half, 0x5555);
+        assert_eq!(
+            t.take_event(),
+            Some(PowerEvent::PowerOff(0)),
+            "OpenSBI's 16-bit write"
+        );
+        t.write(0, AccessSize::Byte, 0x55);
         assert_eq!(t.take_event(), None);
     }
 }

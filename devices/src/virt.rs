@@ -162,7 +162,6 @@ impl VirtBoard {
 
     /// Updates the PLIC from the devices' interrupt lines.
     fn update_irqs(&mut self) {
-        self.rtc.update();
         self.plic
             .set_level(layout::UART0_IRQ, self.uart.interrupt_pending());
         self.plic
@@ -220,10 +219,8 @@ impl Bus for VirtBoard {
             None => Err(BusError::Unmapped(addr)),
         }
     }
-}
 
-impl Platform for VirtBoard {
-    fn interrupt_lines(&mut self, hart: usize) -> u64 {
+    fn interrupt_lines(&mut self, hart: usize) -> Option<u64> {
         self.update_irqs();
         let mut lines = self.clint.lines(hart);
         if self.plic.context_pending(2 * hart) {
@@ -232,10 +229,13 @@ impl Platform for VirtBoard {
         if self.plic.context_pending(2 * hart + 1) {
             lines |= irq::SEI;
         }
-        lines
+        Some(lines)
     }
+}
 
+impl Platform for VirtBoard {
     fn poll(&mut self, mem: &mut Memory) {
+        self.rtc.update();
         for transport in &mut self.virtio {
             transport.poll(mem);
         }

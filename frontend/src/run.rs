@@ -263,7 +263,6 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
                     eprintln!("rivet: virtio slot {slot}: {t:?}");
                 }
             }
-            eprintln!("rivet: {:?}", vm.machine.platform.plic());
             for hart in &vm.machine.harts {
                 eprintln!(
                     "rivet: hart {}: pc {:#x} in {:?}{}, mip {:#x}, mie {:#x}, mstatus {:#x}, stimecmp {:#x}, time {:#x}",

@@ -13,6 +13,8 @@
 
 pub(crate) mod a;
 pub(crate) mod c;
+pub(crate) mod d;
+pub(crate) mod f;
 pub(crate) mod m;
 pub(crate) mod privileged;
 pub(crate) mod rv64i;
@@ -69,7 +71,6 @@ impl Insn {
 /// How an instruction's operands are laid out in its encoding (and shown in
 /// disassembly).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // the floating-point formats serve the F and D tables
 pub(crate) enum Format {
     /// rd, rs1, rs2.
     R,
@@ -180,6 +181,8 @@ fn tables() -> &'static [Vec<&'static Opcode>; 32] {
             rv64i::OPCODES,
             m::OPCODES,
             a::OPCODES,
+            f::OPCODES,
+            d::OPCODES,
             zicsr::OPCODES,
             zifencei::OPCODES,
             privileged::OPCODES,

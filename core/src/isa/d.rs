@@ -1,0 +1,165 @@
+//! D: double-precision floating point (the shared machinery — FS, rounding
+//! modes, flags — is in [`super::f`]).
+
+use crate::fpu::{box_f32, unbox_f32, Flags, F32, F64};
+use crate::hart::{Env, Hart};
+use crate::isa::f::{fp_handler, fp_load, fp_store, rs3};
+use crate::isa::rv64i::sext32;
+use crate::isa::{op, Insn, Opcode};
+
+fp_load!(fld, 8, |v| v);
+fp_store!(fsd, 8);
+
+fp_handler!(fadd_d, rm, |h, i, rm, fl| {
+    h.fw(i.rd, F64::add(h.fr(i.rs1), h.fr(i.rs2), rm, &mut fl))
+});
+fp_handler!(fsub_d, rm, |h, i, rm, fl| {
+    h.fw(i.rd, F64::sub(h.fr(i.rs1), h.fr(i.rs2), rm, &mut fl))
+});
+fp_handler!(fmul_d, rm, |h, i, rm, fl| {
+    h.fw(i.rd, F64::mul(h.fr(i.rs1), h.fr(i.rs2), rm, &mut fl))
+});
+fp_handler!(fdiv_d, rm, |h, i, rm, fl| {
+    h.fw(i.rd, F64::div(h.fr(i.rs1), h.fr(i.rs2), rm, &mut fl))
+});
+fp_handler!(fsqrt_d, rm, |h, i, rm, fl| {
+    h.fw(i.rd, F64::sqrt(h.fr(i.rs1), rm, &mut fl))
+});
+fp_handler!(fmadd_d, rm, |h, i, rm, fl| {
+    h.fw(
+        i.rd,
+        F64::madd(h.fr(i.rs1), h.fr(i.rs2), h.fr(rs3(i)), rm, &mut fl),
+    )
+});
+fp_handler!(fmsub_d, rm, |h, i, rm, fl| {
+    h.fw(
+        i.rd,
+        F64::msub(h.fr(i.rs1), h.fr(i.rs2), h.fr(rs3(i)), rm, &mut fl),
+    )
+});
+fp_handler!(fnmsub_d, rm, |h, i, rm, fl| {
+    h.fw(
+        i.rd,
+        F64::nmsub(h.fr(i.rs1), h.fr(i.rs2), h.fr(rs3(i)), rm, &mut fl),
+    )
+});
+fp_handler!(fnmadd_d, rm, |h, i, rm, fl| {
+    h.fw(
+        i.rd,
+        F64::nmadd(h.fr(i.rs1), h.fr(i.rs2), h.fr(rs3(i)), rm, &mut fl),
+    )
+});
+
+const SIGN64: u64 = 1 << 63;
+fp_handler!(fsgnj_d, |h, i, _fl| {
+    let (a, b) = (h.fr(i.rs1), h.fr(i.rs2));
+    h.fw(i.rd, (a & !SIGN64) | (b & SIGN64))
+});
+fp_handler!(fsgnjn_d, |h, i, _fl| {
+    let (a, b) = (h.fr(i.rs1), h.fr(i.rs2));
+    h.fw(i.rd, (a & !SIGN64) | (!b & SIGN64))
+});
+fp_handler!(fsgnjx_d, |h, i, _fl| {
+    let (a, b) = (h.fr(i.rs1), h.fr(i.rs2));
+    h.fw(i.rd, a ^ (b & SIGN64))
+});
+fp_handler!(fmin_d, |h, i, fl| {
+    h.fw(i.rd, F64::min(h.fr(i.rs1), h.fr(i.rs2), &mut fl))
+});
+fp_handler!(fmax_d, |h, i, fl| {
+    h.fw(i.rd, F64::max(h.fr(i.rs1), h.fr(i.rs2), &mut fl))
+});
+
+fp_handler!(feq_d, |h, i, fl| {
+    h.xw(i.rd, u64::from(F64::eq(h.fr(i.rs1), h.fr(i.rs2), &mut fl)))
+});
+fp_handler!(flt_d, |h, i, fl| {
+    h.xw(i.rd, u64::from(F64::lt(h.fr(i.rs1), h.fr(i.rs2), &mut fl)))
+});
+fp_handler!(fle_d, |h, i, fl| {
+    h.xw(i.rd, u64::from(F64::le(h.fr(i.rs1), h.fr(i.rs2), &mut fl)))
+});
+fp_handler!(fclass_d, |h, i, _fl| {
+    h.xw(i.rd, u64::from(F64::classify(h.fr(i.rs1))))
+});
+
+fp_handler!(fcvt_s_d, rm, |h, i, rm, fl| {
+    h.fw(i.rd, box_f32(F64::to_f32(h.fr(i.rs1), rm, &mut fl)))
+});
+// Widening is exact, but the rm field must still name a valid mode.
+fp_handler!(fcvt_d_s, rm, |h, i, _rm, fl| {
+    h.fw(i.rd, F32::to_f64(unbox_f32(h.fr(i.rs1)), &mut fl))
+});
+
+fp_handler!(fcvt_w_d, rm, |h, i, rm, fl| {
+    h.xw(i.rd, F64::to_i32(h.fr(i.rs1), rm, &mut fl) as i64 as u64)
+});
+fp_handler!(fcvt_wu_d, rm, |h, i, rm, fl| {
+    h.xw(
+        i.rd,
+        sext32(u64::from(F64::to_u32(h.fr(i.rs1), rm, &mut fl))),
+    )
+});
+fp_handler!(fcvt_l_d, rm, |h, i, rm, fl| {
+    h.xw(i.rd, F64::to_i64(h.fr(i.rs1), rm, &mut fl) as u64)
+});
+fp_handler!(fcvt_lu_d, rm, |h, i, rm, fl| {
+    h.xw(i.rd, F64::to_u64(h.fr(i.rs1), rm, &mut fl))
+});
+fp_handler!(fcvt_d_w, rm, |h, i, rm, fl| {
+    h.fw(i.rd, F64::from_i32(h.xr(i.rs1) as i32, rm, &mut fl))
+});
+fp_handler!(fcvt_d_wu, rm, |h, i, rm, fl| {
+    h.fw(i.rd, F64::from_u32(h.xr(i.rs1) as u32, rm, &mut fl))
+});
+fp_handler!(fcvt_d_l, rm, |h, i, rm, fl| {
+    h.fw(i.rd, F64::from_i64(h.xr(i.rs1) as i64, rm, &mut fl))
+});
+fp_handler!(fcvt_d_lu, rm, |h, i, rm, fl| {
+    h.fw(i.rd, F64::from_u64(h.xr(i.rs1), rm, &mut fl))
+});
+
+fp_handler!(fmv_x_d, |h, i, _fl| { h.xw(i.rd, h.fr(i.rs1)) });
+fp_handler!(fmv_d_x, |h, i, _fl| { h.fw(i.rd, h.xr(i.rs1)) });
+
+const F3: u32 = 0x707f;
+const R4: u32 = 0x0600_007f;
+const RM: u32 = 0xfe00_007f;
+const RM1: u32 = 0xfff0_007f;
+const F7F3: u32 = 0xfe00_707f;
+const F7F3R2: u32 = 0xfff0_707f;
+
+pub(crate) static OPCODES: &[Opcode] = &[
+    op!("fld", F3, 0x3007, FLoad, fld),
+    op!("fsd", F3, 0x3027, FStore, fsd),
+    op!("fmadd.d", R4, 0x0200_0043, FR4, fmadd_d),
+    op!("fmsub.d", R4, 0x0200_0047, FR4, fmsub_d),
+    op!("fnmsub.d", R4, 0x0200_004b, FR4, fnmsub_d),
+    op!("fnmadd.d", R4, 0x0200_004f, FR4, fnmadd_d),
+    op!("fadd.d", RM, 0x0200_0053, FR, fadd_d),
+    op!("fsub.d", RM, 0x0a00_0053, FR, fsub_d),
+    op!("fmul.d", RM, 0x1200_0053, FR, fmul_d),
+    op!("fdiv.d", RM, 0x1a00_0053, FR, fdiv_d),
+    op!("fsqrt.d", RM1, 0x5a00_0053, FR1, fsqrt_d),
+    op!("fsgnj.d", F7F3, 0x2200_0053, FR, fsgnj_d),
+    op!("fsgnjn.d", F7F3, 0x2200_1053, FR, fsgnjn_d),
+    op!("fsgnjx.d", F7F3, 0x2200_2053, FR, fsgnjx_d),
+    op!("fmin.d", F7F3, 0x2a00_0053, FR, fmin_d),
+    op!("fmax.d", F7F3, 0x2a00_1053, FR, fmax_d),
+    op!("fcvt.s.d", RM1, 0x4010_0053, FR1, fcvt_s_d),
+    op!("fcvt.d.s", RM1, 0x4200_0053, FR1, fcvt_d_s),
+    op!("feq.d", F7F3, 0xa200_2053, FCmp, feq_d),
+    op!("flt.d", F7F3, 0xa200_1053, FCmp, flt_d),
+    op!("fle.d", F7F3, 0xa200_0053, FCmp, fle_d),
+    op!("fclass.d", F7F3R2, 0xe200_1053, FToX, fclass_d),
+    op!("fcvt.w.d", RM1, 0xc200_0053, FToX, fcvt_w_d),
+    op!("fcvt.wu.d", RM1, 0xc210_0053, FToX, fcvt_wu_d),
+    op!("fcvt.l.d", RM1, 0xc220_0053, FToX, fcvt_l_d),
+    op!("fcvt.lu.d", RM1, 0xc230_0053, FToX, fcvt_lu_d),
+    op!("fcvt.d.w", RM1, 0xd200_0053, XToF, fcvt_d_w),
+    op!("fcvt.d.wu", RM1, 0xd210_0053, XToF, fcvt_d_wu),
+    op!("fcvt.d.l", RM1, 0xd220_0053, XToF, fcvt_d_l),
+    op!("fcvt.d.lu", RM1, 0xd230_0053, XToF, fcvt_d_lu),
+    op!("fmv.x.d", F7F3R2, 0xe200_0053, FToX, fmv_x_d),
+    op!("fmv.d.x", F7F3R2, 0xf200_0053, XToF, fmv_d_x),
+];
