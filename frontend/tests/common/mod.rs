@@ -94,10 +94,24 @@ pub fn run_rivet(args: &[&str], stdin: &[u8], limit: Duration) -> Run {
     }
 }
 
-/// The ROMs of test-roms/roms.txt: (name, elf, expected, extra flags).
-pub fn manifest() -> Vec<(String, String, String, Vec<String>)> {
+/// One line of a ROM manifest (test-roms/roms*.txt).
+#[derive(Clone, Debug)]
+pub struct Rom {
+    /// The ROM's name.
+    pub name: String,
+    /// Its ELF, relative to the build directory.
+    pub elf: String,
+    /// What it must do: `pass`.
+    pub expected: String,
+    /// Extra machine flags (e.g. `-smp 2`).
+    pub flags: Vec<String>,
+}
+
+/// The ROMs of manifest test-roms/`file`.
+pub fn manifest_file(file: &str) -> Vec<Rom> {
+    let path = repo_root().join("test-roms").join(file);
     let text =
-        std::fs::read_to_string(repo_root().join("test-roms/roms.txt")).expect("read roms.txt");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     text.lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
         .filter(|l| !l.is_empty())
@@ -106,7 +120,12 @@ pub fn manifest() -> Vec<(String, String, String, Vec<String>)> {
             let name = words.next().unwrap_or_default();
             let elf = words.next().unwrap_or_default();
             let expected = words.next().unwrap_or_default();
-            (name, elf, expected, words.collect())
+            Rom {
+                name,
+                elf,
+                expected,
+                flags: words.collect(),
+            }
         })
         .collect()
 }
