@@ -263,6 +263,12 @@ impl CsrFile {
         mip
     }
 
+    /// The value a CSRRS/CSRRC of `mip` modifies, given the value it read:
+    /// SEIP as software wrote it, without the external line.
+    pub(crate) fn mip_rmw_base(&self, read: u64) -> u64 {
+        (read & !irq::SEI) | (self.mip_sw & irq::SEI)
+    }
+
     /// `mstatus` with SD computed from FS.
     pub(crate) fn mstatus_read(&self) -> u64 {
         let fs_dirty = self.mstatus & mstatus::FS == mstatus::FS_DIRTY;

@@ -62,6 +62,12 @@ pub struct Args {
     /// Device properties: `virtio-mmio.force-legacy=true|false`.
     #[arg(long = "global", value_name = "DRIVER.PROP=VALUE")]
     pub globals: Vec<String>,
+    /// Log items, as QEMU's -d: `int` logs every interrupt and exception.
+    #[arg(short = 'd', value_name = "int")]
+    pub log_items: Option<String>,
+    /// Write the -d log to FILE instead of standard error.
+    #[arg(short = 'D', value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
     /// Stop after this many instructions (all harts together).
     #[arg(long, value_name = "N")]
     pub max_instructions: Option<u64>,
@@ -117,7 +123,7 @@ pub fn normalize(args: impl IntoIterator<Item = String>) -> Vec<String> {
             }
             _ => {
                 // `-m 256M`, `-M virt`: short options take the next argument too.
-                value_next = arg == "-m" || arg == "-M";
+                value_next = matches!(arg.as_str(), "-m" | "-M" | "-d" | "-D");
                 out.push(arg);
             }
         }

@@ -1,5 +1,6 @@
 //! Building the machine from the command line and running it to its end.
 
+use std::io::Write;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
@@ -115,6 +116,31 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
     Ok((config, dumpdtb))
 }
 
+/// A shared log writer.
+type Log = Arc<std::sync::Mutex<Box<dyn Write + Send>>>;
+
+/// The `-d int` trap log, if asked for (`-D FILE` or standard error).
+fn trap_log(args: &Args) -> Result<Option<Log>, RunError> {
+    match args.log_items.as_deref() {
+        None => return Ok(None),
+        Some("int") => {}
+        Some(other) => {
+            return Err(UsageError(format!(
+                "-d {other}: rivet logs only 'int' (interrupts and exceptions)"
+            ))
+            .into())
+        }
+    }
+    let out: Box<dyn Write + Send> = match &args.log_file {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| RunError::Io(format!("cannot create {}: {e}", path.display())))?,
+        )),
+        None => Box::new(std::io::stderr()),
+    };
+    Ok(Some(Arc::new(std::sync::Mutex::new(out))))
+}
+
 /// Pairs `-drive` with `-device` options into the board's disks.
 fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
     let drives = args
@@ -226,6 +252,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         return Ok(0);
     }
 
+    let trap_log = trap_log(args)?;
     let terminate = Arc::new(AtomicBool::new(false));
     for signal in [
         signal_hook::consts::SIGINT,
@@ -244,6 +271,20 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         let mut vm = VirtMachine::new(&config, console)?;
         if let Some(shift) = icount_shift {
             vm.machine.set_icount_shift(shift);
+        }
+        if let Some(log) = &trap_log {
+            for hart in vm.machine.harts.iter_mut() {
+                let (log, id) = (Arc::clone(log), hart.hart_id());
+                hart.set_trap_hook(move |e| {
+                    if let Ok(mut out) = log.lock() {
+                        let _ = writeln!(
+                            out,
+                            "hart {id}: {} tval={:#x} epc={:#x} {:?}->{:?} handler={:#x}",
+                            e.cause, e.tval, e.epc, e.from, e.to, e.handler
+                        );
+                    }
+                });
+            }
         }
         let limit = args.max_instructions.map(|m| m.saturating_sub(retired));
         let exit = vm.machine.run(limit);

@@ -5,6 +5,7 @@
 //! it. Every write ends the hart's inner loop (`EXIT`), because it may
 //! change translation, interrupt enables or the counters.
 
+use crate::csr;
 use crate::hart::{Env, Hart, EXIT, SINK};
 use crate::isa::{op, Insn, Opcode};
 
@@ -29,11 +30,19 @@ fn csr_op(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64, update:
         Ok(v) => v,
         Err(_) => return h.illegal(env, pc),
     };
+    // Only the software-writable SEIP bit takes part in a read-modify-write
+    // of mip; the value read (into rd) is its OR with the PLIC's line
+    // (privileged spec, "Machine Interrupt Registers").
+    let base = if addr == csr::addr::MIP {
+        h.csr.mip_rmw_base(old)
+    } else {
+        old
+    };
     let new = match update {
         Update::None => None,
         Update::Write(v) => Some(v),
-        Update::Set(bits) => Some(old | bits),
-        Update::Clear(bits) => Some(old & !bits),
+        Update::Set(bits) => Some(base | bits),
+        Update::Clear(bits) => Some(base & !bits),
     };
     if let Some(new) = new {
         match h.csr_write(addr, new, retired, prv) {

@@ -1,0 +1,146 @@
+//! The main job, end to end: boot OpenSBI + Linux on two harts with a
+//! virtio disk, drive the busybox shell over the serial console, power off,
+//! and check the disk on the host. A `-snapshot` run must leave the image
+//! byte-identical.
+//!
+//! The guest images come from guest/build-images.sh (built from Debian
+//! packages on first use and cached under ~/.cache/rivet).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::guest::{images, Guest};
+
+const BOOT: Duration = Duration::from_secs(180);
+const STEP: Duration = Duration::from_secs(60);
+
+fn boot_args(disk: &Path, extra: &[&str]) -> Vec<String> {
+    let dir = images();
+    let mut args: Vec<String> = [
+        "-M",
+        "virt",
+        "-smp",
+        "2",
+        "-m",
+        "256M",
+        "-nographic",
+        "-bios",
+        "default",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(["-kernel".into(), dir.join("Image").display().to_string()]);
+    args.extend([
+        "-initrd".into(),
+        dir.join("initramfs.cpio.gz").display().to_string(),
+    ]);
+    args.extend(["-append".into(), "console=ttyS0".into()]);
+    args.extend([
+        "-drive".into(),
+        format!("file={},format=raw,if=none,id=hd0", disk.display()),
+    ]);
+    args.extend(["-device".into(), "virtio-blk-device,drive=hd0".into()]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn disk_copy(name: &str) -> std::path::PathBuf {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::copy(images().join("disk.ext2"), &path).expect("copy the disk image");
+    path
+}
+
+/// A file of the ext2 image, read on the host with debugfs (e2fsprogs).
+fn read_from_image(image: &Path, file: &str) -> String {
+    let out = Command::new("debugfs")
+        .args(["-R", &format!("cat {file}")])
+        .arg(image)
+        .output()
+        .expect("run debugfs (Debian package e2fsprogs)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn boots_to_a_shell_and_writes_the_disk() {
+    let disk = disk_copy("linux-e2e.ext2");
+    let mut guest = Guest::start(&boot_args(&disk, &[]));
+    guest.expect("rivet: shell ready", BOOT);
+    guest.expect(common::guest::PROMPT, STEP);
+
+    let uname = guest.run("uname -a", STEP);
+    assert!(
+        uname.contains("Linux rivet 6.1") && uname.contains("riscv64"),
+        "uname: {uname}"
+    );
+
+    let cpuinfo = guest.run("cat /proc/cpuinfo", STEP);
+    for hart in ["hart\t\t: 0", "hart\t\t: 1"] {
+        assert!(
+            cpuinfo.contains(hart),
+            "/proc/cpuinfo lacks {hart:?}:\n{cpuinfo}"
+        );
+    }
+    assert!(cpuinfo.contains("rv64imafdc"), "/proc/cpuinfo: {cpuinfo}");
+
+    // The guest's clock comes from the Goldfish RTC: the host's time.
+    let epoch = guest.run("date +%s", STEP);
+    let guest_time: u64 = epoch
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("date +%s printed {epoch:?}"));
+    let host_time = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    assert!(
+        guest_time.abs_diff(host_time) < 120,
+        "guest date {guest_time}, host {host_time}"
+    );
+    let date = guest.run("date", STEP);
+    assert!(!date.is_empty(), "date printed nothing");
+
+    let token = format!("rivet-e2e-{host_time}");
+    guest.run(&format!("echo {token} > /mnt/e2e.txt"), STEP);
+    guest.run("sync", STEP);
+    assert!(guest
+        .run("cat /mnt/README", STEP)
+        .contains("rivet-disk-check: 7f3a9c21"));
+    guest.send("poweroff");
+    assert_eq!(
+        guest.wait_exit(STEP),
+        Some(0),
+        "rivet's exit status after poweroff"
+    );
+
+    assert_eq!(
+        read_from_image(&disk, "/e2e.txt").trim(),
+        token,
+        "the file is on the host's image"
+    );
+}
+
+#[test]
+fn snapshot_leaves_the_image_untouched() {
+    let disk = disk_copy("linux-snapshot.ext2");
+    let before = std::fs::read(&disk).expect("read image");
+    let mut guest = Guest::start(&boot_args(&disk, &["-snapshot"]));
+    guest.expect("rivet: shell ready", BOOT);
+    guest.expect(common::guest::PROMPT, STEP);
+    guest.run("echo scratch > /mnt/scratch.txt", STEP);
+    guest.run("sync", STEP);
+    assert_eq!(
+        guest.run("cat /mnt/scratch.txt", STEP),
+        "scratch",
+        "the guest sees its own write"
+    );
+    guest.send("poweroff");
+    assert_eq!(guest.wait_exit(STEP), Some(0));
+    assert!(
+        std::fs::read(&disk).expect("read image") == before,
+        "-snapshot changed the image"
+    );
+}
