@@ -5,13 +5,14 @@
 #   gcc-riscv64-unknown-elf  test ROMs and guest benchmarks (bare metal)
 #   qemu-system-misc         the reference machine for differential tests
 #   opensbi                  the default firmware (-bios default)
+#   u-boot-qemu              a guest built for QEMU virt, to prove compatibility
 #   device-tree-compiler     checks of -dumpdtb
 #   cmake, gcc, make         softfloat-wrapper (the F/D test oracle) builds C
 #
 # Rust itself comes from rustup (https://rustup.rs), not from here.
 set -euo pipefail
 
-packages=(gcc make cmake gcc-riscv64-unknown-elf qemu-system-misc opensbi device-tree-compiler e2fsprogs)
+packages=(gcc make cmake gcc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -126,6 +126,23 @@ impl Guest {
         }
     }
 
+    /// Types raw bytes (no newline).
+    pub fn type_bytes(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("console input is open");
+        stdin.write_all(bytes).expect("type");
+        stdin.flush().expect("type");
+    }
+
+    /// Sends a signal to rivet (`kill -SIGNAL pid`).
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} failed");
+    }
+
     /// Types `line` and a newline.
     pub fn send(&mut self, line: &str) {
         let stdin = self.stdin.as_mut().expect("console input is open");
@@ -145,12 +162,13 @@ impl Guest {
         body.replace('\r', "").trim().to_string()
     }
 
-    /// Waits for rivet to exit; returns its status code.
-    pub fn wait_exit(mut self, timeout: Duration) -> Option<i32> {
+    /// Waits for rivet to exit and for its output to end; returns its
+    /// status code.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
         let deadline = Instant::now() + timeout;
-        loop {
+        let code = loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
-                return status.code();
+                break status.code();
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
@@ -160,7 +178,16 @@ impl Guest {
                 );
             }
             std::thread::sleep(Duration::from_millis(20));
+        };
+        let (lock, cond) = &*self.output;
+        let mut out = lock.lock().unwrap_or_else(|e| e.into_inner());
+        while out.open > 0 && Instant::now() < deadline {
+            out = cond
+                .wait_timeout(out, Duration::from_millis(100))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
+        code
     }
 }
 
