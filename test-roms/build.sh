@@ -37,12 +37,14 @@ ensure() {
 ensure riscv64-unknown-elf-gcc gcc-riscv64-unknown-elf
 ensure make make
 
-# GCC 12 (Debian bookworm) wants Zicsr/Zifencei spelt out in -march; GCC 11
-# and older reject the suffixes and include them in "i".
-march=rv64imac_zicsr_zifencei
-if ! echo 'csrr a0, mscratch; fence.i' |
+# The GC architecture (RV64IMAFDC + Zicsr + Zifencei) with the integer ABI
+# lp64 (the programs are assembly; FP registers are used explicitly). GCC 12
+# (Debian bookworm) wants Zicsr/Zifencei spelt out in -march; GCC 11 and older
+# reject the suffixes and include them in "i".
+march=rv64imafdc_zicsr_zifencei
+if ! echo 'csrr a0, mscratch; fence.i; fadd.d fa0, fa1, fa2' |
     riscv64-unknown-elf-gcc -march=$march -mabi=lp64 -x assembler -c -o /dev/null - 2>/dev/null; then
-    march=rv64imac
+    march=rv64imafdc
 fi
 
 mkdir -p "$outdir"

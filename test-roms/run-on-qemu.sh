@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the test ROMs and runs every ROM of roms.txt on QEMU, as a
+# Builds the test ROMs and runs every ROM of every manifest (roms*.txt) on QEMU, as a
 # reference for rivet. Prints one line per ROM and a summary; exits 1 if any
 # ROM did not behave as expected.
 #
@@ -8,7 +8,7 @@
 #     the checks where QEMU 7.2 does not follow the specification): must
 #     give the expected outcome;
 #   - the real ROM: must give the expected outcome too, or else fail at one
-#     of the test numbers listed as `qemu-divergent:` for it in roms.txt.
+#     of the test numbers listed as `qemu-divergent:` for it in its manifest.
 #
 # usage: test-roms/run-on-qemu.sh [OUTDIR]      (QEMU=... to pick the binary)
 set -euo pipefail
@@ -93,7 +93,7 @@ while IFS= read -r line || [ -n "$line" ]; do
     else
         failed=$((failed + 1))
     fi
-done <"$here/roms.txt"
+done < <(cat "$here"/roms*.txt)
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

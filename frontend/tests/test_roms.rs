@@ -70,6 +70,12 @@ fn base_isa_and_traps() {
     run_manifest("roms.txt");
 }
 
+/// The F and D extensions and mstatus.FS (roms-fp.txt).
+#[test]
+fn floating_point() {
+    run_manifest("roms-fp.txt");
+}
+
 /// Every manifest in test-roms/ has its test here.
 #[test]
 fn every_manifest_is_run() {
@@ -81,7 +87,7 @@ fn every_manifest_is_run() {
     found.sort();
     assert_eq!(
         found,
-        vec!["roms.txt"],
+        vec!["roms-fp.txt", "roms.txt"],
         "a manifest without a test in tests/test_roms.rs"
     );
 }

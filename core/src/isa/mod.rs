@@ -110,7 +110,7 @@ pub(crate) enum Format {
     FStore,
     /// frd, frs1, frs2 (rm in imm).
     FR,
-    /// frd, frs1, frs2, frs3 (rs3 | rm << 8 in imm).
+    /// frd, frs1, frs2, frs3 (`rs3 << 8 | rm` in imm).
     FR4,
     /// frd, frs1 (rm in imm).
     FR1,
@@ -255,7 +255,7 @@ fn lower(row: &Opcode, word: u32, len: u8) -> Insn {
         Format::Csr | Format::CsrImm => ((word >> 20) & 0xfff) as i32,
         Format::Fence => ((word >> 20) & 0xfff) as i32,
         Format::FR | Format::FR1 | Format::FToX | Format::XToF | Format::FCmp => rm,
-        Format::FR4 => ((word >> 27) as i32) | (rm << 8),
+        Format::FR4 => (((word >> 27) as i32) << 8) | rm,
         Format::R | Format::Amo | Format::Lr | Format::Bare | Format::SfenceVma => 0,
     };
     if d == 0 && row.format.writes_x_rd() {
