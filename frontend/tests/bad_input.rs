@@ -105,3 +105,69 @@ fn bad_flags_and_values() {
     fails_clearly(&["-bios", "none"], "-bios none needs -kernel");
     fails_clearly(&[], "nothing to run");
 }
+
+#[test]
+fn bad_disk_images() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let kernel = dir.join("disk-test-kernel.bin");
+    std::fs::write(&kernel, [0x6f, 0, 0, 0]).unwrap();
+    let kernel = kernel.to_str().unwrap();
+    let truncated = dir.join("truncated.img");
+    std::fs::write(&truncated, vec![0u8; 1000]).unwrap();
+    let drive =
+        |path: &std::path::Path| format!("file={},format=raw,if=none,id=hd0", path.display());
+    let dev = "virtio-blk-device,drive=hd0";
+    fails_clearly(
+        &[
+            "-bios",
+            "none",
+            "-kernel",
+            kernel,
+            "-drive",
+            &drive(&truncated),
+            "-device",
+            dev,
+        ],
+        "truncated.img",
+    );
+    fails_clearly(
+        &[
+            "-bios",
+            "none",
+            "-kernel",
+            kernel,
+            "-drive",
+            &drive(&dir.join("missing.img")),
+            "-device",
+            dev,
+        ],
+        "missing.img",
+    );
+    fails_clearly(
+        &["-bios", "none", "-kernel", kernel, "-device", dev],
+        "no -drive with if=none,id=hd0",
+    );
+
+    // The same writable image twice: the second open is refused.
+    let image = dir.join("twice.img");
+    std::fs::write(&image, vec![0u8; 4096]).unwrap();
+    let first = format!("file={},format=raw,if=none,id=a", image.display());
+    let second = format!("file={},format=raw,if=none,id=b", image.display());
+    fails_clearly(
+        &[
+            "-bios",
+            "none",
+            "-kernel",
+            kernel,
+            "-drive",
+            &first,
+            "-device",
+            "virtio-blk-device,drive=a",
+            "-drive",
+            &second,
+            "-device",
+            "virtio-blk-device,drive=b",
+        ],
+        "twice.img",
+    );
+}
