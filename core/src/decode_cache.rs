@@ -1,7 +1,7 @@
 //! The decoded-instruction cache: "decode once" (DESIGN.md, the fast path).
 //!
 //! Every 4 KiB page of RAM that the harts execute from gets a [`CodePage`]:
-//! one slot per halfword, holding the decoded record ([`Insn`]) of the
+//! one slot per halfword, holding the decoded record ([`Slot`]) of the
 //! instruction that starts there. Slots are filled lazily: a fresh slot
 //! holds a record whose handler decodes the instruction, stores the result
 //! in the slot and runs it. The hart then executes straight out of the
@@ -24,7 +24,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use crate::isa::Insn;
+use crate::isa::Slot;
 
 /// Slots per page: one per halfword of a 4 KiB page.
 pub(crate) const SLOTS_PER_PAGE: usize = 2048;
@@ -33,13 +33,13 @@ pub(crate) const SLOTS_PER_PAGE: usize = 2048;
 pub(crate) struct CodePage {
     /// The index of the page inside RAM (RAM offset / 4 KiB).
     pub(crate) ram_page: usize,
-    slots: Box<[Cell<Insn>; SLOTS_PER_PAGE]>,
+    slots: Box<[Cell<Slot>; SLOTS_PER_PAGE]>,
 }
 
 impl CodePage {
     fn new(ram_page: usize) -> Self {
-        let slots: Box<[Cell<Insn>]> = (0..SLOTS_PER_PAGE)
-            .map(|_| Cell::new(Insn::UNDECODED))
+        let slots: Box<[Cell<Slot>]> = (0..SLOTS_PER_PAGE)
+            .map(|_| Cell::new(Slot::UNDECODED))
             .collect();
         let slots = slots
             .try_into()
@@ -50,13 +50,13 @@ impl CodePage {
     /// The slot of the instruction starting at `pc` (only the page offset
     /// of `pc` matters).
     #[inline(always)]
-    pub(crate) fn slot(&self, pc: u64) -> &Cell<Insn> {
+    pub(crate) fn slot(&self, pc: u64) -> &Cell<Slot> {
         &self.slots[(pc as usize >> 1) & (SLOTS_PER_PAGE - 1)]
     }
 
     fn reset(&self, first_slot: usize, end_slot: usize) {
         for slot in &self.slots[first_slot..end_slot] {
-            slot.set(Insn::UNDECODED);
+            slot.set(Slot::UNDECODED);
         }
     }
 }

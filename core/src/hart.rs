@@ -429,8 +429,7 @@ impl Hart {
             };
             let mut pc = pc;
             loop {
-                let insn = page.slot(pc).get();
-                let next = (insn.exec)(self, &mut env, insn, pc, spent);
+                let next = page.slot(pc).get().run(self, &mut env, pc, spent);
                 spent += 1;
                 // Leave the inner loop when control leaves the page, when a
                 // handler reports EXIT/TRAPPED (odd values), or at the limit.

@@ -10,9 +10,9 @@ use crate::isa::rv64i::sext32;
 use crate::isa::{op, Insn, Opcode};
 
 fn lr_w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-    match h.load_reserved::<4>(env, h.xr(i.rs1)) {
+    match h.load_reserved::<4>(env, h.xr(i.rs1())) {
         Ok(v) => {
-            h.xw(i.rd, sext32(v));
+            h.xw(i.rd(), sext32(v));
             i.next(pc)
         }
         Err(fault) => h.raise(fault, pc),
@@ -20,9 +20,9 @@ fn lr_w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
 }
 
 fn lr_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-    match h.load_reserved::<8>(env, h.xr(i.rs1)) {
+    match h.load_reserved::<8>(env, h.xr(i.rs1())) {
         Ok(v) => {
-            h.xw(i.rd, v);
+            h.xw(i.rd(), v);
             i.next(pc)
         }
         Err(fault) => h.raise(fault, pc),
@@ -30,9 +30,9 @@ fn lr_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
 }
 
 fn sc_w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-    match h.store_conditional::<4>(env, h.xr(i.rs1), h.xr(i.rs2)) {
+    match h.store_conditional::<4>(env, h.xr(i.rs1()), h.xr(i.rs2())) {
         Ok(stored) => {
-            h.xw(i.rd, u64::from(!stored));
+            h.xw(i.rd(), u64::from(!stored));
             i.next(pc)
         }
         Err(fault) => h.raise(fault, pc),
@@ -40,9 +40,9 @@ fn sc_w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
 }
 
 fn sc_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-    match h.store_conditional::<8>(env, h.xr(i.rs1), h.xr(i.rs2)) {
+    match h.store_conditional::<8>(env, h.xr(i.rs1()), h.xr(i.rs2())) {
         Ok(stored) => {
-            h.xw(i.rd, u64::from(!stored));
+            h.xw(i.rd(), u64::from(!stored));
             i.next(pc)
         }
         Err(fault) => h.raise(fault, pc),
@@ -54,14 +54,14 @@ fn sc_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
 macro_rules! amo {
     ($w:ident, $d:ident, |$old:ident, $src:ident| $new:expr) => {
         fn $w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-            let src = h.xr(i.rs2);
+            let src = h.xr(i.rs2());
             let op = |old: u64| {
                 let ($old, $src) = (sext32(old), sext32(src));
                 $new
             };
-            match h.amo::<4>(env, h.xr(i.rs1), op) {
+            match h.amo::<4>(env, h.xr(i.rs1()), op) {
                 Ok(old) => {
-                    h.xw(i.rd, sext32(old));
+                    h.xw(i.rd(), sext32(old));
                     i.next(pc)
                 }
                 Err(fault) => h.raise(fault, pc),
@@ -69,10 +69,10 @@ macro_rules! amo {
         }
 
         fn $d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-            let $src = h.xr(i.rs2);
-            match h.amo::<8>(env, h.xr(i.rs1), |$old| $new) {
+            let $src = h.xr(i.rs2());
+            match h.amo::<8>(env, h.xr(i.rs1()), |$old| $new) {
                 Ok(old) => {
-                    h.xw(i.rd, old);
+                    h.xw(i.rd(), old);
                     i.next(pc)
                 }
                 Err(fault) => h.raise(fault, pc),

@@ -11,116 +11,116 @@ fp_load!(fld, 8, |v| v);
 fp_store!(fsd, 8);
 
 fp_handler!(fadd_d, rm, |h, i, rm, fl| {
-    h.fw(i.rd, F64::add(h.fr(i.rs1), h.fr(i.rs2), rm, &mut fl))
+    h.fw(i.rd(), F64::add(h.fr(i.rs1()), h.fr(i.rs2()), rm, &mut fl))
 });
 fp_handler!(fsub_d, rm, |h, i, rm, fl| {
-    h.fw(i.rd, F64::sub(h.fr(i.rs1), h.fr(i.rs2), rm, &mut fl))
+    h.fw(i.rd(), F64::sub(h.fr(i.rs1()), h.fr(i.rs2()), rm, &mut fl))
 });
 fp_handler!(fmul_d, rm, |h, i, rm, fl| {
-    h.fw(i.rd, F64::mul(h.fr(i.rs1), h.fr(i.rs2), rm, &mut fl))
+    h.fw(i.rd(), F64::mul(h.fr(i.rs1()), h.fr(i.rs2()), rm, &mut fl))
 });
 fp_handler!(fdiv_d, rm, |h, i, rm, fl| {
-    h.fw(i.rd, F64::div(h.fr(i.rs1), h.fr(i.rs2), rm, &mut fl))
+    h.fw(i.rd(), F64::div(h.fr(i.rs1()), h.fr(i.rs2()), rm, &mut fl))
 });
 fp_handler!(fsqrt_d, rm, |h, i, rm, fl| {
-    h.fw(i.rd, F64::sqrt(h.fr(i.rs1), rm, &mut fl))
+    h.fw(i.rd(), F64::sqrt(h.fr(i.rs1()), rm, &mut fl))
 });
 fp_handler!(fmadd_d, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
-        F64::madd(h.fr(i.rs1), h.fr(i.rs2), h.fr(rs3(i)), rm, &mut fl),
+        i.rd(),
+        F64::madd(h.fr(i.rs1()), h.fr(i.rs2()), h.fr(rs3(i)), rm, &mut fl),
     )
 });
 fp_handler!(fmsub_d, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
-        F64::msub(h.fr(i.rs1), h.fr(i.rs2), h.fr(rs3(i)), rm, &mut fl),
+        i.rd(),
+        F64::msub(h.fr(i.rs1()), h.fr(i.rs2()), h.fr(rs3(i)), rm, &mut fl),
     )
 });
 fp_handler!(fnmsub_d, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
-        F64::nmsub(h.fr(i.rs1), h.fr(i.rs2), h.fr(rs3(i)), rm, &mut fl),
+        i.rd(),
+        F64::nmsub(h.fr(i.rs1()), h.fr(i.rs2()), h.fr(rs3(i)), rm, &mut fl),
     )
 });
 fp_handler!(fnmadd_d, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
-        F64::nmadd(h.fr(i.rs1), h.fr(i.rs2), h.fr(rs3(i)), rm, &mut fl),
+        i.rd(),
+        F64::nmadd(h.fr(i.rs1()), h.fr(i.rs2()), h.fr(rs3(i)), rm, &mut fl),
     )
 });
 
 const SIGN64: u64 = 1 << 63;
 fp_handler!(fsgnj_d, |h, i, _fl| {
-    let (a, b) = (h.fr(i.rs1), h.fr(i.rs2));
-    h.fw(i.rd, (a & !SIGN64) | (b & SIGN64))
+    let (a, b) = (h.fr(i.rs1()), h.fr(i.rs2()));
+    h.fw(i.rd(), (a & !SIGN64) | (b & SIGN64))
 });
 fp_handler!(fsgnjn_d, |h, i, _fl| {
-    let (a, b) = (h.fr(i.rs1), h.fr(i.rs2));
-    h.fw(i.rd, (a & !SIGN64) | (!b & SIGN64))
+    let (a, b) = (h.fr(i.rs1()), h.fr(i.rs2()));
+    h.fw(i.rd(), (a & !SIGN64) | (!b & SIGN64))
 });
 fp_handler!(fsgnjx_d, |h, i, _fl| {
-    let (a, b) = (h.fr(i.rs1), h.fr(i.rs2));
-    h.fw(i.rd, a ^ (b & SIGN64))
+    let (a, b) = (h.fr(i.rs1()), h.fr(i.rs2()));
+    h.fw(i.rd(), a ^ (b & SIGN64))
 });
 fp_handler!(fmin_d, |h, i, fl| {
-    h.fw(i.rd, F64::min(h.fr(i.rs1), h.fr(i.rs2), &mut fl))
+    h.fw(i.rd(), F64::min(h.fr(i.rs1()), h.fr(i.rs2()), &mut fl))
 });
 fp_handler!(fmax_d, |h, i, fl| {
-    h.fw(i.rd, F64::max(h.fr(i.rs1), h.fr(i.rs2), &mut fl))
+    h.fw(i.rd(), F64::max(h.fr(i.rs1()), h.fr(i.rs2()), &mut fl))
 });
 
 fp_handler!(feq_d, |h, i, fl| {
-    h.xw(i.rd, u64::from(F64::eq(h.fr(i.rs1), h.fr(i.rs2), &mut fl)))
+    h.xw(i.rd(), u64::from(F64::eq(h.fr(i.rs1()), h.fr(i.rs2()), &mut fl)))
 });
 fp_handler!(flt_d, |h, i, fl| {
-    h.xw(i.rd, u64::from(F64::lt(h.fr(i.rs1), h.fr(i.rs2), &mut fl)))
+    h.xw(i.rd(), u64::from(F64::lt(h.fr(i.rs1()), h.fr(i.rs2()), &mut fl)))
 });
 fp_handler!(fle_d, |h, i, fl| {
-    h.xw(i.rd, u64::from(F64::le(h.fr(i.rs1), h.fr(i.rs2), &mut fl)))
+    h.xw(i.rd(), u64::from(F64::le(h.fr(i.rs1()), h.fr(i.rs2()), &mut fl)))
 });
 fp_handler!(fclass_d, |h, i, _fl| {
-    h.xw(i.rd, u64::from(F64::classify(h.fr(i.rs1))))
+    h.xw(i.rd(), u64::from(F64::classify(h.fr(i.rs1()))))
 });
 
 fp_handler!(fcvt_s_d, rm, |h, i, rm, fl| {
-    h.fw(i.rd, box_f32(F64::to_f32(h.fr(i.rs1), rm, &mut fl)))
+    h.fw(i.rd(), box_f32(F64::to_f32(h.fr(i.rs1()), rm, &mut fl)))
 });
 // Widening is exact, but the rm field must still name a valid mode.
 fp_handler!(fcvt_d_s, rm, |h, i, _rm, fl| {
-    h.fw(i.rd, F32::to_f64(unbox_f32(h.fr(i.rs1)), &mut fl))
+    h.fw(i.rd(), F32::to_f64(unbox_f32(h.fr(i.rs1())), &mut fl))
 });
 
 fp_handler!(fcvt_w_d, rm, |h, i, rm, fl| {
-    h.xw(i.rd, F64::to_i32(h.fr(i.rs1), rm, &mut fl) as i64 as u64)
+    h.xw(i.rd(), F64::to_i32(h.fr(i.rs1()), rm, &mut fl) as i64 as u64)
 });
 fp_handler!(fcvt_wu_d, rm, |h, i, rm, fl| {
     h.xw(
-        i.rd,
-        sext32(u64::from(F64::to_u32(h.fr(i.rs1), rm, &mut fl))),
+        i.rd(),
+        sext32(u64::from(F64::to_u32(h.fr(i.rs1()), rm, &mut fl))),
     )
 });
 fp_handler!(fcvt_l_d, rm, |h, i, rm, fl| {
-    h.xw(i.rd, F64::to_i64(h.fr(i.rs1), rm, &mut fl) as u64)
+    h.xw(i.rd(), F64::to_i64(h.fr(i.rs1()), rm, &mut fl) as u64)
 });
 fp_handler!(fcvt_lu_d, rm, |h, i, rm, fl| {
-    h.xw(i.rd, F64::to_u64(h.fr(i.rs1), rm, &mut fl))
+    h.xw(i.rd(), F64::to_u64(h.fr(i.rs1()), rm, &mut fl))
 });
 fp_handler!(fcvt_d_w, rm, |h, i, rm, fl| {
-    h.fw(i.rd, F64::from_i32(h.xr(i.rs1) as i32, rm, &mut fl))
+    h.fw(i.rd(), F64::from_i32(h.xr(i.rs1()) as i32, rm, &mut fl))
 });
 fp_handler!(fcvt_d_wu, rm, |h, i, rm, fl| {
-    h.fw(i.rd, F64::from_u32(h.xr(i.rs1) as u32, rm, &mut fl))
+    h.fw(i.rd(), F64::from_u32(h.xr(i.rs1()) as u32, rm, &mut fl))
 });
 fp_handler!(fcvt_d_l, rm, |h, i, rm, fl| {
-    h.fw(i.rd, F64::from_i64(h.xr(i.rs1) as i64, rm, &mut fl))
+    h.fw(i.rd(), F64::from_i64(h.xr(i.rs1()) as i64, rm, &mut fl))
 });
 fp_handler!(fcvt_d_lu, rm, |h, i, rm, fl| {
-    h.fw(i.rd, F64::from_u64(h.xr(i.rs1), rm, &mut fl))
+    h.fw(i.rd(), F64::from_u64(h.xr(i.rs1()), rm, &mut fl))
 });
 
-fp_handler!(fmv_x_d, |h, i, _fl| { h.xw(i.rd, h.fr(i.rs1)) });
-fp_handler!(fmv_d_x, |h, i, _fl| { h.fw(i.rd, h.xr(i.rs1)) });
+fp_handler!(fmv_x_d, |h, i, _fl| { h.xw(i.rd(), h.fr(i.rs1())) });
+fp_handler!(fmv_d_x, |h, i, _fl| { h.fw(i.rd(), h.xr(i.rs1())) });
 
 const F3: u32 = 0x707f;
 const R4: u32 = 0x0600_007f;

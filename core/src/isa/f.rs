@@ -60,7 +60,7 @@ macro_rules! fp_handler {
             if !h.csr.fp_enabled() {
                 return h.illegal(env, pc);
             }
-            let Some($rm) = h.rounding_mode(i.imm) else {
+            let Some($rm) = h.rounding_mode(i.imm()) else {
                 return h.illegal(env, pc);
             };
             let mut $flags = Flags::empty();
@@ -97,10 +97,10 @@ macro_rules! fp_load {
             if !h.csr.fp_enabled() {
                 return h.illegal(env, pc);
             }
-            let addr = h.xr(i.rs1).wrapping_add(i.imm as i64 as u64);
+            let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
             match h.load::<$n>(env, addr) {
                 Ok($v) => {
-                    h.fw(i.rd, $value);
+                    h.fw(i.rd(), $value);
                     i.next(pc)
                 }
                 Err(fault) => h.raise(fault, pc),
@@ -118,8 +118,8 @@ macro_rules! fp_store {
             if !h.csr.fp_enabled() {
                 return h.illegal(env, pc);
             }
-            let addr = h.xr(i.rs1).wrapping_add(i.imm as i64 as u64);
-            match h.store::<$n>(env, addr, h.fr(i.rs2)) {
+            let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
+            match h.store::<$n>(env, addr, h.fr(i.rs2())) {
                 Ok(()) => i.next(pc),
                 Err(fault) => h.raise(fault, pc),
             }
@@ -137,7 +137,7 @@ fn s(h: &Hart, r: u8) -> u32 {
 /// `rs3` of an R4-type record (kept in `imm` beside `rm`).
 #[inline]
 pub(crate) fn rs3(i: Insn) -> u8 {
-    (i.imm >> 8) as u8 & 31
+    (i.imm() >> 8) as u8 & 31
 }
 
 fp_load!(flw, 4, |v| box_f32(v as u32));
@@ -145,37 +145,37 @@ fp_store!(fsw, 4);
 
 fp_handler!(fadd_s, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
-        box_f32(F32::add(s(h, i.rs1), s(h, i.rs2), rm, &mut fl)),
+        i.rd(),
+        box_f32(F32::add(s(h, i.rs1()), s(h, i.rs2()), rm, &mut fl)),
     )
 });
 fp_handler!(fsub_s, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
-        box_f32(F32::sub(s(h, i.rs1), s(h, i.rs2), rm, &mut fl)),
+        i.rd(),
+        box_f32(F32::sub(s(h, i.rs1()), s(h, i.rs2()), rm, &mut fl)),
     )
 });
 fp_handler!(fmul_s, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
-        box_f32(F32::mul(s(h, i.rs1), s(h, i.rs2), rm, &mut fl)),
+        i.rd(),
+        box_f32(F32::mul(s(h, i.rs1()), s(h, i.rs2()), rm, &mut fl)),
     )
 });
 fp_handler!(fdiv_s, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
-        box_f32(F32::div(s(h, i.rs1), s(h, i.rs2), rm, &mut fl)),
+        i.rd(),
+        box_f32(F32::div(s(h, i.rs1()), s(h, i.rs2()), rm, &mut fl)),
     )
 });
 fp_handler!(fsqrt_s, rm, |h, i, rm, fl| {
-    h.fw(i.rd, box_f32(F32::sqrt(s(h, i.rs1), rm, &mut fl)))
+    h.fw(i.rd(), box_f32(F32::sqrt(s(h, i.rs1()), rm, &mut fl)))
 });
 fp_handler!(fmadd_s, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
+        i.rd(),
         box_f32(F32::madd(
-            s(h, i.rs1),
-            s(h, i.rs2),
+            s(h, i.rs1()),
+            s(h, i.rs2()),
             s(h, rs3(i)),
             rm,
             &mut fl,
@@ -184,10 +184,10 @@ fp_handler!(fmadd_s, rm, |h, i, rm, fl| {
 });
 fp_handler!(fmsub_s, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
+        i.rd(),
         box_f32(F32::msub(
-            s(h, i.rs1),
-            s(h, i.rs2),
+            s(h, i.rs1()),
+            s(h, i.rs2()),
             s(h, rs3(i)),
             rm,
             &mut fl,
@@ -196,10 +196,10 @@ fp_handler!(fmsub_s, rm, |h, i, rm, fl| {
 });
 fp_handler!(fnmsub_s, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
+        i.rd(),
         box_f32(F32::nmsub(
-            s(h, i.rs1),
-            s(h, i.rs2),
+            s(h, i.rs1()),
+            s(h, i.rs2()),
             s(h, rs3(i)),
             rm,
             &mut fl,
@@ -208,10 +208,10 @@ fp_handler!(fnmsub_s, rm, |h, i, rm, fl| {
 });
 fp_handler!(fnmadd_s, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
+        i.rd(),
         box_f32(F32::nmadd(
-            s(h, i.rs1),
-            s(h, i.rs2),
+            s(h, i.rs1()),
+            s(h, i.rs2()),
             s(h, rs3(i)),
             rm,
             &mut fl,
@@ -221,78 +221,78 @@ fp_handler!(fnmadd_s, rm, |h, i, rm, fl| {
 
 const SIGN32: u32 = 1 << 31;
 fp_handler!(fsgnj_s, |h, i, _fl| {
-    let (a, b) = (s(h, i.rs1), s(h, i.rs2));
-    h.fw(i.rd, box_f32((a & !SIGN32) | (b & SIGN32)))
+    let (a, b) = (s(h, i.rs1()), s(h, i.rs2()));
+    h.fw(i.rd(), box_f32((a & !SIGN32) | (b & SIGN32)))
 });
 fp_handler!(fsgnjn_s, |h, i, _fl| {
-    let (a, b) = (s(h, i.rs1), s(h, i.rs2));
-    h.fw(i.rd, box_f32((a & !SIGN32) | (!b & SIGN32)))
+    let (a, b) = (s(h, i.rs1()), s(h, i.rs2()));
+    h.fw(i.rd(), box_f32((a & !SIGN32) | (!b & SIGN32)))
 });
 fp_handler!(fsgnjx_s, |h, i, _fl| {
-    let (a, b) = (s(h, i.rs1), s(h, i.rs2));
-    h.fw(i.rd, box_f32(a ^ (b & SIGN32)))
+    let (a, b) = (s(h, i.rs1()), s(h, i.rs2()));
+    h.fw(i.rd(), box_f32(a ^ (b & SIGN32)))
 });
 fp_handler!(fmin_s, |h, i, fl| {
-    h.fw(i.rd, box_f32(F32::min(s(h, i.rs1), s(h, i.rs2), &mut fl)))
+    h.fw(i.rd(), box_f32(F32::min(s(h, i.rs1()), s(h, i.rs2()), &mut fl)))
 });
 fp_handler!(fmax_s, |h, i, fl| {
-    h.fw(i.rd, box_f32(F32::max(s(h, i.rs1), s(h, i.rs2), &mut fl)))
+    h.fw(i.rd(), box_f32(F32::max(s(h, i.rs1()), s(h, i.rs2()), &mut fl)))
 });
 
 fp_handler!(feq_s, |h, i, fl| {
-    h.xw(i.rd, u64::from(F32::eq(s(h, i.rs1), s(h, i.rs2), &mut fl)))
+    h.xw(i.rd(), u64::from(F32::eq(s(h, i.rs1()), s(h, i.rs2()), &mut fl)))
 });
 fp_handler!(flt_s, |h, i, fl| {
-    h.xw(i.rd, u64::from(F32::lt(s(h, i.rs1), s(h, i.rs2), &mut fl)))
+    h.xw(i.rd(), u64::from(F32::lt(s(h, i.rs1()), s(h, i.rs2()), &mut fl)))
 });
 fp_handler!(fle_s, |h, i, fl| {
-    h.xw(i.rd, u64::from(F32::le(s(h, i.rs1), s(h, i.rs2), &mut fl)))
+    h.xw(i.rd(), u64::from(F32::le(s(h, i.rs1()), s(h, i.rs2()), &mut fl)))
 });
 fp_handler!(fclass_s, |h, i, _fl| {
-    h.xw(i.rd, u64::from(F32::classify(s(h, i.rs1))))
+    h.xw(i.rd(), u64::from(F32::classify(s(h, i.rs1()))))
 });
 
 fp_handler!(fcvt_w_s, rm, |h, i, rm, fl| {
-    h.xw(i.rd, F32::to_i32(s(h, i.rs1), rm, &mut fl) as i64 as u64)
+    h.xw(i.rd(), F32::to_i32(s(h, i.rs1()), rm, &mut fl) as i64 as u64)
 });
 fp_handler!(fcvt_wu_s, rm, |h, i, rm, fl| {
     h.xw(
-        i.rd,
-        sext32(u64::from(F32::to_u32(s(h, i.rs1), rm, &mut fl))),
+        i.rd(),
+        sext32(u64::from(F32::to_u32(s(h, i.rs1()), rm, &mut fl))),
     )
 });
 fp_handler!(fcvt_l_s, rm, |h, i, rm, fl| {
-    h.xw(i.rd, F32::to_i64(s(h, i.rs1), rm, &mut fl) as u64)
+    h.xw(i.rd(), F32::to_i64(s(h, i.rs1()), rm, &mut fl) as u64)
 });
 fp_handler!(fcvt_lu_s, rm, |h, i, rm, fl| {
-    h.xw(i.rd, F32::to_u64(s(h, i.rs1), rm, &mut fl))
+    h.xw(i.rd(), F32::to_u64(s(h, i.rs1()), rm, &mut fl))
 });
 fp_handler!(fcvt_s_w, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
-        box_f32(F32::from_i32(h.xr(i.rs1) as i32, rm, &mut fl)),
+        i.rd(),
+        box_f32(F32::from_i32(h.xr(i.rs1()) as i32, rm, &mut fl)),
     )
 });
 fp_handler!(fcvt_s_wu, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
-        box_f32(F32::from_u32(h.xr(i.rs1) as u32, rm, &mut fl)),
+        i.rd(),
+        box_f32(F32::from_u32(h.xr(i.rs1()) as u32, rm, &mut fl)),
     )
 });
 fp_handler!(fcvt_s_l, rm, |h, i, rm, fl| {
     h.fw(
-        i.rd,
-        box_f32(F32::from_i64(h.xr(i.rs1) as i64, rm, &mut fl)),
+        i.rd(),
+        box_f32(F32::from_i64(h.xr(i.rs1()) as i64, rm, &mut fl)),
     )
 });
 fp_handler!(fcvt_s_lu, rm, |h, i, rm, fl| {
-    h.fw(i.rd, box_f32(F32::from_u64(h.xr(i.rs1), rm, &mut fl)))
+    h.fw(i.rd(), box_f32(F32::from_u64(h.xr(i.rs1()), rm, &mut fl)))
 });
 
 // Moves transfer raw bits: FMV.X.W ignores NaN boxing.
-fp_handler!(fmv_x_w, |h, i, _fl| { h.xw(i.rd, sext32(h.fr(i.rs1))) });
+fp_handler!(fmv_x_w, |h, i, _fl| { h.xw(i.rd(), sext32(h.fr(i.rs1()))) });
 fp_handler!(fmv_w_x, |h, i, _fl| {
-    h.fw(i.rd, box_f32(h.xr(i.rs1) as u32))
+    h.fw(i.rd(), box_f32(h.xr(i.rs1()) as u32))
 });
 
 const F3: u32 = 0x707f;

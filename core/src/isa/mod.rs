@@ -35,36 +35,73 @@ use crate::trap::{Cause, Exception, Fault};
 /// executed before this one (the counters need it).
 pub(crate) type ExecFn = fn(&mut Hart, &mut Env<'_>, Insn, u64, u64) -> u64;
 
-/// A decoded instruction: what the hart's loop runs. 16 bytes.
-#[derive(Clone, Copy)]
-#[repr(C)]
-pub(crate) struct Insn {
-    pub(crate) exec: ExecFn,
-    /// Destination register (`SINK` for `x0`).
-    pub(crate) rd: u8,
-    pub(crate) rs1: u8,
-    pub(crate) rs2: u8,
-    /// Length in bytes: 2 or 4.
-    pub(crate) len: u8,
-    /// The immediate, or other operands by format (CSR number, rm, rs3).
-    pub(crate) imm: i32,
-}
+/// A decoded instruction's operands, packed into one word so that a
+/// handler receives them in a register: `rd` in bits 7:0 (`SINK` for
+/// `x0`), `rs1` in 15:8, `rs2` in 23:16, the length in bytes (2 or 4) in
+/// 31:24, and the immediate — or other operands by format: CSR number,
+/// rounding mode, `rs3` — in 63:32.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(transparent)]
+pub(crate) struct Insn(u64);
 
 impl Insn {
-    /// The record every fresh decode-cache slot holds: decodes on first use.
-    pub(crate) const UNDECODED: Insn = Insn {
-        exec: exec_undecoded,
-        rd: 0,
-        rs1: 0,
-        rs2: 0,
-        len: 0,
-        imm: 0,
-    };
+    /// Packs the operands.
+    pub(crate) const fn new(rd: u8, rs1: u8, rs2: u8, len: u8, imm: i32) -> Self {
+        Insn(rd as u64 | (rs1 as u64) << 8 | (rs2 as u64) << 16 | (len as u64) << 24 | (imm as u32 as u64) << 32)
+    }
+
+    /// The destination register.
+    #[inline(always)]
+    pub(crate) const fn rd(self) -> u8 {
+        self.0 as u8
+    }
+
+    /// The first source register.
+    #[inline(always)]
+    pub(crate) const fn rs1(self) -> u8 {
+        (self.0 >> 8) as u8
+    }
+
+    /// The second source register.
+    #[inline(always)]
+    pub(crate) const fn rs2(self) -> u8 {
+        (self.0 >> 16) as u8
+    }
+
+    /// The length in bytes.
+    #[inline(always)]
+    pub(crate) const fn len(self) -> u8 {
+        (self.0 >> 24) as u8
+    }
+
+    /// The immediate (or format-specific operands).
+    #[inline(always)]
+    pub(crate) const fn imm(self) -> i32 {
+        (self.0 >> 32) as i32
+    }
 
     /// The `pc` of the next instruction in sequence.
     #[inline(always)]
     pub(crate) fn next(self, pc: u64) -> u64 {
-        pc.wrapping_add(u64::from(self.len))
+        pc.wrapping_add(u64::from(self.len()))
+    }
+}
+
+/// What a decode-cache slot holds: the handler and its operands.
+#[derive(Clone, Copy)]
+pub(crate) struct Slot {
+    pub(crate) exec: ExecFn,
+    pub(crate) insn: Insn,
+}
+
+impl Slot {
+    /// The record every fresh decode-cache slot holds: decodes on first use.
+    pub(crate) const UNDECODED: Slot = Slot { exec: exec_undecoded, insn: Insn(0) };
+
+    /// Runs the instruction.
+    #[inline(always)]
+    pub(crate) fn run(self, h: &mut Hart, env: &mut Env<'_>, pc: u64, spent: u64) -> u64 {
+        (self.exec)(h, env, self.insn, pc, spent)
     }
 }
 
@@ -241,7 +278,7 @@ const fn imm_j(w: u32) -> i32 {
 }
 
 /// Turns a table row and its instruction word into the record the hart runs.
-fn lower(row: &Opcode, word: u32, len: u8) -> Insn {
+fn lower(row: &Opcode, word: u32, len: u8) -> Slot {
     let (mut d, s1, s2) = (rd(word), rs1(word), rs2(word));
     let rm = ((word >> 12) & 7) as i32;
     let imm = match row.format {
@@ -261,19 +298,12 @@ fn lower(row: &Opcode, word: u32, len: u8) -> Insn {
     if d == 0 && row.format.writes_x_rd() {
         d = SINK;
     }
-    Insn {
-        exec: row.exec,
-        rd: d,
-        rs1: s1,
-        rs2: s2,
-        len,
-        imm,
-    }
+    Slot { exec: row.exec, insn: Insn::new(d, s1, s2, len, imm) }
 }
 
 /// Decodes the instruction whose first parcel is the low half of `bits`
 /// (the high half is the second parcel, used only by 32-bit instructions).
-pub(crate) fn decode(bits: u32) -> Insn {
+pub(crate) fn decode(bits: u32) -> Slot {
     if bits & 3 != 3 {
         let half = bits as u16;
         return match c::expand(half) {
@@ -290,15 +320,8 @@ pub(crate) fn decode(bits: u32) -> Insn {
     }
 }
 
-fn illegal_record(bits: u32, len: u8) -> Insn {
-    Insn {
-        exec: exec_illegal,
-        rd: 0,
-        rs1: 0,
-        rs2: 0,
-        len,
-        imm: bits as i32,
-    }
+fn illegal_record(bits: u32, len: u8) -> Slot {
+    Slot { exec: exec_illegal, insn: Insn::new(0, 0, 0, len, bits as i32) }
 }
 
 // ----- handlers shared by every extension -----
@@ -340,7 +363,7 @@ impl Hart {
 /// The handler of an instruction that does not decode.
 fn exec_illegal(h: &mut Hart, _: &mut Env<'_>, insn: Insn, pc: u64, _: u64) -> u64 {
     h.raise(
-        Fault::new(Exception::IllegalInstruction, u64::from(insn.imm as u32)),
+        Fault::new(Exception::IllegalInstruction, u64::from(insn.imm() as u32)),
         pc,
     )
 }
@@ -355,23 +378,19 @@ fn exec_undecoded(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, spent: u64)
     let Some(low) = env.mem.parcel_at(offset) else {
         return h.raise(Fault::new(Exception::InstructionAccessFault, pc), pc);
     };
-    let insn = if low & 3 != 3 {
+    let slot = if low & 3 != 3 {
         decode(u32::from(low))
     } else if pc & 0xfff == 0xffe {
         // The second parcel lives on the next page: never cache it.
-        Insn {
-            exec: exec_cross_page,
-            len: 4,
-            ..Insn::UNDECODED
-        }
+        Slot { exec: exec_cross_page, insn: Insn::new(0, 0, 0, 4, 0) }
     } else {
         let Some(high) = env.mem.parcel_at(offset + 2) else {
             return h.raise(Fault::new(Exception::InstructionAccessFault, pc), pc);
         };
         decode(u32::from(low) | (u32::from(high) << 16))
     };
-    page.slot(pc).set(insn);
-    (insn.exec)(h, env, insn, pc, spent)
+    page.slot(pc).set(slot);
+    slot.run(h, env, pc, spent)
 }
 
 /// The handler of a 32-bit instruction that straddles two pages: fetch both
@@ -379,8 +398,8 @@ fn exec_undecoded(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, spent: u64)
 fn exec_cross_page(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, spent: u64) -> u64 {
     match h.fetch_bits(env, pc) {
         Ok(bits) => {
-            let insn = decode(bits);
-            (insn.exec)(h, env, insn, pc, spent)
+            let slot = decode(bits);
+            slot.run(h, env, pc, spent)
         }
         // The second parcel's fault reports the second page's address.
         Err(fault) => h.raise(fault, pc),

@@ -8,8 +8,8 @@ use crate::trap::{Exception, Fault};
 macro_rules! reg_reg {
     ($name:ident, |$a:ident, $b:ident| $body:expr) => {
         pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-            let ($a, $b) = (h.xr(i.rs1), h.xr(i.rs2));
-            h.xw(i.rd, $body);
+            let ($a, $b) = (h.xr(i.rs1()), h.xr(i.rs2()));
+            h.xw(i.rd(), $body);
             i.next(pc)
         }
     };
@@ -20,8 +20,8 @@ pub(crate) use reg_reg;
 macro_rules! reg_imm {
     ($name:ident, |$a:ident, $imm:ident| $body:expr) => {
         fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-            let ($a, $imm) = (h.xr(i.rs1), i.imm as i64 as u64);
-            h.xw(i.rd, $body);
+            let ($a, $imm) = (h.xr(i.rs1()), i.imm() as i64 as u64);
+            h.xw(i.rd(), $body);
             i.next(pc)
         }
     };
@@ -64,23 +64,23 @@ reg_imm!(srliw, |a, sh| sext32(((a as u32) >> sh) as u64));
 reg_imm!(sraiw, |a, sh| ((a as i32) >> sh) as i64 as u64);
 
 fn lui(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-    h.xw(i.rd, i.imm as i64 as u64);
+    h.xw(i.rd(), i.imm() as i64 as u64);
     i.next(pc)
 }
 
 fn auipc(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-    h.xw(i.rd, pc.wrapping_add(i.imm as i64 as u64));
+    h.xw(i.rd(), pc.wrapping_add(i.imm() as i64 as u64));
     i.next(pc)
 }
 
 fn jal(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-    h.xw(i.rd, i.next(pc));
-    pc.wrapping_add(i.imm as i64 as u64)
+    h.xw(i.rd(), i.next(pc));
+    pc.wrapping_add(i.imm() as i64 as u64)
 }
 
 fn jalr(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-    let target = h.xr(i.rs1).wrapping_add(i.imm as i64 as u64) & !1;
-    h.xw(i.rd, i.next(pc));
+    let target = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64) & !1;
+    h.xw(i.rd(), i.next(pc));
     target
 }
 
@@ -89,9 +89,9 @@ fn jalr(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
 macro_rules! branch {
     ($name:ident, |$a:ident, $b:ident| $cond:expr) => {
         fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-            let ($a, $b) = (h.xr(i.rs1), h.xr(i.rs2));
+            let ($a, $b) = (h.xr(i.rs1()), h.xr(i.rs2()));
             if $cond {
-                pc.wrapping_add(i.imm as i64 as u64)
+                pc.wrapping_add(i.imm() as i64 as u64)
             } else {
                 i.next(pc)
             }
@@ -110,10 +110,10 @@ branch!(bgeu, |a, b| a >= b);
 macro_rules! load {
     ($name:ident, $n:literal, |$v:ident| $ext:expr) => {
         fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-            let addr = h.xr(i.rs1).wrapping_add(i.imm as i64 as u64);
+            let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
             match h.load::<$n>(env, addr) {
                 Ok($v) => {
-                    h.xw(i.rd, $ext);
+                    h.xw(i.rd(), $ext);
                     i.next(pc)
                 }
                 Err(fault) => h.raise(fault, pc),
@@ -134,8 +134,8 @@ load!(lwu, 4, |v| v);
 macro_rules! store {
     ($name:ident, $n:literal) => {
         fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-            let addr = h.xr(i.rs1).wrapping_add(i.imm as i64 as u64);
-            match h.store::<$n>(env, addr, h.xr(i.rs2)) {
+            let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
+            match h.store::<$n>(env, addr, h.xr(i.rs2())) {
                 Ok(()) => i.next(pc),
                 Err(fault) => h.raise(fault, pc),
             }

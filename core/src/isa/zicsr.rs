@@ -23,7 +23,7 @@ enum Update {
 }
 
 fn csr_op(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64, update: Update) -> u64 {
-    let addr = i.imm as u16 & 0xfff;
+    let addr = i.imm() as u16 & 0xfff;
     let retired = h.retired_in_run(spent);
     let prv = h.prv;
     let old = match h.csr_read(addr, retired, prv) {
@@ -50,8 +50,8 @@ fn csr_op(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64, update:
             Err(_) => return h.illegal(env, pc),
         }
     }
-    if i.rd != SINK {
-        h.xw(i.rd, old);
+    if i.rd() != SINK {
+        h.xw(i.rd(), old);
     }
     if new.is_some() {
         h.pc = i.next(pc);
@@ -71,7 +71,7 @@ fn set_or_clear(source_is_zero: bool, update: Update) -> Update {
 }
 
 fn csrrw(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
-    csr_op(h, env, i, pc, spent, Update::Write(h.xr(i.rs1)))
+    csr_op(h, env, i, pc, spent, Update::Write(h.xr(i.rs1())))
 }
 
 fn csrrs(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
@@ -81,7 +81,7 @@ fn csrrs(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
         i,
         pc,
         spent,
-        set_or_clear(i.rs1 == 0, Update::Set(h.xr(i.rs1))),
+        set_or_clear(i.rs1() == 0, Update::Set(h.xr(i.rs1()))),
     )
 }
 
@@ -92,12 +92,12 @@ fn csrrc(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
         i,
         pc,
         spent,
-        set_or_clear(i.rs1 == 0, Update::Clear(h.xr(i.rs1))),
+        set_or_clear(i.rs1() == 0, Update::Clear(h.xr(i.rs1()))),
     )
 }
 
 fn csrrwi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
-    csr_op(h, env, i, pc, spent, Update::Write(u64::from(i.rs1)))
+    csr_op(h, env, i, pc, spent, Update::Write(u64::from(i.rs1())))
 }
 
 fn csrrsi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
@@ -107,7 +107,7 @@ fn csrrsi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 
         i,
         pc,
         spent,
-        set_or_clear(i.rs1 == 0, Update::Set(u64::from(i.rs1))),
+        set_or_clear(i.rs1() == 0, Update::Set(u64::from(i.rs1()))),
     )
 }
 
@@ -118,7 +118,7 @@ fn csrrci(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 
         i,
         pc,
         spent,
-        set_or_clear(i.rs1 == 0, Update::Clear(u64::from(i.rs1))),
+        set_or_clear(i.rs1() == 0, Update::Clear(u64::from(i.rs1()))),
     )
 }
 
