@@ -32,6 +32,41 @@ const fn size_of<const N: usize>() -> AccessSize {
     }
 }
 
+/// Reads `N` little-endian bytes at `p`.
+///
+/// # Safety
+/// `p..p + N` must be readable (inside live guest RAM).
+#[inline(always)]
+unsafe fn read_host<const N: usize>(p: *const u8) -> u64 {
+    // SAFETY: the caller guarantees the N bytes are readable; unaligned
+    // reads are allowed by read_unaligned.
+    unsafe {
+        match N {
+            1 => u64::from(p.read()),
+            2 => u64::from(u16::from_le(p.cast::<u16>().read_unaligned())),
+            4 => u64::from(u32::from_le(p.cast::<u32>().read_unaligned())),
+            _ => u64::from_le(p.cast::<u64>().read_unaligned()),
+        }
+    }
+}
+
+/// Writes the low `N` bytes of `value` at `p`, little-endian.
+///
+/// # Safety
+/// `p..p + N` must be writable (inside live guest RAM).
+#[inline(always)]
+unsafe fn write_host<const N: usize>(p: *mut u8, value: u64) {
+    // SAFETY: the caller guarantees the N bytes are writable.
+    unsafe {
+        match N {
+            1 => p.write(value as u8),
+            2 => p.cast::<u16>().write_unaligned((value as u16).to_le()),
+            4 => p.cast::<u32>().write_unaligned((value as u32).to_le()),
+            _ => p.cast::<u64>().write_unaligned(value.to_le()),
+        }
+    }
+}
+
 impl Hart {
     /// Translates and PMP-checks an access of `N` bytes at `vaddr`.
     /// Returns the physical address and whether the containing page may be
@@ -61,6 +96,22 @@ impl Hart {
         Ok((paddr, self.csr.pmp.page_is_uniform(paddr & !0xfff)))
     }
 
+    /// A load of `N` bytes (1, 2, 4 or 8) at `vaddr` if the TLB has the
+    /// page (zero-extended), `None` if the slow path must do it.
+    #[inline(always)]
+    pub(crate) fn load_hit<const N: usize>(&self, vaddr: u64) -> Option<u64> {
+        let entry = self.tlb.load[tlb::index(vaddr)];
+        if entry.hits::<N>(vaddr) {
+            // SAFETY: a hit means the entry was filled by load_slow for this
+            // page, with a host page of the Memory this hart runs with
+            // (entries of any other Memory are flushed at Hart::run's start);
+            // the RAM buffer never moves while the Memory lives, and
+            // `vaddr` is naturally aligned, so all N bytes are in that page.
+            return Some(unsafe { read_host::<N>(entry.host_addr(vaddr)) });
+        }
+        None
+    }
+
     /// Loads `N` bytes (1, 2, 4 or 8) at `vaddr`, zero-extended.
     #[inline(always)]
     pub(crate) fn load<const N: usize>(
@@ -68,20 +119,18 @@ impl Hart {
         env: &mut Env<'_>,
         vaddr: u64,
     ) -> Result<u64, Fault> {
-        let entry = self.tlb.load[tlb::index(vaddr)];
-        if entry.tag == vaddr >> 12 && vaddr & (N as u64 - 1) == 0 {
-            if let Some(v) = env
-                .mem
-                .load_at::<N>(entry.ram_offset + (vaddr & 0xfff) as usize)
-            {
-                return Ok(v);
-            }
+        match self.load_hit::<N>(vaddr) {
+            Some(v) => Ok(v),
+            None => self.load_slow::<N>(env, vaddr),
         }
-        self.load_slow::<N>(env, vaddr)
     }
 
     #[inline(never)]
-    fn load_slow<const N: usize>(&mut self, env: &mut Env<'_>, vaddr: u64) -> Result<u64, Fault> {
+    pub(crate) fn load_slow<const N: usize>(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+    ) -> Result<u64, Fault> {
         if vaddr & (N as u64 - 1) != 0 {
             let mut bytes = [0u8; 8];
             self.misaligned_ram_access(env, vaddr, &mut bytes[..N], AccessType::Load)?;
@@ -90,7 +139,7 @@ impl Hart {
         let (paddr, cacheable) = self.translate_checked::<N>(env.mem, vaddr, AccessType::Load)?;
         if let Some(offset) = env.mem.offset_of(PhysAddr(paddr), N as u64) {
             if cacheable {
-                self.tlb.fill_load(vaddr, offset & !0xfff);
+                self.tlb.fill_load(vaddr, env.mem.host_page(offset));
             }
             return env
                 .mem
@@ -112,6 +161,21 @@ impl Hart {
         }
     }
 
+    /// Stores the low `N` bytes of `value` at `vaddr` if the TLB has the
+    /// page; `false` if the slow path must do it.
+    #[inline(always)]
+    pub(crate) fn store_hit<const N: usize>(&mut self, vaddr: u64, value: u64) -> bool {
+        let entry = self.tlb.store[tlb::index(vaddr)];
+        if entry.hits::<N>(vaddr) {
+            // SAFETY: as in `load_hit`; and the store TLB never maps a page
+            // that holds decoded instructions (see crate::tlb), so writing
+            // the bytes directly cannot leave stale code behind.
+            unsafe { write_host::<N>(entry.host_addr(vaddr), value) };
+            return true;
+        }
+        false
+    }
+
     /// Stores the low `N` bytes of `value` at `vaddr`.
     #[inline(always)]
     pub(crate) fn store<const N: usize>(
@@ -120,20 +184,14 @@ impl Hart {
         vaddr: u64,
         value: u64,
     ) -> Result<(), Fault> {
-        let entry = self.tlb.store[tlb::index(vaddr)];
-        if entry.tag == vaddr >> 12
-            && vaddr & (N as u64 - 1) == 0
-            && env
-                .mem
-                .store_at_unchecked_code::<N>(entry.ram_offset + (vaddr & 0xfff) as usize, value)
-        {
+        if self.store_hit::<N>(vaddr, value) {
             return Ok(());
         }
         self.store_slow::<N>(env, vaddr, value)
     }
 
     #[inline(never)]
-    fn store_slow<const N: usize>(
+    pub(crate) fn store_slow<const N: usize>(
         &mut self,
         env: &mut Env<'_>,
         vaddr: u64,
@@ -151,7 +209,7 @@ impl Hart {
                 env.mem.store_at::<N>(offset, value);
             } else {
                 if cacheable {
-                    self.tlb.fill_store(vaddr, offset & !0xfff);
+                    self.tlb.fill_store(vaddr, env.mem.host_page(offset));
                 }
                 env.mem.store_at_unchecked_code::<N>(offset, value);
             }
@@ -202,40 +260,10 @@ impl Hart {
         Ok(())
     }
 
-    /// The RAM offset for a read-modify-write (AMO or SC) of `N` bytes at
-    /// `vaddr`: store permission (which implies read permission: PTEs and
-    /// PMP entries with W but not R are reserved) and RAM only.
-    #[inline]
-    fn rmw_offset<const N: usize>(
-        &mut self,
-        env: &mut Env<'_>,
-        vaddr: u64,
-    ) -> Result<usize, Fault> {
-        if vaddr & (N as u64 - 1) != 0 {
-            return Err(Fault::new(Exception::StoreAddressMisaligned, vaddr));
-        }
-        let entry = self.tlb.store[tlb::index(vaddr)];
-        if entry.tag == vaddr >> 12 {
-            return Ok(entry.ram_offset + (vaddr & 0xfff) as usize);
-        }
-        let (paddr, cacheable) = self.translate_checked::<N>(env.mem, vaddr, AccessType::Store)?;
-        let prv = self.effective_privilege(AccessType::Store);
-        if !self.csr.pmp.check(paddr, N as u64, PmpAccess::Read, prv) {
-            return Err(Fault::new(Exception::StoreAccessFault, vaddr));
-        }
-        // AMOs are supported on RAM only (device regions are not AMO-capable).
-        let offset = env
-            .mem
-            .offset_of(PhysAddr(paddr), N as u64)
-            .ok_or(Fault::new(Exception::StoreAccessFault, vaddr))?;
-        if cacheable && !env.mem.code.is_code(Memory::ram_page(offset)) {
-            self.tlb.fill_store(vaddr, offset & !0xfff);
-        }
-        Ok(offset)
-    }
-
     /// An atomic read-modify-write of `N` bytes at `vaddr`: stores
-    /// `op(old)` and returns `old` (zero-extended).
+    /// `op(old)` and returns `old` (zero-extended). Store permission is
+    /// required, which implies read permission (PTEs and PMP entries with W
+    /// but not R are reserved); AMOs work on RAM only.
     #[inline]
     pub(crate) fn amo<const N: usize>(
         &mut self,
@@ -243,8 +271,38 @@ impl Hart {
         vaddr: u64,
         op: impl FnOnce(u64) -> u64,
     ) -> Result<u64, Fault> {
-        let offset = self.rmw_offset::<N>(env, vaddr)?;
+        let entry = self.tlb.store[tlb::index(vaddr)];
+        if entry.hits::<N>(vaddr) {
+            let host = entry.host_addr(vaddr);
+            // SAFETY: as in `store`.
+            let old = unsafe { read_host::<N>(host) };
+            // SAFETY: as in `store`.
+            unsafe { write_host::<N>(host, op(old)) };
+            return Ok(old);
+        }
+        self.amo_slow::<N>(env, vaddr, op)
+    }
+
+    #[inline(never)]
+    fn amo_slow<const N: usize>(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+        op: impl FnOnce(u64) -> u64,
+    ) -> Result<u64, Fault> {
+        if vaddr & (N as u64 - 1) != 0 {
+            return Err(Fault::new(Exception::StoreAddressMisaligned, vaddr));
+        }
         let fault = Fault::new(Exception::StoreAccessFault, vaddr);
+        let (paddr, cacheable) = self.translate_checked::<N>(env.mem, vaddr, AccessType::Store)?;
+        let prv = self.effective_privilege(AccessType::Store);
+        if !self.csr.pmp.check(paddr, N as u64, PmpAccess::Read, prv) {
+            return Err(fault);
+        }
+        let offset = env.mem.offset_of(PhysAddr(paddr), N as u64).ok_or(fault)?;
+        if cacheable && !env.mem.code.is_code(Memory::ram_page(offset)) {
+            self.tlb.fill_store(vaddr, env.mem.host_page(offset));
+        }
         let old = env.mem.load_at::<N>(offset).ok_or(fault)?;
         env.mem.store_at::<N>(offset, op(old));
         Ok(old)
@@ -281,8 +339,7 @@ impl Hart {
         if !held {
             return Ok(false);
         }
-        let offset = self.rmw_offset::<N>(env, vaddr)?;
-        env.mem.store_at::<N>(offset, value);
+        self.amo::<N>(env, vaddr, |_| value)?;
         Ok(true)
     }
 
@@ -290,7 +347,7 @@ impl Hart {
     #[inline(always)]
     pub(crate) fn fetch_page(&mut self, env: &mut Env<'_>, pc: u64) -> Result<Rc<CodePage>, Fault> {
         let entry = &self.tlb.fetch[tlb::index(pc)];
-        if entry.tag == pc >> 12 {
+        if entry.tag == pc & !0xfff {
             if let Some(page) = &entry.page {
                 return Ok(Rc::clone(page));
             }
@@ -315,6 +372,17 @@ impl Hart {
             self.fetch_one_at_a_time = true;
         }
         Ok(page)
+    }
+
+    /// Drops every translation if this hart last ran with another Memory
+    /// (its TLB's host pointers belong to that one), then those the decode
+    /// cache has made stale.
+    pub(crate) fn sync_with_memory(&mut self, mem: &Memory) {
+        if self.memory_id != mem.id() {
+            self.memory_id = mem.id();
+            self.tlb.flush();
+        }
+        self.sync_with_decode_cache(mem);
     }
 
     /// Drops translations the decode cache has made stale: store entries

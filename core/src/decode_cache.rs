@@ -29,22 +29,21 @@ use crate::isa::Slot;
 /// Slots per page: one per halfword of a 4 KiB page.
 pub(crate) const SLOTS_PER_PAGE: usize = 2048;
 
-/// The decoded records of one physical page of RAM.
+/// The decoded records of one physical page of RAM. The slots sit in
+/// the same allocation as the page's header, so the run loop reaches a
+/// slot with one add from the page pointer it holds.
 pub(crate) struct CodePage {
     /// The index of the page inside RAM (RAM offset / 4 KiB).
     pub(crate) ram_page: usize,
-    slots: Box<[Cell<Slot>; SLOTS_PER_PAGE]>,
+    slots: [Cell<Slot>; SLOTS_PER_PAGE],
 }
 
 impl CodePage {
     fn new(ram_page: usize) -> Self {
-        let slots: Box<[Cell<Slot>]> = (0..SLOTS_PER_PAGE)
-            .map(|_| Cell::new(Slot::UNDECODED))
-            .collect();
-        let slots = slots
-            .try_into()
-            .unwrap_or_else(|_| unreachable!("exactly SLOTS_PER_PAGE slots were collected"));
-        CodePage { ram_page, slots }
+        CodePage {
+            ram_page,
+            slots: [const { Cell::new(Slot::UNDECODED) }; SLOTS_PER_PAGE],
+        }
     }
 
     /// The slot of the instruction starting at `pc` (only the page offset

@@ -90,6 +90,8 @@ pub struct Hart {
     /// The current code page has non-uniform PMP permissions.
     pub(crate) fetch_one_at_a_time: bool,
     pub(crate) seen_code_epoch: u64,
+    /// The Memory whose RAM this hart's TLB points into.
+    pub(crate) memory_id: u64,
     pub(crate) seen_flush_epoch: u64,
     /// Traps taken during the current run (they consume budget but do not retire).
     pub(crate) run_traps: u64,
@@ -132,6 +134,7 @@ impl Hart {
             waiting: false,
             fetch_one_at_a_time: false,
             seen_code_epoch: u64::MAX,
+            memory_id: 0,
             seen_flush_epoch: u64::MAX,
             run_traps: 0,
             stop_on_trap: false,
@@ -384,7 +387,7 @@ impl Hart {
     /// that trapped), the hart waits in `wfi`, or (if asked) a trap is taken.
     pub fn run(&mut self, mem: &mut Memory, bus: &mut dyn Bus, budget: u64) -> RunOutcome {
         let mut env = Env { mem, bus };
-        self.sync_with_decode_cache(env.mem);
+        self.sync_with_memory(env.mem);
         self.update_sstc();
         self.run_traps = 0;
         self.stopped_on_trap = false;

@@ -6,14 +6,76 @@
 //! uses the methods here, which check every range and invalidate decoded
 //! instructions they overwrite, so no path can leave stale code behind.
 
+use std::alloc::Layout;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::addr::{PhysAddr, PAGE_SIZE};
 use crate::decode_cache::DecodeCache;
 use crate::error::{Error, Result};
 
+/// The host memory behind guest RAM: one zeroed allocation that never
+/// moves while it lives. The harts' TLBs keep raw pointers into
+/// it (see [`crate::tlb`]), so it is held as a raw pointer too: no `&mut`
+/// to the whole buffer outlives a call, and every reference this type hands
+/// out borrows `self`.
+struct RamBuffer {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+impl RamBuffer {
+    /// 16-byte alignment: enough for any access, and small enough that
+    /// the allocator uses calloc, which maps zero pages lazily instead of
+    /// clearing the whole buffer up front.
+    fn layout(len: usize) -> Option<Layout> {
+        Layout::from_size_align(len, 16).ok()
+    }
+
+    /// `len` zeroed bytes (len > 0), or `None` if the host cannot provide them.
+    fn zeroed(len: usize) -> Option<RamBuffer> {
+        let layout = Self::layout(len)?;
+        // SAFETY: the layout has a non-zero size (len > 0 is checked by the
+        // caller, Memory::new) and a power-of-two alignment.
+        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+        NonNull::new(ptr).map(|ptr| RamBuffer { ptr, len })
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        // SAFETY: ptr points to len initialised (zeroed at allocation) bytes
+        // owned by self; the shared borrow of self keeps them alive and,
+        // since every mutation goes through &mut self, unchanged.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: as for as_slice; the exclusive borrow of self makes this
+        // the only reference for its lifetime. (Raw pointers a hart's TLB
+        // holds are not used while it lives: harts run only inside
+        // Hart::run, which holds the &mut Memory.)
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for RamBuffer {
+    fn drop(&mut self) {
+        if let Some(layout) = Self::layout(self.len) {
+            // SAFETY: ptr was returned by alloc_zeroed with this very layout
+            // and is freed exactly once, here.
+            unsafe { std::alloc::dealloc(self.ptr.as_ptr(), layout) };
+        }
+    }
+}
+
+/// Identifies a Memory for as long as the process lives, so a hart can tell
+/// whether its TLB's host pointers belong to the memory it is run with.
+static NEXT_MEMORY_ID: AtomicU64 = AtomicU64::new(1);
+
 /// Guest RAM: `size` bytes at physical address `base`.
 pub struct Memory {
     base: u64,
-    bytes: Box<[u8]>,
+    bytes: RamBuffer,
+    id: u64,
     pub(crate) code: DecodeCache,
 }
 
@@ -21,7 +83,7 @@ impl std::fmt::Debug for Memory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Memory")
             .field("base", &PhysAddr(self.base))
-            .field("size", &self.bytes.len())
+            .field("size", &self.bytes.len)
             .field("decoded_pages", &self.code.live_pages())
             .finish()
     }
@@ -46,19 +108,14 @@ impl Memory {
         }
         let len = usize::try_from(size)
             .map_err(|_| Error::InvalidRam(format!("{size:#x} bytes do not fit the host")))?;
-        // Ask for the memory first, so that an impossible size is an error
-        // and not an abort; then take it zeroed (the host maps zero pages
-        // lazily, so RAM the guest never touches costs nothing).
-        let mut probe = Vec::<u8>::new();
-        probe
-            .try_reserve_exact(len)
-            .map_err(|_| Error::InvalidRam(format!("cannot allocate {size:#x} bytes of RAM")))?;
-        drop(probe);
-        let bytes = vec![0u8; len];
+        // The host maps zero pages lazily: RAM the guest never touches costs nothing.
+        let bytes = RamBuffer::zeroed(len)
+            .ok_or_else(|| Error::InvalidRam(format!("cannot allocate {size:#x} bytes of RAM")))?;
         Ok(Memory {
             base: base.0,
             code: DecodeCache::new(len / PAGE_SIZE as usize),
-            bytes: bytes.into_boxed_slice(),
+            bytes,
+            id: NEXT_MEMORY_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -69,7 +126,7 @@ impl Memory {
 
     /// The size of RAM in bytes.
     pub fn size(&self) -> u64 {
-        self.bytes.len() as u64
+        self.bytes.len as u64
     }
 
     /// The physical address one past the last byte of RAM.
@@ -82,7 +139,7 @@ impl Memory {
     pub fn offset_of(&self, addr: PhysAddr, len: u64) -> Option<usize> {
         let offset = addr.0.checked_sub(self.base)?;
         let end = offset.checked_add(len)?;
-        if end <= self.bytes.len() as u64 {
+        if end <= self.bytes.len as u64 {
             Some(offset as usize)
         } else {
             None
@@ -105,7 +162,7 @@ impl Memory {
     /// Copies RAM at `addr` into `buf`.
     pub fn read(&self, addr: PhysAddr, buf: &mut [u8]) -> Result<()> {
         let range = self.range(addr, buf.len())?;
-        buf.copy_from_slice(&self.bytes[range]);
+        buf.copy_from_slice(&self.bytes.as_slice()[range]);
         Ok(())
     }
 
@@ -114,7 +171,7 @@ impl Memory {
     pub fn write(&mut self, addr: PhysAddr, data: &[u8]) -> Result<()> {
         let range = self.range(addr, data.len())?;
         self.code.invalidate(range.start, data.len());
-        self.bytes[range].copy_from_slice(data);
+        self.bytes.as_mut_slice()[range].copy_from_slice(data);
         Ok(())
     }
 
@@ -123,7 +180,7 @@ impl Memory {
         let len_usize = usize::try_from(len).map_err(|_| Error::OutsideRam { addr, len })?;
         let range = self.range(addr, len_usize)?;
         self.code.invalidate(range.start, len_usize);
-        self.bytes[range].fill(value);
+        self.bytes.as_mut_slice()[range].fill(value);
         Ok(())
     }
 
@@ -153,7 +210,7 @@ impl Memory {
 
     /// All of RAM, read-only.
     pub fn as_slice(&self) -> &[u8] {
-        &self.bytes
+        self.bytes.as_slice()
     }
 
     /// Number of 4 KiB pages currently held by the decode cache.
@@ -171,7 +228,7 @@ impl Memory {
     /// Loads `N` bytes at RAM offset `offset` as a little-endian value.
     #[inline(always)]
     pub(crate) fn load_at<const N: usize>(&self, offset: usize) -> Option<u64> {
-        let bytes = self.bytes.get(offset..offset + N)?;
+        let bytes = self.bytes.as_slice().get(offset..offset + N)?;
         let mut buf = [0u8; 8];
         buf[..N].copy_from_slice(bytes);
         Some(u64::from_le_bytes(buf))
@@ -185,7 +242,7 @@ impl Memory {
         offset: usize,
         value: u64,
     ) -> bool {
-        match self.bytes.get_mut(offset..offset + N) {
+        match self.bytes.as_mut_slice().get_mut(offset..offset + N) {
             Some(bytes) => {
                 bytes.copy_from_slice(&value.to_le_bytes()[..N]);
                 true
@@ -197,11 +254,28 @@ impl Memory {
     /// Stores the low `N` bytes of `value` at RAM offset `offset`,
     /// invalidating decoded instructions there.
     pub(crate) fn store_at<const N: usize>(&mut self, offset: usize, value: u64) -> bool {
-        if offset + N > self.bytes.len() {
+        if offset + N > self.bytes.len {
             return false;
         }
         self.code.invalidate(offset, N);
         self.store_at_unchecked_code::<N>(offset, value)
+    }
+
+    /// This memory's identity: different for every Memory the process makes.
+    #[inline]
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The host address of the RAM page holding `offset`, for a TLB entry.
+    /// The pointer stays valid as long as this Memory lives (the buffer
+    /// never moves); the caller must check `offset < size()`.
+    #[inline]
+    pub(crate) fn host_page(&self, offset: usize) -> *mut u8 {
+        self.bytes
+            .ptr
+            .as_ptr()
+            .wrapping_add(offset & !(PAGE_SIZE as usize - 1))
     }
 
     /// The RAM page index of a RAM offset.

@@ -9,10 +9,18 @@
 //! whole page is RAM with uniform PMP permissions. Everything else (MMIO,
 //! page-crossing accesses, finely grained PMP) takes the slow path.
 //!
-//! The fetch table maps a virtual page straight to its decoded
-//! [`CodePage`]. The store table never holds a page with decoded code, so
-//! a store that may modify instructions always goes through the slow path,
-//! which invalidates them.
+//! A load or store entry holds the page's host address with the virtual
+//! page address already subtracted, so a hit costs one compare (tag and
+//! alignment together) and one add (DESIGN.md, "the fast path"). The fetch
+//! table maps a virtual page straight to its decoded [`CodePage`]. The
+//! store table never holds a page with decoded code, so a store that may
+//! modify instructions always goes through the slow path, which
+//! invalidates them.
+//!
+//! The host addresses point into the RAM of one [`crate::Memory`]; a hart
+//! flushes its TLB whenever it runs with a different one
+//! (`Hart::sync_with_memory`), and the RAM buffer never moves or shrinks
+//! while the Memory lives, so every entry points into live RAM.
 
 use std::rc::Rc;
 
@@ -21,8 +29,10 @@ use crate::decode_cache::CodePage;
 /// Entries per table.
 pub(crate) const TLB_ENTRIES: usize = 512;
 
-/// A tag no virtual page number can have (VPNs are at most 52 bits).
-const INVALID: u64 = u64::MAX;
+/// A tag no access can match: tags are page-aligned virtual addresses,
+/// compared with the access address masked to its page and its low
+/// alignment bits (at most bits 2:0), so bit 11 is never set in either.
+const INVALID: u64 = 0x800;
 
 #[inline(always)]
 pub(crate) fn index(vaddr: u64) -> usize {
@@ -32,23 +42,41 @@ pub(crate) fn index(vaddr: u64) -> usize {
 /// A load or store entry.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct DataEntry {
-    /// The virtual page number, or `INVALID`.
+    /// The page-aligned virtual address, or `INVALID`.
     pub(crate) tag: u64,
-    /// The offset of the page's first byte in RAM.
-    pub(crate) ram_offset: usize,
+    /// The host address of the page minus its virtual address (wrapping
+    /// pointer arithmetic, which keeps the RAM buffer's provenance):
+    /// `host + vaddr` is the host address of `vaddr`.
+    pub(crate) host: *mut u8,
+}
+
+impl DataEntry {
+    /// Whether an access of `N` bytes at `vaddr` hits this entry: same page
+    /// and naturally aligned (a misaligned access takes the slow path).
+    #[inline(always)]
+    pub(crate) fn hits<const N: usize>(&self, vaddr: u64) -> bool {
+        vaddr & (!0xfff | (N as u64 - 1)) == self.tag
+    }
+
+    /// The host address of `vaddr` (which must hit).
+    #[inline(always)]
+    pub(crate) fn host_addr(&self, vaddr: u64) -> *mut u8 {
+        self.host.wrapping_add(vaddr as usize)
+    }
 }
 
 /// A fetch entry.
 #[derive(Clone)]
 pub(crate) struct FetchEntry {
+    /// The page-aligned virtual address, or `INVALID`.
     pub(crate) tag: u64,
     pub(crate) page: Option<Rc<CodePage>>,
 }
 
 /// The three tables of one hart.
 pub(crate) struct Tlb {
-    pub(crate) load: Box<[DataEntry; TLB_ENTRIES]>,
-    pub(crate) store: Box<[DataEntry; TLB_ENTRIES]>,
+    pub(crate) load: [DataEntry; TLB_ENTRIES],
+    pub(crate) store: [DataEntry; TLB_ENTRIES],
     pub(crate) fetch: Box<[FetchEntry; TLB_ENTRIES]>,
     /// Number of full flushes, for statistics.
     pub(crate) flushes: u64,
@@ -56,7 +84,7 @@ pub(crate) struct Tlb {
 
 const EMPTY_DATA: DataEntry = DataEntry {
     tag: INVALID,
-    ram_offset: 0,
+    host: std::ptr::null_mut(),
 };
 
 impl Tlb {
@@ -68,8 +96,8 @@ impl Tlb {
             })
             .collect();
         Tlb {
-            load: Box::new([EMPTY_DATA; TLB_ENTRIES]),
-            store: Box::new([EMPTY_DATA; TLB_ENTRIES]),
+            load: [EMPTY_DATA; TLB_ENTRIES],
+            store: [EMPTY_DATA; TLB_ENTRIES],
             fetch: fetch
                 .into_boxed_slice()
                 .try_into()
@@ -99,25 +127,29 @@ impl Tlb {
         self.store.fill(EMPTY_DATA);
     }
 
-    #[inline(always)]
-    pub(crate) fn fill_load(&mut self, vaddr: u64, ram_offset: usize) {
-        self.load[index(vaddr)] = DataEntry {
-            tag: vaddr >> 12,
-            ram_offset,
-        };
+    /// An entry mapping the page of `vaddr` to the host page `host_page`.
+    fn data_entry(vaddr: u64, host_page: *mut u8) -> DataEntry {
+        let page = vaddr & !0xfff;
+        DataEntry {
+            tag: page,
+            host: host_page.wrapping_sub(page as usize),
+        }
     }
 
-    #[inline(always)]
-    pub(crate) fn fill_store(&mut self, vaddr: u64, ram_offset: usize) {
-        self.store[index(vaddr)] = DataEntry {
-            tag: vaddr >> 12,
-            ram_offset,
-        };
+    /// Maps the page of `vaddr` to `host_page` (the start of a RAM page of
+    /// the memory the hart runs with) for loads.
+    pub(crate) fn fill_load(&mut self, vaddr: u64, host_page: *mut u8) {
+        self.load[index(vaddr)] = Self::data_entry(vaddr, host_page);
+    }
+
+    /// Maps the page of `vaddr` to `host_page` for stores.
+    pub(crate) fn fill_store(&mut self, vaddr: u64, host_page: *mut u8) {
+        self.store[index(vaddr)] = Self::data_entry(vaddr, host_page);
     }
 
     pub(crate) fn fill_fetch(&mut self, vaddr: u64, page: Rc<CodePage>) {
         self.fetch[index(vaddr)] = FetchEntry {
-            tag: vaddr >> 12,
+            tag: vaddr & !0xfff,
             page: Some(page),
         };
     }

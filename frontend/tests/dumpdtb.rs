@@ -12,7 +12,7 @@ use common::run_rivet;
 fn decompile(smp: &str, extra: &[&str]) -> String {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
     let dtb = dir.join(format!("virt-{smp}.dtb"));
-    let kernel = dir.join("dtb-kernel.bin");
+    let kernel = dir.join(format!("dtb-kernel-{smp}.bin"));
     std::fs::write(&kernel, [0x6f, 0, 0, 0]).expect("write a 4-byte kernel");
     let mut args = vec!["-M", "virt", "-bios", "none", "-smp", smp, "-m", "128M"];
     args.extend(extra);

@@ -71,13 +71,22 @@ fp_handler!(fmax_d, |h, i, fl| {
 });
 
 fp_handler!(feq_d, |h, i, fl| {
-    h.xw(i.rd(), u64::from(F64::eq(h.fr(i.rs1()), h.fr(i.rs2()), &mut fl)))
+    h.xw(
+        i.rd(),
+        u64::from(F64::eq(h.fr(i.rs1()), h.fr(i.rs2()), &mut fl)),
+    )
 });
 fp_handler!(flt_d, |h, i, fl| {
-    h.xw(i.rd(), u64::from(F64::lt(h.fr(i.rs1()), h.fr(i.rs2()), &mut fl)))
+    h.xw(
+        i.rd(),
+        u64::from(F64::lt(h.fr(i.rs1()), h.fr(i.rs2()), &mut fl)),
+    )
 });
 fp_handler!(fle_d, |h, i, fl| {
-    h.xw(i.rd(), u64::from(F64::le(h.fr(i.rs1()), h.fr(i.rs2()), &mut fl)))
+    h.xw(
+        i.rd(),
+        u64::from(F64::le(h.fr(i.rs1()), h.fr(i.rs2()), &mut fl)),
+    )
 });
 fp_handler!(fclass_d, |h, i, _fl| {
     h.xw(i.rd(), u64::from(F64::classify(h.fr(i.rs1()))))
@@ -92,7 +101,10 @@ fp_handler!(fcvt_d_s, rm, |h, i, _rm, fl| {
 });
 
 fp_handler!(fcvt_w_d, rm, |h, i, rm, fl| {
-    h.xw(i.rd(), F64::to_i32(h.fr(i.rs1()), rm, &mut fl) as i64 as u64)
+    h.xw(
+        i.rd(),
+        F64::to_i32(h.fr(i.rs1()), rm, &mut fl) as i64 as u64,
+    )
 });
 fp_handler!(fcvt_wu_d, rm, |h, i, rm, fl| {
     h.xw(

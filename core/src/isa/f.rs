@@ -233,27 +233,45 @@ fp_handler!(fsgnjx_s, |h, i, _fl| {
     h.fw(i.rd(), box_f32(a ^ (b & SIGN32)))
 });
 fp_handler!(fmin_s, |h, i, fl| {
-    h.fw(i.rd(), box_f32(F32::min(s(h, i.rs1()), s(h, i.rs2()), &mut fl)))
+    h.fw(
+        i.rd(),
+        box_f32(F32::min(s(h, i.rs1()), s(h, i.rs2()), &mut fl)),
+    )
 });
 fp_handler!(fmax_s, |h, i, fl| {
-    h.fw(i.rd(), box_f32(F32::max(s(h, i.rs1()), s(h, i.rs2()), &mut fl)))
+    h.fw(
+        i.rd(),
+        box_f32(F32::max(s(h, i.rs1()), s(h, i.rs2()), &mut fl)),
+    )
 });
 
 fp_handler!(feq_s, |h, i, fl| {
-    h.xw(i.rd(), u64::from(F32::eq(s(h, i.rs1()), s(h, i.rs2()), &mut fl)))
+    h.xw(
+        i.rd(),
+        u64::from(F32::eq(s(h, i.rs1()), s(h, i.rs2()), &mut fl)),
+    )
 });
 fp_handler!(flt_s, |h, i, fl| {
-    h.xw(i.rd(), u64::from(F32::lt(s(h, i.rs1()), s(h, i.rs2()), &mut fl)))
+    h.xw(
+        i.rd(),
+        u64::from(F32::lt(s(h, i.rs1()), s(h, i.rs2()), &mut fl)),
+    )
 });
 fp_handler!(fle_s, |h, i, fl| {
-    h.xw(i.rd(), u64::from(F32::le(s(h, i.rs1()), s(h, i.rs2()), &mut fl)))
+    h.xw(
+        i.rd(),
+        u64::from(F32::le(s(h, i.rs1()), s(h, i.rs2()), &mut fl)),
+    )
 });
 fp_handler!(fclass_s, |h, i, _fl| {
     h.xw(i.rd(), u64::from(F32::classify(s(h, i.rs1()))))
 });
 
 fp_handler!(fcvt_w_s, rm, |h, i, rm, fl| {
-    h.xw(i.rd(), F32::to_i32(s(h, i.rs1()), rm, &mut fl) as i64 as u64)
+    h.xw(
+        i.rd(),
+        F32::to_i32(s(h, i.rs1()), rm, &mut fl) as i64 as u64,
+    )
 });
 fp_handler!(fcvt_wu_s, rm, |h, i, rm, fl| {
     h.xw(

@@ -47,7 +47,13 @@ pub(crate) struct Insn(u64);
 impl Insn {
     /// Packs the operands.
     pub(crate) const fn new(rd: u8, rs1: u8, rs2: u8, len: u8, imm: i32) -> Self {
-        Insn(rd as u64 | (rs1 as u64) << 8 | (rs2 as u64) << 16 | (len as u64) << 24 | (imm as u32 as u64) << 32)
+        Insn(
+            rd as u64
+                | (rs1 as u64) << 8
+                | (rs2 as u64) << 16
+                | (len as u64) << 24
+                | (imm as u32 as u64) << 32,
+        )
     }
 
     /// The destination register.
@@ -96,7 +102,10 @@ pub(crate) struct Slot {
 
 impl Slot {
     /// The record every fresh decode-cache slot holds: decodes on first use.
-    pub(crate) const UNDECODED: Slot = Slot { exec: exec_undecoded, insn: Insn(0) };
+    pub(crate) const UNDECODED: Slot = Slot {
+        exec: exec_undecoded,
+        insn: Insn(0),
+    };
 
     /// Runs the instruction.
     #[inline(always)]
@@ -298,7 +307,10 @@ fn lower(row: &Opcode, word: u32, len: u8) -> Slot {
     if d == 0 && row.format.writes_x_rd() {
         d = SINK;
     }
-    Slot { exec: row.exec, insn: Insn::new(d, s1, s2, len, imm) }
+    Slot {
+        exec: row.exec,
+        insn: Insn::new(d, s1, s2, len, imm),
+    }
 }
 
 /// Decodes the instruction whose first parcel is the low half of `bits`
@@ -321,7 +333,10 @@ pub(crate) fn decode(bits: u32) -> Slot {
 }
 
 fn illegal_record(bits: u32, len: u8) -> Slot {
-    Slot { exec: exec_illegal, insn: Insn::new(0, 0, 0, len, bits as i32) }
+    Slot {
+        exec: exec_illegal,
+        insn: Insn::new(0, 0, 0, len, bits as i32),
+    }
 }
 
 // ----- handlers shared by every extension -----
@@ -382,7 +397,10 @@ fn exec_undecoded(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, spent: u64)
         decode(u32::from(low))
     } else if pc & 0xfff == 0xffe {
         // The second parcel lives on the next page: never cache it.
-        Slot { exec: exec_cross_page, insn: Insn::new(0, 0, 0, 4, 0) }
+        Slot {
+            exec: exec_cross_page,
+            insn: Insn::new(0, 0, 0, 4, 0),
+        }
     } else {
         let Some(high) = env.mem.parcel_at(offset + 2) else {
             return h.raise(Fault::new(Exception::InstructionAccessFault, pc), pc);

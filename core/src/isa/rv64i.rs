@@ -109,15 +109,26 @@ branch!(bgeu, |a, b| a >= b);
 /// Defines a load of `$n` bytes, extended by `$ext`.
 macro_rules! load {
     ($name:ident, $n:literal, |$v:ident| $ext:expr) => {
-        fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
             let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
-            match h.load::<$n>(env, addr) {
-                Ok($v) => {
-                    h.xw(i.rd(), $ext);
-                    i.next(pc)
-                }
-                Err(fault) => h.raise(fault, pc),
+            if let Some($v) = h.load_hit::<$n>(addr) {
+                h.xw(i.rd(), $ext);
+                return i.next(pc);
             }
+            // A TLB miss, a device or a fault: out of line, entered by a
+            // tail call, so the fast path above needs no stack frame.
+            #[inline(never)]
+            fn miss(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+                let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
+                match h.load_slow::<$n>(env, addr) {
+                    Ok($v) => {
+                        h.xw(i.rd(), $ext);
+                        i.next(pc)
+                    }
+                    Err(fault) => h.raise(fault, pc),
+                }
+            }
+            miss(h, env, i, pc, spent)
         }
     };
 }
@@ -133,12 +144,20 @@ load!(lwu, 4, |v| v);
 /// Defines a store of the low `$n` bytes of rs2.
 macro_rules! store {
     ($name:ident, $n:literal) => {
-        fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
             let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
-            match h.store::<$n>(env, addr, h.xr(i.rs2())) {
-                Ok(()) => i.next(pc),
-                Err(fault) => h.raise(fault, pc),
+            if h.store_hit::<$n>(addr, h.xr(i.rs2())) {
+                return i.next(pc);
             }
+            #[inline(never)]
+            fn miss(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+                let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
+                match h.store_slow::<$n>(env, addr, h.xr(i.rs2())) {
+                    Ok(()) => i.next(pc),
+                    Err(fault) => h.raise(fault, pc),
+                }
+            }
+            miss(h, env, i, pc, spent)
         }
     };
 }
