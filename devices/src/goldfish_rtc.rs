@@ -4,10 +4,14 @@
 //!
 //! Reading TIME_LOW latches the whole 64-bit time, so that a following read
 //! of TIME_HIGH is consistent with it.
+//!
+//! Its clock is the host's wall clock ([`RtcClock::Host`]), or, for
+//! deterministic runs, a fixed start time plus the machine's virtual time
+//! ([`RtcClock::Virtual`], QEMU's `-rtc clock=vm`).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rivet_core::AccessSize;
+use rivet_core::{AccessSize, Timebase};
 
 use crate::device::MmioDevice;
 
@@ -20,9 +24,24 @@ const CLEAR_ALARM: u64 = 0x14;
 const ALARM_STATUS: u64 = 0x18;
 const CLEAR_INTERRUPT: u64 = 0x1c;
 
+/// Where the RTC's time comes from.
+#[derive(Clone, Debug)]
+pub enum RtcClock {
+    /// The host's wall clock.
+    Host,
+    /// `base_ns` (nanoseconds since the epoch) plus the timebase's virtual time.
+    Virtual {
+        /// The time at `mtime` = 0.
+        base_ns: u64,
+        /// The machine's timebase.
+        timebase: Timebase,
+    },
+}
+
 /// The RTC.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct GoldfishRtc {
+    clock: RtcClock,
     /// Added to the host's time: the guest may set the clock.
     offset_ns: i128,
     latched_high: u32,
@@ -32,21 +51,50 @@ pub struct GoldfishRtc {
     irq_pending: bool,
 }
 
+impl Default for GoldfishRtc {
+    fn default() -> Self {
+        Self::new(RtcClock::Host)
+    }
+}
+
 impl GoldfishRtc {
-    /// An RTC showing the host's time.
-    pub fn new() -> Self {
-        Self::default()
+    /// An RTC on `clock`.
+    pub fn new(clock: RtcClock) -> Self {
+        GoldfishRtc {
+            clock,
+            offset_ns: 0,
+            latched_high: 0,
+            alarm_high: 0,
+            alarm: None,
+            irq_enabled: false,
+            irq_pending: false,
+        }
     }
 
-    fn host_ns() -> i128 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as i128)
+    /// The host's wall clock in nanoseconds since the epoch.
+    pub fn host_time_ns() -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+    }
+
+    /// The clock's own time, before the guest's adjustment.
+    fn host_ns(&self) -> i128 {
+        match &self.clock {
+            RtcClock::Host => i128::from(Self::host_time_ns()),
+            RtcClock::Virtual { base_ns, timebase } => {
+                let ticks = i128::from(timebase.now());
+                i128::from(*base_ns) + ticks * (1_000_000_000 / i128::from(Timebase::FREQUENCY))
+            }
+        }
     }
 
     /// The guest's current time in nanoseconds since the epoch.
     pub fn now_ns(&self) -> u64 {
-        (Self::host_ns() + self.offset_ns).clamp(0, u64::MAX as i128) as u64
+        (self.host_ns() + self.offset_ns).clamp(0, u64::MAX as i128) as u64
+    }
+
+    /// Sets the clock so that it reads `ns` now (QEMU's `-rtc base=`).
+    pub fn set_time_ns(&mut self, ns: u64) {
+        self.offset_ns = i128::from(ns) - self.host_ns();
     }
 
     /// Fires the alarm if it is due.
@@ -89,7 +137,7 @@ impl MmioDevice for GoldfishRtc {
             TIME_LOW => {
                 // Writing TIME_LOW sets the clock from the pending high half.
                 let wanted = (u64::from(self.latched_high) << 32) | value32;
-                self.offset_ns = wanted as i128 - Self::host_ns();
+                self.offset_ns = wanted as i128 - self.host_ns();
             }
             TIME_HIGH => self.latched_high = value32 as u32,
             ALARM_HIGH => self.alarm_high = value32 as u32,
@@ -108,11 +156,22 @@ impl MmioDevice for GoldfishRtc {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rivet_core::TimeSource;
+
+    #[test]
+    fn virtual_clock_follows_mtime() {
+        let tb = Timebase::new(TimeSource::Deterministic);
+        let mut rtc = GoldfishRtc::new(RtcClock::Virtual { base_ns: 1_000_000_000, timebase: tb.clone() });
+        tb.advance(10_000_000); // one second of mtime
+        let low = rtc.read(TIME_LOW, AccessSize::Word);
+        let high = rtc.read(TIME_HIGH, AccessSize::Word);
+        assert_eq!((high << 32) | low, 2_000_000_000);
+    }
 
     #[test]
     fn reads_host_time_consistently() {
-        let mut rtc = GoldfishRtc::new();
-        let before = GoldfishRtc::host_ns() as u64;
+        let mut rtc = GoldfishRtc::default();
+        let before = GoldfishRtc::host_time_ns();
         let low = rtc.read(TIME_LOW, AccessSize::Word);
         let high = rtc.read(TIME_HIGH, AccessSize::Word);
         let t = (high << 32) | low;
@@ -121,7 +180,7 @@ mod tests {
 
     #[test]
     fn alarm_in_the_past_interrupts() {
-        let mut rtc = GoldfishRtc::new();
+        let mut rtc = GoldfishRtc::default();
         rtc.write(IRQ_ENABLED, AccessSize::Word, 1);
         rtc.write(ALARM_HIGH, AccessSize::Word, 0);
         rtc.write(ALARM_LOW, AccessSize::Word, 1);

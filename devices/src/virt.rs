@@ -19,7 +19,7 @@ use crate::console::Console;
 use crate::device::MmioDevice;
 use crate::error::{Error, Result};
 use crate::fdt::{self, FdtConfig};
-use crate::goldfish_rtc::GoldfishRtc;
+use crate::goldfish_rtc::{GoldfishRtc, RtcClock};
 use crate::layout::{self, Region};
 use crate::plic::Plic;
 use crate::test_finisher::TestFinisher;
@@ -54,6 +54,12 @@ pub struct VirtConfig {
     pub drives: Vec<DriveConfig>,
     /// The virtio-mmio register layout of every slot.
     pub virtio_version: MmioVersion,
+    /// The RTC's start time in nanoseconds since the epoch (`-rtc base=`),
+    /// if not now.
+    pub rtc_base_ns: Option<u64>,
+    /// Whether the RTC follows virtual time (`-rtc clock=vm`; the default
+    /// with a deterministic timebase) instead of the host's clock.
+    pub rtc_virtual: bool,
 }
 
 impl Default for VirtConfig {
@@ -65,6 +71,8 @@ impl Default for VirtConfig {
             time_source: TimeSource::HostClock,
             drives: Vec::new(),
             virtio_version: MmioVersion::Modern,
+            rtc_base_ns: None,
+            rtc_virtual: false,
         }
     }
 }
@@ -101,11 +109,11 @@ fn read_bytes(bytes: &[u8], offset: u64, size: AccessSize) -> Option<u64> {
 
 impl VirtBoard {
     /// The board's devices for `harts` harts, talking to `console`.
-    pub fn new(harts: usize, timebase: Timebase, console: Box<dyn Console>) -> Self {
+    pub fn new(harts: usize, timebase: Timebase, rtc: RtcClock, console: Box<dyn Console>) -> Self {
         VirtBoard {
             harts,
             finisher: TestFinisher::new(),
-            rtc: GoldfishRtc::new(),
+            rtc: GoldfishRtc::new(rtc),
             clint: Clint::new(harts, timebase),
             plic: Plic::new(layout::PLIC_SOURCES, 2 * harts),
             uart: Uart16550::new(),
@@ -308,7 +316,17 @@ impl VirtMachine {
         memory.write(PhysAddr::new(dtb_addr), &dtb)?;
 
         let timebase = Timebase::new(config.time_source);
-        let mut board = VirtBoard::new(config.harts, timebase.clone(), console);
+        let virtual_rtc = config.rtc_virtual || config.time_source == TimeSource::Deterministic;
+        let rtc = if virtual_rtc {
+            let base_ns = config.rtc_base_ns.unwrap_or_else(GoldfishRtc::host_time_ns);
+            RtcClock::Virtual { base_ns, timebase: timebase.clone() }
+        } else {
+            RtcClock::Host
+        };
+        let mut board = VirtBoard::new(config.harts, timebase.clone(), rtc, console);
+        if let (false, Some(base)) = (virtual_rtc, config.rtc_base_ns) {
+            board.rtc.set_time_ns(base);
+        }
         for slot in 0..layout::VIRTIO_SLOTS {
             board.set_virtio(slot, VirtioMmio::new(None, config.virtio_version));
         }

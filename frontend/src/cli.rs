@@ -59,6 +59,9 @@ pub struct Args {
     /// Deterministic time: each instruction is 2^N ns of virtual time (`shift=N` or `N`).
     #[arg(long, value_name = "shift=N")]
     pub icount: Option<String>,
+    /// The real-time clock: `base=utc|YYYY-MM-DD[THH:MM:SS]`, `clock=host|vm`.
+    #[arg(long, value_name = "base=DATE,clock=host|vm")]
+    pub rtc: Option<String>,
     /// Device properties: `virtio-mmio.force-legacy=true|false`.
     #[arg(long = "global", value_name = "DRIVER.PROP=VALUE")]
     pub globals: Vec<String>,
@@ -78,6 +81,7 @@ pub struct Args {
 
 /// QEMU options spelled with one dash that rivet understands.
 const SINGLE_DASH_LONG: &[&str] = &[
+    "rtc",
     "machine",
     "bios",
     "kernel",
@@ -328,6 +332,56 @@ pub fn parse_device(text: &str) -> Result<DeviceSpec, UsageError> {
     Ok(DeviceSpec { drive, slot })
 }
 
+/// The `-rtc` settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RtcSpec {
+    /// The start time in seconds since the epoch, if not now.
+    pub base_secs: Option<u64>,
+    /// `clock=vm`: the RTC follows virtual time.
+    pub virtual_clock: bool,
+}
+
+/// Parses `-rtc base=utc|YYYY-MM-DD[THH:MM:SS],clock=host|vm` (QEMU's form;
+/// `localtime` is taken as UTC, the guest's time zone is its own business).
+pub fn parse_rtc(text: &str) -> Result<RtcSpec, UsageError> {
+    let (head, pairs) = parse_kv(text);
+    if let Some(h) = head {
+        return Err(UsageError(format!("-rtc {text}: unexpected '{h}'")));
+    }
+    let mut spec = RtcSpec::default();
+    for (k, v) in pairs {
+        match (k.as_str(), v.as_str()) {
+            ("base", "utc" | "localtime") => spec.base_secs = None,
+            ("base", date) => spec.base_secs = Some(parse_datetime(date)?),
+            ("clock", "host" | "rt") => spec.virtual_clock = false,
+            ("clock", "vm") => spec.virtual_clock = true,
+            ("driftfix", _) => {}
+            _ => return Err(UsageError(format!("-rtc: unknown setting {k}={v}"))),
+        }
+    }
+    Ok(spec)
+}
+
+/// Seconds since the epoch of `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS` (UTC).
+pub fn parse_datetime(text: &str) -> Result<u64, UsageError> {
+    let bad = || UsageError(format!("-rtc base={text}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"));
+    let (date, time) = text.split_once('T').unwrap_or((text, "00:00:00"));
+    let d: Vec<i64> = date.split('-').map(|p| p.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
+    let t: Vec<i64> = time.split(':').map(|p| p.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
+    let (&[y, m, day], &[hh, mm, ss]) = (d.as_slice(), t.as_slice()) else { return Err(bad()) };
+    if y < 1970 || !(1..=12).contains(&m) || !(1..=31).contains(&day) || hh > 23 || mm > 59 || ss > 60 {
+        return Err(bad());
+    }
+    // Days from the civil date (proleptic Gregorian), counting from 1970-01-01.
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Ok((days * 86_400 + hh * 3600 + mm * 60 + ss) as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,5 +461,13 @@ mod tests {
         assert_eq!(parse_smp("cpus=4,sockets=1").unwrap(), 4);
         assert_eq!(parse_icount("shift=3").unwrap(), 3);
         assert!(parse_icount("shift=auto").is_err());
+        // 2000-03-01 is day 11017 after the epoch (30 years, 7 leap days, Jan + Feb 2000).
+        assert_eq!(parse_datetime("2000-03-01").unwrap(), 11_017 * 86_400);
+        assert_eq!(parse_datetime("1970-01-01T00:00:01").unwrap(), 1);
+        assert_eq!(
+            parse_rtc("base=2026-11-27T12:00:00,clock=vm").unwrap(),
+            RtcSpec { base_secs: Some(1_795_780_800), virtual_clock: true }
+        );
+        assert!(parse_rtc("base=yesterday").is_err());
     }
 }

@@ -84,6 +84,7 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
     } else {
         TimeSource::HostClock
     };
+    let rtc = args.rtc.as_deref().map(cli::parse_rtc).transpose()?.unwrap_or_default();
     let mut virtio_version = MmioVersion::Modern;
     for global in &args.globals {
         match global.split_once('=') {
@@ -112,6 +113,8 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
         time_source,
         drives: drives_from_args(args)?,
         virtio_version,
+        rtc_base_ns: rtc.base_secs.map(|s| s.saturating_mul(1_000_000_000)),
+        rtc_virtual: rtc.virtual_clock,
     };
     Ok((config, dumpdtb))
 }

@@ -144,3 +144,35 @@ fn snapshot_leaves_the_image_untouched() {
         "-snapshot changed the image"
     );
 }
+
+/// With `-icount` (deterministic time, the RTC on virtual time) a run is a
+/// function of its inputs: two boots print byte-identical consoles, kernel
+/// timestamps and all, up to the shell.
+#[test]
+fn icount_runs_replay_exactly() {
+    let transcripts: Vec<String> = (0..2)
+        .map(|i| {
+            let disk = disk_copy(&format!("linux-icount-{i}.ext2"));
+            let args = boot_args(
+                &disk,
+                &["-icount", "shift=0", "-rtc", "base=2026-01-01T00:00:00"],
+            );
+            let mut guest = Guest::start(&args);
+            let transcript = guest.expect("rivet: shell ready", BOOT);
+            guest.signal("TERM");
+            guest.wait_exit(STEP);
+            transcript
+        })
+        .collect();
+    assert!(
+        transcripts[0].contains("[    0.000000] Linux version 6.1"),
+        "{}",
+        transcripts[0]
+    );
+    assert!(
+        transcripts[0].contains("setting system clock to 2026-01-01T00:00"),
+        "{}",
+        transcripts[0]
+    );
+    assert_eq!(transcripts[0], transcripts[1], "two -icount boots differ");
+}
