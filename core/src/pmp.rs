@@ -172,10 +172,14 @@ impl Pmp {
     /// Whether every access inside the 4 KiB page at `page` gets the same
     /// answer, so the page may be cached in a TLB after one check.
     pub(crate) fn page_is_uniform(&self, page: u64) -> bool {
-        let end = page + 4096;
+        // In 128 bits: the last page of the address space ends at 2^64.
+        let (start, end) = (u128::from(page), u128::from(page) + 4096);
         (0..PMP_ENTRIES).all(|i| match self.range(i) {
             None => true,
-            Some((lo, hi)) => hi <= page || lo >= end || (lo <= page && hi >= end),
+            Some((lo, hi)) => {
+                let (lo, hi) = (u128::from(lo), u128::from(hi));
+                hi <= start || lo >= end || (lo <= start && hi >= end)
+            }
         })
     }
 }
@@ -234,6 +238,11 @@ mod tests {
         assert!(!p.check(0x9000_1000, 4, PmpAccess::Execute, s));
         assert!(p.page_is_uniform(0x8000_0000));
         assert!(!p.page_is_uniform(0x9000_0000));
+        assert!(
+            p.page_is_uniform(0xffff_ffff_ffff_f000),
+            "the last page does not overflow"
+        );
+        assert!(!p.check(u64::MAX - 7, 8, PmpAccess::Read, s));
     }
 
     #[test]

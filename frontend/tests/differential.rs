@@ -31,9 +31,8 @@
 //! (commit it); every real bug found also gets a plain `#[test]` below
 //! with the minimal program written out.
 //!
-//! Open rivet bug: accesses to the last page of the address space panic
-//! rivet (`regression_load_from_the_top_page`); until it is fixed,
-//! `program::AVOID_TOP_PAGE` keeps the generator away from that page.
+//! Found and fixed: accesses to the last page of the address space
+//! overflowed rivet's PMP page check (`regression_load_from_the_top_page`).
 //!
 //! `RIVET_DIFF_CASES` sets the number of programs (default
 //! [`DEFAULT_CASES`]); they run on as many threads as the machine has cores
@@ -88,9 +87,9 @@
 //! - `wfi` (QEMU would sleep forever without an enabled interrupt), `mret`,
 //!   `sret`, `sfence.vma` and F/D instructions.
 //!
-//! Allowed either way by the specification, so normalised when comparing:
-//! the mtval of a breakpoint (EBREAK/C.EBREAK write 0 on QEMU 7.2 and the
-//! instruction's address on rivet; see harness::parse).
+//! Nothing is normalised when comparing: where the specification allows a
+//! choice that QEMU 7.2 makes one way (the mtval of a breakpoint, which
+//! both now write as 0), rivet makes it the same way.
 
 mod common;
 #[path = "differential/mod.rs"]
@@ -393,7 +392,6 @@ fn check_asm(name: &str, bodies: &[&str]) -> Outcome {
 /// tests/differential/program.rs to false, so the random programs reach
 /// that page again.
 #[test]
-#[ignore = "rivet bug: accesses to the last page of the address space panic (core/src/pmp.rs)"]
 fn regression_load_from_the_top_page() {
     check_asm("top-page", &["ld a0, -8(zero)"]);
 }

@@ -178,8 +178,9 @@ fn ecall(h: &mut Hart, _: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> u64 {
 }
 
 fn ebreak(h: &mut Hart, _: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> u64 {
-    // The trap value of a breakpoint is the address of the ebreak (as QEMU and Spike write it).
-    h.raise(Fault::new(Exception::Breakpoint, pc), pc)
+    // The spec lets mtval be zero or the ebreak's address; QEMU 7.2 writes
+    // zero, and so does rivet.
+    h.raise(Fault::new(Exception::Breakpoint, 0), pc)
 }
 
 const OPC: u32 = 0x7f;

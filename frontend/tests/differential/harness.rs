@@ -207,13 +207,7 @@ pub struct Dump {
     pub junk: Vec<String>,
 }
 
-/// Parses the UART output.
-///
-/// The only normalisation: for a breakpoint (cause 3), an mtval equal to
-/// the trap's epc is read as 0. The privileged spec allows both ("On a
-/// breakpoint exception raised by an EBREAK or C.EBREAK instruction,
-/// mtval is written with either zero or the virtual address of the
-/// instruction"); QEMU 7.2 writes 0, rivet writes the address.
+/// Parses the UART output (nothing is normalised).
 pub fn parse(text: &str) -> Dump {
     let mut dump = Dump::default();
     let mut traps = 0;
@@ -239,11 +233,6 @@ pub fn parse(text: &str) -> Dump {
                 push(&mut dump, words[0], value.to_string());
             }
             ["trap", cause, epc, tval] if !dump.snippets.is_empty() => {
-                let tval = if *cause == "0000000000000003" && tval == epc {
-                    "0000000000000000"
-                } else {
-                    tval
-                };
                 push(
                     &mut dump,
                     &format!("trap#{traps}"),
