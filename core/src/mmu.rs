@@ -132,7 +132,11 @@ impl Hart {
             }
             let ppn = (pte >> 10) & PPN_MASK;
             if pte & (PTE_R | PTE_X) == 0 {
-                // A pointer to the next level.
+                // A pointer to the next level. Its D, A and U bits are
+                // reserved for future standard use: set, they fault.
+                if pte & (PTE_A | PTE_D | PTE_U) != 0 {
+                    return Err(page_fault);
+                }
                 if level == 0 {
                     return Err(page_fault);
                 }

@@ -76,6 +76,13 @@ fn floating_point() {
     run_manifest("roms-fp.txt");
 }
 
+/// The privileged architecture: paging, PMP, interrupts, timers, WFI,
+/// several harts, and hostile guests (roms-priv.txt).
+#[test]
+fn privileged_architecture() {
+    run_manifest("roms-priv.txt");
+}
+
 /// Every manifest in test-roms/ has its test here.
 #[test]
 fn every_manifest_is_run() {
@@ -87,7 +94,7 @@ fn every_manifest_is_run() {
     found.sort();
     assert_eq!(
         found,
-        vec!["roms-fp.txt", "roms.txt"],
+        vec!["roms-fp.txt", "roms-priv.txt", "roms.txt"],
         "a manifest without a test in tests/test_roms.rs"
     );
 }

@@ -11,8 +11,9 @@
     .globl _start
     .type _start, @function
 _start:
-    /* Entered in M-mode with a0 = hartid. Only hart 0 runs the test. */
-    bnez a0, rt_park
+    /* Entered in M-mode with a0 = hartid. Hart 0 runs the test; the others
+       run the program's test_secondary, if it has one, or park (below). */
+    bnez a0, rt_secondary
     .option push
     .option norelax
     la sp, rt_stack_top
@@ -31,6 +32,12 @@ _start:
     addi t0, t0, 8
     j 1b
 2:
+    /* The runtime is set up (.bss is clear): let the other harts go. */
+    fence rw, rw
+    la t0, rt_secondary_go
+    li t1, 1
+    sd t1, 0(t0)
+    fence rw, rw
     call test_main
     /* C programs return here: 0 = pass, otherwise the failing test number. */
     beqz a0, rt_pass
@@ -40,6 +47,72 @@ _start:
 rt_park:
     wfi
     j rt_park
+
+/*
+ * Harts other than 0 (a0 = hartid). A program that defines
+ *     void test_secondary(unsigned long hartid)    (entered with a0 = hartid)
+ * gets every such hart with a hart id below RT_MAX_HARTS there, in M-mode,
+ * once hart 0 has cleared .bss, with sp at the top of a stack of its own
+ * (RT_SECONDARY_STACK bytes), tp = 0 (the harness context belongs to hart 0:
+ * secondary harts use no CHECK/TRAP macro), interrupts disabled and mtvec at
+ * rt_secondary_trap, which reports any trap as a failure (exit 255); the
+ * program installs its own handler if it expects traps. test_secondary must
+ * not return (if it does, the hart parks). Programs without test_secondary
+ * keep the old behaviour: the hart parks in a wfi loop.
+ */
+rt_secondary:
+    .option push
+    .option norelax
+    la t0, rt_secondary_entry
+    .option pop
+    ld t0, 0(t0)
+    beqz t0, rt_park                /* no test_secondary: park */
+    li t1, RT_MAX_HARTS
+    bgeu a0, t1, rt_park
+    csrci mstatus, MSTATUS_MIE
+    csrw mie, zero
+    la t1, rt_secondary_trap
+    csrw mtvec, t1
+    li tp, 0
+    li gp, 0
+    la t1, rt_secondary_go
+1:  ld t2, 0(t1)                    /* wait until hart 0 has set up the runtime */
+    beqz t2, 1b
+    fence rw, rw
+    la sp, rt_secondary_stacks      /* sp = the top of this hart's stack */
+    li t1, RT_SECONDARY_STACK
+    mul t2, a0, t1
+    add sp, sp, t2
+    jalr t0                         /* test_secondary(a0 = hartid) */
+    j rt_park
+
+/* An unexpected trap on a secondary hart: report it and fail with 255. */
+    .balign 4
+rt_secondary_trap:
+    la a0, rt_test_name
+    call rt_puts
+    la a0, rt_s_secondary
+    call rt_puts
+    csrr a0, mhartid
+    call rt_putdec
+    la a0, rt_s_colon
+    call rt_puts
+    la a0, rt_s_cause
+    call rt_puts
+    csrr a0, mcause
+    call rt_puthex
+    la a0, rt_s_epc
+    call rt_puts
+    csrr a0, mepc
+    call rt_puthex
+    la a0, rt_s_tval
+    call rt_puts
+    csrr a0, mtval
+    call rt_puthex
+    la a0, rt_s_nl
+    call rt_puts
+    li a0, RT_EXIT_UNEXPECTED_TRAP
+    j rt_exit
 
 /* ---- UART helpers (standard calling convention) ------------------------ */
 
@@ -403,6 +476,17 @@ rt_s_tval:       .asciz " tval "
 rt_s_mode:       .asciz "-mode"
 rt_s_unexpected: .asciz ": FAIL unexpected trap (in test "
 rt_s_nl:         .asciz "\n"
+rt_s_secondary:  .asciz ": FAIL unexpected trap on hart "
+
+    /* test_secondary, or 0 for programs without one (weak reference). */
+    .weak test_secondary
+    .balign 8
+rt_secondary_entry: .dword test_secondary
+
+    /* Set by hart 0 once .bss is clear; outside .bss so that it starts 0. */
+    .data
+    .balign 8
+rt_secondary_go: .dword 0
 
     /* HTIF words, each in its own 64-byte block (riscv-tests convention). */
     .section .tohost, "aw", @progbits
@@ -418,3 +502,9 @@ fromhost: .dword 0
     .balign 64
     .globl rt_ctx
 rt_ctx: .zero RT_CTX_SIZE
+    /* Stacks of harts 1 .. RT_MAX_HARTS-1; hart h's top is at
+       rt_secondary_stacks + h * RT_SECONDARY_STACK. */
+    .balign 16
+    .zero RT_SECONDARY_STACK * (RT_MAX_HARTS - 1)
+rt_secondary_stacks_end:
+    .equ rt_secondary_stacks, rt_secondary_stacks_end - RT_SECONDARY_STACK * (RT_MAX_HARTS - 1)

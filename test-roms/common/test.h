@@ -95,6 +95,11 @@
 
 #define RT_EXIT_UNEXPECTED_TRAP 255
 
+/* Secondary harts (crt0.S, rt_secondary): harts 1 .. RT_MAX_HARTS-1 run the
+   program's test_secondary, if it defines one, each on a stack of its own. */
+#define RT_MAX_HARTS 8
+#define RT_SECONDARY_STACK 4096
+
 /*
  * Checks where QEMU 7.2 does not do what the specification says are written
  *
