@@ -73,7 +73,9 @@ impl GoldfishRtc {
 
     /// The host's wall clock in nanoseconds since the epoch.
     pub fn host_time_ns() -> u64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
     }
 
     /// The clock's own time, before the guest's adjustment.
@@ -161,7 +163,10 @@ mod tests {
     #[test]
     fn virtual_clock_follows_mtime() {
         let tb = Timebase::new(TimeSource::Deterministic);
-        let mut rtc = GoldfishRtc::new(RtcClock::Virtual { base_ns: 1_000_000_000, timebase: tb.clone() });
+        let mut rtc = GoldfishRtc::new(RtcClock::Virtual {
+            base_ns: 1_000_000_000,
+            timebase: tb.clone(),
+        });
         tb.advance(10_000_000); // one second of mtime
         let low = rtc.read(TIME_LOW, AccessSize::Word);
         let high = rtc.read(TIME_HIGH, AccessSize::Word);

@@ -319,7 +319,10 @@ impl VirtMachine {
         let virtual_rtc = config.rtc_virtual || config.time_source == TimeSource::Deterministic;
         let rtc = if virtual_rtc {
             let base_ns = config.rtc_base_ns.unwrap_or_else(GoldfishRtc::host_time_ns);
-            RtcClock::Virtual { base_ns, timebase: timebase.clone() }
+            RtcClock::Virtual {
+                base_ns,
+                timebase: timebase.clone(),
+            }
         } else {
             RtcClock::Host
         };

@@ -364,12 +364,30 @@ pub fn parse_rtc(text: &str) -> Result<RtcSpec, UsageError> {
 
 /// Seconds since the epoch of `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS` (UTC).
 pub fn parse_datetime(text: &str) -> Result<u64, UsageError> {
-    let bad = || UsageError(format!("-rtc base={text}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"));
+    let bad = || {
+        UsageError(format!(
+            "-rtc base={text}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"
+        ))
+    };
     let (date, time) = text.split_once('T').unwrap_or((text, "00:00:00"));
-    let d: Vec<i64> = date.split('-').map(|p| p.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
-    let t: Vec<i64> = time.split(':').map(|p| p.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
-    let (&[y, m, day], &[hh, mm, ss]) = (d.as_slice(), t.as_slice()) else { return Err(bad()) };
-    if y < 1970 || !(1..=12).contains(&m) || !(1..=31).contains(&day) || hh > 23 || mm > 59 || ss > 60 {
+    let d: Vec<i64> = date
+        .split('-')
+        .map(|p| p.parse().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let t: Vec<i64> = time
+        .split(':')
+        .map(|p| p.parse().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let (&[y, m, day], &[hh, mm, ss]) = (d.as_slice(), t.as_slice()) else {
+        return Err(bad());
+    };
+    if y < 1970
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&day)
+        || hh > 23
+        || mm > 59
+        || ss > 60
+    {
         return Err(bad());
     }
     // Days from the civil date (proleptic Gregorian), counting from 1970-01-01.
@@ -466,7 +484,10 @@ mod tests {
         assert_eq!(parse_datetime("1970-01-01T00:00:01").unwrap(), 1);
         assert_eq!(
             parse_rtc("base=2026-11-27T12:00:00,clock=vm").unwrap(),
-            RtcSpec { base_secs: Some(1_795_780_800), virtual_clock: true }
+            RtcSpec {
+                base_secs: Some(1_795_780_800),
+                virtual_clock: true
+            }
         );
         assert!(parse_rtc("base=yesterday").is_err());
     }

@@ -84,7 +84,12 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
     } else {
         TimeSource::HostClock
     };
-    let rtc = args.rtc.as_deref().map(cli::parse_rtc).transpose()?.unwrap_or_default();
+    let rtc = args
+        .rtc
+        .as_deref()
+        .map(cli::parse_rtc)
+        .transpose()?
+        .unwrap_or_default();
     let mut virtio_version = MmioVersion::Modern;
     for global in &args.globals {
         match global.split_once('=') {
