@@ -17,8 +17,10 @@ for src in "$here"/*.c; do
     name=$(basename "$src" .c)
     case "$name" in *-host) continue ;; esac
     elf="$out/$name.elf"
-    if [ ! -e "$elf" ] || [ "$src" -nt "$elf" ] || [ "$here/crt0.S" -nt "$elf" ] || [ "$here/link.ld" -nt "$elf" ]; then
-        riscv64-unknown-elf-gcc "${cflags[@]}" "$here/crt0.S" "$src" -o "$elf"
+    extra=()
+    case "$name" in *-sv39) extra=(-DSV39) ;; esac
+    if [ ! -e "$elf" ] || [ "$here/build.sh" -nt "$elf" ] || [ -n "$(find "$here" -maxdepth 1 -newer "$elf" \( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name '*.ld' \))" ]; then
+        riscv64-unknown-elf-gcc "${cflags[@]}" "${extra[@]}" "$here/crt0.S" "$src" -o "$elf"
     fi
     echo "$elf"
 done
