@@ -240,6 +240,11 @@ impl Hart {
         (self.csr.menvcfg & csr::envcfg::STCE != 0).then_some(self.csr.stimecmp)
     }
 
+    /// How many times this hart's TLB was flushed whole (statistics).
+    pub fn tlb_flushes(&self) -> u64 {
+        self.tlb.flushes
+    }
+
     /// Instructions retired so far (`minstret`).
     pub fn instret(&self) -> u64 {
         self.instret_now(0)

@@ -314,7 +314,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
             }
             for hart in &vm.machine.harts {
                 eprintln!(
-                    "rivet: hart {}: pc {:#x} in {:?}{}, mip {:#x}, mie {:#x}, mstatus {:#x}, stimecmp {:#x}, time {:#x}",
+                    "rivet: hart {}: pc {:#x} in {:?}{}, mip {:#x}, mie {:#x}, mstatus {:#x}, stimecmp {:#x}, time {:#x}, {} TLB flushes",
                     hart.hart_id(),
                     hart.pc(),
                     hart.privilege(),
@@ -324,6 +324,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
                     hart.csr(rivet_core::csr::addr::MSTATUS).unwrap_or(0),
                     hart.csr(rivet_core::csr::addr::STIMECMP).unwrap_or(0),
                     hart.timebase().now(),
+                    hart.tlb_flushes(),
                 );
             }
         }
