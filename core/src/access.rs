@@ -101,7 +101,7 @@ impl Hart {
     #[inline(always)]
     pub(crate) fn load_hit<const N: usize>(&self, vaddr: u64) -> Option<u64> {
         let entry = self.tlb.load[tlb::index(vaddr)];
-        if entry.hits::<N>(vaddr) {
+        if entry.hits::<N>(vaddr, self.ctx_data) {
             // SAFETY: a hit means the entry was filled by load_slow for this
             // page, with a host page of the Memory this hart runs with
             // (entries of any other Memory are flushed at Hart::run's start);
@@ -139,7 +139,8 @@ impl Hart {
         let (paddr, cacheable) = self.translate_checked::<N>(env.mem, vaddr, AccessType::Load)?;
         if let Some(offset) = env.mem.offset_of(PhysAddr(paddr), N as u64) {
             if cacheable {
-                self.tlb.fill_load(vaddr, env.mem.host_page(offset));
+                self.tlb
+                    .fill_load(vaddr, env.mem.host_page(offset), self.ctx_data);
             }
             return env
                 .mem
@@ -166,7 +167,7 @@ impl Hart {
     #[inline(always)]
     pub(crate) fn store_hit<const N: usize>(&mut self, vaddr: u64, value: u64) -> bool {
         let entry = self.tlb.store[tlb::index(vaddr)];
-        if entry.hits::<N>(vaddr) {
+        if entry.hits::<N>(vaddr, self.ctx_data) {
             // SAFETY: as in `load_hit`; and the store TLB never maps a page
             // that holds decoded instructions (see crate::tlb), so writing
             // the bytes directly cannot leave stale code behind.
@@ -209,7 +210,8 @@ impl Hart {
                 env.mem.store_at::<N>(offset, value);
             } else {
                 if cacheable {
-                    self.tlb.fill_store(vaddr, env.mem.host_page(offset));
+                    self.tlb
+                        .fill_store(vaddr, env.mem.host_page(offset), self.ctx_data);
                 }
                 env.mem.store_at_unchecked_code::<N>(offset, value);
             }
@@ -272,7 +274,7 @@ impl Hart {
         op: impl FnOnce(u64) -> u64,
     ) -> Result<u64, Fault> {
         let entry = self.tlb.store[tlb::index(vaddr)];
-        if entry.hits::<N>(vaddr) {
+        if entry.hits::<N>(vaddr, self.ctx_data) {
             let host = entry.host_addr(vaddr);
             // SAFETY: as in `store`.
             let old = unsafe { read_host::<N>(host) };
@@ -301,7 +303,8 @@ impl Hart {
         }
         let offset = env.mem.offset_of(PhysAddr(paddr), N as u64).ok_or(fault)?;
         if cacheable && !env.mem.code.is_code(Memory::ram_page(offset)) {
-            self.tlb.fill_store(vaddr, env.mem.host_page(offset));
+            self.tlb
+                .fill_store(vaddr, env.mem.host_page(offset), self.ctx_data);
         }
         let old = env.mem.load_at::<N>(offset).ok_or(fault)?;
         env.mem.store_at::<N>(offset, op(old));
@@ -347,7 +350,7 @@ impl Hart {
     #[inline(always)]
     pub(crate) fn fetch_page(&mut self, env: &mut Env<'_>, pc: u64) -> Result<Rc<CodePage>, Fault> {
         let entry = &self.tlb.fetch[tlb::index(pc)];
-        if entry.tag == pc & !0xfff {
+        if entry.tag == (pc & !0xfff) | self.ctx_fetch {
             if let Some(page) = &entry.page {
                 return Ok(Rc::clone(page));
             }
@@ -365,7 +368,7 @@ impl Hart {
         let page = env.mem.code.page(Memory::ram_page(offset));
         self.sync_with_decode_cache(env.mem);
         if uniform {
-            self.tlb.fill_fetch(pc, Rc::clone(&page));
+            self.tlb.fill_fetch(pc, Rc::clone(&page), self.ctx_fetch);
             self.fetch_one_at_a_time = false;
         } else {
             // PMP permissions change inside this page: check every fetch.

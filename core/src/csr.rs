@@ -287,6 +287,9 @@ impl CsrFile {
 pub(crate) enum WriteEffect {
     /// Nothing beyond the write.
     None,
+    /// The translation context changed (privilege rules, SUM, MXR, MPRV):
+    /// TLB entries of the old context must stop matching.
+    Context,
     /// Translation or protection may have changed: flush the TLBs.
     FlushTlb,
 }
@@ -462,7 +465,7 @@ impl Hart {
                 let w = mstatus::SSTATUS_WRITABLE & if has_fp { !0 } else { !mstatus::FS };
                 c.mstatus = (c.mstatus & !w) | (value & w);
                 if (old ^ c.mstatus) & (mstatus::SUM | mstatus::MXR) != 0 {
-                    effect = WriteEffect::FlushTlb;
+                    effect = WriteEffect::Context;
                 }
             }
             SIE => c.mie = (c.mie & !c.mideleg) | (value & c.mideleg & irq::ALL),
@@ -508,7 +511,7 @@ impl Hart {
                 c.mstatus = new;
                 let translation = mstatus::MPRV | mstatus::SUM | mstatus::MXR | mstatus::MPP;
                 if (old ^ new) & translation != 0 {
-                    effect = WriteEffect::FlushTlb;
+                    effect = WriteEffect::Context;
                 }
             }
             MISA => {} // WARL: the extensions are fixed.

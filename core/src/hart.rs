@@ -90,6 +90,10 @@ pub struct Hart {
     /// The current code page has non-uniform PMP permissions.
     pub(crate) fetch_one_at_a_time: bool,
     pub(crate) seen_code_epoch: u64,
+    /// The TLB context of loads and stores (see [`crate::tlb`]).
+    pub(crate) ctx_data: u64,
+    /// The TLB context of instruction fetches.
+    pub(crate) ctx_fetch: u64,
     /// The Memory whose RAM this hart's TLB points into.
     pub(crate) memory_id: u64,
     pub(crate) seen_flush_epoch: u64,
@@ -121,7 +125,7 @@ impl Hart {
     /// A hart reading `time` from a shared timebase (all harts of a machine
     /// and its CLINT share one).
     pub fn with_timebase(hart_id: u64, timebase: Timebase) -> Self {
-        Hart {
+        let mut hart = Hart {
             x: [0; 64],
             f: [0; 32],
             pc: 0,
@@ -135,13 +139,17 @@ impl Hart {
             fetch_one_at_a_time: false,
             seen_code_epoch: u64::MAX,
             memory_id: 0,
+            ctx_data: 0,
+            ctx_fetch: 0,
             seen_flush_epoch: u64::MAX,
             run_traps: 0,
             stop_on_trap: false,
             stopped_on_trap: false,
             last_trap: None,
             trap_hook: None,
-        }
+        };
+        hart.refresh_tlb_context();
+        hart
     }
 
     // ----- architectural state -----
@@ -197,10 +205,21 @@ impl Hart {
     /// Changes the privilege mode (as a debugger would; traps and `xRET` do
     /// this themselves).
     pub fn set_privilege(&mut self, prv: Privilege) {
-        if prv != self.prv {
-            self.prv = prv;
-            self.tlb.flush();
-        }
+        self.prv = prv;
+        self.refresh_tlb_context();
+    }
+
+    /// Recomputes the TLB contexts after a change of privilege mode,
+    /// `mstatus.MPRV`/`MPP`, `SUM` or `MXR`: entries of other contexts stay
+    /// in the TLB but no longer match.
+    pub(crate) fn refresh_tlb_context(&mut self) {
+        use crate::mmu::AccessType;
+        let s = self.csr.mstatus;
+        let data_prv = self.effective_privilege(AccessType::Load).bits();
+        let sum = u64::from(s & mstatus::SUM != 0);
+        let mxr = u64::from(s & mstatus::MXR != 0);
+        self.ctx_data = (data_prv | sum << 2 | mxr << 3) << 4;
+        self.ctx_fetch = self.prv.bits() << 4;
     }
 
     /// Reads CSR `addr` with M-mode rights and no side effects (a
@@ -215,6 +234,7 @@ impl Hart {
             .and_then(|_| self.csr_write(addr, value, 0, Privilege::Machine))
             .map_err(|_| Error::InvalidRegister(format!("CSR {addr:#x} cannot be written")))?;
         self.tlb.flush();
+        self.refresh_tlb_context();
         Ok(())
     }
 
@@ -321,10 +341,8 @@ impl Hart {
         self.reservation = None;
         self.waiting = false;
         self.run_traps += 1;
-        if to != from || self.csr.mstatus & mstatus::MPRV != 0 {
-            self.prv = to;
-            self.tlb.flush();
-        }
+        self.prv = to;
+        self.refresh_tlb_context();
         let event = TrapEvent {
             cause,
             tval,
@@ -371,8 +389,13 @@ impl Hart {
 
     /// Applies what a CSR write requires of the hart.
     pub(crate) fn apply(&mut self, effect: WriteEffect) {
-        if effect == WriteEffect::FlushTlb {
-            self.tlb.flush();
+        match effect {
+            WriteEffect::None => {}
+            WriteEffect::Context => self.refresh_tlb_context(),
+            WriteEffect::FlushTlb => {
+                self.tlb.flush();
+                self.refresh_tlb_context();
+            }
         }
     }
 

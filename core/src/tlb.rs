@@ -17,6 +17,12 @@
 //! modify instructions always goes through the slow path, which
 //! invalidates them.
 //!
+//! Entries are tagged with the translation context they were checked in
+//! (bits 4..8 of the tag: the privilege mode whose rules applied, and
+//! `mstatus.SUM` and `MXR`), so a trap or an `xRET` does not flush the TLB:
+//! an entry filled in U-mode simply does not match in S-mode. `satp`
+//! writes, `sfence.vma`, PMP and `menvcfg` writes flush it.
+//!
 //! The host addresses point into the RAM of one [`crate::Memory`]; a hart
 //! flushes its TLB whenever it runs with a different one
 //! (`Hart::sync_with_memory`), and the RAM buffer never moves or shrinks
@@ -29,9 +35,10 @@ use crate::decode_cache::CodePage;
 /// Entries per table.
 pub(crate) const TLB_ENTRIES: usize = 512;
 
-/// A tag no access can match: tags are page-aligned virtual addresses,
-/// compared with the access address masked to its page and its low
-/// alignment bits (at most bits 2:0), so bit 11 is never set in either.
+/// A tag no access can match: tags are page-aligned virtual addresses with
+/// a context in bits 8:4, compared with the access address masked to its
+/// page and its low alignment bits (at most bits 2:0) plus the current
+/// context, so bit 11 is never set in either.
 const INVALID: u64 = 0x800;
 
 #[inline(always)]
@@ -51,11 +58,12 @@ pub(crate) struct DataEntry {
 }
 
 impl DataEntry {
-    /// Whether an access of `N` bytes at `vaddr` hits this entry: same page
-    /// and naturally aligned (a misaligned access takes the slow path).
+    /// Whether an access of `N` bytes at `vaddr` in translation context
+    /// `ctx` hits this entry: same page, same context, and naturally aligned
+    /// (a misaligned access takes the slow path).
     #[inline(always)]
-    pub(crate) fn hits<const N: usize>(&self, vaddr: u64) -> bool {
-        vaddr & (!0xfff | (N as u64 - 1)) == self.tag
+    pub(crate) fn hits<const N: usize>(&self, vaddr: u64, ctx: u64) -> bool {
+        (vaddr & (!0xfff | (N as u64 - 1))) | ctx == self.tag
     }
 
     /// The host address of `vaddr` (which must hit).
@@ -127,29 +135,30 @@ impl Tlb {
         self.store.fill(EMPTY_DATA);
     }
 
-    /// An entry mapping the page of `vaddr` to the host page `host_page`.
-    fn data_entry(vaddr: u64, host_page: *mut u8) -> DataEntry {
+    /// An entry mapping the page of `vaddr` in context `ctx` to the host
+    /// page `host_page`.
+    fn data_entry(vaddr: u64, host_page: *mut u8, ctx: u64) -> DataEntry {
         let page = vaddr & !0xfff;
         DataEntry {
-            tag: page,
+            tag: page | ctx,
             host: host_page.wrapping_sub(page as usize),
         }
     }
 
     /// Maps the page of `vaddr` to `host_page` (the start of a RAM page of
     /// the memory the hart runs with) for loads.
-    pub(crate) fn fill_load(&mut self, vaddr: u64, host_page: *mut u8) {
-        self.load[index(vaddr)] = Self::data_entry(vaddr, host_page);
+    pub(crate) fn fill_load(&mut self, vaddr: u64, host_page: *mut u8, ctx: u64) {
+        self.load[index(vaddr)] = Self::data_entry(vaddr, host_page, ctx);
     }
 
     /// Maps the page of `vaddr` to `host_page` for stores.
-    pub(crate) fn fill_store(&mut self, vaddr: u64, host_page: *mut u8) {
-        self.store[index(vaddr)] = Self::data_entry(vaddr, host_page);
+    pub(crate) fn fill_store(&mut self, vaddr: u64, host_page: *mut u8, ctx: u64) {
+        self.store[index(vaddr)] = Self::data_entry(vaddr, host_page, ctx);
     }
 
-    pub(crate) fn fill_fetch(&mut self, vaddr: u64, page: Rc<CodePage>) {
+    pub(crate) fn fill_fetch(&mut self, vaddr: u64, page: Rc<CodePage>, ctx: u64) {
         self.fetch[index(vaddr)] = FetchEntry {
-            tag: vaddr & !0xfff,
+            tag: (vaddr & !0xfff) | ctx,
             page: Some(page),
         };
     }

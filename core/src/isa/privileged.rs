@@ -21,7 +21,7 @@ fn mret(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> u64 {
     }
     h.csr.mstatus = s;
     h.prv = to;
-    h.tlb.flush();
+    h.refresh_tlb_context();
     h.pc = h.csr.mepc;
     EXIT
 }
@@ -45,7 +45,7 @@ fn sret(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> u64 {
     s |= mstatus::SPIE;
     h.csr.mstatus = s;
     h.prv = to;
-    h.tlb.flush();
+    h.refresh_tlb_context();
     h.pc = h.csr.sepc;
     EXIT
 }
