@@ -72,10 +72,13 @@ type TrapHook = Box<dyn FnMut(&TrapEvent)>;
 
 /// One RV64 hart.
 pub struct Hart {
-    /// `x0`..`x31`, then the sink (index 32); indexed with `& 63`.
-    pub(crate) x: [u64; 64],
+    /// `x0`..`x31`, then the sink (index 32). 256 entries so that indexing
+    /// with a record's `u8` register field needs neither a mask nor a
+    /// bounds check; only 0..=32 are ever used.
+    pub(crate) x: [u64; 256],
     /// `f0`..`f31` as raw bits (single precision NaN-boxed).
-    pub(crate) f: [u64; 32],
+    /// Indexed like `x` (256 entries, only 0..32 used).
+    pub(crate) f: [u64; 256],
     /// The `pc` between runs and at exits; handlers receive the live `pc`.
     pub(crate) pc: u64,
     pub(crate) prv: Privilege,
@@ -126,8 +129,8 @@ impl Hart {
     /// and its CLINT share one).
     pub fn with_timebase(hart_id: u64, timebase: Timebase) -> Self {
         let mut hart = Hart {
-            x: [0; 64],
-            f: [0; 32],
+            x: [0; 256],
+            f: [0; 256],
             pc: 0,
             prv: Privilege::Machine,
             csr: CsrFile::new(crate::isa::misa()),

@@ -29,14 +29,14 @@ impl Hart {
     /// Writes `f[rd]` and marks the F/D state dirty.
     #[inline]
     pub(crate) fn fw(&mut self, rd: u8, bits: u64) {
-        self.f[rd as usize & 31] = bits;
+        self.f[usize::from(rd)] = bits;
         self.csr.mstatus |= mstatus::FS_DIRTY;
     }
 
     /// Reads `f[r]`.
     #[inline]
     pub(crate) fn fr(&self, r: u8) -> u64 {
-        self.f[r as usize & 31]
+        self.f[usize::from(r)]
     }
 
     /// Accrues exception flags into `fflags` (marking the state dirty if any).

@@ -365,13 +365,13 @@ impl Hart {
     /// Reads integer register `r` of a record.
     #[inline(always)]
     pub(crate) fn xr(&self, r: u8) -> u64 {
-        self.x[r as usize & 63]
+        self.x[usize::from(r)]
     }
 
     /// Writes integer register `r` of a record (the sink for `x0`).
     #[inline(always)]
     pub(crate) fn xw(&mut self, r: u8, value: u64) {
-        self.x[r as usize & 63] = value;
+        self.x[usize::from(r)] = value;
     }
 }
 
