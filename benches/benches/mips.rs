@@ -6,7 +6,19 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rivet_benches::{guest_dir, run_guest};
 
 /// The guest programs of benches/guest/ measured here.
-const PROGRAMS: &[&str] = &["intmix"];
+const PROGRAMS: &[&str] = &[
+    "intmix",
+    "intmix-sv39",
+    "sha256",
+    "crc32",
+    "qsort",
+    "lz",
+    "pointer-chase",
+    "bytecode",
+    "matmul",
+    "nbody",
+    "memcpy-memset",
+];
 
 fn guest_programs(c: &mut Criterion) {
     let mut group = c.benchmark_group("guest");

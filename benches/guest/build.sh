@@ -11,8 +11,22 @@ mkdir -p "$out"
 if ! command -v riscv64-unknown-elf-gcc >/dev/null; then
     bash "$here/../../scripts/setup-debian.sh" >&2
 fi
-cflags=(-march=rv64imac_zicsr_zifencei -mabi=lp64 -O2 -nostdlib -nostartfiles -static
-        -mcmodel=medany -ffreestanding -Wl,--no-relax -T "$here/link.ld")
+# The GC architecture (RV64IMAFDC + Zicsr + Zifencei) and the hard-float ABI.
+# GCC 12 (Debian bookworm) wants Zicsr/Zifencei spelt out in -march; GCC 11
+# and older reject the suffixes and include them in "i" (as test-roms/build.sh).
+march=rv64imafdc_zicsr_zifencei
+if ! echo 'csrr a0, mscratch; fence.i; fadd.d fa0, fa1, fa2' |
+    riscv64-unknown-elf-gcc -march=$march -mabi=lp64d -x assembler -c -o /dev/null - 2>/dev/null; then
+    march=rv64imafdc
+fi
+# -ffp-contract=off: no fused multiply-add, so that the floating-point
+# programs compute bit for bit what their host-side twins (NAME-host.c,
+# compiled with the same flag) compute. -fno-math-errno: sqrt is one fsqrt.d,
+# with no library call for negative arguments. -fno-tree-loop-distribute-patterns:
+# loops stay loops (there is no memcpy/memset to call: -nostdlib).
+cflags=(-march=$march -mabi=lp64d -O2 -nostdlib -nostartfiles -static
+        -mcmodel=medany -ffreestanding -ffp-contract=off -fno-math-errno
+        -fno-tree-loop-distribute-patterns -Wl,--no-relax -T "$here/link.ld")
 for src in "$here"/*.c; do
     name=$(basename "$src" .c)
     case "$name" in *-host) continue ;; esac
