@@ -3,26 +3,55 @@
 //!
 //! # How it works
 //!
-//! proptest generates [`Program`]s (tests/differential/strategy.rs): up to
-//! eight independent snippets per ELF, each a body of up to 48 items drawn
-//! from every RV64I, M, A, C (integer), Zicsr and Zifencei instruction,
-//! with edge operands (0, ±1, the 32- and 64-bit extremes, 0x8000_0000,
-//! low words with bit 31 set, shift amounts 0/31/32/63/64+, division by
-//! zero and MIN / -1 as operand pairs), loads and stores of every width
-//! (many misaligned, some at unmapped addresses), AMOs and LR/SC on
-//! aligned addresses, CSR accesses, illegal encodings, `ecall`/`ebreak`,
-//! self-modifying code with `fence.i`, instruction access faults, forward
-//! branches and jumps over shadows, and loops whose trip count is fixed by
-//! construction. tests/differential/program.rs renders a program into one
-//! assembly file: a prologue per snippet sets every register (and four
-//! CSRs) from the snippet's seed and points `sp`, `s0` and `s1` into a data
-//! area pre-filled with a generated pattern; an M-mode trap handler logs
-//! mcause, mepc and mtval and resumes after the trapping instruction; an
-//! epilogue dumps x1..x31, the CSRs, the trap log and every changed
-//! doubleword of the data area over the UART, and the program ends through
-//! the SiFive test finisher. GNU as (`riscv64-unknown-elf-gcc`), an encoder
-//! independent of rivet's decoder, builds the ELF; rivet and QEMU run it at
-//! the same time and the dumps must be equal.
+//! proptest generates [`Program`]s (tests/differential/strategy.rs) of two
+//! families. Integer programs draw from every RV64I, M, A, C (integer),
+//! Zicsr and Zifencei instruction, with edge operands (0, ±1, the 32- and
+//! 64-bit extremes, 0x8000_0000, low words with bit 31 set, shift amounts
+//! 0/31/32/63/64+, division by zero and MIN / -1 as operand pairs), loads
+//! and stores of every width (many misaligned, some at unmapped
+//! addresses), AMOs and LR/SC on aligned addresses, CSR accesses, illegal
+//! encodings, `ecall`/`ebreak`, self-modifying code with `fence.i`,
+//! instruction access faults, forward branches and jumps over shadows, and
+//! loops whose trip count is fixed by construction. Floating-point
+//! programs (a little more than half) draw mostly from every RV64F and
+//! RV64D instruction (vocab::FP_OPS, FP_MEM_OPS with `c.fld`/`c.fsd`/
+//! `c.fldsp`/`c.fsdsp`, and the `fflags`/`frm`/`fcsr` accesses), with all
+//! five static rounding modes and the dynamic one (frm set to every
+//! valid value, and sometimes to an invalid one), operands from edge lists
+//! (signed zeros, subnormals, the normal extremes, infinities, quiet and
+//! signalling NaNs with payloads, integers around the conversion limits,
+//! values around .5) or random, singles properly NaN-boxed or not (a
+//! double or random bits used as a single), reserved F/D encodings, and
+//! the integer vocabulary around them. Most F/D instructions are
+//! observed: right after them their result and the flags they raised are
+//! logged (fflags is read and cleared), so that a later write or the
+//! stickiness of fflags hides nothing.
+//!
+//! Each program has up to eight independent snippets, each a body of up
+//! to 48 items, run in M-mode (half of them), S-mode or U-mode.
+//! tests/differential/program.rs renders a program into one assembly
+//! file: a prologue per snippet (in M-mode) sets mstatus.FS (Dirty),
+//! every integer register, f0..f31 (raw bits) and four CSRs from the
+//! snippet's seed, clears fcsr, and points `sp`, `s0` and `s1` into a data
+//! area pre-filled with a generated pattern; for an S/U snippet it also
+//! builds Sv39 page tables (tests/differential/vm.rs: code, data and UART
+//! identity-mapped with 4 KiB pages, a 2 MiB or a 1 GiB superpage, A and D
+//! set in every leaf; probe pages of every permission kind, a misaligned
+//! superpage, read-only and read-write aliases), writes satp and enters
+//! the body with `mret`; S-mode bodies may set and clear SUM and MXR in
+//! sstatus as they go (the TLB must follow), and `sfence.vma`, `mret`,
+//! `sret` and satp reads test the privilege checks. PMP entry 0 grants everything (NAPOT, RWX) and
+//! nothing is delegated: an M-mode trap handler logs mcause, mepc and
+//! mtval of every trap and resumes after the trapping instruction (at a
+//! recovery point for instruction faults). An S/U body ends with an
+//! `ecall` that the handler recognises (the mode it came from is dumped as
+//! `exit`: 9 for S, 8 for U) and takes back to M-mode; an epilogue dumps
+//! x1..x31, f0..f31, fcsr, the CSRs, the trap log, the observations and
+//! every changed doubleword of the data area over the UART, and the
+//! program ends through the SiFive test finisher. mstatus is never dumped.
+//! GNU as (`riscv64-unknown-elf-gcc`), an encoder independent of rivet's
+//! decoder, builds the ELF; rivet and QEMU run it at the same time and the
+//! dumps must be equal.
 //!
 //! A mismatch shrinks (proptest) to a minimal program; the report prints
 //! the program, both dumps and the first differing register, and the files
@@ -36,9 +65,12 @@
 //!
 //! `RIVET_DIFF_CASES` sets the number of programs (default
 //! [`DEFAULT_CASES`]); they run on as many threads as the machine has cores
-//! (at most four). At the end the test prints the number of programs,
-//! snippets and instructions and the mnemonics exercised, and asserts that
-//! every mnemonic of [`vocab::REQUIRED`] was exercised.
+//! (at most four). At the end the test prints the number of programs by
+//! family, snippets by mode, instructions, rounding modes, flags raised,
+//! traps by cause and the mnemonics exercised, and asserts that every
+//! mnemonic of [`vocab::REQUIRED`] was exercised, that S-mode and U-mode
+//! bodies ran to their end, and that instruction, load and store/AMO page
+//! faults (12, 13, 15) were taken.
 //!
 //! The test fails (it does not skip) when `qemu-system-riscv64` or
 //! `riscv64-unknown-elf-gcc` is missing.
@@ -54,6 +86,25 @@
 //! - AMOs to unmapped addresses: QEMU 7.2 raises a load access fault (5)
 //!   where the spec says store/AMO access fault (7). AMOs only target the
 //!   data area; only LR (a load on both) is sent to an unmapped address.
+//! - AMOs to pages the mode may not read (found by this test): QEMU 7.2
+//!   raises a load page fault (13) for an AMO to an invalid page, an
+//!   execute-only page without MXR, a W-without-R page, a pointer PTE at
+//!   level 0, a user page from S-mode without SUM or a supervisor page
+//!   from U-mode, where the spec says store/AMO page fault (15): the
+//!   exception-code table lists 15 as "Store/AMO page fault" and the
+//!   translation process raises "a page-fault exception corresponding to
+//!   the original access type". AMOs to pages that are readable but not
+//!   writable agree (15) and are generated; the others are kept off such
+//!   pages (probes render a store there instead).
+//! - S-mode fetches from user pages with SUM = 1 (found by this test): once
+//!   a load or store from S-mode (allowed by SUM) has put a user page in
+//!   QEMU 7.2's TLB, a jump there executes it, where the spec says
+//!   "Irrespective of SUM, the supervisor may not execute code on pages
+//!   with U=1" (rivet raises the instruction page fault). No fetch goes to
+//!   a user page from S-mode with SUM = 1.
+//! - mstatus.FS: QEMU 7.2 leaves FS Clean when only fflags change, where
+//!   the spec makes it Dirty. FS is set Dirty before every snippet and
+//!   mstatus is never dumped.
 //! - Misaligned loads from unmapped addresses (found by this test): QEMU
 //!   7.2 reports mtval rounded down to the access size (`lh` at 0x7f9
 //!   gives 0x7f8, `lw` at 0x6 gives 0x4) where the spec says "mtval will
@@ -61,31 +112,49 @@
 //!   the fault", which rivet writes (0x7f9; QEMU splits misaligned I/O
 //!   accesses into aligned ones and reports the first). Loads from unmapped
 //!   addresses are naturally aligned here; misaligned stores there agree
-//!   on both and are generated.
+//!   on both and are generated. (Misaligned accesses that page-fault agree,
+//!   including the page boundary as mtval when the second page faults.)
 //! - Counters (`cycle`, `time`, `instret`, `mcycle`, `minstret`): they
 //!   differ by design; no counter CSR is accessed.
 //! - CSR writes QEMU 7.2 legalises wrongly: bit 0 of `mepc`/`sepc` (only
-//!   even values are written), MPP = 2 (`mstatus` is not touched), and
-//!   `csrrs`/`csrrc` with a zero-valued rs1 other than x0 on a read-only
-//!   CSR (QEMU does not trap; reads of `mhartid` use rs1 = x0 only).
-//!   vocab::CSRS lists the CSRs used and why the others are left out.
+//!   even values are written), MPP = 2 (the body never writes `mstatus`),
+//!   and `csrrs`/`csrrc` with a zero-valued rs1 other than x0 on a
+//!   read-only CSR (QEMU does not trap; reads of `mhartid` use rs1 = x0
+//!   only). vocab::CSRS lists the CSRs used and why the others are left
+//!   out.
 //!
 //! Left to the implementation by the specification, so not generated:
 //! - an SC to an address other than its LR's (reservation-set size), any
 //!   memory access, trap or xRET between an LR and its SC (whether the
 //!   reservation survives), an LR to RAM without its SC (a later SC would
 //!   depend on it), and an SC to an unmapped address (whether a failing SC
-//!   checks the access);
+//!   checks the access). In S/U snippets LR/SC stay on the data area's
+//!   first page (always writable: an SC that faults would leave its
+//!   reservation across a trap), and a probe LR that would succeed is
+//!   rendered as a plain load;
 //! - self-modifying code without `fence.i` (stale or new instruction);
 //! - misaligned accesses straddling the end of RAM: the spec lets a
 //!   misaligned access be "decomposed into a set of component memory
 //!   operations of any granularity" (RVWMO), so a faulting straddling store
-//!   may leave its RAM part written (QEMU 7.2 does) or not (rivet);
+//!   may leave its RAM part written (QEMU 7.2 does) or not (rivet). For
+//!   the same reason no store straddles two pages of which only the first
+//!   is writable; straddling loads are generated;
+//! - A/D updates (Svade or hardware updating): every leaf has A and D set;
+//! - reserved rounding modes are generated: the current F chapter makes
+//!   their behaviour "reserved", but "Raising an illegal-instruction
+//!   exception is still valid behavior" (the ratified F spec mandated
+//!   it), both emulators raise it, and rivet should keep doing so;
+//! - writes to `frm` and `fflags` of values wider than the fields (only
+//!   0..=7 and 0..=31 are written; `fcsr` gets any upper bits, which the
+//!   spec says implementations "shall ignore");
 //! - accesses to the boot ROM at 0x1000 (QEMU keeps its reset vector there,
 //!   rivet's ROM reads as zeros with `-bios none`: board contents, not ISA),
 //!   to devices, and to the PCIe windows;
-//! - `wfi` (QEMU would sleep forever without an enabled interrupt), `mret`,
-//!   `sret`, `sfence.vma` and F/D instructions.
+//! - `wfi` (QEMU would sleep forever without an enabled interrupt, and in
+//!   U-mode it may complete or trap), `mret` in M-mode and `sret` in S-mode
+//!   (they would leave the body), writes to `satp`, and to `mstatus` and
+//!   `sstatus` other than SUM and MXR, in the body, FS = Off, trap
+//!   delegation and interrupts.
 //!
 //! Nothing is normalised when comparing: where the specification allows a
 //! choice that QEMU 7.2 makes one way (the mtval of a breakpoint, which
@@ -108,7 +177,8 @@ use proptest::test_runner::{
 };
 
 use differential::harness::{self, Outcome};
-use differential::program::{self, Item, Program, Snippet, A_OFFSET};
+use differential::program::{self, Family, Item, Mode, Program, Snippet, A_OFFSET};
+use differential::vm::VmSetup;
 use differential::{strategy, vocab};
 
 /// Programs per run unless `RIVET_DIFF_CASES` says otherwise.
@@ -128,11 +198,23 @@ const REGRESSIONS: &str = concat!(
 #[derive(Default)]
 struct Stats {
     programs: u64,
+    /// Programs by family.
+    families: BTreeMap<Family, u64>,
     snippets: u64,
+    /// Snippets by the mode of their body (as generated).
+    modes: BTreeMap<Mode, u64>,
+    /// Ending ecalls of S/U bodies QEMU dumped, by mcause (9: S, 8: U).
+    exits: BTreeMap<u64, u64>,
     instructions: u64,
     mnemonics: BTreeMap<&'static str, u64>,
+    /// Rounding modes of the F/D instructions (see `program::Rendered`).
+    rounding: BTreeMap<String, u64>,
     /// Traps QEMU logged, by mcause.
     traps: BTreeMap<u64, u64>,
+    /// F/D instructions whose result and flags were observed (QEMU).
+    observed: u64,
+    /// Of those, how many raised each flag: NX, UF, OF, DZ, NV.
+    fflags: [u64; 5],
 }
 
 /// Renders, builds and runs `program` on both emulators; `Err` is the
@@ -150,12 +232,39 @@ fn check(
     {
         let mut s = stats.lock().unwrap_or_else(|e| e.into_inner());
         s.programs += 1;
+        *s.families.entry(program.family).or_default() += 1;
         s.snippets += program.snippets.len() as u64;
+        for snippet in &program.snippets {
+            *s.modes.entry(snippet.mode).or_default() += 1;
+        }
         for (name, n) in &rendered.mnemonics {
             s.instructions += n;
             *s.mnemonics.entry(name).or_default() += n;
         }
+        for (rm, n) in &rendered.rounding {
+            *s.rounding.entry(rm.clone()).or_default() += n;
+        }
         for snippet in &outcome.qemu_dump.snippets {
+            let hex = |key: &str| {
+                snippet
+                    .get(key)
+                    .and_then(|v| u64::from_str_radix(v, 16).ok())
+            };
+            if let Some(cause) = hex("exit") {
+                *s.exits.entry(cause).or_default() += 1;
+            }
+            for (key, value) in &snippet.entries {
+                let flags = value
+                    .strip_prefix("fflags ")
+                    .and_then(|v| v.split_whitespace().next())
+                    .and_then(|v| u64::from_str_radix(v, 16).ok());
+                if let (true, Some(flags)) = (key.starts_with("sig#"), flags) {
+                    s.observed += 1;
+                    for (bit, n) in s.fflags.iter_mut().enumerate() {
+                        *n += (flags >> bit) & 1;
+                    }
+                }
+            }
             for (key, value) in &snippet.entries {
                 let cause = value
                     .strip_prefix("cause ")
@@ -294,6 +403,23 @@ fn rivet_matches_qemu_on_random_programs() {
         started.elapsed().as_secs_f64()
     );
     eprintln!(
+        "differential: programs by family: {:?}; snippets by mode: {:?}; S/U bodies ended \
+         (QEMU, by mcause of the ending ecall): {:?}",
+        stats.families, stats.modes, stats.exits
+    );
+    let rounding: Vec<String> = stats
+        .rounding
+        .iter()
+        .map(|(rm, n)| format!("{rm}: {n}"))
+        .collect();
+    eprintln!(
+        "differential: rounding modes of F/D instructions: {}; {} F/D results observed, \
+         raising NX/UF/OF/DZ/NV: {:?}",
+        rounding.join(", "),
+        stats.observed,
+        stats.fflags
+    );
+    eprintln!(
         "differential: {} distinct mnemonics: {}",
         names.len(),
         names.join(" ")
@@ -342,6 +468,18 @@ fn rivet_matches_qemu_on_random_programs() {
             missing.is_empty(),
             "the generator never produced: {missing:?}"
         );
+        for (cause, mode) in [(9, "S"), (8, "U")] {
+            assert!(
+                stats.exits.get(&cause).copied().unwrap_or(0) > 0,
+                "no {mode}-mode body ran to its end"
+            );
+        }
+        for (cause, kind) in [(12, "instruction"), (13, "load"), (15, "store/AMO")] {
+            assert!(
+                stats.traps.get(&cause).copied().unwrap_or(0) > 0,
+                "no {kind} page fault (mcause {cause}) was taken"
+            );
+        }
     } else {
         eprintln!(
             "differential: {cases} programs is below {COVERAGE_MIN_CASES}: coverage not asserted"
@@ -349,27 +487,47 @@ fn rivet_matches_qemu_on_random_programs() {
     }
 }
 
-/// A snippet with a hand-written body (the regression tests).
-fn asm_snippet(body: &str) -> Snippet {
+/// A snippet with a hand-written body (the regression tests), run in
+/// `mode` (with 4 KiB pages, all writable, for S and U).
+fn asm_snippet_in(mode: Mode, body: &str) -> Snippet {
     Snippet {
         body: vec![Item::Asm(body.to_string())],
         init: 1,
         data: (0, 1),
+        mode,
+        vm: VmSetup {
+            kind: 2,
+            ..VmSetup::default()
+        },
     }
+}
+
+/// A hand-written M-mode snippet.
+fn asm_snippet(body: &str) -> Snippet {
+    asm_snippet_in(Mode::M, body)
 }
 
 /// Runs snippets with hand-written bodies on both emulators; panics with
 /// the report when they disagree. Returns the outcome.
 fn check_asm(name: &str, bodies: &[&str]) -> Outcome {
+    let snippets = bodies.iter().map(|b| asm_snippet(b)).collect();
+    check_snippets(name, snippets)
+}
+
+/// Runs hand-written snippets on both emulators; panics with the report
+/// when they disagree. Returns the outcome.
+fn check_snippets(name: &str, snippets: Vec<Snippet>) -> Outcome {
     harness::require_tools();
+    let count = snippets.len();
     let program = Program {
-        snippets: bodies.iter().map(|b| asm_snippet(b)).collect(),
+        family: Family::Int,
+        snippets,
     };
     let rendered = program::render(&program);
     let dir = harness::workdir(name);
     let elf = harness::assemble(&dir, &rendered.source).unwrap_or_else(|e| panic!("{e}"));
     let outcome = harness::run_both(&elf);
-    if let Err(report) = harness::check_qemu_ran(&outcome, bodies.len(), &rendered.source)
+    if let Err(report) = harness::check_qemu_ran(&outcome, count, &rendered.source)
         .and_then(|()| harness::compare(&outcome, &rendered.source, &dir))
     {
         harness::keep_failure(&dir, &dir, &outcome);
@@ -388,9 +546,8 @@ fn check_asm(name: &str, bodies: &[&str]) -> Outcome {
 /// 0xffff_ffff_ffff_fff8, and execution resumes after the load. A guest
 /// must never crash the host (DESIGN.md, "Errors and bad input").
 ///
-/// Once fixed: remove the `#[ignore]` and set `AVOID_TOP_PAGE` in
-/// tests/differential/program.rs to false, so the random programs reach
-/// that page again.
+/// Fixed; `AVOID_TOP_PAGE` in tests/differential/program.rs is false, so
+/// the random programs reach that page too.
 #[test]
 fn regression_load_from_the_top_page() {
     check_asm("top-page", &["ld a0, -8(zero)"]);
@@ -519,4 +676,112 @@ fn qemu_completes_misaligned_ram_accesses() {
             }
         }
     }
+}
+
+/// The (cause, mtval) pairs QEMU logged for snippet `k`.
+fn qemu_traps(outcome: &Outcome, k: usize) -> Vec<(u64, u64)> {
+    outcome.qemu_dump.snippets[k]
+        .entries
+        .iter()
+        .filter(|(key, _)| key.starts_with("trap#"))
+        .map(|(_, v)| {
+            let words: Vec<&str> = v.split_whitespace().collect();
+            let hex = |s: &str| u64::from_str_radix(s, 16).expect("hex");
+            (hex(words[1]), hex(words[5]))
+        })
+        .collect()
+}
+
+/// The harness's S- and U-mode bodies under Sv39 (vm.rs): page faults of
+/// each kind with mtval = the virtual address (an unmapped page, a
+/// read-only page for a store, a user page from S-mode without SUM, a
+/// supervisor page from U-mode, a fetch from a page without X), `ecall`
+/// from S (9) and U (8), and the ending ecall that brings the body back
+/// to M-mode; checked on QEMU, and on rivet through the comparison.
+#[test]
+fn sv39_bodies_take_every_page_fault() {
+    let recover = program::CTX_RECOVER;
+    let s_body = format!(
+        "li a0, 0x40000000\nlw a1, 0(a0)\nsw a1, 8(a0)\nli a0, 0x40001000\nsw a1, 8(a0)\n\
+         lw a2, 8(a0)\nli a0, 0x40004000\nlw a3, 0(a0)\nlla t0, 1f\nsd t0, {recover}(tp)\n\
+         li a0, 0x40002000\njalr ra, 0(a0)\n1: ecall"
+    );
+    let u_body = "li a0, 0x40004000\nlw a1, 0(a0)\nsw a1, 0(a0)\nli a0, 0x40002000\n\
+                  sd a0, 16(a0)\necall";
+    let outcome = check_snippets(
+        "sv39",
+        vec![
+            asm_snippet_in(Mode::S, &s_body),
+            asm_snippet_in(Mode::U, u_body),
+        ],
+    );
+    assert_eq!(
+        qemu_traps(&outcome, 0),
+        [
+            (13, 0x4000_0000),
+            (15, 0x4000_0008),
+            (15, 0x4000_1008),
+            (13, 0x4000_4000),
+            (12, 0x4000_2000),
+            (9, 0),
+        ],
+        "S-mode traps on QEMU"
+    );
+    assert_eq!(
+        qemu_traps(&outcome, 1),
+        [(13, 0x4000_4000), (15, 0x4000_4000), (8, 0)],
+        "U-mode traps on QEMU"
+    );
+    for (k, cause) in [(0, "0000000000000009"), (1, "0000000000000008")] {
+        assert_eq!(outcome.qemu_dump.snippets[k].get("exit"), Some(cause));
+    }
+    // The U-mode store through the read-write probe page reached the
+    // area's first page (every probe page maps there), at offset 0x10.
+    assert_eq!(
+        outcome.qemu_dump.snippets[1].get("mem+0010"),
+        Some("0000000040002000")
+    );
+}
+
+/// F/D basics with the values the specification fixes, on QEMU (and on
+/// rivet through the comparison): an improperly NaN-boxed single reads
+/// as the canonical NaN, NaN converts to the largest integer with NV,
+/// 0.5 rounds by the static rounding modes, and an invalid frm makes an
+/// instruction with the dynamic rounding mode illegal.
+#[test]
+fn fp_boxing_conversions_and_rounding() {
+    let body = "li t0, 0x3ff0000000000000\nfmv.d.x f1, t0\nfadd.s f2, f1, f1\nfrflags a0\n\
+                fcvt.w.s a1, f1, rtz\nfsflags a2, zero\nli t0, 0x3f000000\nfmv.w.x f3, t0\n\
+                fcvt.w.s a3, f3, rne\nfcvt.w.s a4, f3, rmm\nfcvt.w.s a5, f3, rup\n\
+                fcvt.w.s a6, f3, rdn\nfsflags a7, zero\nfsrmi 5\nfadd.d f4, f3, f3, dyn\n\
+                fsrmi s2, 0\nfmv.x.d s3, f2";
+    let outcome = check_asm("fp-basics", &[body]);
+    let dump = &outcome.qemu_dump.snippets[0];
+    let reg = |name: &str| {
+        let r = program::REG_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .expect("register");
+        dump.reg(r)
+    };
+    let expected: [(&str, u64); 10] = [
+        ("a0", 0),
+        ("a1", 0x7fff_ffff),
+        ("a2", 0x10),
+        ("a3", 0),
+        ("a4", 1),
+        ("a5", 1),
+        ("a6", 0),
+        ("a7", 0x01),
+        ("s2", 5),
+        ("s3", 0xffff_ffff_7fc0_0000),
+    ];
+    for (name, value) in expected {
+        assert_eq!(reg(name), value, "QEMU: {name}");
+    }
+    assert_eq!(
+        qemu_traps(&outcome, 0),
+        [(2, 0x0231_f253)],
+        "QEMU: illegal fadd.d"
+    );
 }

@@ -16,7 +16,7 @@ pub const QEMU: &str = "qemu-system-riscv64";
 /// The cross compiler.
 pub const GCC: &str = "riscv64-unknown-elf-gcc";
 /// Wall-clock limit of one emulator run.
-const RUN_LIMIT: Duration = Duration::from_secs(60);
+const RUN_LIMIT: Duration = Duration::from_secs(20);
 
 /// Fails the test (rather than skipping it) when a tool is missing.
 pub fn require_tools() {
@@ -52,6 +52,9 @@ pub fn workdir(name: &str) -> PathBuf {
     dir
 }
 
+/// The program's layout (program.rs): code and read-only data, then
+/// `_etext` (the end of what S/U snippets map executable), then the data;
+/// all within the first 2 MiB of RAM, which the page tables cover.
 const LINK_SCRIPT: &str = "OUTPUT_ARCH(riscv)
 ENTRY(_start)
 SECTIONS
@@ -60,20 +63,25 @@ SECTIONS
     .text : { *(.text.init) *(.text .text.*) }
     .rodata : { *(.rodata .rodata.*) }
     . = ALIGN(0x1000);
+    _etext = .;
     .data : { *(.data .data.*) }
+    _end = .;
 }
+ASSERT(_end <= 0x80200000, \"the program must fit in the first 2 MiB of RAM\")
 ";
 
-/// Assembles and links `source` into `dir/prog.elf`.
+/// Assembles and links `source` into `dir/prog.elf` (a `.s` file: the C
+/// preprocessor, which a `.S` file would go through, is not needed and
+/// costs a process per program).
 pub fn assemble(dir: &Path, source: &str) -> Result<PathBuf, String> {
-    let src = dir.join("prog.S");
+    let src = dir.join("prog.s");
     let ld = dir.join("link.ld");
     let elf = dir.join("prog.elf");
     std::fs::write(&src, source).map_err(|e| format!("write {}: {e}", src.display()))?;
     std::fs::write(&ld, LINK_SCRIPT).map_err(|e| format!("write {}: {e}", ld.display()))?;
     let out = Command::new(GCC)
         .args([
-            "-march=rv64imac_zicsr_zifencei",
+            "-march=rv64imafdc_zicsr_zifencei",
             "-mabi=lp64",
             "-mcmodel=medany",
             "-mno-relax",
@@ -176,7 +184,9 @@ pub fn run_on_rivet(elf: &Path) -> Run {
 /// What one snippet printed: (key, value) in the order printed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SnippetDump {
-    /// The entries: `x01`..`x31`, the CSRs, `traps`, `trap#i`, `mem+OFFS`.
+    /// The entries: `x01`..`x31`, `f00`..`f31`, `fcsr`, the CSRs,
+    /// `exit` (S/U), `traps`, `trap#i`, `sig#i` (observations of F/D
+    /// results and flags), `mem+OFFS`.
     pub entries: Vec<(String, String)>,
 }
 
@@ -211,23 +221,29 @@ pub struct Dump {
 pub fn parse(text: &str) -> Dump {
     let mut dump = Dump::default();
     let mut traps = 0;
+    let mut sigs = 0;
     for line in text.lines().map(|l| l.trim_end_matches('\r')) {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
             ["snippet", _] => {
                 dump.snippets.push(SnippetDump::default());
                 traps = 0;
+                sigs = 0;
             }
             ["end"] => dump.complete = true,
-            [key, value] if !dump.snippets.is_empty() && key.starts_with('x') => {
+            [key, value]
+                if !dump.snippets.is_empty()
+                    && key.len() == 3
+                    && (key.starts_with('x') || key.starts_with('f')) =>
+            {
                 // Printed in hex (x0a); kept in decimal (x10).
                 let key = match u8::from_str_radix(&key[1..], 16) {
-                    Ok(r) => format!("x{r:02}"),
+                    Ok(r) => format!("{}{r:02}", &key[..1]),
                     Err(_) => key.to_string(),
                 };
                 push(&mut dump, &key, value.to_string());
             }
-            ["mscratch" | "sscratch" | "mepc" | "sepc" | "traps", value]
+            ["fcsr" | "mscratch" | "sscratch" | "mepc" | "sepc" | "exit" | "traps", value]
                 if !dump.snippets.is_empty() =>
             {
                 push(&mut dump, words[0], value.to_string());
@@ -239,6 +255,14 @@ pub fn parse(text: &str) -> Dump {
                     format!("cause {cause} epc {epc} tval {tval}"),
                 );
                 traps += 1;
+            }
+            ["sig", flags, value] if !dump.snippets.is_empty() => {
+                push(
+                    &mut dump,
+                    &format!("sig#{sigs}"),
+                    format!("fflags {flags} value {value}"),
+                );
+                sigs += 1;
             }
             ["mem", off, value] if !dump.snippets.is_empty() => {
                 push(&mut dump, &format!("mem+{off}"), value.to_string());
@@ -256,10 +280,20 @@ fn push(dump: &mut Dump, key: &str, value: String) {
     }
 }
 
-/// The display name of a dump key: `x10` becomes `x10 (a0)`.
+/// Whether a dump key names a register (`x01`, `f31`).
+fn is_reg(key: &str) -> bool {
+    key.len() == 3
+        && (key.starts_with('x') || key.starts_with('f'))
+        && key[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The display name of a dump key: `x10` becomes `x10 (a0)`, `f03`
+/// becomes `f3`.
 fn describe(key: &str) -> String {
-    match key.strip_prefix('x').and_then(|n| n.parse::<usize>().ok()) {
-        Some(r) if r < 32 => format!("x{r} ({})", REG_NAMES[r]),
+    let number = key.get(1..).and_then(|n| n.parse::<usize>().ok());
+    match number {
+        Some(r) if is_reg(key) && key.starts_with('x') => format!("x{r} ({})", REG_NAMES[r]),
+        Some(r) if is_reg(key) => format!("f{r}"),
         _ => key.to_string(),
     }
 }
@@ -341,7 +375,7 @@ pub fn compare(o: &Outcome, source: &str, files: &Path) -> Result<(), String> {
         ));
     }
     if let Some((k, diffs)) = first_difference(&o.rivet_dump, &o.qemu_dump) {
-        let first_reg = diffs.iter().find(|d| d.0.starts_with('x'));
+        let first_reg = diffs.iter().find(|d| is_reg(&d.0));
         match first_reg {
             Some((key, rv, qv)) => report.push_str(&format!(
                 "first differing register (snippet {k}): {}: rivet {rv}, QEMU {qv}\n",
@@ -363,12 +397,12 @@ pub fn compare(o: &Outcome, source: &str, files: &Path) -> Result<(), String> {
         ));
     }
     report.push_str(&format!(
-        "files: {} (prog.S, prog.elf, rivet.txt, qemu.txt)\n",
+        "files: {} (prog.s, prog.elf, rivet.txt, qemu.txt)\n",
         files.display()
     ));
     report.push_str(
         "\n--- program (the snippets; the runtime before them and the data after them are in \
-         prog.S) ---\n",
+         prog.s) ---\n",
     );
     report.push_str(&source_without_data(source));
     report.push_str("\n--- rivet output ---\n");
@@ -399,9 +433,7 @@ pub fn first_difference(rivet: &Dump, qemu: &Dump) -> Option<(usize, Differences
         }
         // Registers first, then in printed order.
         let order: BTreeMap<usize, Vec<&str>> = keys.iter().fold(BTreeMap::new(), |mut m, k| {
-            m.entry(usize::from(!k.starts_with('x')))
-                .or_default()
-                .push(*k);
+            m.entry(usize::from(!is_reg(k))).or_default().push(*k);
             m
         });
         let diffs = order
@@ -420,9 +452,9 @@ pub fn first_difference(rivet: &Dump, qemu: &Dump) -> Option<(usize, Differences
 
 /// The generated part of the source: the snippets, without the runtime
 /// before them (the same in every program) and the data patterns after
-/// them; prog.S has everything.
+/// them; prog.s has everything.
 pub fn source_without_data(source: &str) -> String {
-    let start = source.find("\n# ---- snippet 0 ----").map_or(0, |i| i + 1);
+    let start = source.find("\n# ---- snippet 0 ").map_or(0, |i| i + 1);
     let end = source
         .find("\n    .section .rodata\n")
         .unwrap_or(source.len());
@@ -433,7 +465,7 @@ pub fn source_without_data(source: &str) -> String {
 pub fn keep_failure(dir: &Path, keep: &Path, o: &Outcome) {
     let _ = std::fs::create_dir_all(keep);
     if dir != keep {
-        for f in ["prog.S", "prog.elf", "link.ld"] {
+        for f in ["prog.s", "prog.elf", "link.ld"] {
             let _ = std::fs::copy(dir.join(f), keep.join(f));
         }
     }

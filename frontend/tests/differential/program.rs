@@ -1,10 +1,11 @@
 //! Generated programs and their rendering into one assembly source.
 //!
 //! A [`Program`] is a list of independent [`Snippet`]s run one after the
-//! other in the same ELF. Each snippet sets every register, runs its body
-//! and dumps the machine state over the UART; the values the generator
-//! chose are "raw" (register numbers 0..32, immediates as choices from an
-//! edge list or as arbitrary numbers) and rendering legalises them in
+//! other in the same ELF. Each snippet sets every register (integer and
+//! floating point), runs its body in M-, S- or U-mode and dumps the
+//! machine state over the UART; the values the generator chose are "raw"
+//! (register numbers 0..32, immediates as choices from an edge list or as
+//! arbitrary numbers) and rendering legalises them in
 //! context (a register the code must not write is replaced by the next
 //! writable one, an immediate is brought into its field's range), so every
 //! value proptest shrinks to still renders as a valid program.
@@ -12,24 +13,43 @@
 //! Memory layout of one run (all in RAM, linked at 0x8000_0000):
 //!
 //! ```text
-//!   .text   _start, the trap handler, the dump routines, snippet 0, 1, ...
-//!   .data   ctx (saved registers, trap log), then one 5 KiB data area per
-//!           snippet, pre-filled with the snippet's pattern
-//!   .rodata a pristine copy of each data area, to list what changed
+//!   .text   _start, the trap handler, the dump and page-table routines,
+//!           snippet 0, 1, ...
+//!   .rodata a pristine copy of each data area, to list what changed, and
+//!           each snippet's initial f0..f31
+//!           (_etext: the end of the code and read-only data, page-aligned)
+//!   .data   ctx (saved registers, observations, trap log), the Sv39
+//!           page tables, then one 5 KiB data area per snippet
+//!           (4 KiB-aligned), pre-filled with the snippet's pattern
 //! ```
+//!
+//! Everything lies in the first 2 MiB of RAM (the linker script checks),
+//! which S- and U-mode snippets see identity-mapped (vm.rs).
+//!
+//! A snippet's prologue runs in M-mode: it sets mstatus (FS = Dirty, and
+//! for S/U snippets MPP, SUM and MXR), builds the page tables of an S/U
+//! snippet and writes satp, loads f0..f31 from a table, clears fcsr, sets
+//! the integer registers and, for S/U, enters the body with `mret`. An
+//! M-mode body ends by storing the registers in ctx; an S/U body ends with
+//! an `ecall` at a label stored in ctx (`done`), which the trap handler
+//! recognises: it stores the registers itself, records mcause (8 or 9:
+//! the mode the body ended in, printed as `exit`) and continues in M-mode
+//! after the `ecall`. Both then store f0..f31 and fcsr and dump.
 //!
 //! Registers with a fixed role in every snippet (never written by
 //! generated code): `tp` = ctx, `sp` = the data area's middle (A),
 //! `s0` = A - 256, `s1` = A + 3 (an odd base, so compressed and 32-bit
-//! accesses through it are misaligned). Every other register is written.
+//! accesses through it are misaligned). Every other register, and every
+//! f register, is written.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::vm::{self, Access, VmSetup};
 use super::vocab::{
-    CsrKind, Form, MemForm, AMO_OPS, BRANCHES, CLUI_EDGES, CSRS, CSR_OPS, EDGES, HINTS, ILLEGAL,
-    IMM12_EDGES, IMM20_EDGES, IMM6_EDGES, MEM_OPS, OFFSET_EDGES, OPS, ORDERINGS, PAIRS, SH5_EDGES,
-    SH6_EDGES,
+    CsrKind, Form, MemForm, AMO_OPS, BRANCHES, CLUI_EDGES, CSRS, CSR_OPS, EDGES, F32_EDGES,
+    F64_EDGES, FP_ILLEGAL, HINTS, ILLEGAL, IMM12_EDGES, IMM20_EDGES, IMM6_EDGES, MEM_OPS,
+    OFFSET_EDGES, OPS, ORDERINGS, PAIRS, SH5_EDGES, SH6_EDGES,
 };
 
 /// Keep accesses away from the last page of the address space
@@ -44,16 +64,27 @@ pub const AREA_SIZE: i64 = 5120;
 pub const A_OFFSET: i64 = 2560;
 /// Capacity of the trap log (entries); further traps are only counted.
 pub const LOG_CAP: usize = 48;
+/// Capacity of the observation log (see [`FpItem::observe`]); later
+/// observations overwrite earlier ones, round robin.
+pub const SIG_CAP: usize = 64;
 
 // ctx layout (offsets from tp).
 const CTX_REGS: usize = 0; // x0..x31, 8 bytes each
 const CTX_COUNT: usize = 256;
 const CTX_SAVE: usize = 264; // t0, t1, t2
-const CTX_RECOVER: usize = 288;
+/// Where the code stores the recovery point of an instruction fault (an
+/// offset from tp).
+pub const CTX_RECOVER: usize = 288;
 const CTX_INDEX: usize = 296;
 const CTX_AREA: usize = 304;
 const CTX_PRISTINE: usize = 312;
-const CTX_LOG: usize = 320; // LOG_CAP entries of 32 bytes: cause, epc, tval, 0
+const CTX_DONE: usize = 320; // address of the ending ecall of an S/U body, else -1
+const CTX_EXIT: usize = 328; // mcause of that ecall, else 0
+const CTX_FCSR: usize = 336;
+const CTX_FREGS: usize = 344; // f0..f31
+const CTX_SIG: usize = 600; // SIG_CAP observations of 16 bytes: fflags, result
+const CTX_SIGN: usize = CTX_SIG + 16 * SIG_CAP; // observations made (at most SIG_CAP)
+const CTX_LOG: usize = CTX_SIGN + 8; // LOG_CAP entries of 32 bytes: cause, epc, tval, 0
 const CTX_SIZE: usize = CTX_LOG + 32 * LOG_CAP;
 
 /// The ABI names of the integer registers.
@@ -100,7 +131,7 @@ pub enum Imm {
 impl Imm {
     /// The immediate in `lo..=hi`, a multiple of `align`, taken from
     /// `edges` (filtered the same way) for [`Imm::Edge`].
-    fn pick(self, lo: i64, hi: i64, align: i64, edges: &[i64]) -> i64 {
+    pub(super) fn pick(self, lo: i64, hi: i64, align: i64, edges: &[i64]) -> i64 {
         let fits = |v: i64| (lo..=hi).contains(&v) && v % align == 0;
         match self {
             Imm::Edge(i) => {
@@ -119,7 +150,7 @@ impl Imm {
     }
 
     /// Like [`Imm::pick`], never zero.
-    fn pick_nonzero(self, lo: i64, hi: i64, align: i64, edges: &[i64]) -> i64 {
+    pub(super) fn pick_nonzero(self, lo: i64, hi: i64, align: i64, edges: &[i64]) -> i64 {
         match self.pick(lo, hi, align, edges) {
             0 => align,
             v => v,
@@ -339,6 +370,176 @@ pub struct LoopItem {
     pub body: Vec<Item>,
 }
 
+/// A floating-point operand value as generated.
+#[derive(Clone, Copy, Debug)]
+pub enum FVal {
+    /// An entry of the operand format's edge list (a single properly
+    /// NaN-boxed).
+    Edge(u8),
+    /// Random bits of the operand's format (a single properly NaN-boxed).
+    Any(u64),
+    /// 64 random bits: as a single, improperly NaN-boxed (unless the
+    /// upper half happens to be all ones).
+    Raw(u64),
+    /// An edge of the other format as 64 bits: a double used as a single
+    /// (improperly NaN-boxed), a boxed single used as a double (a NaN).
+    Other(u8),
+    /// The first source's value, negated when true (equal operands,
+    /// cancellation); like no preload when the first source has none.
+    Like(bool),
+}
+
+/// An integer source of a conversion or move to floating point.
+#[derive(Clone, Copy, Debug)]
+pub enum IVal {
+    /// An entry of [`super::vocab::CVT_EDGES`].
+    Edge(u8),
+    /// Any value of the integer vocabulary.
+    Val(Val),
+}
+
+impl IVal {
+    /// The value.
+    pub fn get(self) -> u64 {
+        use super::vocab::CVT_EDGES;
+        match self {
+            IVal::Edge(i) => CVT_EDGES[usize::from(i) % CVT_EDGES.len()],
+            IVal::Val(v) => v.get(),
+        }
+    }
+}
+
+/// One instruction of [`super::vocab::FP_OPS`].
+#[derive(Clone, Debug)]
+pub struct FpItem {
+    /// Index into `FP_OPS`.
+    pub op: u8,
+    /// Destination (raw; an f or an x register by the form).
+    pub rd: u8,
+    /// Sources (raw; rs1 is an x register for the moves and conversions
+    /// to floating point).
+    pub rs: [u8; 3],
+    /// Rounding mode, modulo 6: 0..=4 static, 5 dynamic (`dyn`).
+    pub rm: u8,
+    /// Values of the floating-point sources.
+    pub pre: [Option<FVal>; 3],
+    /// Value of the integer source.
+    pub ipre: Option<IVal>,
+    /// Scratch x register for the preloads (raw).
+    pub tmp: u8,
+    /// Log the result and the flags it raised right after it (fflags
+    /// is read and cleared), so that neither a later write of the
+    /// destination nor the stickiness of fflags hides them.
+    pub observe: bool,
+}
+
+/// A floating-point load or store of [`super::vocab::FP_MEM_OPS`].
+#[derive(Clone, Debug)]
+pub struct FpMemItem {
+    /// Index into `FP_MEM_OPS`.
+    pub op: u8,
+    /// The f register (raw).
+    pub reg: u8,
+    /// The base: as [`MemItem::base`].
+    pub base: u8,
+    /// Offset.
+    pub imm: Imm,
+    /// Value stored (stores only).
+    pub pre: Option<FVal>,
+    /// Scratch x register for the preload (raw).
+    pub tmp: u8,
+}
+
+/// An access to `fflags`/`frm`/`fcsr` ([`super::vocab::FCSR_OPS`]).
+#[derive(Clone, Debug)]
+pub struct FcsrItem {
+    /// Index into `FCSR_OPS`.
+    pub op: u8,
+    /// Destination (raw).
+    pub rd: u8,
+    /// Source register (raw).
+    pub rs: u8,
+    /// The rounding mode written to `frm` (by `fsrm`, `fsrmi`, `fscsr`):
+    /// 0..=7, the strategy prefers the valid 0..=4.
+    pub frm: u8,
+    /// The flags written (low 5 bits), and for `fscsr` the bits above
+    /// the frm field, which must be ignored.
+    pub bits: u64,
+}
+
+/// An access through the probe mappings of S/U snippets (vm.rs); in
+/// M-mode it renders as nothing.
+#[derive(Clone, Debug)]
+pub struct ProbeItem {
+    /// Index into [`vm::PROBE_TARGETS`].
+    pub target: u8,
+    /// Index into [`PROBE_OPS`].
+    pub op: u8,
+    /// The data register (raw; x or f by the operation).
+    pub reg: u8,
+    /// The address register (raw).
+    pub tmp: u8,
+    /// Offset from the middle of the page.
+    pub off: Imm,
+}
+
+/// What a probe does: (mnemonic, size, kind).
+pub const PROBE_OPS: &[(&str, i64, ProbeKind)] = &[
+    ("lb", 1, ProbeKind::Load),
+    ("lhu", 2, ProbeKind::Load),
+    ("lw", 4, ProbeKind::Load),
+    ("ld", 8, ProbeKind::Load),
+    ("sb", 1, ProbeKind::Store),
+    ("sh", 2, ProbeKind::Store),
+    ("sw", 4, ProbeKind::Store),
+    ("sd", 8, ProbeKind::Store),
+    ("flw", 4, ProbeKind::FLoad),
+    ("fld", 8, ProbeKind::FLoad),
+    ("fsw", 4, ProbeKind::FStore),
+    ("fsd", 8, ProbeKind::FStore),
+    ("amoadd.w", 4, ProbeKind::Amo),
+    ("amoswap.d", 8, ProbeKind::Amo),
+    ("lr.w", 4, ProbeKind::Lr),
+    ("lr.d", 8, ProbeKind::Lr),
+    ("jalr", 4, ProbeKind::Fetch),
+    ("c.jr", 2, ProbeKind::Fetch),
+];
+
+/// The kinds of [`PROBE_OPS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeKind {
+    /// An integer load.
+    Load,
+    /// An integer store.
+    Store,
+    /// A floating-point load.
+    FLoad,
+    /// A floating-point store.
+    FStore,
+    /// An AMO.
+    Amo,
+    /// LR (only where it faults: a reservation would outlive the item).
+    Lr,
+    /// A jump there (only where the fetch faults: the code would be data).
+    Fetch,
+}
+
+/// A privileged instruction: 0 = `sfence.vma rs1, rs2` (illegal in
+/// U-mode), 1 = `mret` (illegal in S/U; not rendered in M), 2 = `sret`
+/// (illegal in U; rendered only there), 3 = `csrr rd, satp` (illegal in
+/// U), 4 and 5 = `csrs`/`csrc sstatus` of SUM, MXR or both (illegal in U;
+/// in S they change what the translation allows, which the TLB must
+/// follow; in M they change nothing that is used).
+#[derive(Clone, Debug)]
+pub struct PrivItem {
+    /// Which.
+    pub kind: u8,
+    /// A register operand (raw).
+    pub reg: u8,
+    /// Another (raw).
+    pub reg2: u8,
+}
+
 /// One generated element of a snippet's body.
 #[derive(Clone, Debug)]
 pub enum Item {
@@ -371,9 +572,42 @@ pub enum Item {
     Jump(Box<JumpItem>),
     /// A bounded loop.
     Loop(Box<LoopItem>),
+    /// A floating-point instruction.
+    Fp(FpItem),
+    /// A floating-point load or store.
+    FpMem(FpMemItem),
+    /// An access to the F CSRs.
+    Fcsr(FcsrItem),
+    /// A reserved floating-point encoding: index into [`FP_ILLEGAL`] and
+    /// the random bits.
+    FpIllegal(u8, u32),
+    /// An access through the probe mappings (S/U only).
+    Probe(ProbeItem),
+    /// A privileged instruction.
+    Priv(PrivItem),
     /// Assembly text, verbatim (the hand-written regression tests; never
     /// generated). Its mnemonics are not counted.
     Asm(String),
+}
+
+/// The privilege mode a snippet's body runs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mode {
+    /// Machine mode, no translation.
+    M,
+    /// Supervisor mode, Sv39.
+    S,
+    /// User mode, Sv39.
+    U,
+}
+
+/// What a program's snippets are made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Family {
+    /// The integer vocabulary.
+    Int,
+    /// Mostly F and D, with some of the integer vocabulary.
+    Fp,
 }
 
 /// One independent test: initial state and a body.
@@ -385,13 +619,24 @@ pub struct Snippet {
     pub init: u64,
     /// Style (low bits) and seed of the data area's pattern.
     pub data: (u8, u64),
+    /// The mode of the body.
+    pub mode: Mode,
+    /// The address space of an S/U body.
+    pub vm: VmSetup,
 }
 
 /// A generated program: one ELF.
 #[derive(Clone, Debug)]
 pub struct Program {
+    /// What its snippets are made of (for the statistics).
+    pub family: Family,
     /// The snippets, run in order.
     pub snippets: Vec<Snippet>,
+}
+
+/// A single NaN-boxed in 64 bits.
+pub fn box32(v: u32) -> u64 {
+    0xffff_ffff_0000_0000 | u64::from(v)
 }
 
 /// SplitMix64: derives the initial values from a seed.
@@ -418,6 +663,22 @@ impl Snippet {
     /// fixed role).
     pub fn reg_init(&self, r: usize) -> u64 {
         init_value(self.init, r as u64)
+    }
+
+    /// The initial bits of f`i`: edge values of both formats (singles
+    /// properly NaN-boxed), random singles and doubles, and singles
+    /// improperly NaN-boxed.
+    pub fn freg_init(&self, i: usize) -> u64 {
+        let h = mix(self.init ^ mix(200 + i as u64));
+        let pick = |list: usize| ((h >> 8) % list as u64) as usize;
+        match h % 8 {
+            0 | 1 => box32(F32_EDGES[pick(F32_EDGES.len())]),
+            2 | 3 => F64_EDGES[pick(F64_EDGES.len())],
+            4 => box32(mix(h) as u32),
+            5 => mix(h),
+            6 => mix(h) << 32 | u64::from(F32_EDGES[pick(F32_EDGES.len())]),
+            _ => u64::from(F32_EDGES[pick(F32_EDGES.len())]),
+        }
     }
 
     /// Initial mscratch, sscratch, mepc, sepc.
@@ -453,6 +714,10 @@ pub struct Rendered {
     pub source: String,
     /// How often each mnemonic appears (as written, without ordering suffixes).
     pub mnemonics: BTreeMap<&'static str, u64>,
+    /// How often each rounding mode appears in an instruction: the static
+    /// names, and `dyn/frm=N` for the dynamic mode with the `frm` value
+    /// last written before it in program order (a static estimate).
+    pub rounding: BTreeMap<String, u64>,
 }
 
 /// Renders `program` into one assembly source.
@@ -463,6 +728,14 @@ pub fn render(program: &Program) -> Rendered {
         forbidden: RESERVED,
         rvc: false,
         mnemonics: BTreeMap::new(),
+        rounding: BTreeMap::new(),
+        snippet: 0,
+        mode: Mode::M,
+        vm: VmSetup::default(),
+        sp_adj: 0,
+        frm: 0,
+        sig: 0,
+        dynamic: false,
     };
     r.out.push_str(&runtime());
     for (k, snippet) in program.snippets.iter().enumerate() {
@@ -475,9 +748,13 @@ pub fn render(program: &Program) -> Rendered {
     for (k, s) in program.snippets.iter().enumerate() {
         writeln!(r.out, "    .balign 8\npristine_{k}:").unwrap();
         dwords(&mut r.out, &s.pattern());
+        writeln!(r.out, "fregs_{k}:").unwrap();
+        let fregs: Vec<u64> = (0..32).map(|i| s.freg_init(i)).collect();
+        dwords(&mut r.out, &fregs);
     }
     r.out.push_str("\n    .data\n    .balign 64\nctx:\n");
     writeln!(r.out, "    .zero {CTX_SIZE}").unwrap();
+    r.out.push_str(vm::TABLES);
     for (k, s) in program.snippets.iter().enumerate() {
         writeln!(r.out, "    .balign 4096\narea_{k}:").unwrap();
         dwords(&mut r.out, &s.pattern());
@@ -485,6 +762,7 @@ pub fn render(program: &Program) -> Rendered {
     Rendered {
         source: r.out,
         mnemonics: r.mnemonics,
+        rounding: r.rounding,
     }
 }
 
@@ -495,43 +773,58 @@ fn dwords(out: &mut String, words: &[u64]) {
     }
 }
 
-struct Renderer {
-    out: String,
+/// Renders one program (the floating-point items are in fp.rs).
+pub(super) struct Renderer {
+    pub(super) out: String,
     label: usize,
     forbidden: u32,
     rvc: bool,
     mnemonics: BTreeMap<&'static str, u64>,
+    pub(super) rounding: BTreeMap<String, u64>,
+    /// The snippet being rendered: its index, mode and address space.
+    snippet: usize,
+    mode: Mode,
+    vm: VmSetup,
+    /// How far the current `c.addi16sp` group moved `sp`.
+    sp_adj: i64,
+    /// The `frm` value last written in program order (statistics only).
+    pub(super) frm: u8,
+    /// Observations rendered in this snippet.
+    pub(super) sig: usize,
+    /// The S-mode body may change SUM and MXR (privileged items 4 and
+    /// 5): the permission model must then hold for every setting.
+    dynamic: bool,
 }
 
 /// An upper bound of the bytes a `li` expands to.
 const LI_MAX: usize = 32;
 
 impl Renderer {
-    fn norvc(&mut self) {
+    pub(super) fn norvc(&mut self) {
         if self.rvc {
             self.out.push_str("    .option norvc\n");
             self.rvc = false;
         }
     }
 
-    fn rvc(&mut self) {
+    pub(super) fn rvc(&mut self) {
         if !self.rvc {
             self.out.push_str("    .option rvc\n");
             self.rvc = true;
         }
     }
 
-    fn fresh(&mut self) -> String {
+    pub(super) fn fresh(&mut self) -> String {
         self.label += 1;
         format!(".L{}", self.label)
     }
 
-    fn place(&mut self, label: &str) {
+    pub(super) fn place(&mut self, label: &str) {
         writeln!(self.out, "{label}:").unwrap();
     }
 
     /// Emits one instruction of the vocabulary and counts its mnemonic.
-    fn insn(&mut self, name: &'static str, suffix: &str, operands: &str) {
+    pub(super) fn insn(&mut self, name: &'static str, suffix: &str, operands: &str) {
         if name.starts_with("c.") {
             self.rvc();
         } else {
@@ -546,17 +839,17 @@ impl Renderer {
     }
 
     /// Emits scaffolding (pseudo-instructions, directives): not counted.
-    fn raw(&mut self, line: &str) {
+    pub(super) fn raw(&mut self, line: &str) {
         self.norvc();
         writeln!(self.out, "    {line}").unwrap();
     }
 
-    fn writable(&self, r: u8) -> bool {
+    pub(super) fn writable(&self, r: u8) -> bool {
         self.forbidden & (1 << r) == 0
     }
 
     /// A destination: `raw`, or the next register the code may write.
-    fn wr(&self, raw: u8) -> u8 {
+    pub(super) fn wr(&self, raw: u8) -> u8 {
         let mut r = raw % 32;
         while !self.writable(r) {
             r = (r + 1) % 32;
@@ -565,7 +858,7 @@ impl Renderer {
     }
 
     /// A destination other than x0.
-    fn wr_nz(&self, raw: u8) -> u8 {
+    pub(super) fn wr_nz(&self, raw: u8) -> u8 {
         let mut r = raw % 32;
         while r == 0 || !self.writable(r) {
             r = (r + 1) % 32;
@@ -574,7 +867,7 @@ impl Renderer {
     }
 
     /// A destination other than x0 and `other`.
-    fn wr_nz_not(&self, raw: u8, other: u8) -> u8 {
+    pub(super) fn wr_nz_not(&self, raw: u8, other: u8) -> u8 {
         let mut r = raw % 32;
         while r == 0 || r == other || !self.writable(r) {
             r = (r + 1) % 32;
@@ -583,7 +876,7 @@ impl Renderer {
     }
 
     /// A compressed-form destination (x8..x15) the code may write.
-    fn wr_c(&self, raw: u8) -> u8 {
+    pub(super) fn wr_c(&self, raw: u8) -> u8 {
         let mut r = 8 + raw % 8;
         while !self.writable(r) {
             r = 8 + (r - 8 + 1) % 8;
@@ -592,7 +885,7 @@ impl Renderer {
     }
 
     /// `li reg, value` if the register may be written (x0 never is).
-    fn preload(&mut self, reg: u8, value: Option<u64>) {
+    pub(super) fn preload(&mut self, reg: u8, value: Option<u64>) {
         if let Some(v) = value {
             if reg != 0 && self.writable(reg) {
                 self.raw(&format!("li {}, {v:#x}", REG_NAMES[usize::from(reg)]));
@@ -602,16 +895,61 @@ impl Renderer {
 
     fn snippet(&mut self, k: usize, s: &Snippet) {
         self.norvc();
-        writeln!(self.out, "\n# ---- snippet {k} ----\nsnippet_{k}:").unwrap();
+        self.snippet = k;
+        self.mode = s.mode;
+        self.vm = s.vm;
+        self.sp_adj = 0;
+        self.frm = 0;
+        self.sig = 0;
+        self.dynamic = s.mode == Mode::S && s.body.iter().any(changes_sum_mxr);
+        let user = s.mode != Mode::M;
+        writeln!(
+            self.out,
+            "\n# ---- snippet {k} ({:?}-mode) ----\nsnippet_{k}:",
+            s.mode
+        )
+        .unwrap();
         let csr = s.csr_init();
         let mut setup = format!(
             "    lla t0, area_{k}\n    sd t0, {CTX_AREA}(tp)\n    lla t0, pristine_{k}\n    \
              sd t0, {CTX_PRISTINE}(tp)\n    li t0, {k}\n    sd t0, {CTX_INDEX}(tp)\n    \
-             sd zero, {CTX_COUNT}(tp)\n"
+             sd zero, {CTX_COUNT}(tp)\n    sd zero, {CTX_EXIT}(tp)\n    jal ra, sig_clear\n"
         );
-        for (name, v) in ["mscratch", "sscratch", "mepc", "sepc"].iter().zip(csr) {
-            writeln!(setup, "    li t0, {v:#x}\n    csrw {name}, t0").unwrap();
+        if user {
+            writeln!(setup, "    lla t0, done_{k}\n    sd t0, {CTX_DONE}(tp)").unwrap();
+        } else {
+            writeln!(setup, "    li t0, -1\n    sd t0, {CTX_DONE}(tp)").unwrap();
         }
+        // mstatus: FS = Dirty (3), and MPP (S = 1, U = 0), SUM and MXR.
+        let (mpp, sum, mxr) = match s.mode {
+            Mode::M => (3u64, false, false),
+            Mode::S => (1, s.vm.sum, s.vm.mxr),
+            Mode::U => (0, false, s.vm.mxr),
+        };
+        let bits = 3 << 13 | mpp << 11 | u64::from(sum) << 18 | u64::from(mxr) << 19;
+        writeln!(
+            setup,
+            "    li t0, {:#x}\n    csrc mstatus, t0\n    li t0, {bits:#x}\n    csrs mstatus, t0",
+            3u64 << 11 | 1 << 18 | 1 << 19
+        )
+        .unwrap();
+        if user {
+            setup.push_str(&vm::setup(k, s.mode, &s.vm));
+        } else {
+            setup.push_str("    csrw satp, zero\n");
+        }
+        for (name, v) in ["mscratch", "sscratch", "mepc", "sepc"].iter().zip(csr) {
+            if user && *name == "mepc" {
+                writeln!(setup, "    lla t0, body_{k}\n    csrw mepc, t0").unwrap();
+            } else {
+                writeln!(setup, "    li t0, {v:#x}\n    csrw {name}, t0").unwrap();
+            }
+        }
+        writeln!(setup, "    lla t0, fregs_{k}").unwrap();
+        for f in 0..32 {
+            writeln!(setup, "    fld f{f}, {}(t0)", 8 * f).unwrap();
+        }
+        setup.push_str("    fscsr zero\n");
         for (r, name) in REG_NAMES.iter().enumerate().skip(1) {
             match r {
                 2 => writeln!(setup, "    lla sp, area_{k} + {A_OFFSET}").unwrap(),
@@ -621,6 +959,9 @@ impl Renderer {
                 _ => writeln!(setup, "    li {name}, {:#x}", s.reg_init(r)).unwrap(),
             }
         }
+        if user {
+            writeln!(setup, "    mret\nbody_{k}:").unwrap();
+        }
         self.out.push_str(&setup);
         self.out.push_str("# body\n");
         for item in &s.body {
@@ -628,10 +969,35 @@ impl Renderer {
         }
         self.norvc();
         self.out.push_str("# end of body\n");
-        for (r, name) in REG_NAMES.iter().enumerate().skip(1) {
-            writeln!(self.out, "    sd {name}, {}(tp)", CTX_REGS + 8 * r).unwrap();
+        if user {
+            // The handler stores the registers and comes back below, in M-mode.
+            writeln!(
+                self.out,
+                "done_{k}:\n    ecall\n    csrw satp, zero\n    sfence.vma"
+            )
+            .unwrap();
+        } else {
+            for (r, name) in REG_NAMES.iter().enumerate().skip(1) {
+                writeln!(self.out, "    sd {name}, {}(tp)", CTX_REGS + 8 * r).unwrap();
+            }
         }
-        self.out.push_str("    jal ra, dump\n");
+        for f in 0..32 {
+            writeln!(self.out, "    fsd f{f}, {}(tp)", CTX_FREGS + 8 * f).unwrap();
+        }
+        writeln!(
+            self.out,
+            "    frcsr t0\n    sd t0, {CTX_FCSR}(tp)\n    li t0, {}\n    sd t0, {CTX_SIGN}(tp)\n    \
+             jal ra, dump",
+            self.sig.min(SIG_CAP)
+        )
+        .unwrap();
+    }
+
+    /// The offset from tp of the next observation slot.
+    pub(super) fn next_observation(&mut self) -> usize {
+        let slot = CTX_SIG + 16 * (self.sig % SIG_CAP);
+        self.sig += 1;
+        slot
     }
 
     fn item(&mut self, item: &Item) {
@@ -669,6 +1035,16 @@ impl Renderer {
             Item::Branch(b) => self.branch(b),
             Item::Jump(j) => self.jump(j),
             Item::Loop(l) => self.looped(l),
+            Item::Fp(f) => self.fp(f),
+            Item::FpMem(m) => self.fp_mem(m),
+            Item::Fcsr(c) => self.fcsr(c),
+            Item::FpIllegal(family, bits) => {
+                let (pattern, free, _) = FP_ILLEGAL[usize::from(*family) % FP_ILLEGAL.len()];
+                let word = pattern | (bits & free);
+                self.raw(&format!(".word {word:#010x}  # reserved F/D encoding"));
+            }
+            Item::Probe(p) => self.probe(p),
+            Item::Priv(p) => self.privileged(p),
             Item::Asm(text) => {
                 self.norvc();
                 for line in text.lines() {
@@ -822,15 +1198,99 @@ impl Renderer {
             ),
             MemForm::Stack => (2, m.imm.pick(0, 63 * size, size, &[0, 63 * size, size])),
         };
+        let off = if def.store {
+            self.unsplit_store(base, off, size)
+        } else {
+            off
+        };
         self.insn(def.name, "", &format!("{}, {off}({})", n(reg), n(base)));
     }
 
+    /// The offset in the data area of base register `base` (sp, s0, s1).
+    pub(super) fn area_offset(&self, base: u8) -> Option<i64> {
+        match base {
+            2 => Some(A_OFFSET + self.sp_adj),
+            8 => Some(A_OFFSET - 256),
+            9 => Some(A_OFFSET + 3),
+            _ => None,
+        }
+    }
+
+    /// `off` for a store of `size` bytes at `off(base)`, moved 8 bytes
+    /// down if in an S/U snippet it would straddle the area's two pages
+    /// while only the first is writable: whether a store whose second
+    /// part faults writes its first part is left to the implementation
+    /// (a misaligned access "may be decomposed into a set of component
+    /// memory operations of any granularity").
+    pub(super) fn unsplit_store(&self, base: u8, off: i64, size: i64) -> i64 {
+        let Some(start) = self.area_offset(base).map(|b| b + off) else {
+            return off;
+        };
+        let splits = start < 4096 && start + size > 4096;
+        let p1 = self.vm.p1();
+        if splits && !self.always(|vm| p1.allows(self.mode, vm, Access::Write)) {
+            off - 8
+        } else {
+            off
+        }
+    }
+
+    /// Whether `allowed` holds for every SUM/MXR setting the body may
+    /// run with (for M-mode, always).
+    pub(super) fn always(&self, allowed: impl Fn(&VmSetup) -> bool) -> bool {
+        self.settings().iter().all(allowed)
+    }
+
+    /// Whether `allowed` holds for some SUM/MXR setting the body may run
+    /// with.
+    pub(super) fn ever(&self, allowed: impl Fn(&VmSetup) -> bool) -> bool {
+        self.settings().iter().any(allowed)
+    }
+
+    fn settings(&self) -> Vec<VmSetup> {
+        if self.mode == Mode::M {
+            return Vec::new();
+        }
+        if !self.dynamic {
+            return vec![self.vm];
+        }
+        [(false, false), (false, true), (true, false), (true, true)]
+            .iter()
+            .map(|&(sum, mxr)| VmSetup {
+                sum,
+                mxr,
+                ..self.vm
+            })
+            .collect()
+    }
+
+    /// Counts a mnemonic rendered some other way (`.insn`).
+    pub(super) fn count(&mut self, name: &'static str) {
+        *self.mnemonics.entry(name).or_default() += 1;
+    }
+
     /// `addi addr, base, off` with `off` aligned to `size`; returns the
-    /// address register.
-    fn address(&mut self, addr: u8, base: u8, off: Imm, size: i64, avoid: u8) -> u8 {
+    /// address register. `first_page`: in S/U snippets, keep the address
+    /// in the area's first page (always writable).
+    fn address(
+        &mut self,
+        addr: u8,
+        base: u8,
+        off: Imm,
+        size: i64,
+        avoid: u8,
+        first_page: bool,
+    ) -> u8 {
         let addr = self.wr_nz_not(addr, avoid);
-        let base = if base.is_multiple_of(2) { "sp" } else { "s0" };
-        let off = off.pick(-2048, 2047 - 7, size, OFFSET_EDGES);
+        let (base, at) = if base.is_multiple_of(2) {
+            ("sp", A_OFFSET + self.sp_adj)
+        } else {
+            ("s0", A_OFFSET - 256)
+        };
+        let mut off = off.pick(-2048, 2047 - 7, size, OFFSET_EDGES);
+        if first_page && self.mode != Mode::M && at + off + size > 4096 {
+            off -= 2048;
+        }
         self.insn(
             "addi",
             "",
@@ -841,7 +1301,11 @@ impl Renderer {
 
     fn amo(&mut self, a: &AmoItem) {
         let size = if a.double { 8 } else { 4 };
-        let addr = self.address(a.addr, a.base, a.off, size, 0);
+        // QEMU 7.2 reports an AMO to a page it may not read as a load page
+        // fault (13): keep AMOs in the first page unless the second is readable.
+        let p1 = self.vm.p1();
+        let unreadable = !self.always(|vm| p1.allows(self.mode, vm, Access::Read));
+        let addr = self.address(a.addr, a.base, a.off, size, 0, unreadable);
         let rs2 = a.rs2 % 32;
         if rs2 != addr {
             self.preload(rs2, a.pre.map(Val::get));
@@ -869,7 +1333,7 @@ impl Renderer {
         let n = |r: u8| REG_NAMES[usize::from(r)];
         match l.shape % 3 {
             0 => {
-                let addr = self.address(l.addr, l.base, l.off, size, 0);
+                let addr = self.address(l.addr, l.base, l.off, size, 0, true);
                 // Nothing between LR and SC may write the address register.
                 let saved = self.forbidden;
                 self.forbidden |= 1 << addr;
@@ -892,7 +1356,7 @@ impl Renderer {
                 );
             }
             1 => {
-                let addr = self.address(l.addr, l.base, l.off, size, 0);
+                let addr = self.address(l.addr, l.base, l.off, size, 0, true);
                 let rd = self.wr(l.rd_sc);
                 self.insn(
                     sc,
@@ -1015,9 +1479,12 @@ impl Renderer {
     fn sp_group(&mut self, adj: Imm, inner: &[Item]) {
         let adj = adj.pick_nonzero(-512, 496, 16, &[-512, 496, 16, -16]);
         self.insn("c.addi16sp", "", &format!("sp, {adj}"));
+        let outer = self.sp_adj;
+        self.sp_adj += adj;
         for item in inner {
             self.item(item);
         }
+        self.sp_adj = outer;
         if adj == -512 {
             self.insn("c.addi16sp", "", "sp, 496");
             self.insn("c.addi16sp", "", "sp, 16");
@@ -1143,6 +1610,154 @@ impl Renderer {
     }
 }
 
+impl Renderer {
+    fn probe(&mut self, p: &ProbeItem) {
+        if self.mode == Mode::M {
+            // The probe mappings exist only under Sv39.
+            return;
+        }
+        let target = vm::PROBE_TARGETS[usize::from(p.target) % vm::PROBE_TARGETS.len()];
+        let (name, size, kind) = PROBE_OPS[usize::from(p.op) % PROBE_OPS.len()];
+        let access = match kind {
+            ProbeKind::Load | ProbeKind::FLoad | ProbeKind::Lr => Access::Read,
+            ProbeKind::Store | ProbeKind::FStore | ProbeKind::Amo => Access::Write,
+            ProbeKind::Fetch => Access::Exec,
+        };
+        let mode = self.mode;
+        let allowed = self.ever(|vm| target.allows(mode, vm, access));
+        if kind == ProbeKind::Fetch && (allowed || self.ever(|vm| target.qemu_fetches(mode, vm))) {
+            // A fetch that succeeds would run data as code.
+            return;
+        }
+        // Offsets from the register: the middle of a probe page (loads may
+        // cross into the next page, stores may not: see unsplit_store), or
+        // the alias of sp (staying in the data area).
+        let (lo, hi) = match target.base() {
+            Some(_) => (
+                -2048,
+                if access == Access::Read {
+                    2047
+                } else {
+                    2048 - size
+                },
+            ),
+            None => {
+                let at = A_OFFSET + self.sp_adj;
+                ((-2048).max(-at), 2047.min(AREA_SIZE - size - at))
+            }
+        };
+        let align = match kind {
+            ProbeKind::Amo | ProbeKind::Lr => size,
+            ProbeKind::Fetch => 2,
+            _ => 1,
+        };
+        let off = p
+            .off
+            .pick(lo, hi, align, &[0, -2048, 2047, 2044, 2040, 1, -1]);
+        let n = |r: u8| REG_NAMES[usize::from(r)];
+        let tmp = self.wr_nz(p.tmp);
+        let recover = self.fresh();
+        if kind == ProbeKind::Fetch {
+            self.raw(&format!("lla {}, {recover}", n(tmp)));
+            self.raw(&format!("sd {}, {CTX_RECOVER}(tp)", n(tmp)));
+        }
+        // Everything that takes no offset gets the whole address.
+        let whole = matches!(kind, ProbeKind::Amo | ProbeKind::Lr) || name == "c.jr";
+        let (addr, off) = if whole { (off, 0) } else { (0, off) };
+        match target.base() {
+            Some(base) => self.raw(&format!(
+                "li {}, {:#x}",
+                n(tmp),
+                base.wrapping_add(addr as u64)
+            )),
+            None => {
+                self.raw(&format!("li {}, {}", n(tmp), target.delta() + addr));
+                self.raw(&format!("add {}, {}, sp", n(tmp), n(tmp)));
+            }
+        }
+        let t = n(tmp);
+        match kind {
+            ProbeKind::Load => {
+                let rd = self.wr(p.reg);
+                self.insn(name, "", &format!("{}, {off}({t})", n(rd)));
+            }
+            ProbeKind::Store => {
+                self.insn(name, "", &format!("{}, {off}({t})", n(p.reg % 32)));
+            }
+            ProbeKind::FLoad | ProbeKind::FStore => {
+                self.insn(name, "", &format!("f{}, {off}({t})", p.reg % 32));
+            }
+            ProbeKind::Amo => {
+                let rs2 = p.reg.wrapping_mul(7) % 32;
+                if self.always(|vm| target.allows(mode, vm, Access::Read)) {
+                    let rd = self.wr(p.reg);
+                    self.insn(name, "", &format!("{}, {}, ({t})", n(rd), n(rs2)));
+                } else {
+                    // QEMU 7.2 reports an AMO to a page it may not read as
+                    // a load page fault (13): a store instead.
+                    let store = if size == 8 { "sd" } else { "sw" };
+                    self.insn(store, "", &format!("{}, 0({t})", n(rs2)));
+                }
+            }
+            ProbeKind::Lr => {
+                let rd = self.wr(p.reg);
+                if allowed {
+                    // An LR that succeeds would leave a reservation behind.
+                    let load = if size == 8 { "ld" } else { "lw" };
+                    self.insn(load, "", &format!("{}, 0({t})", n(rd)));
+                } else {
+                    self.insn(name, "", &format!("{}, ({t})", n(rd)));
+                }
+            }
+            ProbeKind::Fetch => {
+                if name == "c.jr" {
+                    self.insn(name, "", t);
+                } else {
+                    let rd = self.wr(p.reg);
+                    self.insn(name, "", &format!("{}, {off}({t})", n(rd)));
+                }
+                self.place(&recover);
+            }
+        }
+    }
+
+    fn privileged(&mut self, p: &PrivItem) {
+        let n = |r: u8| REG_NAMES[usize::from(r)];
+        match (p.kind % 6, self.mode) {
+            (kind @ (4 | 5), _) => {
+                const MASKS: [u64; 3] = [1 << 18, 1 << 19, 3 << 18];
+                let rs = self.wr_nz(p.reg);
+                let mask = MASKS[usize::from(p.reg2) % 3];
+                self.raw(&format!("li {}, {mask:#x}", n(rs)));
+                let op = if kind == 4 { "csrrs" } else { "csrrc" };
+                self.insn(op, "", &format!("zero, sstatus, {}", n(rs)));
+            }
+            (1, Mode::S | Mode::U) => self.insn("mret", "", ""),
+            (2, Mode::U) => self.insn("sret", "", ""),
+            (3, _) => {
+                let rd = self.wr(p.reg);
+                self.insn("csrrs", "", &format!("{}, satp, zero", n(rd)));
+            }
+            _ => {
+                let (rs1, rs2) = (p.reg % 32, p.reg2 % 32);
+                self.insn("sfence.vma", "", &format!("{}, {}", n(rs1), n(rs2)));
+            }
+        }
+    }
+}
+
+/// Whether `item` is or holds a write of SUM or MXR.
+fn changes_sum_mxr(item: &Item) -> bool {
+    match item {
+        Item::Priv(p) => matches!(p.kind % 6, 4 | 5),
+        Item::SpGroup(_, inner) => inner.iter().any(changes_sum_mxr),
+        Item::Branch(b) => b.shadow.iter().any(changes_sum_mxr),
+        Item::Jump(j) => j.shadow.iter().any(changes_sum_mxr),
+        Item::Loop(l) => l.body.iter().any(changes_sum_mxr),
+        _ => false,
+    }
+}
+
 fn amo_name(op: usize, double: bool) -> &'static str {
     const W: [&str; 9] = [
         "amoswap.w",
@@ -1194,12 +1809,22 @@ fn size_bound(item: &Item) -> usize {
         }
         Item::Jump(j) => 12 + j.shadow.iter().map(size_bound).sum::<usize>(),
         Item::Loop(l) => 16 + LI_MAX + l.body.iter().map(size_bound).sum::<usize>(),
+        Item::Fp(_) => 20 + 4 * (LI_MAX + 4),
+        Item::FpMem(_) => 8 + LI_MAX,
+        Item::Fcsr(_) => 4 + LI_MAX,
+        Item::FpIllegal(..) => 4,
+        Item::Probe(_) => 20 + LI_MAX,
+        Item::Priv(_) => 4,
         Item::Asm(_) => usize::MAX / 4,
     }
 }
 
 /// The start of the program: entry, trap handler and dump routines.
 fn runtime() -> String {
+    let regs: String = (1..32)
+        .filter(|r| !(5..=7).contains(r))
+        .map(|r| format!("    sd x{r}, {}(tp)\n", CTX_REGS + 8 * r))
+        .collect();
     format!(
         r#"# Generated by frontend/tests/differential.rs: one program, run on rivet
 # and on QEMU; the UART dumps must match.
@@ -1210,17 +1835,26 @@ _start:
     lla t0, trap_entry
     csrw mtvec, t0
     lla tp, ctx
+    # PMP entry 0: everything, for S and U (NAPOT, R, W, X).
+    li t0, -1
+    csrw pmpaddr0, t0
+    li t0, 0x1f
+    csrw pmpcfg0, t0
     j snippet_0
 
-# The trap handler: logs mcause, mepc, mtval (the first {LOG_CAP} traps;
-# counts them all) and resumes after the trapping instruction (2 or 4
-# bytes on, from its low bits), or for an instruction access fault at the
-# recovery point the code stored in ctx.
+# The trap handler: the ending ecall of an S/U body (at ctx.done) goes to
+# vm_done; anything else is logged (mcause, mepc, mtval: the first
+# {LOG_CAP} traps; counts them all) and resumed after the trapping
+# instruction (2 or 4 bytes on, from its low bits), or for an instruction
+# access or page fault at the recovery point the code stored in ctx.
     .balign 64, 0
 trap_entry:
     sd t0, {s0}(tp)
     sd t1, {s1}(tp)
     sd t2, {s2}(tp)
+    csrr t0, mepc
+    ld t1, {CTX_DONE}(tp)
+    beq t0, t1, vm_done
     ld t0, {CTX_COUNT}(tp)
     addi t1, t0, 1
     sd t1, {CTX_COUNT}(tp)
@@ -1236,8 +1870,10 @@ trap_entry:
     sd t1, {l16}(t0)
 1:  csrr t0, mcause
     li t1, 1
+    beq t0, t1, 4f
+    li t1, 12
     bne t0, t1, 2f
-    ld t0, {CTX_RECOVER}(tp)
+4:  ld t0, {CTX_RECOVER}(tp)
     j 3f
 2:  csrr t0, mepc
     lhu t1, 0(t0)
@@ -1251,6 +1887,31 @@ trap_entry:
     ld t1, {s1}(tp)
     ld t2, {s2}(tp)
     mret
+
+# vm_done: the end of an S/U body. Stores x1..x31 as the body left them
+# (t0..t2 from the handler's save area) and mcause, then continues in
+# M-mode after the ecall.
+vm_done:
+{regs}    ld t0, {s0}(tp)
+    sd t0, {r5}(tp)
+    ld t0, {s1}(tp)
+    sd t0, {r6}(tp)
+    ld t0, {s2}(tp)
+    sd t0, {r7}(tp)
+    csrr t0, mcause
+    sd t0, {CTX_EXIT}(tp)
+    csrr t0, mepc
+    addi t0, t0, 4
+    jr t0
+{routines}
+# sig_clear: zeroes the observation log.
+sig_clear:
+    addi t0, tp, {CTX_SIG}
+    addi t1, tp, {CTX_SIGN}
+1:  sd zero, 0(t0)
+    addi t0, t0, 8
+    bltu t0, t1, 1b
+    ret
 
 # putc: a0 = byte. Waits for LSR.THRE (bit 5), then writes THR.
 putc:
@@ -1302,6 +1963,33 @@ field:
     mv ra, s8
     ret
 
+# regs: prints registers a1..31 saved at a0 (register 0's slot), each as
+# "<letter a2><number> value". Uses s2..s5.
+regs:
+    mv s5, ra
+    mv s3, a0
+    mv s4, a2
+    mv s2, a1
+1:  mv a0, s4
+    jal ra, putc
+    mv a0, s2
+    li a1, 2
+    jal ra, puthex
+    li a0, 32
+    jal ra, putc
+    slli t0, s2, 3
+    add t0, t0, s3
+    ld a0, 0(t0)
+    li a1, 16
+    jal ra, puthex
+    li a0, 10
+    jal ra, putc
+    addi s2, s2, 1
+    li t0, 32
+    blt s2, t0, 1b
+    mv ra, s5
+    ret
+
 # dump: the snippet's registers (saved in ctx), CSRs, trap log and the
 # doublewords of its data area that differ from the pristine copy.
 dump:
@@ -1313,24 +2001,17 @@ dump:
     jal ra, puthex
     li a0, 10
     jal ra, putc
-    li s2, 1
-1:  li a0, 120
-    jal ra, putc
-    mv a0, s2
-    li a1, 2
-    jal ra, puthex
-    li a0, 32
-    jal ra, putc
-    slli t0, s2, 3
-    add t0, t0, tp
-    ld a0, {CTX_REGS}(t0)
-    li a1, 16
-    jal ra, puthex
-    li a0, 10
-    jal ra, putc
-    addi s2, s2, 1
-    li t0, 32
-    blt s2, t0, 1b
+    addi a0, tp, {CTX_REGS}
+    li a1, 1
+    li a2, 120
+    jal ra, regs
+    addi a0, tp, {CTX_FREGS}
+    li a1, 0
+    li a2, 102
+    jal ra, regs
+    lla a0, str_fcsr
+    ld a5, {CTX_FCSR}(tp)
+    jal ra, field
     lla a0, str_mscratch
     csrr a5, mscratch
     jal ra, field
@@ -1343,7 +2024,11 @@ dump:
     lla a0, str_sepc
     csrr a5, sepc
     jal ra, field
-    lla a0, str_traps
+    ld a5, {CTX_EXIT}(tp)
+    beqz a5, 7f
+    lla a0, str_exit
+    jal ra, field
+7:  lla a0, str_traps
     ld a5, {CTX_COUNT}(tp)
     jal ra, field
     ld s3, {CTX_COUNT}(tp)
@@ -1372,7 +2057,25 @@ dump:
     addi s4, s4, 32
     addi s3, s3, -1
     j 3b
-4:  ld s5, {CTX_AREA}(tp)
+4:  ld s3, {CTX_SIGN}(tp)
+    addi s4, tp, {CTX_SIG}
+8:  beqz s3, 9f
+    lla a0, str_sig
+    jal ra, puts
+    ld a0, 0(s4)
+    li a1, 2
+    jal ra, puthex
+    li a0, 32
+    jal ra, putc
+    ld a0, 8(s4)
+    li a1, 16
+    jal ra, puthex
+    li a0, 10
+    jal ra, putc
+    addi s4, s4, 16
+    addi s3, s3, -1
+    j 8b
+9:  ld s5, {CTX_AREA}(tp)
     ld s6, {CTX_PRISTINE}(tp)
     li s7, 0
 5:  add t0, s5, s7
@@ -1401,8 +2104,12 @@ dump:
         s0 = CTX_SAVE,
         s1 = CTX_SAVE + 8,
         s2 = CTX_SAVE + 16,
+        r5 = CTX_REGS + 40,
+        r6 = CTX_REGS + 48,
+        r7 = CTX_REGS + 56,
         l8 = CTX_LOG + 8,
         l16 = CTX_LOG + 16,
+        routines = vm::ROUTINES,
     )
 }
 
@@ -1421,5 +2128,8 @@ str_sepc:     .asciz "sepc "
 str_traps:    .asciz "traps "
 str_trap:     .asciz "trap "
 str_mem:      .asciz "mem "
+str_fcsr:     .asciz "fcsr "
+str_sig:      .asciz "sig "
+str_exit:     .asciz "exit "
 str_end:      .asciz "end\n"
 "#;

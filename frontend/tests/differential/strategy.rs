@@ -3,18 +3,27 @@
 //! Everything is generated as raw choices (see program.rs), so shrinking
 //! works field by field and whatever it produces still renders: fewer
 //! snippets, fewer items, then simpler items (earlier kinds, register 0,
-//! edge values towards the first entries, seeds towards 0).
+//! edge values towards the first entries, seeds towards 0, M-mode).
+//!
+//! A program is of one [`Family`]: integer programs draw from the integer
+//! vocabulary as before; floating-point programs mostly from F and D,
+//! with some integer items, loads and stores, traps and control flow
+//! around them. Each snippet runs in M-mode (half of them), S-mode or
+//! U-mode.
 
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::strategy::{BoxedStrategy, Union};
 
 use super::program::{
-    AmoItem, BranchItem, CsrItem, FetchFaultItem, Imm, Item, JumpItem, LoopItem, LrScItem, MemItem,
-    OpItem, Preload, Program, SmcItem, Snippet, Val,
+    AmoItem, BranchItem, CsrItem, FVal, Family, FcsrItem, FetchFaultItem, FpItem, FpMemItem, IVal,
+    Imm, Item, JumpItem, LoopItem, LrScItem, MemItem, Mode, OpItem, Preload, PrivItem, ProbeItem,
+    Program, SmcItem, Snippet, Val, PROBE_OPS,
 };
+use super::vm::{VmSetup, PROBE_TARGETS};
 use super::vocab::{
-    AMO_OPS, BRANCHES, CSRS, CSR_OPS, EDGES, HINTS, ILLEGAL, MEM_OPS, OPS, ORDERINGS, PAIRS,
+    AMO_OPS, BRANCHES, CSRS, CSR_OPS, EDGES, FCSR_OPS, FP_ILLEGAL, FP_MEM_OPS, FP_OPS, HINTS,
+    ILLEGAL, MEM_OPS, OPS, ORDERINGS, PAIRS,
 };
 
 /// Most snippets in one program.
@@ -176,16 +185,152 @@ fn fetch_fault_item() -> impl Strategy<Value = FetchFaultItem> {
     })
 }
 
-/// Items that are one unit of straight-line code (they may trap).
-fn basic_item() -> BoxedStrategy<Item> {
-    Union::new_weighted(vec![
-        (40, op_item().prop_map(Item::Op).boxed()),
-        (14, mem_item().prop_map(Item::Mem).boxed()),
-        (5, amo_item().prop_map(Item::Amo).boxed()),
-        (3, lrsc_item().prop_map(Item::LrSc).boxed()),
-        (4, csr_item().prop_map(Item::Csr).boxed()),
-        (4, (reg(), val()).prop_map(|(r, v)| Item::Li(r, v)).boxed()),
+fn fval() -> impl Strategy<Value = FVal> {
+    prop_oneof![
+        6 => any::<u8>().prop_map(FVal::Edge),
+        2 => any::<u64>().prop_map(FVal::Any),
+        1 => any::<u64>().prop_map(FVal::Raw),
+        1 => any::<u8>().prop_map(FVal::Other),
+        2 => any::<bool>().prop_map(FVal::Like),
+    ]
+}
+
+fn fpre() -> impl Strategy<Value = Option<FVal>> {
+    proptest::option::weighted(0.7, fval())
+}
+
+fn ival() -> impl Strategy<Value = IVal> {
+    prop_oneof![
+        3 => any::<u8>().prop_map(IVal::Edge),
+        1 => val().prop_map(IVal::Val),
+    ]
+}
+
+/// A rounding mode: 0..=4 static, 5 dynamic.
+fn rm() -> impl Strategy<Value = u8> {
+    prop_oneof![5 => 0u8..5, 3 => Just(5u8)]
+}
+
+fn fp_item() -> impl Strategy<Value = FpItem> {
+    (
+        (0..FP_OPS.len() as u8, reg(), [reg(), reg(), reg()], rm()),
         (
+            [fpre(), fpre(), fpre()],
+            proptest::option::weighted(0.7, ival()),
+            reg(),
+            proptest::bool::weighted(0.6),
+        ),
+    )
+        .prop_map(|((op, rd, rs, rm), (pre, ipre, tmp, observe))| FpItem {
+            op,
+            rd,
+            rs,
+            rm,
+            pre,
+            ipre,
+            tmp,
+            observe,
+        })
+}
+
+fn fp_mem_item() -> impl Strategy<Value = FpMemItem> {
+    (
+        0..FP_MEM_OPS.len() as u8,
+        reg(),
+        prop_oneof![7 => 0u8..3, 1 => Just(3u8)],
+        imm(),
+        proptest::option::of(fval()),
+        reg(),
+    )
+        .prop_map(|(op, reg, base, imm, pre, tmp)| FpMemItem {
+            op,
+            reg,
+            base,
+            imm,
+            pre,
+            tmp,
+        })
+}
+
+fn fcsr_item() -> impl Strategy<Value = FcsrItem> {
+    (
+        0..FCSR_OPS.len() as u8,
+        reg(),
+        reg(),
+        prop_oneof![9 => 0u8..5, 1 => 5u8..8],
+        any::<u64>(),
+    )
+        .prop_map(|(op, rd, rs, frm, bits)| FcsrItem {
+            op,
+            rd,
+            rs,
+            frm,
+            bits,
+        })
+}
+
+fn probe_item() -> impl Strategy<Value = ProbeItem> {
+    (
+        0..PROBE_TARGETS.len() as u8,
+        0..PROBE_OPS.len() as u8,
+        reg(),
+        reg(),
+        imm(),
+    )
+        .prop_map(|(target, op, reg, tmp, off)| ProbeItem {
+            target,
+            op,
+            reg,
+            tmp,
+            off,
+        })
+}
+
+fn priv_item() -> impl Strategy<Value = PrivItem> {
+    (0u8..6, reg(), reg()).prop_map(|(kind, reg, reg2)| PrivItem { kind, reg, reg2 })
+}
+
+fn vm_setup() -> impl Strategy<Value = VmSetup> {
+    (
+        0u8..4,
+        0u8..7,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        0u8..4,
+    )
+        .prop_map(|(kind, p1, text_ro, sum, mxr, uart_4k, alias)| VmSetup {
+            kind,
+            p1,
+            text_ro,
+            sum,
+            mxr,
+            uart_4k,
+            alias,
+        })
+}
+
+fn mode() -> impl Strategy<Value = Mode> {
+    prop_oneof![2 => Just(Mode::M), 1 => Just(Mode::S), 1 => Just(Mode::U)]
+}
+
+/// Items that are one unit of straight-line code (they may trap).
+fn basic_item(family: Family) -> BoxedStrategy<Item> {
+    // (integer weight, floating-point weight, strategy)
+    let items: Vec<(u32, u32, BoxedStrategy<Item>)> = vec![
+        (40, 10, op_item().prop_map(Item::Op).boxed()),
+        (14, 4, mem_item().prop_map(Item::Mem).boxed()),
+        (5, 1, amo_item().prop_map(Item::Amo).boxed()),
+        (3, 1, lrsc_item().prop_map(Item::LrSc).boxed()),
+        (4, 1, csr_item().prop_map(Item::Csr).boxed()),
+        (
+            4,
+            3,
+            (reg(), val()).prop_map(|(r, v)| Item::Li(r, v)).boxed(),
+        ),
+        (
+            1,
             1,
             (0..ILLEGAL.len() as u8, any::<u32>())
                 .prop_map(|(f, b)| Item::Illegal(f, b))
@@ -193,23 +338,41 @@ fn basic_item() -> BoxedStrategy<Item> {
         ),
         (
             1,
+            1,
             (0..HINTS.len() as u8, any::<u32>())
                 .prop_map(|(f, b)| Item::Hint(f, b))
                 .boxed(),
         ),
-        (1, smc_item().prop_map(Item::Smc).boxed()),
-        (1, fetch_fault_item().prop_map(Item::FetchFault).boxed()),
-    ])
-    .boxed()
+        (1, 1, smc_item().prop_map(Item::Smc).boxed()),
+        (1, 1, fetch_fault_item().prop_map(Item::FetchFault).boxed()),
+        (3, 2, probe_item().prop_map(Item::Probe).boxed()),
+        (1, 1, priv_item().prop_map(Item::Priv).boxed()),
+        (0, 40, fp_item().prop_map(Item::Fp).boxed()),
+        (0, 10, fp_mem_item().prop_map(Item::FpMem).boxed()),
+        (0, 4, fcsr_item().prop_map(Item::Fcsr).boxed()),
+        (
+            0,
+            2,
+            (0..FP_ILLEGAL.len() as u8, any::<u32>())
+                .prop_map(|(f, b)| Item::FpIllegal(f, b))
+                .boxed(),
+        ),
+    ];
+    let weighted = items
+        .into_iter()
+        .map(|(int, fp, s)| (if family == Family::Int { int } else { fp }, s))
+        .filter(|(w, _)| *w > 0)
+        .collect();
+    Union::new_weighted(weighted).boxed()
 }
 
 /// Basic items and the `c.addi16sp` group around some of them.
-fn simple_item() -> BoxedStrategy<Item> {
+fn simple_item(family: Family) -> BoxedStrategy<Item> {
     Union::new_weighted(vec![
-        (30, basic_item()),
+        (30, basic_item(family)),
         (
             1,
-            (imm(), vec(basic_item(), 0..4))
+            (imm(), vec(basic_item(family), 0..4))
                 .prop_map(|(adj, inner)| Item::SpGroup(adj, inner))
                 .boxed(),
         ),
@@ -218,13 +381,13 @@ fn simple_item() -> BoxedStrategy<Item> {
 }
 
 /// Simple items and forward control flow over shadows of simple items.
-fn flow_item() -> BoxedStrategy<Item> {
+fn flow_item(family: Family) -> BoxedStrategy<Item> {
     let branch = (
         0..BRANCHES.len() as u8,
         reg(),
         reg(),
         preload(),
-        vec(simple_item(), 0..4),
+        vec(simple_item(family), 0..4),
         prop_oneof![6 => Just(0u16), 1 => any::<u16>()],
     )
         .prop_map(|(op, rs1, rs2, pre, shadow, pad)| {
@@ -243,7 +406,7 @@ fn flow_item() -> BoxedStrategy<Item> {
         reg(),
         imm(),
         any::<bool>(),
-        vec(simple_item(), 0..3),
+        vec(simple_item(family), 0..3),
     )
         .prop_map(|(kind, rd, rs1, imm, odd, shadow)| {
             Item::Jump(Box::new(JumpItem {
@@ -256,7 +419,7 @@ fn flow_item() -> BoxedStrategy<Item> {
             }))
         });
     Union::new_weighted(vec![
-        (20, simple_item()),
+        (20, simple_item(family)),
         (3, branch.boxed()),
         (2, jump.boxed()),
     ])
@@ -264,29 +427,42 @@ fn flow_item() -> BoxedStrategy<Item> {
 }
 
 /// Anything, including loops of flow items.
-fn top_item() -> BoxedStrategy<Item> {
-    let looped =
-        (0u8..6, reg(), 0u8..5, vec(flow_item(), 1..6)).prop_map(|(kind, counter, trips, body)| {
+fn top_item(family: Family) -> BoxedStrategy<Item> {
+    let looped = (0u8..6, reg(), 0u8..5, vec(flow_item(family), 1..6)).prop_map(
+        |(kind, counter, trips, body)| {
             Item::Loop(Box::new(LoopItem {
                 kind,
                 counter,
                 trips,
                 body,
             }))
-        });
-    Union::new_weighted(vec![(20, flow_item()), (1, looped.boxed())]).boxed()
+        },
+    );
+    Union::new_weighted(vec![(20, flow_item(family)), (1, looped.boxed())]).boxed()
 }
 
-fn snippet() -> impl Strategy<Value = Snippet> {
+fn snippet(family: Family) -> impl Strategy<Value = Snippet> {
     (
-        vec(top_item(), 1..=MAX_ITEMS),
+        vec(top_item(family), 1..=MAX_ITEMS),
         any::<u64>(),
         (any::<u8>(), any::<u64>()),
+        mode(),
+        vm_setup(),
     )
-        .prop_map(|(body, init, data)| Snippet { body, init, data })
+        .prop_map(|(body, init, data, mode, vm)| Snippet {
+            body,
+            init,
+            data,
+            mode,
+            vm,
+        })
 }
 
-/// Whole programs.
+fn program_of(family: Family) -> impl Strategy<Value = Program> {
+    vec(snippet(family), 1..=MAX_SNIPPETS).prop_map(move |snippets| Program { family, snippets })
+}
+
+/// Whole programs: a little less than half of them integer ones.
 pub fn program() -> impl Strategy<Value = Program> {
-    vec(snippet(), 1..=MAX_SNIPPETS).prop_map(|snippets| Program { snippets })
+    prop_oneof![9 => program_of(Family::Int), 11 => program_of(Family::Fp)]
 }

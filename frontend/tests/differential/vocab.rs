@@ -17,11 +17,22 @@ pub enum Ext {
     Zicsr,
     /// FENCE.I.
     Zifencei,
+    /// Single-precision floating point (with its compressed loads and
+    /// stores: RV64 has none, so none here).
+    F,
+    /// Double-precision floating point, with `c.fld`/`c.fsd`/`c.fldsp`/
+    /// `c.fsdsp`.
+    D,
+    /// The accesses to `fflags`, `frm` and `fcsr` by their assembler
+    /// names (Zicsr instructions on the F CSRs).
+    Fcsr,
 }
 
 /// Every mnemonic the generator must exercise at least once over a full
 /// run, by extension (the base names: `.aq`/`.rl` suffixes are not counted
-/// separately, pseudo-instructions such as `li`/`lla` not at all).
+/// separately, pseudo-instructions such as `li`/`lla` and the scaffolding
+/// that preloads operands not at all; the F CSR accesses by their
+/// pseudo-instruction names).
 pub const REQUIRED: &[(Ext, &[&str])] = &[
     (
         Ext::I,
@@ -158,6 +169,88 @@ pub const REQUIRED: &[(Ext, &[&str])] = &[
         &["csrrw", "csrrs", "csrrc", "csrrwi", "csrrsi", "csrrci"],
     ),
     (Ext::Zifencei, &["fence.i"]),
+    (
+        Ext::F,
+        &[
+            "flw",
+            "fsw",
+            "fmadd.s",
+            "fmsub.s",
+            "fnmsub.s",
+            "fnmadd.s",
+            "fadd.s",
+            "fsub.s",
+            "fmul.s",
+            "fdiv.s",
+            "fsqrt.s",
+            "fsgnj.s",
+            "fsgnjn.s",
+            "fsgnjx.s",
+            "fmin.s",
+            "fmax.s",
+            "fcvt.w.s",
+            "fcvt.wu.s",
+            "fcvt.l.s",
+            "fcvt.lu.s",
+            "fmv.x.w",
+            "feq.s",
+            "flt.s",
+            "fle.s",
+            "fclass.s",
+            "fcvt.s.w",
+            "fcvt.s.wu",
+            "fcvt.s.l",
+            "fcvt.s.lu",
+            "fmv.w.x",
+        ],
+    ),
+    (
+        Ext::D,
+        &[
+            "fld",
+            "fsd",
+            "c.fld",
+            "c.fsd",
+            "c.fldsp",
+            "c.fsdsp",
+            "fmadd.d",
+            "fmsub.d",
+            "fnmsub.d",
+            "fnmadd.d",
+            "fadd.d",
+            "fsub.d",
+            "fmul.d",
+            "fdiv.d",
+            "fsqrt.d",
+            "fsgnj.d",
+            "fsgnjn.d",
+            "fsgnjx.d",
+            "fmin.d",
+            "fmax.d",
+            "fcvt.s.d",
+            "fcvt.d.s",
+            "feq.d",
+            "flt.d",
+            "fle.d",
+            "fclass.d",
+            "fcvt.w.d",
+            "fcvt.wu.d",
+            "fcvt.l.d",
+            "fcvt.lu.d",
+            "fmv.x.d",
+            "fcvt.d.w",
+            "fcvt.d.wu",
+            "fcvt.d.l",
+            "fcvt.d.lu",
+            "fmv.d.x",
+        ],
+    ),
+    (
+        Ext::Fcsr,
+        &[
+            "frcsr", "fscsr", "frrm", "fsrm", "fsrmi", "frflags", "fsflags", "fsflagsi",
+        ],
+    ),
 ];
 
 /// How an instruction of the [`OPS`] table takes its operands.
@@ -380,13 +473,18 @@ pub const BRANCHES: &[&str] = &[
 /// - `0x7ff`: no CSR on either emulator; every access is illegal.
 ///
 /// Not used: `mtvec` (would redirect traps away from the handler),
-/// `mstatus`/`mie`/`mip` (interrupt state, FS/XS fields that differ by
-/// design while rivet has no F/D), `misa`/`marchid`/`mimpid`/`mvendorid`
-/// (identification, differs by design), `mcause`/`mtval`/`scause`/`stval`
-/// (WLRL/WARL ranges left to the implementation), `satp`, PMP, the
-/// delegation and counter-enable registers (WARL with implementation-chosen
-/// writable bits), and every counter (`cycle`, `time`, `instret`,
-/// `mcycle`, `minstret`, which differ by design).
+/// `mstatus`/`sstatus`/`mie`/`mip` (the harness owns the privilege and
+/// interrupt state; QEMU 7.2's FS transitions differ from the spec's),
+/// `misa`/`marchid`/`mimpid`/`mvendorid` (identification, differs by
+/// design), `mcause`/`mtval`/`scause`/`stval` (WLRL/WARL ranges left to
+/// the implementation), `satp` (written by the harness; read by the
+/// privileged items only), PMP, the delegation and counter-enable
+/// registers (WARL with implementation-chosen writable bits), and every
+/// counter (`cycle`, `time`, `instret`, `mcycle`, `minstret`, which differ
+/// by design). The F CSRs have their own items ([`FCSR_OPS`]).
+///
+/// In S- and U-mode the M-mode CSRs (and in U-mode the S-mode ones) are
+/// illegal: the same items then test the privilege checks.
 pub const CSRS: &[(&str, CsrKind)] = &[
     ("mscratch", CsrKind::Scratch),
     ("sscratch", CsrKind::Scratch),
@@ -548,4 +646,410 @@ pub const HINTS: &[(u32, u32, u8)] = &[
     (0x8401, 0x0380, 2),           // c.srai rd', 0
     (0x0000_000f, 0xffff_8f80, 4), // FENCE, any fm/pred/succ/rs1/rd
     (0x0000_100f, 0xffff_8f80, 4), // FENCE.I, any imm/rs1/rd
+];
+
+// ---------------------------------------------------------------------------
+// F and D.
+
+/// A floating-point format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fmt {
+    /// binary32 (`.s`), NaN-boxed in the 64-bit registers.
+    S,
+    /// binary64 (`.d`).
+    D,
+}
+
+/// How an instruction of the [`FP_OPS`] table takes its operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FpForm {
+    /// `op fd, fs1, fs2, fs3, rm` (the fused multiply-adds).
+    R4,
+    /// `op fd, fs1, fs2, rm`.
+    R2Rm,
+    /// `op fd, fs1, fs2` (sign injection, minimum and maximum).
+    R2,
+    /// `op fd, fs1, rm` (square root, `fcvt.s.d`).
+    R1Rm,
+    /// `op xd, fs1, fs2` (the comparisons).
+    Cmp,
+    /// `op xd, fs1` (`fclass`, `fmv.x.w`, `fmv.x.d`).
+    ToX,
+    /// `op xd, fs1, rm` (floating point to integer).
+    ToInt,
+    /// `op fd, xs1, rm` (integer to floating point).
+    FromInt,
+    /// `op fd, xs1` (`fmv.w.x`, `fmv.d.x`).
+    FromX,
+}
+
+/// An instruction of the [`FP_OPS`] table.
+#[derive(Clone, Copy, Debug)]
+pub struct FpOpDef {
+    /// The assembler mnemonic.
+    pub name: &'static str,
+    /// How it takes its operands.
+    pub form: FpForm,
+    /// The format of its floating-point sources.
+    pub src: Fmt,
+    /// For the conversions whose `rm` field GNU as 2.40 does not take
+    /// (`fcvt.d.s`, `fcvt.d.w`, `fcvt.d.wu`: exact, but the field exists
+    /// and "implementations must treat the rm field as usual"): funct7
+    /// and rs2 of the encoding, rendered with `.insn r` when rm is not
+    /// RNE (the value gas encodes when the operand is left out).
+    pub insn: Option<(u32, u32)>,
+}
+
+const fn fp(name: &'static str, form: FpForm, src: Fmt) -> FpOpDef {
+    FpOpDef {
+        name,
+        form,
+        src,
+        insn: None,
+    }
+}
+
+const fn fp_insn(name: &'static str, form: FpForm, src: Fmt, funct7: u32, rs2: u32) -> FpOpDef {
+    FpOpDef {
+        name,
+        form,
+        src,
+        insn: Some((funct7, rs2)),
+    }
+}
+
+/// Every F and D instruction that is not a load or a store.
+pub const FP_OPS: &[FpOpDef] = &[
+    fp("fadd.s", FpForm::R2Rm, Fmt::S),
+    fp("fsub.s", FpForm::R2Rm, Fmt::S),
+    fp("fmul.s", FpForm::R2Rm, Fmt::S),
+    fp("fdiv.s", FpForm::R2Rm, Fmt::S),
+    fp("fsqrt.s", FpForm::R1Rm, Fmt::S),
+    fp("fmadd.s", FpForm::R4, Fmt::S),
+    fp("fmsub.s", FpForm::R4, Fmt::S),
+    fp("fnmsub.s", FpForm::R4, Fmt::S),
+    fp("fnmadd.s", FpForm::R4, Fmt::S),
+    fp("fsgnj.s", FpForm::R2, Fmt::S),
+    fp("fsgnjn.s", FpForm::R2, Fmt::S),
+    fp("fsgnjx.s", FpForm::R2, Fmt::S),
+    fp("fmin.s", FpForm::R2, Fmt::S),
+    fp("fmax.s", FpForm::R2, Fmt::S),
+    fp("feq.s", FpForm::Cmp, Fmt::S),
+    fp("flt.s", FpForm::Cmp, Fmt::S),
+    fp("fle.s", FpForm::Cmp, Fmt::S),
+    fp("fclass.s", FpForm::ToX, Fmt::S),
+    fp("fmv.x.w", FpForm::ToX, Fmt::S),
+    fp("fcvt.w.s", FpForm::ToInt, Fmt::S),
+    fp("fcvt.wu.s", FpForm::ToInt, Fmt::S),
+    fp("fcvt.l.s", FpForm::ToInt, Fmt::S),
+    fp("fcvt.lu.s", FpForm::ToInt, Fmt::S),
+    fp("fcvt.s.w", FpForm::FromInt, Fmt::S),
+    fp("fcvt.s.wu", FpForm::FromInt, Fmt::S),
+    fp("fcvt.s.l", FpForm::FromInt, Fmt::S),
+    fp("fcvt.s.lu", FpForm::FromInt, Fmt::S),
+    fp("fmv.w.x", FpForm::FromX, Fmt::S),
+    fp("fadd.d", FpForm::R2Rm, Fmt::D),
+    fp("fsub.d", FpForm::R2Rm, Fmt::D),
+    fp("fmul.d", FpForm::R2Rm, Fmt::D),
+    fp("fdiv.d", FpForm::R2Rm, Fmt::D),
+    fp("fsqrt.d", FpForm::R1Rm, Fmt::D),
+    fp("fmadd.d", FpForm::R4, Fmt::D),
+    fp("fmsub.d", FpForm::R4, Fmt::D),
+    fp("fnmsub.d", FpForm::R4, Fmt::D),
+    fp("fnmadd.d", FpForm::R4, Fmt::D),
+    fp("fsgnj.d", FpForm::R2, Fmt::D),
+    fp("fsgnjn.d", FpForm::R2, Fmt::D),
+    fp("fsgnjx.d", FpForm::R2, Fmt::D),
+    fp("fmin.d", FpForm::R2, Fmt::D),
+    fp("fmax.d", FpForm::R2, Fmt::D),
+    fp("feq.d", FpForm::Cmp, Fmt::D),
+    fp("flt.d", FpForm::Cmp, Fmt::D),
+    fp("fle.d", FpForm::Cmp, Fmt::D),
+    fp("fclass.d", FpForm::ToX, Fmt::D),
+    fp("fmv.x.d", FpForm::ToX, Fmt::D),
+    fp("fcvt.w.d", FpForm::ToInt, Fmt::D),
+    fp("fcvt.wu.d", FpForm::ToInt, Fmt::D),
+    fp("fcvt.l.d", FpForm::ToInt, Fmt::D),
+    fp("fcvt.lu.d", FpForm::ToInt, Fmt::D),
+    fp("fcvt.d.l", FpForm::FromInt, Fmt::D),
+    fp("fcvt.d.lu", FpForm::FromInt, Fmt::D),
+    fp_insn("fcvt.d.w", FpForm::FromInt, Fmt::D, 0x69, 0),
+    fp_insn("fcvt.d.wu", FpForm::FromInt, Fmt::D, 0x69, 1),
+    fp("fmv.d.x", FpForm::FromX, Fmt::D),
+    // The conversions between the formats: `src` is the source format.
+    fp("fcvt.s.d", FpForm::R1Rm, Fmt::D),
+    fp_insn("fcvt.d.s", FpForm::R1Rm, Fmt::S, 0x21, 0),
+];
+
+/// The static rounding modes as GNU as names them, by `rm` encoding; 7
+/// (`dyn`) takes the mode from `frm`.
+pub const RM_NAMES: [&str; 8] = ["rne", "rtz", "rdn", "rup", "rmm", "rm5", "rm6", "dyn"];
+
+/// A floating-point load or store.
+#[derive(Clone, Copy, Debug)]
+pub struct FpMemDef {
+    /// The mnemonic.
+    pub name: &'static str,
+    /// The format (access size 4 or 8).
+    pub fmt: Fmt,
+    /// Whether it is a store.
+    pub store: bool,
+    /// How it addresses memory.
+    pub form: MemForm,
+}
+
+const fn fmem(name: &'static str, fmt: Fmt, store: bool, form: MemForm) -> FpMemDef {
+    FpMemDef {
+        name,
+        fmt,
+        store,
+        form,
+    }
+}
+
+/// Every floating-point load and store.
+pub const FP_MEM_OPS: &[FpMemDef] = &[
+    fmem("flw", Fmt::S, false, MemForm::Full),
+    fmem("fsw", Fmt::S, true, MemForm::Full),
+    fmem("fld", Fmt::D, false, MemForm::Full),
+    fmem("fsd", Fmt::D, true, MemForm::Full),
+    fmem("c.fld", Fmt::D, false, MemForm::Compact),
+    fmem("c.fsd", Fmt::D, true, MemForm::Compact),
+    fmem("c.fldsp", Fmt::D, false, MemForm::Stack),
+    fmem("c.fsdsp", Fmt::D, true, MemForm::Stack),
+];
+
+/// The accesses to the F CSRs, by their assembler names: (name, what
+/// they take). `frm` writes are mostly valid modes (0..=4) and sometimes
+/// the invalid 5..=7, after which every instruction with `rm` = `dyn`
+/// must be illegal until a valid mode is written.
+pub const FCSR_OPS: &[(&str, FcsrKind)] = &[
+    ("fsrmi", FcsrKind::Imm),
+    ("fsrm", FcsrKind::Reg),
+    ("frrm", FcsrKind::Read),
+    ("fsflagsi", FcsrKind::Imm),
+    ("fsflags", FcsrKind::Reg),
+    ("frflags", FcsrKind::Read),
+    ("fscsr", FcsrKind::Reg),
+    ("frcsr", FcsrKind::Read),
+];
+
+/// The operands of an [`FCSR_OPS`] entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FcsrKind {
+    /// `op rd, uimm5`.
+    Imm,
+    /// `op rd, rs1`.
+    Reg,
+    /// `op rd`.
+    Read,
+}
+
+/// `f32` bits, for the edge tables.
+const fn s(v: f32) -> u32 {
+    v.to_bits()
+}
+
+/// `f64` bits, for the edge tables.
+const fn d(v: f64) -> u64 {
+    v.to_bits()
+}
+
+/// Edge binary32 values: signed zeros, subnormals, the normal extremes,
+/// infinities, quiet and signalling NaNs with payloads, values around .5
+/// (rounding), integers around the limits of the conversions, and values
+/// whose products and quotients overflow or underflow.
+pub const F32_EDGES: &[u32] = &[
+    0x0000_0000,
+    0x8000_0000,
+    0x0000_0001,
+    0x8000_0001,
+    0x007f_ffff,
+    0x0040_0000,
+    0x0080_0000,
+    0x8080_0000,
+    0x0080_0001,
+    0x7f7f_ffff,
+    0xff7f_ffff,
+    0x7f80_0000,
+    0xff80_0000,
+    0x7fc0_0000,
+    0xffc0_0000,
+    0x7fc1_2345,
+    0xffe0_0001,
+    0x7f80_0001,
+    0x7fa0_0000,
+    0xff81_2345,
+    s(1.0),
+    s(-1.0),
+    s(0.5),
+    s(-0.5),
+    0x3eff_ffff, // just below 0.5
+    0x3f00_0001, // just above 0.5
+    s(1.5),
+    s(-1.5),
+    s(2.5),
+    s(-2.5),
+    s(3.5),
+    0x3f7f_ffff,  // just below 1
+    0xbf7f_ffff,  // just above -1
+    s(8388607.5), // 2^23 - 0.5
+    s(8388609.0),
+    s(16777215.0),
+    s(2147483648.0), // 2^31
+    s(-2147483648.0),
+    0x4eff_ffff,              // largest below 2^31
+    0xcf00_0001,              // just below -2^31
+    s(4294967296.0),          // 2^32
+    0x4f7f_ffff,              // largest below 2^32
+    s(9223372036854775808.0), // 2^63
+    s(-9223372036854775808.0),
+    0x5eff_ffff,
+    0xdf00_0001,
+    s(18446744073709551616.0), // 2^64
+    0x5f7f_ffff,
+    0x3eaa_aaab, // 1/3
+    0x4049_0fdb, // pi
+    0x3400_0000, // 2^-23
+    0x3380_0000, // 2^-24
+    0x7e80_0000, // 2^126
+    0x1f80_0000, // 2^-64
+    0x1fff_ffff,
+    0x2000_0000,
+];
+
+/// Edge binary64 values: as [`F32_EDGES`], plus the binary32 limits as
+/// doubles (`fcvt.s.d`: overflow, underflow, tininess after rounding, ties).
+pub const F64_EDGES: &[u64] = &[
+    0x0000_0000_0000_0000,
+    0x8000_0000_0000_0000,
+    0x0000_0000_0000_0001,
+    0x8000_0000_0000_0001,
+    0x000f_ffff_ffff_ffff,
+    0x0008_0000_0000_0000,
+    0x0010_0000_0000_0000,
+    0x8010_0000_0000_0000,
+    0x0010_0000_0000_0001,
+    0x7fef_ffff_ffff_ffff,
+    0xffef_ffff_ffff_ffff,
+    0x7ff0_0000_0000_0000,
+    0xfff0_0000_0000_0000,
+    0x7ff8_0000_0000_0000,
+    0xfff8_0000_0000_0000,
+    0x7ff8_0000_0001_2345,
+    0xfffc_0000_0000_0001,
+    0x7ff0_0000_0000_0001,
+    0x7ff4_0000_0000_0000,
+    0xfff0_0000_dead_beef,
+    d(1.0),
+    d(-1.0),
+    d(0.5),
+    d(-0.5),
+    0x3fdf_ffff_ffff_ffff, // just below 0.5
+    0x3fe0_0000_0000_0001, // just above 0.5
+    d(1.5),
+    d(-1.5),
+    d(2.5),
+    d(-2.5),
+    d(3.5),
+    0x3fef_ffff_ffff_ffff,
+    0xbfef_ffff_ffff_ffff,
+    d(2147483647.0),
+    d(2147483647.5),
+    d(2147483648.0),
+    d(-2147483648.0),
+    d(-2147483648.5),
+    d(-2147483649.0),
+    d(4294967295.0),
+    d(4294967295.5),
+    d(4294967296.0),
+    d(9223372036854775808.0),
+    0x43df_ffff_ffff_ffff, // largest below 2^63
+    d(-9223372036854775808.0),
+    0xc3e0_0000_0000_0001,
+    d(18446744073709551616.0),
+    0x43ef_ffff_ffff_ffff, // largest below 2^64
+    d(4503599627370495.5), // 2^52 - 0.5
+    d(9007199254740993.0), // 2^53 + 1 (rounds)
+    0x47ef_ffff_e000_0000, // largest binary32
+    0x47ef_ffff_f000_0000, // halfway above it
+    0x47f0_0000_0000_0000, // 2^128
+    0x3810_0000_0000_0000, // smallest normal binary32
+    0x380f_ffff_ffff_ffff, // just below: tiny before rounding, not after
+    0x380f_ffff_f000_0000,
+    0x36a0_0000_0000_0000, // smallest subnormal binary32
+    0x3690_0000_0000_0000, // half of it
+    0x3698_0000_0000_0000,
+    0x3ff0_0000_1000_0000, // 1 + 2^-24: a tie in binary32
+    0x3ff0_0000_3000_0000,
+    0x3ff0_0000_1000_0001,
+    0x3fd5_5555_5555_5555, // 1/3
+    0x4009_21fb_5444_2d18, // pi
+    0x3cb0_0000_0000_0000, // 2^-52
+    0x7fe0_0000_0000_0000, // 2^1023
+    0x1e60_0000_0000_0000, // 2^-537
+    0x2000_0000_0000_0000,
+];
+
+/// Integer sources for the conversions and moves to floating point:
+/// around 2^24 and 2^53 (the precisions), the 32- and 64-bit limits,
+/// halfway cases, and low words under arbitrary upper bits (the W forms
+/// use only the low 32 bits).
+pub const CVT_EDGES: &[u64] = &[
+    0,
+    1,
+    u64::MAX,
+    0x7fff_ffff,
+    0x8000_0000,
+    0xffff_ffff_8000_0000,
+    0xffff_ffff,
+    0x1_0000_0000,
+    0x00ff_ffff,
+    0x0100_0001,
+    0x0100_0003,
+    0x7fff_ffc0,
+    0x7fff_ff40,
+    0x001f_ffff_ffff_ffff,
+    0x0020_0000_0000_0001,
+    0x0020_0000_0000_0003,
+    0x7fff_ffff_ffff_ffff,
+    0x8000_0000_0000_0000,
+    0x8000_0000_0000_0001,
+    0xffff_ffff_ffff_fc00,
+    0x7fff_fe00_0000_0000,
+    0xdead_beef_0100_0001,
+    0x1234_5678_ffff_ffff,
+    0xffff_ffff_7fff_ffff,
+    0x7fc0_0000,
+    0xffff_ffff_7f80_0001,
+    0x7ff8_0000_0000_0000,
+];
+
+/// Encodings in the floating-point opcodes that are reserved, so illegal
+/// on both emulators (QEMU 7.2's default `rv64` CPU has no Zfh, Zfhmin,
+/// Q or V): the static rounding modes 5 and 6, reserved funct3 and rs2
+/// values, and the H and Q formats. As [`ILLEGAL`]: (pattern, free bits,
+/// length).
+pub const FP_ILLEGAL: &[(u32, u32, u8)] = &[
+    (0x0000_5053, 0x01ff_8f80, 4), // fadd.s, rm = 5
+    (0x0200_6053, 0x01ff_8f80, 4), // fadd.d, rm = 6
+    (0x1000_5053, 0x01ff_8f80, 4), // fmul.s, rm = 5
+    (0x5a00_6053, 0x000f_8f80, 4), // fsqrt.d, rm = 6
+    (0x0000_5043, 0xf9ff_8f80, 4), // fmadd.s, rm = 5
+    (0x0200_604f, 0xf9ff_8f80, 4), // fnmadd.d, rm = 6
+    (0xc000_5053, 0x000f_8f80, 4), // fcvt.w.s, rm = 5
+    (0xd220_6053, 0x000f_8f80, 4), // fcvt.d.l, rm = 6
+    (0x4200_5053, 0x000f_8f80, 4), // fcvt.d.s, rm = 5
+    (0x5810_0053, 0x000f_8f80, 4), // fsqrt.s with rs2 = 1
+    (0x2000_3053, 0x01ff_8f80, 4), // fsgnj.s, funct3 = 3
+    (0x2a00_2053, 0x01ff_8f80, 4), // fmin.d, funct3 = 2
+    (0xa000_3053, 0x01ff_8f80, 4), // feq.s, funct3 = 3
+    (0xc040_0053, 0x000f_8f80, 4), // fcvt.w.s with rs2 = 4
+    (0x4020_0053, 0x000f_8f80, 4), // fcvt.s.d with rs2 = 2
+    (0xe000_2053, 0x000f_8f80, 4), // fmv.x.w / fclass.s, funct3 = 2
+    (0xf010_0053, 0x000f_8f80, 4), // fmv.w.x with rs2 = 1
+    (0x0400_0053, 0x01ff_8f80, 4), // fadd.h (no Zfh)
+    (0x0600_7053, 0x01ff_8f80, 4), // fadd.q (no Q)
+    (0x0000_4007, 0xffff_8f80, 4), // flq (no Q)
+    (0x0000_4027, 0xffff_8f80, 4), // fsq (no Q)
 ];
