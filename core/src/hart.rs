@@ -463,7 +463,8 @@ impl Hart {
             };
             let mut pc = pc;
             loop {
-                let next = page.slot(pc).get().run(self, &mut env, pc, spent);
+                let slot = page.slot(pc).get();
+                let next = crate::isa::inline::execute(slot, self, &mut env, pc, spent);
                 spent += 1;
                 // Leave the inner loop when control leaves the page, when a
                 // handler reports EXIT/TRAPPED (odd values), or at the limit.

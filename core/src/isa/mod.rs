@@ -15,6 +15,7 @@ pub(crate) mod a;
 pub(crate) mod c;
 pub(crate) mod d;
 pub(crate) mod f;
+pub(crate) mod inline;
 pub(crate) mod m;
 pub(crate) mod privileged;
 pub(crate) mod rv64i;
@@ -36,48 +37,60 @@ use crate::trap::{Cause, Exception, Fault};
 pub(crate) type ExecFn = fn(&mut Hart, &mut Env<'_>, Insn, u64, u64) -> u64;
 
 /// A decoded instruction's operands, packed into one word so that a
-/// handler receives them in a register: `rd` in bits 7:0 (`SINK` for
-/// `x0`), `rs1` in 15:8, `rs2` in 23:16, the length in bytes (2 or 4) in
-/// 31:24, and the immediate — or other operands by format: CSR number,
-/// rounding mode, `rs3` — in 63:32.
+/// handler receives them in a register: the run loop's inline fast-path
+/// kind in bits 7:0 (0: call the handler), `rd` in 15:8 (`SINK` for `x0`),
+/// `rs1` in 23:16, `rs2` in 28:24, the length in bytes (2 or 4) in 31:29,
+/// and the immediate — or other operands by format: CSR number, rounding
+/// mode, `rs3` — in 63:32.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(transparent)]
 pub(crate) struct Insn(u64);
 
 impl Insn {
-    /// Packs the operands.
+    /// Packs the operands (fast-path kind 0).
     pub(crate) const fn new(rd: u8, rs1: u8, rs2: u8, len: u8, imm: i32) -> Self {
         Insn(
-            rd as u64
-                | (rs1 as u64) << 8
-                | (rs2 as u64) << 16
-                | (len as u64) << 24
+            (rd as u64) << 8
+                | (rs1 as u64) << 16
+                | (rs2 as u64 & 31) << 24
+                | (len as u64 & 7) << 29
                 | (imm as u32 as u64) << 32,
         )
+    }
+
+    /// With inline kind `fast` (see [`inline`]).
+    pub(crate) const fn with_fast(self, fast: u8) -> Self {
+        Insn((self.0 & !0xff) | fast as u64)
+    }
+
+    /// The run loop's inline fast-path kind (0: none, call the handler).
+    #[inline(always)]
+    pub(crate) const fn fast(self) -> u8 {
+        self.0 as u8
     }
 
     /// The destination register.
     #[inline(always)]
     pub(crate) const fn rd(self) -> u8 {
-        self.0 as u8
+        (self.0 >> 8) as u8
     }
 
     /// The first source register.
     #[inline(always)]
     pub(crate) const fn rs1(self) -> u8 {
-        (self.0 >> 8) as u8
+        (self.0 >> 16) as u8
     }
 
     /// The second source register.
     #[inline(always)]
     pub(crate) const fn rs2(self) -> u8 {
-        (self.0 >> 16) as u8
+        (self.0 >> 24) as u8 & 31
     }
 
     /// The length in bytes.
     #[inline(always)]
     pub(crate) const fn len(self) -> u8 {
-        (self.0 >> 24) as u8
+        (self.0 as u32 >> 29) as u8
     }
 
     /// The immediate (or format-specific operands).
@@ -242,6 +255,12 @@ fn tables() -> &'static [Vec<&'static Opcode>; 32] {
     })
 }
 
+/// Every row of every opcode table.
+#[cfg(test)]
+pub(crate) fn all_rows() -> impl Iterator<Item = &'static Opcode> {
+    tables().iter().flatten().copied()
+}
+
 /// The table row of a 32-bit instruction word, if it is a valid instruction.
 pub(crate) fn lookup(word: u32) -> Option<&'static Opcode> {
     if word & 3 != 3 {
@@ -287,7 +306,7 @@ const fn imm_j(w: u32) -> i32 {
 }
 
 /// Turns a table row and its instruction word into the record the hart runs.
-fn lower(row: &Opcode, word: u32, len: u8) -> Slot {
+pub(crate) fn lower(row: &Opcode, word: u32, len: u8) -> Slot {
     let (mut d, s1, s2) = (rd(word), rs1(word), rs2(word));
     let rm = ((word >> 12) & 7) as i32;
     let imm = match row.format {
@@ -309,7 +328,7 @@ fn lower(row: &Opcode, word: u32, len: u8) -> Slot {
     }
     Slot {
         exec: row.exec,
-        insn: Insn::new(d, s1, s2, len, imm),
+        insn: Insn::new(d, s1, s2, len, imm).with_fast(inline::kind(row.name)),
     }
 }
 

@@ -7,6 +7,7 @@ use crate::trap::{Exception, Fault};
 /// Defines a handler `rd = f(rs1, rs2)`.
 macro_rules! reg_reg {
     ($name:ident, |$a:ident, $b:ident| $body:expr) => {
+        #[inline]
         pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
             let ($a, $b) = (h.xr(i.rs1()), h.xr(i.rs2()));
             h.xw(i.rd(), $body);
@@ -19,7 +20,8 @@ pub(crate) use reg_reg;
 /// Defines a handler `rd = f(rs1, imm)` (imm sign-extended to 64 bits).
 macro_rules! reg_imm {
     ($name:ident, |$a:ident, $imm:ident| $body:expr) => {
-        fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        #[inline]
+        pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
             let ($a, $imm) = (h.xr(i.rs1()), i.imm() as i64 as u64);
             h.xw(i.rd(), $body);
             i.next(pc)
@@ -63,22 +65,26 @@ reg_imm!(slliw, |a, sh| sext32(((a as u32) << sh) as u64));
 reg_imm!(srliw, |a, sh| sext32(((a as u32) >> sh) as u64));
 reg_imm!(sraiw, |a, sh| ((a as i32) >> sh) as i64 as u64);
 
-fn lui(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+#[inline]
+pub(crate) fn lui(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
     h.xw(i.rd(), i.imm() as i64 as u64);
     i.next(pc)
 }
 
-fn auipc(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+#[inline]
+pub(crate) fn auipc(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
     h.xw(i.rd(), pc.wrapping_add(i.imm() as i64 as u64));
     i.next(pc)
 }
 
-fn jal(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+#[inline]
+pub(crate) fn jal(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
     h.xw(i.rd(), i.next(pc));
     pc.wrapping_add(i.imm() as i64 as u64)
 }
 
-fn jalr(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+#[inline]
+pub(crate) fn jalr(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
     let target = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64) & !1;
     h.xw(i.rd(), i.next(pc));
     target
@@ -88,7 +94,8 @@ fn jalr(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
 /// target is 2-byte aligned, so no misaligned-fetch exception can arise.
 macro_rules! branch {
     ($name:ident, |$a:ident, $b:ident| $cond:expr) => {
-        fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        #[inline]
+        pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
             let ($a, $b) = (h.xr(i.rs1()), h.xr(i.rs2()));
             if $cond {
                 pc.wrapping_add(i.imm() as i64 as u64)
@@ -109,7 +116,8 @@ branch!(bgeu, |a, b| a >= b);
 /// Defines a load of `$n` bytes, extended by `$ext`.
 macro_rules! load {
     ($name:ident, $n:literal, |$v:ident| $ext:expr) => {
-        fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+        #[inline]
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
             let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
             if let Some($v) = h.load_hit::<$n>(addr) {
                 h.xw(i.rd(), $ext);
@@ -144,7 +152,8 @@ load!(lwu, 4, |v| v);
 /// Defines a store of the low `$n` bytes of rs2.
 macro_rules! store {
     ($name:ident, $n:literal) => {
-        fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+        #[inline]
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
             let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
             if h.store_hit::<$n>(addr, h.xr(i.rs2())) {
                 return i.next(pc);
