@@ -40,4 +40,20 @@ static inline uint64_t mix64(uint64_t h, uint64_t v)
     return z ^ (z >> 31);
 }
 
+/* The bits of a double (for exact checksums of FP results). */
+static inline uint64_t bits_of(double x)
+{
+    union {
+        double d;
+        uint64_t u;
+    } v = {x};
+    return v.u;
+}
+
+/* A uniform double in [-1, 1): 53 random bits, exactly converted. */
+static inline double uniform(uint64_t *seed)
+{
+    return (double)(int64_t)(xorshift64(seed) >> 11) * (1.0 / 4503599627370496.0) - 1.0;
+}
+
 #endif

@@ -16,21 +16,6 @@
 
 static double a[N][N], b[N][N], c[N][N];
 
-static inline uint64_t bits_of(double x)
-{
-    union {
-        double d;
-        uint64_t u;
-    } v = {x};
-    return v.u;
-}
-
-/* A uniform double in [-1, 1): 53 random bits, exactly converted. */
-static inline double uniform(uint64_t *seed)
-{
-    return (double)(int64_t)(xorshift64(seed) >> 11) * (1.0 / 4503599627370496.0) - 1.0;
-}
-
 static void multiply(void)
 {
     for (int i = 0; i < N; i++) {

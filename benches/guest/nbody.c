@@ -25,21 +25,6 @@ struct body {
 
 static struct body bodies[BODIES];
 
-static inline uint64_t bits_of(double x)
-{
-    union {
-        double d;
-        uint64_t u;
-    } v = {x};
-    return v.u;
-}
-
-/* A uniform double in [-1, 1): 53 random bits, exactly converted. */
-static inline double uniform(uint64_t *seed)
-{
-    return (double)(int64_t)(xorshift64(seed) >> 11) * (1.0 / 4503599627370496.0) - 1.0;
-}
-
 static void step(void)
 {
     double ax[BODIES], ay[BODIES], az[BODIES];

@@ -3,7 +3,7 @@
 
 use crate::fpu::{box_f32, unbox_f32, Flags, F32, F64};
 use crate::hart::{Env, Hart};
-use crate::isa::f::{fp_handler, fp_load, fp_store, rs3};
+use crate::isa::f::{fp_handler, fp_load, fp_store, rs3, F3, F7F3, F7F3R2, R4, RM, RM1};
 use crate::isa::rv64i::sext32;
 use crate::isa::{op, Insn, Opcode};
 
@@ -133,13 +133,6 @@ fp_handler!(fcvt_d_lu, rm, |h, i, rm, fl| {
 
 fp_handler!(fmv_x_d, |h, i, _fl| { h.xw(i.rd(), h.fr(i.rs1())) });
 fp_handler!(fmv_d_x, |h, i, _fl| { h.fw(i.rd(), h.xr(i.rs1())) });
-
-const F3: u32 = 0x707f;
-const R4: u32 = 0x0600_007f;
-const RM: u32 = 0xfe00_007f;
-const RM1: u32 = 0xfff0_007f;
-const F7F3: u32 = 0xfe00_707f;
-const F7F3R2: u32 = 0xfff0_707f;
 
 pub(crate) static OPCODES: &[Opcode] = &[
     op!("fld", F3, 0x3007, FLoad, fld),

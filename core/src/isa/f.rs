@@ -313,12 +313,15 @@ fp_handler!(fmv_w_x, |h, i, _fl| {
     h.fw(i.rd(), box_f32(h.xr(i.rs1()) as u32))
 });
 
-const F3: u32 = 0x707f;
-const R4: u32 = 0x0600_007f;
-const RM: u32 = 0xfe00_007f;
-const RM1: u32 = 0xfff0_007f;
-const F7F3: u32 = 0xfe00_707f;
-const F7F3R2: u32 = 0xfff0_707f;
+/// Masks of the F and D encodings (D shares them): opcode and funct3;
+/// R4-type (opcode and fmt); opcode and funct7 with a free rm; the same
+/// with rs2 fixed; funct7 and funct3; funct7, funct3 and rs2.
+pub(crate) const F3: u32 = 0x707f;
+pub(crate) const R4: u32 = 0x0600_007f;
+pub(crate) const RM: u32 = 0xfe00_007f;
+pub(crate) const RM1: u32 = 0xfff0_007f;
+pub(crate) const F7F3: u32 = 0xfe00_707f;
+pub(crate) const F7F3R2: u32 = 0xfff0_707f;
 
 pub(crate) static OPCODES: &[Opcode] = &[
     op!("flw", F3, 0x2007, FLoad, flw),

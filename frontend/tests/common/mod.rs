@@ -51,17 +51,25 @@ pub struct Run {
 
 /// Runs the rivet binary with `args` and `stdin` as input, killing it after `limit`.
 pub fn run_rivet(args: &[&str], stdin: &[u8], limit: Duration) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rivet"))
-        .args(args)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rivet"));
+    command.args(args);
+    run_command(command, stdin, limit)
+}
+
+/// Runs `command` with `stdin` as its input, collecting its output, and
+/// kills it after `limit`.
+pub fn run_command(mut command: Command, stdin: &[u8], limit: Duration) -> Run {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start rivet");
+        .unwrap_or_else(|e| panic!("start {command:?}: {e}"));
     {
         use std::io::Write;
         let mut input = child.stdin.take().expect("stdin");
-        input.write_all(stdin).expect("write stdin");
+        // A program that exits without reading its input closes the pipe.
+        let _ = input.write_all(stdin);
     }
     let mut out = child.stdout.take().expect("stdout");
     let mut err = child.stderr.take().expect("stderr");
@@ -86,7 +94,7 @@ pub fn run_rivet(args: &[&str], stdin: &[u8], limit: Duration) -> Run {
             timed_out = true;
             break child.wait().ok();
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(5));
     };
     Run {
         code: status.and_then(|s| s.code()),

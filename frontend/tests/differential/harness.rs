@@ -2,12 +2,11 @@
 //! comparing what the two print.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::common::{run_rivet, Run};
+use crate::common::{run_command, run_rivet, Run};
 
 use super::program::REG_NAMES;
 
@@ -109,54 +108,19 @@ pub fn assemble(dir: &Path, source: &str) -> Result<PathBuf, String> {
 
 /// Runs `elf` on QEMU with the same machine as on rivet.
 pub fn run_qemu(elf: &Path) -> Run {
-    let mut child = Command::new(QEMU)
-        .args([
-            "-M",
-            "virt",
-            "-bios",
-            "none",
-            "-nographic",
-            "-m",
-            "64M",
-            "-kernel",
-        ])
-        .arg(elf)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start qemu-system-riscv64");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for qemu") {
-            break Some(status);
-        }
-        if start.elapsed() > RUN_LIMIT {
-            let _ = child.kill();
-            timed_out = true;
-            break child.wait().ok();
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    Run {
-        code: status.and_then(|s| s.code()),
-        stdout: String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned(),
-        stderr: String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned(),
-        timed_out,
-    }
+    let mut qemu = Command::new(QEMU);
+    qemu.args([
+        "-M",
+        "virt",
+        "-bios",
+        "none",
+        "-nographic",
+        "-m",
+        "64M",
+        "-kernel",
+    ])
+    .arg(elf);
+    run_command(qemu, b"", RUN_LIMIT)
 }
 
 /// Runs `elf` on rivet.
