@@ -10,45 +10,37 @@ use crate::isa::{op, Insn, Opcode};
 fp_load!(fld, 8, |v| v);
 fp_store!(fsd, 8);
 
-fp_handler!(fadd_d, rm, |h, i, rm, fl| {
-    h.fw(i.rd(), F64::add(h.fr(i.rs1()), h.fr(i.rs2()), rm, &mut fl))
-});
-fp_handler!(fsub_d, rm, |h, i, rm, fl| {
-    h.fw(i.rd(), F64::sub(h.fr(i.rs1()), h.fr(i.rs2()), rm, &mut fl))
-});
-fp_handler!(fmul_d, rm, |h, i, rm, fl| {
-    h.fw(i.rd(), F64::mul(h.fr(i.rs1()), h.fr(i.rs2()), rm, &mut fl))
-});
-fp_handler!(fdiv_d, rm, |h, i, rm, fl| {
-    h.fw(i.rd(), F64::div(h.fr(i.rs1()), h.fr(i.rs2()), rm, &mut fl))
-});
+/// Defines a rounding binary operation `rd = op(rs1, rs2)` on doubles.
+macro_rules! binary_d {
+    ($name:ident, $op:path) => {
+        fp_handler!($name, rm, |h, i, rm, fl| {
+            let (a, b) = (h.fr(i.rs1()), h.fr(i.rs2()));
+            h.fw(i.rd(), $op(a, b, rm, &mut fl))
+        });
+    };
+}
+
+/// Defines a fused multiply-add form `rd = op(rs1, rs2, rs3)` on doubles.
+macro_rules! fused_d {
+    ($name:ident, $op:path) => {
+        fp_handler!($name, rm, |h, i, rm, fl| {
+            let (a, b, c) = (h.fr(i.rs1()), h.fr(i.rs2()), h.fr(rs3(i)));
+            h.fw(i.rd(), $op(a, b, c, rm, &mut fl))
+        });
+    };
+}
+
+binary_d!(fadd_d, F64::add);
+binary_d!(fsub_d, F64::sub);
+binary_d!(fmul_d, F64::mul);
+binary_d!(fdiv_d, F64::div);
 fp_handler!(fsqrt_d, rm, |h, i, rm, fl| {
     h.fw(i.rd(), F64::sqrt(h.fr(i.rs1()), rm, &mut fl))
 });
-fp_handler!(fmadd_d, rm, |h, i, rm, fl| {
-    h.fw(
-        i.rd(),
-        F64::madd(h.fr(i.rs1()), h.fr(i.rs2()), h.fr(rs3(i)), rm, &mut fl),
-    )
-});
-fp_handler!(fmsub_d, rm, |h, i, rm, fl| {
-    h.fw(
-        i.rd(),
-        F64::msub(h.fr(i.rs1()), h.fr(i.rs2()), h.fr(rs3(i)), rm, &mut fl),
-    )
-});
-fp_handler!(fnmsub_d, rm, |h, i, rm, fl| {
-    h.fw(
-        i.rd(),
-        F64::nmsub(h.fr(i.rs1()), h.fr(i.rs2()), h.fr(rs3(i)), rm, &mut fl),
-    )
-});
-fp_handler!(fnmadd_d, rm, |h, i, rm, fl| {
-    h.fw(
-        i.rd(),
-        F64::nmadd(h.fr(i.rs1()), h.fr(i.rs2()), h.fr(rs3(i)), rm, &mut fl),
-    )
-});
+fused_d!(fmadd_d, F64::madd);
+fused_d!(fmsub_d, F64::msub);
+fused_d!(fnmsub_d, F64::nmsub);
+fused_d!(fnmadd_d, F64::nmadd);
 
 const SIGN64: u64 = 1 << 63;
 fp_handler!(fsgnj_d, |h, i, _fl| {

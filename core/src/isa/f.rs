@@ -143,81 +143,37 @@ pub(crate) fn rs3(i: Insn) -> u8 {
 fp_load!(flw, 4, |v| box_f32(v as u32));
 fp_store!(fsw, 4);
 
-fp_handler!(fadd_s, rm, |h, i, rm, fl| {
-    h.fw(
-        i.rd(),
-        box_f32(F32::add(s(h, i.rs1()), s(h, i.rs2()), rm, &mut fl)),
-    )
-});
-fp_handler!(fsub_s, rm, |h, i, rm, fl| {
-    h.fw(
-        i.rd(),
-        box_f32(F32::sub(s(h, i.rs1()), s(h, i.rs2()), rm, &mut fl)),
-    )
-});
-fp_handler!(fmul_s, rm, |h, i, rm, fl| {
-    h.fw(
-        i.rd(),
-        box_f32(F32::mul(s(h, i.rs1()), s(h, i.rs2()), rm, &mut fl)),
-    )
-});
-fp_handler!(fdiv_s, rm, |h, i, rm, fl| {
-    h.fw(
-        i.rd(),
-        box_f32(F32::div(s(h, i.rs1()), s(h, i.rs2()), rm, &mut fl)),
-    )
-});
+/// Defines a rounding binary operation `rd = op(rs1, rs2)` on singles.
+macro_rules! binary_s {
+    ($name:ident, $op:path) => {
+        fp_handler!($name, rm, |h, i, rm, fl| {
+            let (a, b) = (s(h, i.rs1()), s(h, i.rs2()));
+            h.fw(i.rd(), box_f32($op(a, b, rm, &mut fl)))
+        });
+    };
+}
+
+/// Defines a fused multiply-add form `rd = op(rs1, rs2, rs3)` on singles.
+macro_rules! fused_s {
+    ($name:ident, $op:path) => {
+        fp_handler!($name, rm, |h, i, rm, fl| {
+            let (a, b, c) = (s(h, i.rs1()), s(h, i.rs2()), s(h, rs3(i)));
+            h.fw(i.rd(), box_f32($op(a, b, c, rm, &mut fl)))
+        });
+    };
+}
+
+binary_s!(fadd_s, F32::add);
+binary_s!(fsub_s, F32::sub);
+binary_s!(fmul_s, F32::mul);
+binary_s!(fdiv_s, F32::div);
 fp_handler!(fsqrt_s, rm, |h, i, rm, fl| {
     h.fw(i.rd(), box_f32(F32::sqrt(s(h, i.rs1()), rm, &mut fl)))
 });
-fp_handler!(fmadd_s, rm, |h, i, rm, fl| {
-    h.fw(
-        i.rd(),
-        box_f32(F32::madd(
-            s(h, i.rs1()),
-            s(h, i.rs2()),
-            s(h, rs3(i)),
-            rm,
-            &mut fl,
-        )),
-    )
-});
-fp_handler!(fmsub_s, rm, |h, i, rm, fl| {
-    h.fw(
-        i.rd(),
-        box_f32(F32::msub(
-            s(h, i.rs1()),
-            s(h, i.rs2()),
-            s(h, rs3(i)),
-            rm,
-            &mut fl,
-        )),
-    )
-});
-fp_handler!(fnmsub_s, rm, |h, i, rm, fl| {
-    h.fw(
-        i.rd(),
-        box_f32(F32::nmsub(
-            s(h, i.rs1()),
-            s(h, i.rs2()),
-            s(h, rs3(i)),
-            rm,
-            &mut fl,
-        )),
-    )
-});
-fp_handler!(fnmadd_s, rm, |h, i, rm, fl| {
-    h.fw(
-        i.rd(),
-        box_f32(F32::nmadd(
-            s(h, i.rs1()),
-            s(h, i.rs2()),
-            s(h, rs3(i)),
-            rm,
-            &mut fl,
-        )),
-    )
-});
+fused_s!(fmadd_s, F32::madd);
+fused_s!(fmsub_s, F32::msub);
+fused_s!(fnmsub_s, F32::nmsub);
+fused_s!(fnmadd_s, F32::nmadd);
 
 const SIGN32: u32 = 1 << 31;
 fp_handler!(fsgnj_s, |h, i, _fl| {
