@@ -180,11 +180,6 @@ impl VirtBoard {
         }
     }
 
-    /// The interrupt controller (for diagnostics).
-    pub fn plic(&self) -> &Plic {
-        &self.plic
-    }
-
     /// The virtio-mmio transports, by slot.
     pub fn virtio(&self) -> &[VirtioMmio] {
         &self.virtio
