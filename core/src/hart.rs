@@ -23,7 +23,10 @@
 
 use crate::bus::Bus;
 use crate::csr::{self, mstatus, CsrFile, Privilege, WriteEffect};
+use crate::decode_cache::CodePage;
 use crate::error::{Error, Result};
+use crate::isa::inline::{execute, execute_straight, FELL_THROUGH};
+use crate::isa::Slot;
 use crate::memory::Memory;
 use crate::reg::{FReg, XReg};
 use crate::timer::{TimeSource, Timebase};
@@ -425,7 +428,7 @@ impl Hart {
         // Instructions executed in this run, including ones that trapped.
         let mut spent: u64 = 0;
         let mut stop = StopReason::Budget;
-        'outer: while spent < budget {
+        while spent < budget {
             if let Some(irq) = self.pending_interrupt() {
                 self.take_trap(Cause::Interrupt(irq), 0, self.pc);
                 spent += 1;
@@ -461,28 +464,83 @@ impl Hart {
             } else {
                 budget
             };
-            let mut pc = pc;
-            loop {
-                let slot = page.slot(pc).get();
-                let next = crate::isa::inline::execute(slot, self, &mut env, pc, spent);
-                spent += 1;
-                // Leave the inner loop when control leaves the page, when a
-                // handler reports EXIT/TRAPPED (odd values), or at the limit.
-                if (next ^ pc) & !0xffe != 0 || spent >= limit {
-                    if next & 1 == 0 {
-                        self.pc = next;
-                    } else if self.stopped_on_trap {
-                        stop = StopReason::Trap;
-                        break 'outer;
-                    }
-                    continue 'outer;
-                }
-                pc = next;
+            let (status, now) = self.run_in_page(&mut env, &page, pc, spent, limit);
+            spent = now;
+            if status & 1 == 0 {
+                self.pc = status;
+            } else if self.stopped_on_trap {
+                stop = StopReason::Trap;
+                break;
             }
         }
         let retired = spent - self.run_traps;
         self.retire(retired);
         RunOutcome { retired, stop }
+    }
+
+    /// Executes from `pc` in `page` (`spent` instructions of this run
+    /// before it) while control stays in the page, up to `limit`
+    /// instructions. Returns the next `pc` (control left the page, or the
+    /// limit was reached) or `EXIT`/`TRAPPED` (a handler changed the
+    /// hart's state; `self.pc` is set), and the new `spent`.
+    ///
+    /// It executes whole runs (see [`crate::decode_cache`]) when they fit
+    /// in the limit: without checking, between their instructions, where
+    /// control goes or what is left of the budget, neither of which can
+    /// change inside a run. A run ends early after a handler that trapped,
+    /// or that overwrote decoded code (perhaps the rest of this very run).
+    #[inline(never)]
+    fn run_in_page(
+        &mut self,
+        env: &mut Env<'_>,
+        page: &CodePage,
+        mut pc: u64,
+        mut spent: u64,
+        limit: u64,
+    ) -> (u64, u64) {
+        let writes = env.mem.code.writes();
+        loop {
+            let mut run = page.run(pc);
+            if run.is_none() && spent + 1 < limit {
+                run = crate::isa::decode_run(page, env.mem, pc);
+            }
+            let next = match run {
+                Some(run) if spent + run.len as u64 <= limit => {
+                    let ops = page.ops();
+                    let (last, straight) = ops[run.start..run.start + run.len]
+                        .split_last()
+                        .expect("a run has at least one instruction");
+                    for slot in straight {
+                        let Slot { exec, insn } = *slot;
+                        let status = execute_straight(insn, || exec, self, env, pc, spent);
+                        spent += 1;
+                        if status != FELL_THROUGH {
+                            if status & 1 != 0 {
+                                return (status, spent);
+                            }
+                            if env.mem.code.writes() != writes {
+                                self.pc = status;
+                                return (EXIT, spent);
+                            }
+                        }
+                        pc = insn.next(pc);
+                    }
+                    let Slot { exec, insn } = *last;
+                    execute(insn, || exec, self, env, pc, spent)
+                }
+                _ => {
+                    let slot = page.slot(pc).get();
+                    execute(slot.insn, || slot.exec, self, env, pc, spent)
+                }
+            };
+            spent += 1;
+            // Leave when control leaves the page, when a handler reports
+            // EXIT/TRAPPED (odd values), or at the limit.
+            if (next ^ pc) & !0xffe != 0 || spent >= limit {
+                return (next, spent);
+            }
+            pc = next;
+        }
     }
 
     /// Adds `n` retired instructions to the counters.

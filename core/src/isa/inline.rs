@@ -14,7 +14,7 @@
 //! kind both ways on random register files and compares the results.
 
 use crate::hart::{Env, Hart};
-use crate::isa::Slot;
+use crate::isa::{ExecFn, Insn};
 
 /// Declares the inline kinds: `KIND "name"` pairs (the name is the opcode
 /// table's mnemonic).
@@ -81,10 +81,73 @@ inline_kinds! {
 
 /// Runs a decoded instruction: inline if it has an inline kind, through
 /// its handler otherwise (and for the slow half of loads and stores: a TLB
-/// miss, a device, a fault).
+/// miss, a device, a fault). Returns the next `pc`, or `EXIT`/`TRAPPED`.
 #[inline(always)]
-pub(crate) fn execute(slot: Slot, h: &mut Hart, env: &mut Env<'_>, pc: u64, spent: u64) -> u64 {
-    let i = slot.insn;
+pub(crate) fn execute(
+    i: Insn,
+    exec: impl FnOnce() -> ExecFn,
+    h: &mut Hart,
+    env: &mut Env<'_>,
+    pc: u64,
+    spent: u64,
+) -> u64 {
+    let imm = i.imm() as i64 as u64;
+    macro_rules! branch {
+        ($op:tt) => {{
+            if h.xr(i.rs1()) $op h.xr(i.rs2()) {
+                pc.wrapping_add(imm)
+            } else {
+                i.next(pc)
+            }
+        }};
+        ($op:tt as $ty:ty) => {{
+            if (h.xr(i.rs1()) as $ty) $op (h.xr(i.rs2()) as $ty) {
+                pc.wrapping_add(imm)
+            } else {
+                i.next(pc)
+            }
+        }};
+    }
+    match i.fast() {
+        JAL => {
+            h.xw(i.rd(), i.next(pc));
+            pc.wrapping_add(imm)
+        }
+        JALR => {
+            let target = h.xr(i.rs1()).wrapping_add(imm) & !1;
+            h.xw(i.rd(), i.next(pc));
+            target
+        }
+        BEQ => branch!(==),
+        BNE => branch!(!=),
+        BLT => branch!(< as i64),
+        BGE => branch!(>= as i64),
+        BLTU => branch!(<),
+        BGEU => branch!(>=),
+        _ => match execute_straight(i, exec, h, env, pc, spent) {
+            FELL_THROUGH => i.next(pc),
+            next => next,
+        },
+    }
+}
+
+/// What [`execute_straight`] returns when an inline path ran and control
+/// falls through to the next instruction.
+pub(crate) const FELL_THROUGH: u64 = 0;
+
+/// Runs a decoded instruction that is not an inline branch or jump (inside
+/// a run, all but the last instruction are such). Returns [`FELL_THROUGH`]
+/// when an inline path ran; otherwise what the handler returned (the next
+/// `pc`, or `EXIT`/`TRAPPED`).
+#[inline(always)]
+pub(crate) fn execute_straight(
+    i: Insn,
+    exec: impl FnOnce() -> ExecFn,
+    h: &mut Hart,
+    env: &mut Env<'_>,
+    pc: u64,
+    spent: u64,
+) -> u64 {
     let imm = i.imm() as i64 as u64;
     let sext = |v: u64| v as i32 as i64 as u64;
     macro_rules! rs1 {
@@ -101,32 +164,23 @@ pub(crate) fn execute(slot: Slot, h: &mut Hart, env: &mut Env<'_>, pc: u64, spen
         ($value:expr) => {{
             let value = $value;
             h.xw(i.rd(), value);
-            i.next(pc)
-        }};
-    }
-    macro_rules! branch {
-        ($taken:expr) => {{
-            if $taken {
-                pc.wrapping_add(imm)
-            } else {
-                i.next(pc)
-            }
+            FELL_THROUGH
         }};
     }
     macro_rules! load {
         ($n:literal, $extend:expr) => {{
             match h.load_hit::<$n>(rs1!().wrapping_add(imm)) {
                 Some(v) => alu!($extend(v)),
-                None => (slot.exec)(h, env, i, pc, spent),
+                None => exec()(h, env, i, pc, spent),
             }
         }};
     }
     macro_rules! store {
         ($n:literal) => {{
             if h.store_hit::<$n>(rs1!().wrapping_add(imm), rs2!()) {
-                i.next(pc)
+                FELL_THROUGH
             } else {
-                (slot.exec)(h, env, i, pc, spent)
+                exec()(h, env, i, pc, spent)
             }
         }};
     }
@@ -153,21 +207,6 @@ pub(crate) fn execute(slot: Slot, h: &mut Hart, env: &mut Env<'_>, pc: u64, spen
         SLTIU => alu!(u64::from(rs1!() < imm)),
         LUI => alu!(imm),
         AUIPC => alu!(pc.wrapping_add(imm)),
-        JAL => {
-            h.xw(i.rd(), i.next(pc));
-            pc.wrapping_add(imm)
-        }
-        JALR => {
-            let target = rs1!().wrapping_add(imm) & !1;
-            h.xw(i.rd(), i.next(pc));
-            target
-        }
-        BEQ => branch!(rs1!() == rs2!()),
-        BNE => branch!(rs1!() != rs2!()),
-        BLT => branch!((rs1!() as i64) < (rs2!() as i64)),
-        BGE => branch!((rs1!() as i64) >= (rs2!() as i64)),
-        BLTU => branch!(rs1!() < rs2!()),
-        BGEU => branch!(rs1!() >= rs2!()),
         LW => load!(4, sext),
         LD => load!(8, |v| v),
         LBU => load!(1, |v| v),
@@ -175,7 +214,7 @@ pub(crate) fn execute(slot: Slot, h: &mut Hart, env: &mut Env<'_>, pc: u64, spen
         SW => store!(4),
         SD => store!(8),
         SB => store!(1),
-        _ => (slot.exec)(h, env, i, pc, spent),
+        _ => exec()(h, env, i, pc, spent),
     }
 }
 
@@ -236,7 +275,7 @@ mod tests {
                     let _ = h.store::<1>(&mut env, page, env_byte(page));
                 }
                 let next = if inline {
-                    execute(slot, &mut h, &mut env, pc, 0)
+                    execute(slot.insn, || slot.exec, &mut h, &mut env, pc, 0)
                 } else {
                     (slot.exec)(&mut h, &mut env, slot.insn, pc, 0)
                 };

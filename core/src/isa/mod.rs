@@ -26,7 +26,9 @@ use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use crate::csr;
+use crate::decode_cache::{CodePage, Run, MAX_RUN};
 use crate::hart::{Env, Hart, SINK, TRAPPED};
+use crate::memory::Memory;
 use crate::reg::{FReg, XReg};
 use crate::trap::{Cause, Exception, Fault};
 
@@ -349,6 +351,68 @@ pub(crate) fn decode(bits: u32) -> Slot {
         Some(row) => lower(row, bits, 4),
         None => illegal_record(bits, 4),
     }
+}
+
+/// Whether the instruction with bits `bits` (as for [`decode`]) ends a run:
+/// it can change control flow (a branch or jump) or state the run loop
+/// depends on (CSR and system instructions, fences), or it does not
+/// decode. Every other instruction either falls through or traps.
+fn ends_run(bits: u32) -> bool {
+    let word = if bits & 3 != 3 {
+        match c::expand(bits as u16) {
+            Some(word) => word,
+            None => return true,
+        }
+    } else {
+        bits
+    };
+    const MISC_MEM: u32 = 0x0f;
+    const BRANCH: u32 = 0x63;
+    const JALR: u32 = 0x67;
+    const JAL: u32 = 0x6f;
+    const SYSTEM: u32 = 0x73;
+    matches!(word & 0x7f, MISC_MEM | BRANCH | JALR | JAL | SYSTEM) || lookup(word).is_none()
+}
+
+/// Decodes the run starting at `pc` in `page` (see
+/// [`crate::decode_cache`]): fills its slots and records it. Returns
+/// `None` (and records nothing) when the instruction at `pc` straddles the
+/// page's end.
+pub(crate) fn decode_run(page: &CodePage, mem: &Memory, pc: u64) -> Option<Run> {
+    let page_base = page.ram_page << 12;
+    let mut offset = (pc & 0xfff) as usize;
+    let mut pcs = [0u64; MAX_RUN as usize];
+    let mut records = [Slot::UNDECODED; MAX_RUN as usize];
+    let mut count = 0;
+    while count < MAX_RUN as usize {
+        let Some(low) = mem.parcel_at(page_base + offset) else {
+            break;
+        };
+        let bits = if low & 3 != 3 {
+            u32::from(low)
+        } else if offset + 4 > 4096 {
+            break;
+        } else {
+            match mem.parcel_at(page_base + offset + 2) {
+                Some(high) => u32::from(low) | u32::from(high) << 16,
+                None => break,
+            }
+        };
+        let slot = decode(bits);
+        page.slot(offset as u64).set(slot);
+        pcs[count] = offset as u64;
+        records[count] = slot;
+        count += 1;
+        offset += usize::from(slot.insn.len());
+        if offset >= 4096 || ends_run(bits) {
+            break;
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    page.add_run(&pcs[..count], &records[..count]);
+    page.run(pc)
 }
 
 fn illegal_record(bits: u32, len: u8) -> Slot {
