@@ -132,8 +132,10 @@ pub(crate) fn execute(
 }
 
 /// What [`execute_straight`] returns when an inline path ran and control
-/// falls through to the next instruction.
-pub(crate) const FELL_THROUGH: u64 = 0;
+/// falls through to the next instruction: an odd value other than `EXIT`
+/// and `TRAPPED`, so that no handler returns it (handlers return even
+/// `pc`s, `0` included, or those two).
+pub(crate) const FELL_THROUGH: u64 = 5;
 
 /// Runs a decoded instruction that is not an inline branch or jump (inside
 /// a run, all but the last instruction are such). Returns [`FELL_THROUGH`]
