@@ -1,142 +1,153 @@
 //! The decoded-instruction cache: "decode once" (DESIGN.md, the fast path).
 //!
-//! Every 4 KiB page of RAM that the harts execute from gets a [`CodePage`]:
-//! one slot per halfword, holding the decoded record ([`Slot`]) of the
-//! instruction that starts there. Slots are filled lazily: a fresh slot
-//! holds a record whose handler decodes the instruction, stores the result
-//! in the slot and runs it. The hart then executes straight out of the
-//! slots, never looking at instruction bits again.
+//! Every 4 KiB page of RAM that the harts execute from gets a [`CodePage`]
+//! holding its code decoded into *runs*. A run is the straight-line
+//! instructions from some `pc` up to and including the next one that can
+//! change control flow or state the run loop depends on (a branch, a jump,
+//! a CSR or system instruction, a fence), all inside the page, at most
+//! [`MAX_RUN`] of them. Its records (handler and operands: [`Record`]) sit one
+//! after the other in the page's record table, so the loop running them
+//! steps through memory at a fixed stride: finding the next record never
+//! waits for the current one. Between a run's instructions the loop checks
+//! neither where control goes nor what is left of its budget: neither can
+//! change inside a run.
+//!
+//! Runs are decoded on first entry ([`crate::isa::decode_run`]). Each
+//! instruction of a run starts a run too (the rest of it), so a jump into
+//! the middle of one finds its records already there. The hart then never
+//! looks at instruction bits again.
 //!
 //! Correctness rules:
-//! - a write to RAM resets exactly the slots whose instruction bytes it
-//!   touches ([`DecodeCache::invalidate`]); the rest of the page stays
-//!   decoded, so self-modifying code costs only what it changes;
-//! - an instruction that straddles two pages is never cached (its slot
-//!   keeps a handler that fetches both halves every time), so a page's
-//!   slots depend on that page's bytes alone;
+//! - a write to RAM forgets every run that could cover the bytes it
+//!   touches — the runs starting up to [`MAX_RUN_BYTES`] before them
+//!   ([`DecodeCache::invalidate`]); the rest of the page stays decoded, so
+//!   self-modifying code costs only what it changes. [`DecodeCache::writes`]
+//!   counts such writes, so that a run whose own code was overwritten by one
+//!   of its stores stops right after that store;
+//! - an instruction that straddles two pages is never decoded into a run
+//!   (it is fetched whole every time it runs), so a page's runs depend on
+//!   that page's bytes alone;
 //! - a page that becomes code moves [`DecodeCache::code_epoch`] on, which
 //!   tells every hart to drop store-TLB entries (stores to code must take
 //!   the slow path that invalidates);
 //! - the cache is bounded: past [`DecodeCache::MAX_PAGES`] pages it is
 //!   flushed whole and [`DecodeCache::flush_epoch`] moves on, which tells
-//!   every hart to drop the pages its fetch TLB still holds.
-//!
-//! Runs. Besides its decoded record, every slot may know the length of the
-//! *run* that starts there: the straight-line instructions up to and
-//! including the next one that can change control flow or the hart's
-//! state (a branch, a jump, a CSR or system instruction, a fence), all
-//! decoded, all inside the page, at most [`MAX_RUN`] of them. The hart
-//! executes a run without looking, between its instructions, at where
-//! control goes or how much of its budget is left ([`crate::isa::decode_run`]
-//! builds runs, the hart's run loop executes them). A write that resets a
-//! slot also forgets every run that could cover it: the runs starting up to
-//! [`MAX_RUN_BYTES`] before it. [`DecodeCache::writes`] counts such writes,
-//! so that a run whose own code was overwritten by one of its stores stops
-//! right after that store.
+//!   every hart to drop the pages its fetch TLB still holds. A page's record
+//!   table is bounded too: when full, it is emptied and its runs forgotten.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
-use crate::isa::Slot;
+use crate::isa::{ExecFn, Insn, Record};
 
-/// Slots per page: one per halfword of a 4 KiB page.
-pub(crate) const SLOTS_PER_PAGE: usize = 2048;
+/// Run starts per page: one per halfword of a 4 KiB page.
+const STARTS_PER_PAGE: usize = 2048;
 
 /// The most instructions in one run.
-pub(crate) const MAX_RUN: u8 = 64;
+pub(crate) const MAX_RUN: usize = 64;
 
 /// The most bytes one run covers.
-const MAX_RUN_BYTES: usize = MAX_RUN as usize * 4;
+const MAX_RUN_BYTES: usize = MAX_RUN * 4;
 
-/// The most instructions a page's run table holds at once; when full it
-/// is emptied (the runs are rebuilt as they are next entered).
-const MAX_RUN_OPS: usize = SLOTS_PER_PAGE;
+/// The most records a page's record table holds.
+const MAX_RECORDS: usize = 2048;
 
-/// Where a run's records are: `ops[start..start + len]` of its page.
+/// Where a run's records are in its page's record table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Run {
-    /// Index of its first record in the page's run table.
+    /// Index of its first record.
     pub(crate) start: usize,
     /// Number of instructions (at least 1).
     pub(crate) len: usize,
 }
 
-/// The decoded records of one physical page of RAM. The slots sit in
-/// the same allocation as the page's header, so the run loop reaches a
-/// slot with one add from the page pointer it holds.
+/// The records of one run, as [`CodePage::records`] gives them.
+pub(crate) struct RunRecords<'a> {
+    pub(crate) insns: &'a [Cell<Insn>],
+    pub(crate) execs: &'a [Cell<ExecFn>],
+    pub(crate) offsets: &'a [Cell<u16>],
+}
+
+/// The runs of one physical page of RAM.
 pub(crate) struct CodePage {
     /// The index of the page inside RAM (RAM offset / 4 KiB).
     pub(crate) ram_page: usize,
-    slots: [Cell<Slot>; SLOTS_PER_PAGE],
-    /// Per slot, the run starting there: `start << 8 | len` (0: unknown).
-    runs: [Cell<u32>; SLOTS_PER_PAGE],
-    /// The records of the runs, each run's instructions one after the
-    /// other: the loop running them steps through memory at a fixed
-    /// stride, so finding the next record never waits for the current one
-    /// (stepping through the slots needs the current length first).
-    ops: RefCell<Vec<Slot>>,
+    /// Per halfword, the run starting there: `start << 8 | len` (0: none).
+    runs: [Cell<u32>; STARTS_PER_PAGE],
+    /// The record table: operands ([`Record::insn`]) ...
+    insns: [Cell<Insn>; MAX_RECORDS],
+    /// ... and handlers ([`Record::exec`]) apart, because the run loop's
+    /// inline paths need only the operands; and the page offsets of the
+    /// instructions, which few of them need.
+    execs: [Cell<ExecFn>; MAX_RECORDS],
+    offsets: [Cell<u16>; MAX_RECORDS],
+    /// Records in use.
+    used: Cell<usize>,
 }
 
 impl CodePage {
     fn new(ram_page: usize) -> Self {
+        let unused = crate::isa::unused_record();
         CodePage {
             ram_page,
-            slots: [const { Cell::new(Slot::UNDECODED) }; SLOTS_PER_PAGE],
-            runs: [const { Cell::new(0) }; SLOTS_PER_PAGE],
-            ops: RefCell::new(Vec::new()),
+            runs: [const { Cell::new(0) }; STARTS_PER_PAGE],
+            insns: std::array::from_fn(|_| Cell::new(unused.insn)),
+            execs: std::array::from_fn(|_| Cell::new(unused.exec)),
+            offsets: [const { Cell::new(0) }; MAX_RECORDS],
+            used: Cell::new(0),
         }
     }
 
-    /// The slot of the instruction starting at `pc` (only the page offset
-    /// of `pc` matters).
-    #[inline(always)]
-    pub(crate) fn slot(&self, pc: u64) -> &Cell<Slot> {
-        &self.slots[(pc as usize >> 1) & (SLOTS_PER_PAGE - 1)]
-    }
-
-    /// The run starting at `pc`, if it is known.
+    /// The run starting at `pc` (only its page offset matters), if decoded.
     #[inline(always)]
     pub(crate) fn run(&self, pc: u64) -> Option<Run> {
-        let packed = self.runs[(pc as usize >> 1) & (SLOTS_PER_PAGE - 1)].get() as usize;
+        let packed = self.runs[(pc as usize >> 1) & (STARTS_PER_PAGE - 1)].get() as usize;
         (packed != 0).then_some(Run {
             start: packed >> 8,
             len: packed & 0xff,
         })
     }
 
-    /// The records of the page's runs (see [`CodePage::run`]).
+    /// The operands, handlers and page offsets of `run`'s instructions.
     #[inline(always)]
-    pub(crate) fn ops(&self) -> std::cell::Ref<'_, Vec<Slot>> {
-        self.ops.borrow()
+    pub(crate) fn records(&self, run: Run) -> RunRecords<'_> {
+        let end = run.start + run.len;
+        RunRecords {
+            insns: &self.insns[run.start..end],
+            execs: &self.execs[run.start..end],
+            offsets: &self.offsets[run.start..end],
+        }
     }
 
-    /// Records the run of `records` (at most [`MAX_RUN`]) that starts at
-    /// `pc`, whose instructions start at `pcs`; each of them starts the
-    /// rest of the run. Must not be called while a run of this page runs.
-    pub(crate) fn add_run(&self, pcs: &[u64], records: &[Slot]) {
-        let mut ops = self.ops.borrow_mut();
-        if ops.len() + records.len() > MAX_RUN_OPS {
-            ops.clear();
+    /// Records the run `records` whose instructions start at page offsets
+    /// `offsets` (at most [`MAX_RUN`] of them; each starts the rest of the
+    /// run). Must not be called while a run of this page runs.
+    pub(crate) fn add_run(&self, offsets: &[u64], records: &[Record]) {
+        debug_assert!(!records.is_empty() && records.len() <= MAX_RUN);
+        if self.used.get() + records.len() > MAX_RECORDS {
+            self.used.set(0);
             for run in &self.runs {
                 run.set(0);
             }
         }
-        let start = ops.len();
-        ops.extend_from_slice(records);
-        for (k, pc) in pcs.iter().enumerate() {
+        let start = self.used.get();
+        for (k, (record, offset)) in records.iter().zip(offsets).enumerate() {
+            self.insns[start + k].set(record.insn);
+            self.execs[start + k].set(record.exec);
+            self.offsets[start + k].set(*offset as u16);
+        }
+        self.used.set(start + records.len());
+        for (k, offset) in offsets.iter().enumerate() {
             let packed = (start + k) << 8 | (records.len() - k);
-            self.runs[(*pc as usize >> 1) & (SLOTS_PER_PAGE - 1)].set(packed as u32);
+            self.runs[(*offset as usize >> 1) & (STARTS_PER_PAGE - 1)].set(packed as u32);
         }
     }
 
-    /// Resets the slots `first_slot..end_slot` and forgets every run that
-    /// could cover one of them.
-    fn reset(&self, first_slot: usize, end_slot: usize) {
-        for slot in &self.slots[first_slot..end_slot] {
-            slot.set(Slot::UNDECODED);
-        }
-        let first_run = first_slot.saturating_sub(MAX_RUN_BYTES / 2);
-        for run in &self.runs[first_run..end_slot] {
+    /// Forgets every run that could cover a byte of `first..end` (page
+    /// offsets).
+    fn forget(&self, first: usize, end: usize) {
+        let first_start = first.saturating_sub(MAX_RUN_BYTES) >> 1;
+        for run in &self.runs[first_start..end.div_ceil(2)] {
             run.set(0);
         }
     }
@@ -226,7 +237,7 @@ impl DecodeCache {
         self.flush_epoch += 1;
     }
 
-    /// Resets the slots of every instruction that overlaps the RAM bytes
+    /// Forgets every run that could cover a byte of RAM in
     /// `offset..offset + len`.
     pub(crate) fn invalidate(&mut self, offset: usize, len: usize) {
         if len == 0 {
@@ -240,11 +251,9 @@ impl DecodeCache {
                 continue;
             };
             let page_start = ram_page << 12;
-            // An instruction starting at most 2 bytes before `offset` (a
-            // 4-byte one at a halfword boundary) can cover the first byte.
-            let lo = offset.max(page_start).saturating_sub(2).max(page_start) - page_start;
+            let lo = offset.max(page_start) - page_start;
             let hi = end.min(page_start + 4096) - page_start;
-            page.reset(lo >> 1, hi.div_ceil(2));
+            page.forget(lo, hi);
             self.writes += 1;
         }
     }

@@ -26,7 +26,6 @@ use crate::csr::{self, mstatus, CsrFile, Privilege, WriteEffect};
 use crate::decode_cache::CodePage;
 use crate::error::{Error, Result};
 use crate::isa::inline::{execute, execute_straight, FELL_THROUGH};
-use crate::isa::Slot;
 use crate::memory::Memory;
 use crate::reg::{FReg, XReg};
 use crate::timer::{TimeSource, Timebase};
@@ -500,37 +499,52 @@ impl Hart {
     ) -> (u64, u64) {
         let writes = env.mem.code.writes();
         loop {
-            let mut run = page.run(pc);
-            if run.is_none() && spent + 1 < limit {
-                run = crate::isa::decode_run(page, env.mem, pc);
-            }
+            let run = match page.run(pc) {
+                Some(run) => Some(run),
+                None => crate::isa::decode_run(page, env.mem, pc),
+            };
             let next = match run {
+                None => crate::isa::execute_cross_page(self, env, pc, spent),
                 Some(run) if spent + run.len as u64 <= limit => {
-                    let ops = page.ops();
-                    let (last, straight) = ops[run.start..run.start + run.len]
-                        .split_last()
-                        .expect("a run has at least one instruction");
-                    for slot in straight {
-                        let Slot { exec, insn } = *slot;
-                        let status = execute_straight(insn, || exec, self, env, pc, spent);
-                        spent += 1;
+                    let records = page.records(run);
+                    let last = run.len - 1;
+                    let page_base = pc & !0xfff;
+                    let first = spent;
+                    for (k, insn) in records.insns[..last].iter().enumerate() {
+                        let status = execute_straight(
+                            insn.get(),
+                            || records.execs[k].get(),
+                            self,
+                            env,
+                            || page_base | u64::from(records.offsets[k].get()),
+                            first + k as u64,
+                        );
                         if status != FELL_THROUGH {
                             if status & 1 != 0 {
-                                return (status, spent);
+                                return (status, first + k as u64 + 1);
                             }
                             if env.mem.code.writes() != writes {
                                 self.pc = status;
-                                return (EXIT, spent);
+                                return (EXIT, first + k as u64 + 1);
                             }
                         }
-                        pc = insn.next(pc);
                     }
-                    let Slot { exec, insn } = *last;
-                    execute(insn, || exec, self, env, pc, spent)
+                    spent = first + last as u64;
+                    pc = page_base | u64::from(records.offsets[last].get());
+                    let exec = || records.execs[last].get();
+                    execute(records.insns[last].get(), exec, self, env, pc, spent)
                 }
-                _ => {
-                    let slot = page.slot(pc).get();
-                    execute(slot.insn, || slot.exec, self, env, pc, spent)
+                // The limit falls inside the run: just its first instruction.
+                Some(run) => {
+                    let records = page.records(run);
+                    execute(
+                        records.insns[0].get(),
+                        || records.execs[0].get(),
+                        self,
+                        env,
+                        pc,
+                        spent,
+                    )
                 }
             };
             spent += 1;

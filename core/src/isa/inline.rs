@@ -124,7 +124,7 @@ pub(crate) fn execute(
         BGE => branch!(>= as i64),
         BLTU => branch!(<),
         BGEU => branch!(>=),
-        _ => match execute_straight(i, exec, h, env, pc, spent) {
+        _ => match execute_straight(i, exec, h, env, || pc, spent) {
             FELL_THROUGH => i.next(pc),
             next => next,
         },
@@ -138,7 +138,8 @@ pub(crate) fn execute(
 pub(crate) const FELL_THROUGH: u64 = 5;
 
 /// Runs a decoded instruction that is not an inline branch or jump (inside
-/// a run, all but the last instruction are such). Returns [`FELL_THROUGH`]
+/// a run, all but the last instruction are such); `pc` yields its address
+/// (the inline paths rarely need it). Returns [`FELL_THROUGH`]
 /// when an inline path ran; otherwise what the handler returned (the next
 /// `pc`, or `EXIT`/`TRAPPED`).
 #[inline(always)]
@@ -147,7 +148,7 @@ pub(crate) fn execute_straight(
     exec: impl FnOnce() -> ExecFn,
     h: &mut Hart,
     env: &mut Env<'_>,
-    pc: u64,
+    pc: impl FnOnce() -> u64,
     spent: u64,
 ) -> u64 {
     let imm = i.imm() as i64 as u64;
@@ -173,7 +174,7 @@ pub(crate) fn execute_straight(
         ($n:literal, $extend:expr) => {{
             match h.load_hit::<$n>(rs1!().wrapping_add(imm)) {
                 Some(v) => alu!($extend(v)),
-                None => exec()(h, env, i, pc, spent),
+                None => exec()(h, env, i, pc(), spent),
             }
         }};
     }
@@ -182,7 +183,7 @@ pub(crate) fn execute_straight(
             if h.store_hit::<$n>(rs1!().wrapping_add(imm), rs2!()) {
                 FELL_THROUGH
             } else {
-                exec()(h, env, i, pc, spent)
+                exec()(h, env, i, pc(), spent)
             }
         }};
     }
@@ -208,7 +209,7 @@ pub(crate) fn execute_straight(
         SLTU => alu!(u64::from(rs1!() < rs2!())),
         SLTIU => alu!(u64::from(rs1!() < imm)),
         LUI => alu!(imm),
-        AUIPC => alu!(pc.wrapping_add(imm)),
+        AUIPC => alu!(pc().wrapping_add(imm)),
         LW => load!(4, sext),
         LD => load!(8, |v| v),
         LBU => load!(1, |v| v),
@@ -216,7 +217,7 @@ pub(crate) fn execute_straight(
         SW => store!(4),
         SD => store!(8),
         SB => store!(1),
-        _ => exec()(h, env, i, pc, spent),
+        _ => exec()(h, env, i, pc(), spent),
     }
 }
 

@@ -108,20 +108,19 @@ impl Insn {
     }
 }
 
-/// What a decode-cache slot holds: the handler and its operands.
+/// A decoded instruction: its handler and its operands.
 #[derive(Clone, Copy)]
-pub(crate) struct Slot {
+pub(crate) struct Record {
     pub(crate) exec: ExecFn,
     pub(crate) insn: Insn,
 }
 
-impl Slot {
-    /// The record every fresh decode-cache slot holds: decodes on first use.
-    pub(crate) const UNDECODED: Slot = Slot {
-        exec: exec_undecoded,
-        insn: Insn(0),
-    };
+/// What fills the unused entries of a page's record table (never run).
+pub(crate) fn unused_record() -> Record {
+    illegal_record(0, 2)
+}
 
+impl Record {
     /// Runs the instruction.
     #[inline(always)]
     pub(crate) fn run(self, h: &mut Hart, env: &mut Env<'_>, pc: u64, spent: u64) -> u64 {
@@ -308,7 +307,7 @@ const fn imm_j(w: u32) -> i32 {
 }
 
 /// Turns a table row and its instruction word into the record the hart runs.
-pub(crate) fn lower(row: &Opcode, word: u32, len: u8) -> Slot {
+pub(crate) fn lower(row: &Opcode, word: u32, len: u8) -> Record {
     let (mut d, s1, s2) = (rd(word), rs1(word), rs2(word));
     let rm = ((word >> 12) & 7) as i32;
     let imm = match row.format {
@@ -328,7 +327,7 @@ pub(crate) fn lower(row: &Opcode, word: u32, len: u8) -> Slot {
     if d == 0 && row.format.writes_x_rd() {
         d = SINK;
     }
-    Slot {
+    Record {
         exec: row.exec,
         insn: Insn::new(d, s1, s2, len, imm).with_fast(inline::kind(row.name)),
     }
@@ -336,7 +335,7 @@ pub(crate) fn lower(row: &Opcode, word: u32, len: u8) -> Slot {
 
 /// Decodes the instruction whose first parcel is the low half of `bits`
 /// (the high half is the second parcel, used only by 32-bit instructions).
-pub(crate) fn decode(bits: u32) -> Slot {
+pub(crate) fn decode(bits: u32) -> Record {
     if bits & 3 != 3 {
         let half = bits as u16;
         return match c::expand(half) {
@@ -375,35 +374,30 @@ fn ends_run(bits: u32) -> bool {
 }
 
 /// Decodes the run starting at `pc` in `page` (see
-/// [`crate::decode_cache`]): fills its slots and records it. Returns
-/// `None` (and records nothing) when the instruction at `pc` straddles the
-/// page's end.
+/// [`crate::decode_cache`]) and records it. Returns `None` (and records
+/// nothing) when the instruction at `pc` straddles the page's end.
 pub(crate) fn decode_run(page: &CodePage, mem: &Memory, pc: u64) -> Option<Run> {
     let page_base = page.ram_page << 12;
     let mut offset = (pc & 0xfff) as usize;
-    let mut pcs = [0u64; MAX_RUN as usize];
-    let mut records = [Slot::UNDECODED; MAX_RUN as usize];
+    let mut offsets = [0u64; MAX_RUN];
+    let mut records = [unused_record(); MAX_RUN];
     let mut count = 0;
-    while count < MAX_RUN as usize {
-        let Some(low) = mem.parcel_at(page_base + offset) else {
-            break;
-        };
+    while count < MAX_RUN {
+        // The page lies inside RAM, so its parcels can always be read.
+        let parcel = |offset: usize| mem.parcel_at(page_base + offset).unwrap_or(0);
+        let low = parcel(offset);
         let bits = if low & 3 != 3 {
             u32::from(low)
         } else if offset + 4 > 4096 {
             break;
         } else {
-            match mem.parcel_at(page_base + offset + 2) {
-                Some(high) => u32::from(low) | u32::from(high) << 16,
-                None => break,
-            }
+            u32::from(low) | u32::from(parcel(offset + 2)) << 16
         };
-        let slot = decode(bits);
-        page.slot(offset as u64).set(slot);
-        pcs[count] = offset as u64;
-        records[count] = slot;
+        let record = decode(bits);
+        offsets[count] = offset as u64;
+        records[count] = record;
         count += 1;
-        offset += usize::from(slot.insn.len());
+        offset += usize::from(record.insn.len());
         if offset >= 4096 || ends_run(bits) {
             break;
         }
@@ -411,12 +405,12 @@ pub(crate) fn decode_run(page: &CodePage, mem: &Memory, pc: u64) -> Option<Run> 
     if count == 0 {
         return None;
     }
-    page.add_run(&pcs[..count], &records[..count]);
+    page.add_run(&offsets[..count], &records[..count]);
     page.run(pc)
 }
 
-fn illegal_record(bits: u32, len: u8) -> Slot {
-    Slot {
+fn illegal_record(bits: u32, len: u8) -> Record {
+    Record {
         exec: exec_illegal,
         insn: Insn::new(0, 0, 0, len, bits as i32),
     }
@@ -466,42 +460,12 @@ fn exec_illegal(h: &mut Hart, _: &mut Env<'_>, insn: Insn, pc: u64, _: u64) -> u
     )
 }
 
-/// The handler of a fresh slot: decode, remember, run.
-fn exec_undecoded(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, spent: u64) -> u64 {
-    let page = match h.fetch_page(env, pc) {
-        Ok(page) => page,
-        Err(fault) => return h.raise(fault, pc),
-    };
-    let offset = page.ram_page << 12 | (pc & 0xfff) as usize;
-    let Some(low) = env.mem.parcel_at(offset) else {
-        return h.raise(Fault::new(Exception::InstructionAccessFault, pc), pc);
-    };
-    let slot = if low & 3 != 3 {
-        decode(u32::from(low))
-    } else if pc & 0xfff == 0xffe {
-        // The second parcel lives on the next page: never cache it.
-        Slot {
-            exec: exec_cross_page,
-            insn: Insn::new(0, 0, 0, 4, 0),
-        }
-    } else {
-        let Some(high) = env.mem.parcel_at(offset + 2) else {
-            return h.raise(Fault::new(Exception::InstructionAccessFault, pc), pc);
-        };
-        decode(u32::from(low) | (u32::from(high) << 16))
-    };
-    page.slot(pc).set(slot);
-    slot.run(h, env, pc, spent)
-}
-
-/// The handler of a 32-bit instruction that straddles two pages: fetch both
-/// halves every time (so each page's slots depend on that page alone).
-fn exec_cross_page(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, spent: u64) -> u64 {
+/// Executes the 32-bit instruction at `pc` that straddles two pages,
+/// fetching both halves (it is never decoded into a run, so that each
+/// page's runs depend on that page alone).
+pub(crate) fn execute_cross_page(h: &mut Hart, env: &mut Env<'_>, pc: u64, spent: u64) -> u64 {
     match h.fetch_bits(env, pc) {
-        Ok(bits) => {
-            let slot = decode(bits);
-            slot.run(h, env, pc, spent)
-        }
+        Ok(bits) => decode(bits).run(h, env, pc, spent),
         // The second parcel's fault reports the second page's address.
         Err(fault) => h.raise(fault, pc),
     }
