@@ -25,7 +25,7 @@ use crate::bus::Bus;
 use crate::csr::{self, mstatus, CsrFile, Privilege, WriteEffect};
 use crate::decode_cache::CodePage;
 use crate::error::{Error, Result};
-use crate::isa::inline::{execute, execute_straight, FELL_THROUGH};
+use crate::isa::inline::{execute, execute_run};
 use crate::memory::Memory;
 use crate::reg::{FReg, XReg};
 use crate::timer::{TimeSource, Timebase};
@@ -507,32 +507,13 @@ impl Hart {
                 None => crate::isa::execute_cross_page(self, env, pc, spent),
                 Some(run) if spent + run.len as u64 <= limit => {
                     let records = page.records(run);
-                    let last = run.len - 1;
                     let page_base = pc & !0xfff;
-                    let first = spent;
-                    for (k, insn) in records.insns[..last].iter().enumerate() {
-                        let status = execute_straight(
-                            insn.get(),
-                            || records.execs[k].get(),
-                            self,
-                            env,
-                            || page_base | u64::from(records.offsets[k].get()),
-                            first + k as u64,
-                        );
-                        if status != FELL_THROUGH {
-                            if status & 1 != 0 {
-                                return (status, first + k as u64 + 1);
-                            }
-                            if env.mem.code.writes() != writes {
-                                self.pc = status;
-                                return (EXIT, first + k as u64 + 1);
-                            }
-                        }
-                    }
-                    spent = first + last as u64;
-                    pc = page_base | u64::from(records.offsets[last].get());
-                    let exec = || records.execs[last].get();
-                    execute(records.insns[last].get(), exec, self, env, pc, spent)
+                    let (next, ran) = execute_run(&records, self, env, page_base, spent, writes);
+                    // Count all but the last (added below); `pc` only needs
+                    // to be in the right page from here on.
+                    spent += ran as u64 - 1;
+                    pc = page_base;
+                    next
                 }
                 // The limit falls inside the run: just its first instruction.
                 Some(run) => {

@@ -13,7 +13,8 @@
 //! drift: the test `inline_paths_match_their_handlers` runs every inline
 //! kind both ways on random register files and compares the results.
 
-use crate::hart::{Env, Hart};
+use crate::decode_cache::RunRecords;
+use crate::hart::{Env, Hart, EXIT};
 use crate::isa::{ExecFn, Insn};
 
 /// Declares the inline kinds: `KIND "name"` pairs (the name is the opcode
@@ -79,9 +80,119 @@ inline_kinds! {
     SB = 37 "sb",
 }
 
-/// Runs a decoded instruction: inline if it has an inline kind, through
-/// its handler otherwise (and for the slow half of loads and stores: a TLB
-/// miss, a device, a fault). Returns the next `pc`, or `EXIT`/`TRAPPED`.
+/// The kind a run's last record gets when it is not an inline branch or
+/// jump (see [`crate::isa::decode_run`]): its handler runs, and the run
+/// ends after it whatever it returns.
+pub(crate) const ENDS_RUN: u8 = 63;
+const _: () = assert!(SB < ENDS_RUN);
+
+/// The dispatch on the inline kind, shared by [`execute`] and
+/// [`execute_run`]: the match over `$i.fast()` with an arm per inline kind
+/// that is not a branch or jump, then the `$extra` arms, then the
+/// handler. `$fall` is what an inline path does when control falls
+/// through; `$call` calls the handler (also for the slow half of loads and
+/// stores: a TLB miss, a device, a fault).
+macro_rules! dispatch {
+    ($i:ident, $h:ident, $pc:expr, fall: $fall:expr, call: $call:expr, { $($extra:tt)* }) => {{
+        let imm = $i.imm() as i64 as u64;
+        let sext = |v: u64| v as i32 as i64 as u64;
+        macro_rules! rs1 {
+            () => {
+                $h.xr($i.rs1())
+            };
+        }
+        macro_rules! rs2 {
+            () => {
+                $h.xr($i.rs2())
+            };
+        }
+        macro_rules! alu {
+            ($value:expr) => {{
+                let value = $value;
+                $h.xw($i.rd(), value);
+                $fall
+            }};
+        }
+        macro_rules! load {
+            ($n:literal, $extend:expr) => {{
+                match $h.load_hit::<$n>(rs1!().wrapping_add(imm)) {
+                    Some(v) => alu!($extend(v)),
+                    None => $call,
+                }
+            }};
+        }
+        macro_rules! store {
+            ($n:literal) => {{
+                if $h.store_hit::<$n>(rs1!().wrapping_add(imm), rs2!()) {
+                    $fall
+                } else {
+                    $call
+                }
+            }};
+        }
+        macro_rules! branch {
+            ($taken:expr) => {{
+                if $taken {
+                    $pc.wrapping_add(imm)
+                } else {
+                    $i.next($pc)
+                }
+            }};
+        }
+        match $i.fast() {
+            ADDI => alu!(rs1!().wrapping_add(imm)),
+            ADD => alu!(rs1!().wrapping_add(rs2!())),
+            ADDIW => alu!(sext(rs1!().wrapping_add(imm))),
+            ADDW => alu!(sext(rs1!().wrapping_add(rs2!()))),
+            XOR => alu!(rs1!() ^ rs2!()),
+            OR => alu!(rs1!() | rs2!()),
+            AND => alu!(rs1!() & rs2!()),
+            ANDI => alu!(rs1!() & imm),
+            XORI => alu!(rs1!() ^ imm),
+            ORI => alu!(rs1!() | imm),
+            SLLI => alu!(rs1!() << (imm & 63)),
+            SRLI => alu!(rs1!() >> (imm & 63)),
+            SRAI => alu!(((rs1!() as i64) >> (imm & 63)) as u64),
+            SLLIW => alu!(sext(u64::from((rs1!() as u32) << (imm & 31)))),
+            SRLIW => alu!(sext(u64::from((rs1!() as u32) >> (imm & 31)))),
+            SRAIW => alu!(((rs1!() as i32) >> (imm & 31)) as i64 as u64),
+            SUB => alu!(rs1!().wrapping_sub(rs2!())),
+            SUBW => alu!(sext(rs1!().wrapping_sub(rs2!()))),
+            SLTU => alu!(u64::from(rs1!() < rs2!())),
+            SLTIU => alu!(u64::from(rs1!() < imm)),
+            LUI => alu!(imm),
+            AUIPC => alu!($pc.wrapping_add(imm)),
+            LW => load!(4, sext),
+            LD => load!(8, |v| v),
+            LBU => load!(1, |v| v),
+            LWU => load!(4, |v| v),
+            SW => store!(4),
+            SD => store!(8),
+            SB => store!(1),
+            JAL => {
+                $h.xw($i.rd(), $i.next($pc));
+                branch!(true)
+            }
+            JALR => {
+                let target = rs1!().wrapping_add(imm) & !1;
+                $h.xw($i.rd(), $i.next($pc));
+                target
+            }
+            BEQ => branch!(rs1!() == rs2!()),
+            BNE => branch!(rs1!() != rs2!()),
+            BLT => branch!((rs1!() as i64) < (rs2!() as i64)),
+            BGE => branch!((rs1!() as i64) >= (rs2!() as i64)),
+            BLTU => branch!(rs1!() < rs2!()),
+            BGEU => branch!(rs1!() >= rs2!()),
+            $($extra)*
+            _ => $call,
+        }
+    }};
+}
+
+/// Runs a decoded instruction on its own (not as part of a run): inline if
+/// it has an inline kind, through its handler otherwise. Returns the next
+/// `pc`, or `EXIT`/`TRAPPED`.
 #[inline(always)]
 pub(crate) fn execute(
     i: Insn,
@@ -91,133 +202,54 @@ pub(crate) fn execute(
     pc: u64,
     spent: u64,
 ) -> u64 {
-    let imm = i.imm() as i64 as u64;
-    macro_rules! branch {
-        ($op:tt) => {{
-            if h.xr(i.rs1()) $op h.xr(i.rs2()) {
-                pc.wrapping_add(imm)
-            } else {
-                i.next(pc)
-            }
-        }};
-        ($op:tt as $ty:ty) => {{
-            if (h.xr(i.rs1()) as $ty) $op (h.xr(i.rs2()) as $ty) {
-                pc.wrapping_add(imm)
-            } else {
-                i.next(pc)
-            }
-        }};
-    }
-    match i.fast() {
-        JAL => {
-            h.xw(i.rd(), i.next(pc));
-            pc.wrapping_add(imm)
-        }
-        JALR => {
-            let target = h.xr(i.rs1()).wrapping_add(imm) & !1;
-            h.xw(i.rd(), i.next(pc));
-            target
-        }
-        BEQ => branch!(==),
-        BNE => branch!(!=),
-        BLT => branch!(< as i64),
-        BGE => branch!(>= as i64),
-        BLTU => branch!(<),
-        BGEU => branch!(>=),
-        _ => match execute_straight(i, exec, h, env, || pc, spent) {
-            FELL_THROUGH => i.next(pc),
-            next => next,
-        },
-    }
+    dispatch!(i, h, pc, fall: i.next(pc), call: exec()(h, env, i, pc, spent), {})
 }
 
-/// What [`execute_straight`] returns when an inline path ran and control
-/// falls through to the next instruction: an odd value other than `EXIT`
-/// and `TRAPPED`, so that no handler returns it (handlers return even
-/// `pc`s, `0` included, or those two).
-pub(crate) const FELL_THROUGH: u64 = 5;
-
-/// Runs a decoded instruction that is not an inline branch or jump (inside
-/// a run, all but the last instruction are such); `pc` yields its address
-/// (the inline paths rarely need it). Returns [`FELL_THROUGH`]
-/// when an inline path ran; otherwise what the handler returned (the next
-/// `pc`, or `EXIT`/`TRAPPED`).
+/// Runs the run whose records are `records`, in the page at virtual address
+/// `page_base` (`spent` instructions of the hart's run before it). Returns
+/// where the run ended and how many of its instructions ran, that one
+/// included: the next `pc` after its last instruction (a branch or jump,
+/// or one of kind [`ENDS_RUN`]), or `EXIT`/`TRAPPED` from one that trapped
+/// or changed the hart's state. A handler that wrote to decoded code (the
+/// decode cache's write count moved on from `writes`) ends the run too,
+/// with `EXIT`: the rest of the run may be stale.
 #[inline(always)]
-pub(crate) fn execute_straight(
-    i: Insn,
-    exec: impl FnOnce() -> ExecFn,
+pub(crate) fn execute_run(
+    records: &RunRecords<'_>,
     h: &mut Hart,
     env: &mut Env<'_>,
-    pc: impl FnOnce() -> u64,
+    page_base: u64,
     spent: u64,
-) -> u64 {
-    let imm = i.imm() as i64 as u64;
-    let sext = |v: u64| v as i32 as i64 as u64;
-    macro_rules! rs1 {
-        () => {
-            h.xr(i.rs1())
-        };
-    }
-    macro_rules! rs2 {
-        () => {
-            h.xr(i.rs2())
-        };
-    }
-    macro_rules! alu {
-        ($value:expr) => {{
-            let value = $value;
-            h.xw(i.rd(), value);
-            FELL_THROUGH
-        }};
-    }
-    macro_rules! load {
-        ($n:literal, $extend:expr) => {{
-            match h.load_hit::<$n>(rs1!().wrapping_add(imm)) {
-                Some(v) => alu!($extend(v)),
-                None => exec()(h, env, i, pc(), spent),
+    writes: u64,
+) -> (u64, usize) {
+    let mut k = 0;
+    loop {
+        let i = records.insns[k].get();
+        let at = k;
+        k += 1;
+        let pc = || page_base | u64::from(records.offsets[at].get());
+        let call = || (records.execs[at].get(), spent + at as u64);
+        macro_rules! handler {
+            () => {{
+                let (exec, spent) = call();
+                exec(h, env, i, pc(), spent)
+            }};
+        }
+        let next = dispatch!(i, h, pc(), fall: continue, call: {
+            let next = handler!();
+            if next & 1 == 0 && env.mem.code.writes() == writes {
+                continue;
             }
-        }};
-    }
-    macro_rules! store {
-        ($n:literal) => {{
-            if h.store_hit::<$n>(rs1!().wrapping_add(imm), rs2!()) {
-                FELL_THROUGH
+            if next & 1 == 0 {
+                h.pc = next;
+                EXIT
             } else {
-                exec()(h, env, i, pc(), spent)
+                next
             }
-        }};
-    }
-    match i.fast() {
-        ADDI => alu!(rs1!().wrapping_add(imm)),
-        ADD => alu!(rs1!().wrapping_add(rs2!())),
-        ADDIW => alu!(sext(rs1!().wrapping_add(imm))),
-        ADDW => alu!(sext(rs1!().wrapping_add(rs2!()))),
-        XOR => alu!(rs1!() ^ rs2!()),
-        OR => alu!(rs1!() | rs2!()),
-        AND => alu!(rs1!() & rs2!()),
-        ANDI => alu!(rs1!() & imm),
-        XORI => alu!(rs1!() ^ imm),
-        ORI => alu!(rs1!() | imm),
-        SLLI => alu!(rs1!() << (imm & 63)),
-        SRLI => alu!(rs1!() >> (imm & 63)),
-        SRAI => alu!(((rs1!() as i64) >> (imm & 63)) as u64),
-        SLLIW => alu!(sext(u64::from((rs1!() as u32) << (imm & 31)))),
-        SRLIW => alu!(sext(u64::from((rs1!() as u32) >> (imm & 31)))),
-        SRAIW => alu!(((rs1!() as i32) >> (imm & 31)) as i64 as u64),
-        SUB => alu!(rs1!().wrapping_sub(rs2!())),
-        SUBW => alu!(sext(rs1!().wrapping_sub(rs2!()))),
-        SLTU => alu!(u64::from(rs1!() < rs2!())),
-        SLTIU => alu!(u64::from(rs1!() < imm)),
-        LUI => alu!(imm),
-        AUIPC => alu!(pc().wrapping_add(imm)),
-        LW => load!(4, sext),
-        LD => load!(8, |v| v),
-        LBU => load!(1, |v| v),
-        LWU => load!(4, |v| v),
-        SW => store!(4),
-        SD => store!(8),
-        SB => store!(1),
-        _ => exec()(h, env, i, pc(), spent),
+        }, {
+            ENDS_RUN => handler!(),
+        });
+        return (next, k);
     }
 }
 

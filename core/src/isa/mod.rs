@@ -405,6 +405,12 @@ pub(crate) fn decode_run(page: &CodePage, mem: &Memory, pc: u64) -> Option<Run> 
     if count == 0 {
         return None;
     }
+    // The run loop stops after the last record: an inline branch or jump,
+    // or one marked to end the run.
+    let last = &mut records[count - 1];
+    if !(inline::JAL..=inline::BGEU).contains(&last.insn.fast()) {
+        last.insn = last.insn.with_fast(inline::ENDS_RUN);
+    }
     page.add_run(&offsets[..count], &records[..count]);
     page.run(pc)
 }
