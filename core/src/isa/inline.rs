@@ -4,14 +4,18 @@
 //! and the moves of five arguments: about as much as a simple handler's own
 //! work. The commonest instructions of compiled code therefore run inline
 //! in the hart's loop: each decoded instruction carries a small "inline
-//! kind" ([`super::Insn::fast`]), and [`execute`] matches on it. Everything
-//! else is called through its handler pointer.
+//! kind" ([`super::Insn::fast`]), and one dispatch (the `dispatch!` macro)
+//! matches on it, for a single instruction ([`execute`]) and for a whole
+//! run ([`execute_run`], the hot loop: see [`crate::decode_cache`]).
+//! Everything else is called through its handler pointer.
 //!
 //! The inline paths restate the semantics of simple handlers in a form the
 //! compiler turns into tight code (calling the handlers themselves from
 //! here measured 20-30% slower). Two copies of one semantics must not
 //! drift: the test `inline_paths_match_their_handlers` runs every inline
-//! kind both ways on random register files and compares the results.
+//! kind both ways on random register files and compares the results; and
+//! core/tests/runs.rs checks that running runs ends where single-stepping
+//! ends.
 
 use crate::decode_cache::RunRecords;
 use crate::hart::{Env, Hart, EXIT};
@@ -228,12 +232,10 @@ pub(crate) fn execute_run(
         let at = k;
         k += 1;
         let pc = || page_base | u64::from(records.offsets[at].get());
-        let call = || (records.execs[at].get(), spent + at as u64);
         macro_rules! handler {
-            () => {{
-                let (exec, spent) = call();
-                exec(h, env, i, pc(), spent)
-            }};
+            () => {
+                records.execs[at].get()(h, env, i, pc(), spent + at as u64)
+            };
         }
         let next = dispatch!(i, h, pc(), fall: continue, call: {
             let next = handler!();
