@@ -84,18 +84,19 @@ inline_kinds! {
     SB = 37 "sb",
 }
 
-/// The kind a run's last record gets when it is not an inline branch or
-/// jump (see [`crate::isa::decode_run`]): its handler runs, and the run
-/// ends after it whatever it returns.
+/// The kind a run's last record gets when it is not an inline jump (see
+/// [`crate::isa::decode_run`]): its handler runs, and the run ends after it
+/// whatever it returns.
 pub(crate) const ENDS_RUN: u8 = 63;
 const _: () = assert!(SB < ENDS_RUN);
 
 /// The dispatch on the inline kind, shared by [`execute`] and
-/// [`execute_run`]: the match over `$i.fast()` with an arm per inline kind
-/// that is not a branch or jump, then the `$extra` arms, then the
-/// handler. `$fall` is what an inline path does when control falls
-/// through; `$call` calls the handler (also for the slow half of loads and
-/// stores: a TLB miss, a device, a fault).
+/// [`execute_run`]: the match over `$i.fast()` with an arm per inline
+/// kind, then the `$extra` arms, then the handler. `$fall` is what an
+/// inline path does when control falls through (a conditional branch not
+/// taken included); `$call` calls the handler (also for the slow half of
+/// loads and stores: a TLB miss, a device, a fault). A jump or a branch
+/// taken yields its target.
 macro_rules! dispatch {
     ($i:ident, $h:ident, $pc:expr, fall: $fall:expr, call: $call:expr, { $($extra:tt)* }) => {{
         let imm = $i.imm() as i64 as u64;
@@ -134,12 +135,14 @@ macro_rules! dispatch {
                 }
             }};
         }
+        // A conditional branch not taken falls through like any other
+        // instruction (inside a run, the run goes on).
         macro_rules! branch {
             ($taken:expr) => {{
                 if $taken {
                     $pc.wrapping_add(imm)
                 } else {
-                    $i.next($pc)
+                    $fall
                 }
             }};
         }
@@ -175,7 +178,7 @@ macro_rules! dispatch {
             SB => store!(1),
             JAL => {
                 $h.xw($i.rd(), $i.next($pc));
-                branch!(true)
+                $pc.wrapping_add(imm)
             }
             JALR => {
                 let target = rs1!().wrapping_add(imm) & !1;

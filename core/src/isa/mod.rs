@@ -353,9 +353,10 @@ pub(crate) fn decode(bits: u32) -> Record {
 }
 
 /// Whether the instruction with bits `bits` (as for [`decode`]) ends a run:
-/// it can change control flow (a branch or jump) or state the run loop
-/// depends on (CSR and system instructions, fences), or it does not
-/// decode. Every other instruction either falls through or traps.
+/// it always changes control flow (a jump) or can change state the run
+/// loop depends on (CSR and system instructions, fences), or it does not
+/// decode. Every other instruction falls through, traps, or (a conditional
+/// branch taken) leaves the run in the middle.
 fn ends_run(bits: u32) -> bool {
     let word = if bits & 3 != 3 {
         match c::expand(bits as u16) {
@@ -366,11 +367,10 @@ fn ends_run(bits: u32) -> bool {
         bits
     };
     const MISC_MEM: u32 = 0x0f;
-    const BRANCH: u32 = 0x63;
     const JALR: u32 = 0x67;
     const JAL: u32 = 0x6f;
     const SYSTEM: u32 = 0x73;
-    matches!(word & 0x7f, MISC_MEM | BRANCH | JALR | JAL | SYSTEM) || lookup(word).is_none()
+    matches!(word & 0x7f, MISC_MEM | JALR | JAL | SYSTEM) || lookup(word).is_none()
 }
 
 /// Decodes the run starting at `pc` in `page` (see
@@ -405,10 +405,10 @@ pub(crate) fn decode_run(page: &CodePage, mem: &Memory, pc: u64) -> Option<Run> 
     if count == 0 {
         return None;
     }
-    // The run loop stops after the last record: an inline branch or jump,
-    // or one marked to end the run.
+    // The run loop stops after the last record: an inline jump, or one
+    // marked to end the run whatever it does (a branch not taken included).
     let last = &mut records[count - 1];
-    if !(inline::JAL..=inline::BGEU).contains(&last.insn.fast()) {
+    if !matches!(last.insn.fast(), inline::JAL | inline::JALR) {
         last.insn = last.insn.with_fast(inline::ENDS_RUN);
     }
     page.add_run(&offsets[..count], &records[..count]);
