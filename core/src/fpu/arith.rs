@@ -38,6 +38,7 @@ pub(super) fn add<F: Host>(a: u64, b: u64, rm: RoundingMode, flags: &mut Flags) 
 }
 
 /// `a + b` on integer significands, for every rounding mode.
+#[inline(never)]
 pub(super) fn add_soft<F: Format>(a: u64, b: u64, rm: RoundingMode, flags: &mut Flags) -> u64 {
     if exp_field::<F>(a) == F::EXP_MAX || exp_field::<F>(b) == F::EXP_MAX {
         if is_nan::<F>(a) || is_nan::<F>(b) {
@@ -111,6 +112,7 @@ pub(super) fn mul<F: Host>(a: u64, b: u64, rm: RoundingMode, flags: &mut Flags) 
 }
 
 /// `a * b` on integer significands, for every rounding mode.
+#[inline(never)]
 pub(super) fn mul_soft<F: Format>(a: u64, b: u64, rm: RoundingMode, flags: &mut Flags) -> u64 {
     let negative = sign::<F>(a) != sign::<F>(b);
     if exp_field::<F>(a) == F::EXP_MAX || exp_field::<F>(b) == F::EXP_MAX {
@@ -145,6 +147,7 @@ pub(super) fn div<F: Host>(a: u64, b: u64, rm: RoundingMode, flags: &mut Flags) 
 }
 
 /// `a / b` on integer significands, for every rounding mode.
+#[inline(never)]
 pub(super) fn div_soft<F: Format>(a: u64, b: u64, rm: RoundingMode, flags: &mut Flags) -> u64 {
     let negative = sign::<F>(a) != sign::<F>(b);
     if exp_field::<F>(a) == F::EXP_MAX || exp_field::<F>(b) == F::EXP_MAX {
@@ -202,6 +205,7 @@ pub(super) fn sqrt<F: Host>(a: u64, rm: RoundingMode, flags: &mut Flags) -> u64 
 }
 
 /// The square root of `a` on integer significands, for every rounding mode.
+#[inline(never)]
 pub(super) fn sqrt_soft<F: Format>(a: u64, rm: RoundingMode, flags: &mut Flags) -> u64 {
     if is_nan::<F>(a) {
         return nan_result::<F>(a, a, flags);
@@ -283,6 +287,7 @@ pub(super) fn fma<F: Host>(a: u64, b: u64, c: u64, rm: RoundingMode, flags: &mut
 }
 
 /// `a * b + c` on integer significands, for every rounding mode.
+#[inline(never)]
 pub(super) fn fma_soft<F: Format>(
     a: u64,
     b: u64,

@@ -90,13 +90,6 @@ fn significand<F: Format>(x: u64) -> u64 {
     (x & F::FRAC_MASK) | F::HIDDEN
 }
 
-/// The number of significant bits of `x` (from its leading to its trailing
-/// one; `x != 0`).
-#[inline(always)]
-fn significant_bits(x: u128) -> u32 {
-    128 - x.leading_zeros() - x.trailing_zeros()
-}
-
 /// Whether `p == m * 2^k` for the product `p` of two normal significands
 /// and a normal significand `m` (the exactness test of division and square
 /// root): `p` lies in `[2^2t, 2^(2t+2))` and `m * 2^k` in `[2^(t+k),
@@ -141,9 +134,21 @@ impl Host for F64 {
         fast_add_body!(f64, a, b)
     }
 
-    /// Exactness: the product of the two 53-bit significands is exact in a
-    /// u128, and the rounded product equals it iff it has at most 53
-    /// significant bits.
+    /// Exactness, without forming the product: the product `P = m_a * m_b`
+    /// of the two 53-bit significands (each in `[2^52, 2^53)`) lies in
+    /// `[2^104, 2^106)`, so it has `105 + c` bits, where `c = 1` iff `P >=
+    /// 2^105`; its lowest one is at `tz(m_a) + tz(m_b)`. The rounded
+    /// product is exact iff `P` has at most 53 significant bits, i.e. iff
+    /// `tz(m_a) + tz(m_b) >= 52 + c`.
+    ///
+    /// `c` is read off the result's exponent: `E_r = E_a + E_b + c'` (biased
+    /// exponents, less the bias once), where `c'` is the carry of the
+    /// *rounded* significand product. Rounding is monotonic and `2^105`
+    /// maps to a representable value, so `c = 1` implies `c' = 1`. If
+    /// `c' = 1` but `c = 0` (the product rounded up to the next binade),
+    /// the product is inexact, so it has more than 53 significant bits,
+    /// `tz < 52`, and the test with `c'` (`tz >= 53`) says inexact too. So
+    /// testing with `c'` gives the right answer in every case.
     #[inline(always)]
     fn fast_mul(a: u64, b: u64) -> Option<(u64, bool)> {
         if !ENABLED || !normal::<Self>(a) || !normal::<Self>(b) {
@@ -153,8 +158,13 @@ impl Host for F64 {
         if !safe_result::<Self>(r) {
             return None;
         }
-        let p = u128::from(significand::<Self>(a)) * u128::from(significand::<Self>(b));
-        Some((r, significant_bits(p) > Self::FRAC_BITS + 1))
+        let carry = exp_field::<Self>(r) as i32 + Self::BIAS
+            - exp_field::<Self>(a) as i32
+            - exp_field::<Self>(b) as i32;
+        let zeros =
+            significand::<Self>(a).trailing_zeros() + significand::<Self>(b).trailing_zeros();
+        let inexact = (zeros as i32) < Self::FRAC_BITS as i32 + carry;
+        Some((r, inexact))
     }
 
     /// Exactness: `q = a / b` is exact iff `q * b == a`, i.e. (writing each as
