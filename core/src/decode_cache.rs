@@ -190,7 +190,7 @@ impl DecodeCache {
         self.flush_epoch
     }
 
-    /// Moves on with every write that reset decoded slots.
+    /// Moves on with every write that made runs forgotten.
     #[inline]
     pub(crate) fn writes(&self) -> u64 {
         self.writes

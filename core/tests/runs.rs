@@ -145,9 +145,8 @@ fn a_run_sees_its_own_stores_to_code() {
     assert_eq!(hart.pc(), BASE + 20);
 }
 
-/// A jump to address 0 through a handler (here the one that decodes a
-/// fresh slot, as single-stepping does): `0` is a `pc` like any other, not
-/// a status.
+/// A jump to address 0 (single-stepped, through the general path): `0` is
+/// a `pc` like any other, not a status.
 #[test]
 fn a_jump_to_address_zero_lands_there() {
     // c.jalr x31 (x31 = 0), then jalr x0, 0(x0)

@@ -297,8 +297,8 @@ mod tests {
             let (kind, name) = ALL[which];
             let row = all_rows().find(|r| r.name == name).expect("a table row");
             let word = (word & !row.mask) | row.bits;
-            let slot = lower(row, word, 4);
-            prop_assert_eq!(slot.insn.fast(), kind);
+            let record = lower(row, word, 4);
+            prop_assert_eq!(record.insn.fast(), kind);
             let pc = BASE + 0x100;
             let mut results = Vec::new();
             for inline in [true, false] {
@@ -315,9 +315,9 @@ mod tests {
                     let _ = h.store::<1>(&mut env, page, env_byte(page));
                 }
                 let next = if inline {
-                    execute(slot.insn, || slot.exec, &mut h, &mut env, pc, 0)
+                    execute(record.insn, || record.exec, &mut h, &mut env, pc, 0)
                 } else {
-                    (slot.exec)(&mut h, &mut env, slot.insn, pc, 0)
+                    (record.exec)(&mut h, &mut env, record.insn, pc, 0)
                 };
                 results.push((next, h.x, mem.as_slice().to_vec()));
             }
