@@ -493,6 +493,49 @@ macro_rules! format_tests {
                 );
             }
 
+            /// The fast paths the handlers try on their own (falling back
+            /// to the full operation, as the handlers do).
+            #[test]
+            fn fast_paths() {
+                type Fast = fn($bits, $bits, RoundingMode) -> Option<($bits, bool)>;
+                type Full = fn($bits, $bits, RoundingMode, &mut Flags) -> $bits;
+                let ops: [(
+                    &str,
+                    Fast,
+                    Full,
+                    fn(sf::$sf, sf::$sf, sf::RoundingMode) -> sf::$sf,
+                ); 4] = [
+                    ("add_fast", $ours::add_fast, $ours::add, |x, y, rm| {
+                        x.add(y, rm)
+                    }),
+                    ("sub_fast", $ours::sub_fast, $ours::sub, |x, y, rm| {
+                        x.sub(y, rm)
+                    }),
+                    ("mul_fast", $ours::mul_fast, $ours::mul, |x, y, rm| {
+                        x.mul(y, rm)
+                    }),
+                    ("div_fast", $ours::div_fast, $ours::div, |x, y, rm| {
+                        x.div(y, rm)
+                    }),
+                ];
+                for (name, fast, full, theirs) in ops {
+                    check_all(
+                        &format!("{}::{name}", stringify!($ours)),
+                        strategies(FMT),
+                        move |o, rm, fl| match fast(b(o[0]), b(o[1]), rm) {
+                            Some((bits, inexact)) => {
+                                if inexact {
+                                    *fl |= Flags::NX;
+                                }
+                                bits.into()
+                            }
+                            None => full(b(o[0]), b(o[1]), rm, fl).into(),
+                        },
+                        move |o, rm| r(theirs(f(o[0]), f(o[1]), rm)),
+                    );
+                }
+            }
+
             #[test]
             fn mul() {
                 check_all(

@@ -41,6 +41,7 @@ mod round;
 mod tests;
 
 use self::format::Format;
+use self::host::Host;
 
 /// A RISC-V static rounding mode, numbered as in the `frm` CSR and the `rm`
 /// instruction field.
@@ -187,6 +188,46 @@ macro_rules! format_api {
                 let a = u64::from(a) ^ <$ty as Format>::SIGN;
                 let c = u64::from(c) ^ <$ty as Format>::SIGN;
                 arith::fma::<$ty>(a, b.into(), c, rm, flags) as $bits
+            }
+
+            /// The host fast path of [`Self::add`] alone: the result and
+            /// whether it is inexact (NX, the only flag it can raise) when
+            /// the path applies (round to nearest-even, operands and result
+            /// where it is proven exact: see `host`), `None` otherwise.
+            #[inline(always)]
+            pub fn add_fast(a: $bits, b: $bits, rm: RoundingMode) -> Option<($bits, bool)> {
+                if rm != RoundingMode::Rne {
+                    return None;
+                }
+                <$ty as Host>::fast_add(a.into(), b.into()).map(|(r, nx)| (r as $bits, nx))
+            }
+
+            /// The host fast path of [`Self::sub`] alone (see [`Self::add_fast`]).
+            #[inline(always)]
+            pub fn sub_fast(a: $bits, b: $bits, rm: RoundingMode) -> Option<($bits, bool)> {
+                if rm != RoundingMode::Rne {
+                    return None;
+                }
+                let b = u64::from(b) ^ <$ty as Format>::SIGN;
+                <$ty as Host>::fast_add(a.into(), b).map(|(r, nx)| (r as $bits, nx))
+            }
+
+            /// The host fast path of [`Self::mul`] alone (see [`Self::add_fast`]).
+            #[inline(always)]
+            pub fn mul_fast(a: $bits, b: $bits, rm: RoundingMode) -> Option<($bits, bool)> {
+                if rm != RoundingMode::Rne {
+                    return None;
+                }
+                <$ty as Host>::fast_mul(a.into(), b.into()).map(|(r, nx)| (r as $bits, nx))
+            }
+
+            /// The host fast path of [`Self::div`] alone (see [`Self::add_fast`]).
+            #[inline(always)]
+            pub fn div_fast(a: $bits, b: $bits, rm: RoundingMode) -> Option<($bits, bool)> {
+                if rm != RoundingMode::Rne {
+                    return None;
+                }
+                <$ty as Host>::fast_div(a.into(), b.into()).map(|(r, nx)| (r as $bits, nx))
             }
 
             /// `fmin`: IEEE 754-2019 minimumNumber, with `-0 < +0`. One NaN

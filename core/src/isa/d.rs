@@ -10,13 +10,31 @@ use crate::isa::{op, Insn, Opcode};
 fp_load!(fld, 8, |v| v);
 fp_store!(fsd, 8);
 
-/// Defines a rounding binary operation `rd = op(rs1, rs2)` on doubles.
+/// Defines a rounding binary operation `rd = op(rs1, rs2)` on doubles:
+/// the handler `$name` tries the host fast path `$fast` alone and
+/// otherwise hands the instruction to `$full`, the complete handler. So
+/// the common case runs in a small function that saves no registers
+/// (a handler that may call the integer algorithm saves six).
 macro_rules! binary_d {
-    ($name:ident, $op:path) => {
-        fp_handler!($name, rm, |h, i, rm, fl| {
+    ($name:ident, $full:ident, $op:path, $fast:path) => {
+        fp_handler!($full, rm, |h, i, rm, fl| {
             let (a, b) = (h.fr(i.rs1()), h.fr(i.rs2()));
             h.fw(i.rd(), $op(a, b, rm, &mut fl))
         });
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+            if h.csr.fp_enabled() {
+                if let Some(rm) = h.rounding_mode(i.imm()) {
+                    if let Some((bits, inexact)) = $fast(h.fr(i.rs1()), h.fr(i.rs2()), rm) {
+                        h.fw(i.rd(), bits);
+                        if inexact {
+                            h.accrue(Flags::NX);
+                        }
+                        return i.next(pc);
+                    }
+                }
+            }
+            $full(h, env, i, pc, spent)
+        }
     };
 }
 
@@ -30,10 +48,10 @@ macro_rules! fused_d {
     };
 }
 
-binary_d!(fadd_d, F64::add);
-binary_d!(fsub_d, F64::sub);
-binary_d!(fmul_d, F64::mul);
-binary_d!(fdiv_d, F64::div);
+binary_d!(fadd_d, fadd_d_full, F64::add, F64::add_fast);
+binary_d!(fsub_d, fsub_d_full, F64::sub, F64::sub_fast);
+binary_d!(fmul_d, fmul_d_full, F64::mul, F64::mul_fast);
+binary_d!(fdiv_d, fdiv_d_full, F64::div, F64::div_fast);
 fp_handler!(fsqrt_d, rm, |h, i, rm, fl| {
     h.fw(i.rd(), F64::sqrt(h.fr(i.rs1()), rm, &mut fl))
 });

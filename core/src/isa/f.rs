@@ -56,6 +56,7 @@ impl Hart {
 macro_rules! fp_handler {
     // With a rounding mode (`$rm` in scope).
     ($name:ident, rm, |$h:ident, $i:ident, $rm:ident, $flags:ident| $body:block) => {
+        #[inline(never)]
         pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
             if !h.csr.fp_enabled() {
                 return h.illegal(env, pc);
