@@ -1,16 +1,18 @@
 //! The decoded-instruction cache: "decode once" (DESIGN.md, the fast path).
 //!
 //! Every 4 KiB page of RAM that the harts execute from gets a [`CodePage`]
-//! holding its code decoded into *runs*. A run is the straight-line
-//! instructions from some `pc` up to and including the next one that can
-//! change control flow or state the run loop depends on (a branch, a jump,
-//! a CSR or system instruction, a fence), all inside the page, at most
-//! [`MAX_RUN`] of them. Its records (handler and operands: [`Record`]) sit one
-//! after the other in the page's record table, so the loop running them
-//! steps through memory at a fixed stride: finding the next record never
-//! waits for the current one. Between a run's instructions the loop checks
-//! neither where control goes nor what is left of its budget: neither can
-//! change inside a run.
+//! holding its code decoded into *runs*. A run is the instructions from
+//! some `pc` up to and including the next one that always changes control
+//! flow or can change state the run loop depends on (a jump, a CSR or
+//! system instruction, a fence), all inside the page, at most [`MAX_RUN`]
+//! of them. Conditional branches stay inside a run: one not taken falls
+//! through, one taken leaves the run in the middle. A run's records
+//! (handler and operands: [`Record`]) sit one after the other in the page's
+//! record table, so the loop running them steps through memory at a fixed
+//! stride: finding the next record never waits for the current one.
+//! Between a run's instructions the loop checks neither the page nor what
+//! is left of its budget: a run stays in its page, and its length is
+//! checked against the budget before it starts.
 //!
 //! Runs are decoded on first entry ([`crate::isa::decode_run`]). Each
 //! instruction of a run starts a run too (the rest of it), so a jump into
@@ -163,7 +165,7 @@ pub(crate) struct DecodeCache {
 }
 
 impl DecodeCache {
-    /// The most pages decoded at once (32 KiB each: 32 MiB in all).
+    /// The most pages decoded at once (44 KiB each: 44 MiB in all).
     pub(crate) const MAX_PAGES: usize = 1024;
 
     pub(crate) fn new(ram_pages: usize) -> Self {
@@ -256,5 +258,17 @@ impl DecodeCache {
             page.forget(lo, hi);
             self.writes += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bound [`DecodeCache::MAX_PAGES`] documents holds: a page's
+    /// tables take 44 KiB.
+    #[test]
+    fn a_code_page_takes_44_kib() {
+        assert!(std::mem::size_of::<CodePage>() <= 44 * 1024 + 64);
     }
 }

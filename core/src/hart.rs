@@ -484,10 +484,10 @@ impl Hart {
     /// hart's state; `self.pc` is set), and the new `spent`.
     ///
     /// It executes whole runs (see [`crate::decode_cache`]) when they fit
-    /// in the limit: without checking, between their instructions, where
-    /// control goes or what is left of the budget, neither of which can
-    /// change inside a run. A run ends early after a handler that trapped,
-    /// or that overwrote decoded code (perhaps the rest of this very run).
+    /// in the limit, without checking the page or the budget between their
+    /// instructions. A run ends early at a taken branch, after a handler
+    /// that trapped, or after one that overwrote decoded code (perhaps the
+    /// rest of this very run).
     #[inline(never)]
     fn run_in_page(
         &mut self,

@@ -215,11 +215,14 @@ pub(crate) fn execute(
 /// Runs the run whose records are `records`, in the page at virtual address
 /// `page_base` (`spent` instructions of the hart's run before it). Returns
 /// where the run ended and how many of its instructions ran, that one
-/// included: the next `pc` after its last instruction (a branch or jump,
-/// or one of kind [`ENDS_RUN`]), or `EXIT`/`TRAPPED` from one that trapped
-/// or changed the hart's state. A handler that wrote to decoded code (the
-/// decode cache's write count moved on from `writes`) ends the run too,
-/// with `EXIT`: the rest of the run may be stale.
+/// included: the target of a branch taken or a jump, the next `pc` after a
+/// last record of kind [`ENDS_RUN`], or `EXIT`/`TRAPPED` from one that
+/// trapped or changed the hart's state. A handler that wrote to decoded
+/// code (the decode cache's write count moved on from `writes`) ends the
+/// run too, with `EXIT`: the rest of the run may be stale.
+///
+/// The run's last record always ends the loop (an inline jump or
+/// [`ENDS_RUN`]: see [`crate::isa::decode_run`]), so `k` stays in bounds.
 #[inline(always)]
 pub(crate) fn execute_run(
     records: &RunRecords<'_>,
