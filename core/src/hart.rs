@@ -499,6 +499,8 @@ impl Hart {
     ) -> (u64, u64) {
         let writes = env.mem.code.writes();
         loop {
+            // A match rather than `or_else`: the closure made this loop 1%
+            // longer (callgrind).
             let run = match page.run(pc) {
                 Some(run) => Some(run),
                 None => crate::isa::decode_run(page, env.mem, pc),

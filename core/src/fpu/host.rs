@@ -53,14 +53,24 @@ pub(super) fn try_fast<T>(
     flags: &mut Flags,
     fast: impl FnOnce() -> Option<(T, bool)>,
 ) -> Option<T> {
-    if rm != RoundingMode::Rne {
-        return None;
-    }
-    let (bits, inexact) = fast()?;
+    let (bits, inexact) = when_rne(rm, fast)?;
     if inexact {
         *flags |= Flags::NX;
     }
     Some(bits)
+}
+
+/// Runs the fast path `fast` only when rounding to nearest-even (the one
+/// mode the host arithmetic implements).
+#[inline(always)]
+pub(super) fn when_rne<T>(
+    rm: RoundingMode,
+    fast: impl FnOnce() -> Option<(T, bool)>,
+) -> Option<(T, bool)> {
+    if rm != RoundingMode::Rne {
+        return None;
+    }
+    fast()
 }
 
 /// Whether `x` is a normal number or a zero.

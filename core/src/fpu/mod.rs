@@ -196,38 +196,28 @@ macro_rules! format_api {
             /// where it is proven exact: see `host`), `None` otherwise.
             #[inline(always)]
             pub fn add_fast(a: $bits, b: $bits, rm: RoundingMode) -> Option<($bits, bool)> {
-                if rm != RoundingMode::Rne {
-                    return None;
-                }
-                <$ty as Host>::fast_add(a.into(), b.into()).map(|(r, nx)| (r as $bits, nx))
+                host::when_rne(rm, || <$ty as Host>::fast_add(a.into(), b.into()))
+                    .map(|(r, nx)| (r as $bits, nx))
             }
 
             /// The host fast path of [`Self::sub`] alone (see [`Self::add_fast`]).
             #[inline(always)]
             pub fn sub_fast(a: $bits, b: $bits, rm: RoundingMode) -> Option<($bits, bool)> {
-                if rm != RoundingMode::Rne {
-                    return None;
-                }
-                let b = u64::from(b) ^ <$ty as Format>::SIGN;
-                <$ty as Host>::fast_add(a.into(), b).map(|(r, nx)| (r as $bits, nx))
+                Self::add_fast(a, b ^ <$ty as Format>::SIGN as $bits, rm)
             }
 
             /// The host fast path of [`Self::mul`] alone (see [`Self::add_fast`]).
             #[inline(always)]
             pub fn mul_fast(a: $bits, b: $bits, rm: RoundingMode) -> Option<($bits, bool)> {
-                if rm != RoundingMode::Rne {
-                    return None;
-                }
-                <$ty as Host>::fast_mul(a.into(), b.into()).map(|(r, nx)| (r as $bits, nx))
+                host::when_rne(rm, || <$ty as Host>::fast_mul(a.into(), b.into()))
+                    .map(|(r, nx)| (r as $bits, nx))
             }
 
             /// The host fast path of [`Self::div`] alone (see [`Self::add_fast`]).
             #[inline(always)]
             pub fn div_fast(a: $bits, b: $bits, rm: RoundingMode) -> Option<($bits, bool)> {
-                if rm != RoundingMode::Rne {
-                    return None;
-                }
-                <$ty as Host>::fast_div(a.into(), b.into()).map(|(r, nx)| (r as $bits, nx))
+                host::when_rne(rm, || <$ty as Host>::fast_div(a.into(), b.into()))
+                    .map(|(r, nx)| (r as $bits, nx))
             }
 
             /// `fmin`: IEEE 754-2019 minimumNumber, with `-0 < +0`. One NaN

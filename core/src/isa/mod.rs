@@ -336,41 +336,35 @@ pub(crate) fn lower(row: &Opcode, word: u32, len: u8) -> Record {
 /// Decodes the instruction whose first parcel is the low half of `bits`
 /// (the high half is the second parcel, used only by 32-bit instructions).
 pub(crate) fn decode(bits: u32) -> Record {
-    if bits & 3 != 3 {
-        let half = bits as u16;
-        return match c::expand(half) {
-            Some(word) => match lookup(word) {
-                Some(row) => lower(row, word, 2),
-                None => illegal_record(u32::from(half), 2),
-            },
-            None => illegal_record(u32::from(half), 2),
-        };
-    }
-    match lookup(bits) {
-        Some(row) => lower(row, bits, 4),
-        None => illegal_record(bits, 4),
+    decode_with_row(bits).0
+}
+
+/// [`decode`], and the table row the instruction matched (`None`: it does
+/// not decode).
+fn decode_with_row(bits: u32) -> (Record, Option<&'static Opcode>) {
+    let (raw, word, len) = if bits & 3 != 3 {
+        let half = u32::from(bits as u16);
+        (half, c::expand(half as u16), 2)
+    } else {
+        (bits, Some(bits), 4)
+    };
+    match word.and_then(|word| Some((word, lookup(word)?))) {
+        Some((word, row)) => (lower(row, word, len), Some(row)),
+        None => (illegal_record(raw, len), None),
     }
 }
 
-/// Whether the instruction with bits `bits` (as for [`decode`]) ends a run:
-/// it always changes control flow (a jump) or can change state the run
-/// loop depends on (CSR and system instructions, fences), or it does not
-/// decode. Every other instruction falls through, traps, or (a conditional
-/// branch taken) leaves the run in the middle.
-fn ends_run(bits: u32) -> bool {
-    let word = if bits & 3 != 3 {
-        match c::expand(bits as u16) {
-            Some(word) => word,
-            None => return true,
-        }
-    } else {
-        bits
-    };
+/// Whether an instruction that matched table row `row` (`None`: it does not
+/// decode) ends a run: it always changes control flow (a jump) or can
+/// change state the run loop depends on (CSR and system instructions,
+/// fences), or it does not decode. Every other instruction falls through,
+/// traps, or (a conditional branch taken) leaves the run in the middle.
+fn ends_run(row: Option<&Opcode>) -> bool {
     const MISC_MEM: u32 = 0x0f;
     const JALR: u32 = 0x67;
     const JAL: u32 = 0x6f;
     const SYSTEM: u32 = 0x73;
-    matches!(word & 0x7f, MISC_MEM | JALR | JAL | SYSTEM) || lookup(word).is_none()
+    row.is_none_or(|row| matches!(row.bits & 0x7f, MISC_MEM | JALR | JAL | SYSTEM))
 }
 
 /// Decodes the run starting at `pc` in `page` (see
@@ -393,12 +387,12 @@ pub(crate) fn decode_run(page: &CodePage, mem: &Memory, pc: u64) -> Option<Run> 
         } else {
             u32::from(low) | u32::from(parcel(offset + 2)) << 16
         };
-        let record = decode(bits);
+        let (record, row) = decode_with_row(bits);
         offsets[count] = offset as u64;
         records[count] = record;
         count += 1;
         offset += usize::from(record.insn.len());
-        if offset >= 4096 || ends_run(bits) {
+        if offset >= 4096 || ends_run(row) {
             break;
         }
     }
