@@ -8,12 +8,16 @@
 //! Its clock is the host's wall clock ([`RtcClock::Host`]), or, for
 //! deterministic runs, a fixed start time plus the machine's virtual time
 //! ([`RtcClock::Virtual`], QEMU's `-rtc clock=vm`).
+//!
+//! Its interrupt line ([`crate::irq::IrqLine`]) is updated when the alarm
+//! fires and when the guest writes IRQ_ENABLED or CLEAR_INTERRUPT.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rivet_core::{AccessSize, Timebase};
 
 use crate::device::MmioDevice;
+use crate::irq::{IrqLine, IrqSignal};
 
 const TIME_LOW: u64 = 0x00;
 const TIME_HIGH: u64 = 0x04;
@@ -49,6 +53,7 @@ pub struct GoldfishRtc {
     alarm: Option<u64>,
     irq_enabled: bool,
     irq_pending: bool,
+    irq: IrqLine,
 }
 
 impl Default for GoldfishRtc {
@@ -68,6 +73,7 @@ impl GoldfishRtc {
             alarm: None,
             irq_enabled: false,
             irq_pending: false,
+            irq: IrqLine::default(),
         }
     }
 
@@ -105,13 +111,23 @@ impl GoldfishRtc {
             if self.now_ns() >= alarm {
                 self.alarm = None;
                 self.irq_pending = true;
+                self.update_irq();
             }
         }
     }
 
+    fn update_irq(&mut self) {
+        self.irq.update(self.irq_pending && self.irq_enabled);
+    }
+
     /// Whether the interrupt line is high.
     pub fn interrupt_pending(&self) -> bool {
-        self.irq_pending && self.irq_enabled
+        self.irq.is_high()
+    }
+
+    /// The interrupt line for the PLIC's gateway (see [`IrqLine::take`]).
+    pub fn take_irq(&mut self) -> IrqSignal {
+        self.irq.take()
     }
 }
 
@@ -147,9 +163,15 @@ impl MmioDevice for GoldfishRtc {
                 self.alarm = Some((u64::from(self.alarm_high) << 32) | value32);
                 self.update();
             }
-            IRQ_ENABLED => self.irq_enabled = value32 & 1 != 0,
+            IRQ_ENABLED => {
+                self.irq_enabled = value32 & 1 != 0;
+                self.update_irq();
+            }
             CLEAR_ALARM => self.alarm = None,
-            CLEAR_INTERRUPT => self.irq_pending = false,
+            CLEAR_INTERRUPT => {
+                self.irq_pending = false;
+                self.update_irq();
+            }
             _ => {}
         }
     }

@@ -14,6 +14,7 @@ pub mod device;
 pub mod error;
 pub mod fdt;
 pub mod goldfish_rtc;
+pub mod irq;
 pub mod layout;
 pub mod plic;
 pub mod test_finisher;

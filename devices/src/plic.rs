@@ -6,10 +6,39 @@
 //! Register map: priority of source s at 4s; pending bits at 0x1000;
 //! enable bits of context c at 0x2000 + 0x80c; threshold of context c at
 //! 0x20_0000 + 0x1000c and claim/complete at 0x20_0004 + 0x1000c.
+//!
+//! # Gateways: QEMU's, or the specification's
+//!
+//! Each source reaches the PLIC core through a gateway that turns the
+//! device's line into at most one pending request. Two behaviours are
+//! offered ([`Gateway`]); the default is QEMU's, because the guests rivet
+//! exists to run were written and tested against QEMU `virt`:
+//!
+//! - [`Gateway::Qemu`] (default): a request is latched whenever the device
+//!   updates its line high (see [`crate::irq`]) and stays pending until it
+//!   is claimed; a completion forwards nothing, whatever the line's level.
+//!   This is what QEMU 7.2's `virt` PLIC does (the `irq-uart-xv6` test ROM
+//!   passes on both). xv6-riscv depends on it: it never reads the 16550's
+//!   IIR when it has nothing to send, so the UART's transmit-empty line
+//!   stays high after its handler returns.
+//! - [`Gateway::Level`] (`--plic-gateway level`): the PLIC specification's
+//!   level-sensitive gateway ("On receiving an interrupt completion
+//!   message, if the interrupt is level-triggered and the interrupt is
+//!   still asserted, a new interrupt request will be forwarded to the
+//!   PLIC core"; a forwarded request is never retracted). Under it, xv6
+//!   takes an endless storm of UART interrupts. Linux, OpenSBI and U-Boot
+//!   run under both.
+//!
+//! Either way a request, once pending, stays until it is claimed (the
+//! specification: "The gateway does not have the facility to retract an
+//! interrupt request once forwarded"), a source that has been claimed is
+//! not offered again until its completion, and a completion for a source
+//! the context has not enabled is ignored.
 
 use rivet_core::AccessSize;
 
 use crate::device::MmioDevice;
+use crate::irq::IrqSignal;
 
 const PRIORITY_BASE: u64 = 0x0;
 const PENDING_BASE: u64 = 0x1000;
@@ -21,9 +50,23 @@ const CONTEXT_STRIDE: u64 = 0x1000;
 const PRIORITY_MASK: u32 = 7;
 const WORDS: usize = 3; // 96 bits of source flags
 
+/// How a gateway turns a device's line into requests (see the module docs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Gateway {
+    /// As QEMU `virt`: a request per update with the line high, pending
+    /// until claimed; completions forward nothing.
+    #[default]
+    Qemu,
+    /// As the PLIC specification's level-sensitive gateway: a request
+    /// while the line is high, forwarded again at completion while it
+    /// still is; never withdrawn.
+    Level,
+}
+
 /// The PLIC.
 #[derive(Debug)]
 pub struct Plic {
+    gateway: Gateway,
     sources: u32,
     priority: Vec<u32>,
     /// The level of each source's line.
@@ -50,10 +93,12 @@ fn set_bit(flags: &mut [u32; WORDS], s: u32, on: bool) {
 }
 
 impl Plic {
-    /// A PLIC with sources 1..=`sources` (at most 95) and `contexts` contexts.
-    pub fn new(sources: u32, contexts: usize) -> Self {
+    /// A PLIC with sources 1..=`sources` (at most 95), `contexts` contexts
+    /// and gateways that behave as `gateway` says.
+    pub fn new(sources: u32, contexts: usize, gateway: Gateway) -> Self {
         let sources = sources.min(95);
         Plic {
+            gateway,
             sources,
             priority: vec![0; sources as usize + 1],
             level: [0; WORDS],
@@ -64,29 +109,42 @@ impl Plic {
         }
     }
 
-    /// Drives source `source`'s interrupt line. A high line becomes pending
-    /// unless the source is being serviced.
-    pub fn set_level(&mut self, source: u32, high: bool) {
+    /// Passes what source `source`'s line did since the last call through
+    /// its gateway.
+    pub fn signal(&mut self, source: u32, signal: IrqSignal) {
         if source == 0 || source > self.sources {
             return;
         }
-        set_bit(&mut self.level, source, high);
-        if high && !bit(&self.in_service, source) {
-            set_bit(&mut self.pending, source, true);
+        set_bit(&mut self.level, source, signal.high);
+        match self.gateway {
+            Gateway::Qemu => {
+                if signal.requested {
+                    set_bit(&mut self.pending, source, true);
+                }
+            }
+            Gateway::Level => {
+                if signal.high && !bit(&self.in_service, source) {
+                    set_bit(&mut self.pending, source, true);
+                }
+            }
         }
     }
 
-    /// The best pending, enabled source of `context` above its threshold.
+    /// The best pending, enabled source of `context` above its threshold,
+    /// not already claimed; ties go to the lowest source number.
     fn best(&self, context: usize) -> Option<u32> {
         let enable = self.enable.get(context)?;
+        let threshold = self.threshold[context];
         let mut best: Option<(u32, u32)> = None;
-        for s in 1..=self.sources {
-            if !bit(&self.pending, s) || !bit(enable, s) {
-                continue;
-            }
-            let p = self.priority[s as usize];
-            if p > self.threshold[context] && best.is_none_or(|(_, bp)| p > bp) {
-                best = Some((s, p));
+        for (w, enabled) in enable.iter().enumerate() {
+            let mut candidates = self.pending[w] & !self.in_service[w] & enabled;
+            while candidates != 0 {
+                let s = w as u32 * 32 + candidates.trailing_zeros();
+                candidates &= candidates - 1;
+                let p = self.priority.get(s as usize).copied().unwrap_or(0);
+                if p > threshold && best.is_none_or(|(_, bp)| p > bp) {
+                    best = Some((s, p));
+                }
             }
         }
         best.map(|(s, _)| s)
@@ -117,7 +175,7 @@ impl Plic {
             return;
         }
         set_bit(&mut self.in_service, source, false);
-        if bit(&self.level, source) {
+        if self.gateway == Gateway::Level && bit(&self.level, source) {
             set_bit(&mut self.pending, source, true);
         }
     }
@@ -199,42 +257,148 @@ impl MmioDevice for Plic {
 mod tests {
     use super::*;
 
-    #[test]
-    fn claim_complete_cycle() {
-        let mut p = Plic::new(95, 2);
+    const CLAIM_S0: u64 = CONTEXT_BASE + CONTEXT_STRIDE + 4;
+
+    /// Source 10 at priority 1, enabled for context 1 (hart 0's S-mode).
+    fn plic(gateway: Gateway) -> Plic {
+        let mut p = Plic::new(95, 2, gateway);
         p.write(10 * 4, AccessSize::Word, 1);
         p.write(ENABLE_BASE + ENABLE_STRIDE, AccessSize::Word, 1 << 10);
-        p.set_level(10, true);
-        assert!(!p.context_pending(0), "not enabled for context 0");
+        p
+    }
+
+    fn update(p: &mut Plic, high: bool) {
+        p.signal(
+            10,
+            IrqSignal {
+                high,
+                requested: high,
+            },
+        );
+    }
+
+    /// The line stays high and nothing updates it: no new request.
+    fn still_high(p: &mut Plic) {
+        p.signal(
+            10,
+            IrqSignal {
+                high: true,
+                requested: false,
+            },
+        );
+    }
+
+    #[test]
+    fn claim_complete_cycle() {
+        for gateway in [Gateway::Qemu, Gateway::Level] {
+            let mut p = plic(gateway);
+            update(&mut p, true);
+            assert!(!p.context_pending(0), "not enabled for context 0");
+            assert!(p.context_pending(1));
+            assert_eq!(p.read(PENDING_BASE, AccessSize::Word), 1 << 10);
+            assert_eq!(p.read(CLAIM_S0, AccessSize::Word), 10);
+            assert!(!p.context_pending(1), "claimed");
+            assert_eq!(p.read(CLAIM_S0, AccessSize::Word), 0, "nothing else");
+            update(&mut p, false);
+            p.write(CLAIM_S0, AccessSize::Word, 10);
+            assert!(!p.context_pending(1), "{gateway:?}: low at completion");
+        }
+    }
+
+    #[test]
+    fn level_gateway_forwards_again_at_completion_while_high() {
+        let mut p = plic(Gateway::Level);
+        update(&mut p, true);
+        assert_eq!(p.read(CLAIM_S0, AccessSize::Word), 10);
+        still_high(&mut p);
+        assert!(!p.context_pending(1), "in service: held by the gateway");
+        p.write(CLAIM_S0, AccessSize::Word, 10);
+        assert!(p.context_pending(1), "still high at completion: pending");
+        // A forwarded request is never retracted.
+        p.signal(10, IrqSignal::default());
+        assert!(p.context_pending(1));
+    }
+
+    #[test]
+    fn qemu_gateway_latches_requests_until_claimed() {
+        let mut p = plic(Gateway::Qemu);
+        update(&mut p, true);
+        assert_eq!(p.read(CLAIM_S0, AccessSize::Word), 10);
+        still_high(&mut p);
+        p.write(CLAIM_S0, AccessSize::Word, 10);
+        assert!(
+            !p.context_pending(1),
+            "high at completion but no new request: nothing (xv6's UART)"
+        );
+        // A new request while in service is held until the completion.
+        assert_eq!(p.read(CLAIM_S0, AccessSize::Word), 0);
+        update(&mut p, true);
+        assert!(p.context_pending(1));
+        assert_eq!(p.read(CLAIM_S0, AccessSize::Word), 10);
+        update(&mut p, true);
+        assert!(!p.context_pending(1), "in service");
+        p.write(CLAIM_S0, AccessSize::Word, 10);
+        assert!(p.context_pending(1), "the request made in service");
+        // A line lowered before the claim does not withdraw the request.
+        update(&mut p, false);
         assert!(p.context_pending(1));
         assert_eq!(p.read(PENDING_BASE, AccessSize::Word), 1 << 10);
-        assert_eq!(
-            p.read(CONTEXT_BASE + CONTEXT_STRIDE + 4, AccessSize::Word),
-            10
+        assert_eq!(p.read(CLAIM_S0, AccessSize::Word), 10);
+        p.write(CLAIM_S0, AccessSize::Word, 10);
+        // Raised and lowered between two looks: still a request.
+        p.signal(
+            10,
+            IrqSignal {
+                high: false,
+                requested: true,
+            },
         );
-        assert!(!p.context_pending(1), "claimed");
-        // Still high at completion: pending again.
-        p.write(CONTEXT_BASE + CONTEXT_STRIDE + 4, AccessSize::Word, 10);
         assert!(p.context_pending(1));
-        p.read(CONTEXT_BASE + CONTEXT_STRIDE + 4, AccessSize::Word);
-        p.set_level(10, false);
-        p.write(CONTEXT_BASE + CONTEXT_STRIDE + 4, AccessSize::Word, 10);
-        assert!(!p.context_pending(1));
+    }
+
+    #[test]
+    fn completion_of_a_source_not_enabled_is_ignored() {
+        let mut p = plic(Gateway::Level);
+        update(&mut p, true);
+        assert_eq!(p.read(CLAIM_S0, AccessSize::Word), 10);
+        // Context 0 has not enabled source 10.
+        p.write(CONTEXT_BASE + 4, AccessSize::Word, 10);
+        still_high(&mut p);
+        assert!(!p.context_pending(1), "still in service");
+        // Completing a source that was never claimed changes nothing.
+        let mut q = plic(Gateway::Qemu);
+        q.write(CLAIM_S0, AccessSize::Word, 10);
+        assert!(!q.context_pending(1));
+        assert_eq!(q.read(CLAIM_S0, AccessSize::Word), 0);
     }
 
     #[test]
     fn priority_and_threshold() {
-        let mut p = Plic::new(95, 1);
-        p.write(ENABLE_BASE, AccessSize::Word, (1 << 3) | (1 << 5));
+        let mut p = Plic::new(95, 1, Gateway::Qemu);
+        p.write(
+            ENABLE_BASE,
+            AccessSize::Word,
+            (1 << 3) | (1 << 5) | (1 << 7),
+        );
         p.write(3 * 4, AccessSize::Word, 2);
         p.write(5 * 4, AccessSize::Word, 6);
-        p.set_level(3, true);
-        p.set_level(5, true);
+        p.write(7 * 4, AccessSize::Word, 2);
+        for s in [7, 3, 5] {
+            p.signal(
+                s,
+                IrqSignal {
+                    high: true,
+                    requested: true,
+                },
+            );
+        }
         p.write(CONTEXT_BASE, AccessSize::Word, 6);
         assert!(!p.context_pending(0), "threshold 6 masks priority 6");
         p.write(CONTEXT_BASE, AccessSize::Word, 1);
         assert_eq!(p.read(CONTEXT_BASE + 4, AccessSize::Word), 5);
+        // Equal priorities: the lower source number first.
         assert_eq!(p.read(CONTEXT_BASE + 4, AccessSize::Word), 3);
+        assert_eq!(p.read(CONTEXT_BASE + 4, AccessSize::Word), 7);
         assert_eq!(p.read(CONTEXT_BASE + 4, AccessSize::Word), 0);
         // Priority 0 never interrupts.
         p.write(ENABLE_BASE, AccessSize::Word, 1);

@@ -8,6 +8,15 @@
 //! 16-byte FIFO, filled by the board from the console between time
 //! slices; data-available and character-timeout interrupts follow the
 //! FIFO trigger level.
+//!
+//! The interrupt line ([`crate::irq::IrqLine`]) is updated after each event
+//! the 16550 data sheet lists as setting or resetting an interrupt
+//! condition: a byte received, THR written (and, at once, emptied again),
+//! IER or FCR written, RBR read, IIR read while it reports THR empty, LSR
+//! read while it reports an overrun. Other accesses (LSR read without an
+//! error, LCR, MCR, MSR, SCR) leave it alone. So a driver that polls LSR
+//! while the transmit-empty interrupt stays asserted, as xv6 does, makes
+//! no new request; one that reads RBR while more data waits makes one.
 
 use std::collections::VecDeque;
 
@@ -15,6 +24,7 @@ use rivet_core::AccessSize;
 
 use crate::console::Console;
 use crate::device::MmioDevice;
+use crate::irq::{IrqLine, IrqSignal};
 
 const RBR_THR_DLL: u64 = 0;
 const IER_DLM: u64 = 1;
@@ -65,6 +75,8 @@ pub struct Uart16550 {
     thre_pending: bool,
     /// Bytes the guest wrote, not yet handed to the console.
     tx: Vec<u8>,
+    /// The interrupt output (INTR).
+    irq: IrqLine,
 }
 
 impl Default for Uart16550 {
@@ -88,6 +100,7 @@ impl Uart16550 {
             overrun: false,
             thre_pending: false,
             tx: Vec::new(),
+            irq: IrqLine::default(),
         }
     }
 
@@ -121,6 +134,7 @@ impl Uart16550 {
             return;
         }
         self.push_rx(byte);
+        self.update_irq();
     }
 
     fn push_rx(&mut self, byte: u8) {
@@ -137,11 +151,16 @@ impl Uart16550 {
             console.write(&self.tx);
             self.tx.clear();
         }
+        let mut received = false;
         while self.can_receive() && self.mcr & MCR_LOOP == 0 {
             match console.read() {
                 Some(byte) => self.rx.push_back(byte),
                 None => break,
             }
+            received = true;
+        }
+        if received {
+            self.update_irq();
         }
     }
 
@@ -163,9 +182,25 @@ impl Uart16550 {
         }
     }
 
+    /// Re-evaluates the interrupt line after an event that may have set or
+    /// reset an interrupt condition.
+    fn update_irq(&mut self) {
+        self.irq.update(self.interrupt_id() != IIR_NONE);
+    }
+
     /// Whether the interrupt line is high.
     pub fn interrupt_pending(&self) -> bool {
-        self.interrupt_id() != IIR_NONE
+        self.irq.is_high()
+    }
+
+    /// The interrupt line for the PLIC's gateway (see [`IrqLine::take`]).
+    pub fn take_irq(&mut self) -> IrqSignal {
+        debug_assert_eq!(
+            self.irq.is_high(),
+            self.interrupt_id() != IIR_NONE,
+            "an interrupt condition changed without an update of the line"
+        );
+        self.irq.take()
     }
 
     fn lsr(&self) -> u8 {
@@ -198,7 +233,11 @@ impl MmioDevice for Uart16550 {
         let dlab = self.lcr & LCR_DLAB != 0;
         let v = match offset {
             RBR_THR_DLL if dlab => self.dll,
-            RBR_THR_DLL => self.rx.pop_front().unwrap_or(0),
+            RBR_THR_DLL => {
+                let byte = self.rx.pop_front().unwrap_or(0);
+                self.update_irq();
+                byte
+            }
             IER_DLM if dlab => self.dlm,
             IER_DLM => self.ier,
             IIR_FCR => {
@@ -206,6 +245,7 @@ impl MmioDevice for Uart16550 {
                 if id == IIR_THRE {
                     // Reading IIR when it reports THRE clears that interrupt.
                     self.thre_pending = false;
+                    self.update_irq();
                 }
                 id | if self.fifo_enabled() {
                     IIR_FIFO_ENABLED
@@ -217,7 +257,10 @@ impl MmioDevice for Uart16550 {
             MCR => self.mcr,
             LSR => {
                 let lsr = self.lsr();
-                self.overrun = false;
+                if self.overrun {
+                    self.overrun = false;
+                    self.update_irq();
+                }
                 lsr
             }
             MSR => self.msr(),
@@ -241,7 +284,9 @@ impl MmioDevice for Uart16550 {
                 } else {
                     self.tx.push(v);
                 }
+                // Sent at once: THR is empty again, a new THRE interrupt.
                 self.thre_pending = true;
+                self.update_irq();
             }
             IER_DLM if dlab => self.dlm = v,
             IER_DLM => {
@@ -251,6 +296,7 @@ impl MmioDevice for Uart16550 {
                     // THR is empty: enabling its interrupt raises it at once.
                     self.thre_pending = true;
                 }
+                self.update_irq();
             }
             IIR_FCR => {
                 if v & 2 != 0 {
@@ -260,6 +306,7 @@ impl MmioDevice for Uart16550 {
                 if !self.fifo_enabled() {
                     self.rx.truncate(1);
                 }
+                self.update_irq();
             }
             LCR => self.lcr = v,
             MCR => self.mcr = v & 0x1f,
@@ -309,6 +356,36 @@ mod tests {
         assert_eq!(u.read(IIR_FCR, AccessSize::Byte) as u8 & 0x0f, IIR_RDA);
         u.read(0, AccessSize::Byte);
         assert!(!u.interrupt_pending());
+    }
+
+    #[test]
+    fn requests_follow_the_events_that_set_conditions() {
+        let requested = |u: &mut Uart16550| u.take_irq().requested;
+        let mut u = Uart16550::new();
+        u.write(IIR_FCR, AccessSize::Byte, 0x07); // FIFO on and cleared, trigger 1
+        u.write(IER_DLM, AccessSize::Byte, u64::from(IER_THRI | IER_RDI));
+        assert!(requested(&mut u), "enabling THRI with THR empty");
+        u.write(0, AccessSize::Byte, u64::from(b'a'));
+        assert!(requested(&mut u), "THR written and emptied again");
+        // xv6's interrupt handler: LSR polled, no data, nothing to send.
+        u.read(LSR, AccessSize::Byte);
+        assert!(u.interrupt_pending(), "THRE stays asserted");
+        assert!(!requested(&mut u), "but an LSR poll requests nothing");
+        // Loopback: three bytes in the FIFO, read one per interrupt.
+        u.read(IIR_FCR, AccessSize::Byte);
+        u.write(IER_DLM, AccessSize::Byte, u64::from(IER_RDI));
+        u.write(MCR, AccessSize::Byte, u64::from(MCR_LOOP));
+        for b in b"xyz" {
+            u.write(0, AccessSize::Byte, u64::from(*b));
+        }
+        assert!(requested(&mut u));
+        assert_eq!(u.read(0, AccessSize::Byte), u64::from(b'x'));
+        assert!(requested(&mut u), "RBR read with more data waiting");
+        u.read(0, AccessSize::Byte);
+        assert!(requested(&mut u));
+        u.read(0, AccessSize::Byte);
+        let last = u.take_irq();
+        assert!(!last.high && !last.requested, "FIFO empty: line low");
     }
 
     #[test]

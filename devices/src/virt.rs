@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::fdt::{self, FdtConfig};
 use crate::goldfish_rtc::{GoldfishRtc, RtcClock};
 use crate::layout::{self, Region};
-use crate::plic::Plic;
+use crate::plic::{Gateway, Plic};
 use crate::test_finisher::TestFinisher;
 use crate::uart::Uart16550;
 use crate::virtio::{Disk, DiskMode, MmioVersion, VirtioBlock, VirtioMmio};
@@ -60,6 +60,9 @@ pub struct VirtConfig {
     /// Whether the RTC follows virtual time (`-rtc clock=vm`; the default
     /// with a deterministic timebase) instead of the host's clock.
     pub rtc_virtual: bool,
+    /// How the PLIC's gateways turn device lines into requests (QEMU's
+    /// behaviour by default; see [`crate::plic`]).
+    pub plic_gateway: Gateway,
 }
 
 impl Default for VirtConfig {
@@ -73,6 +76,7 @@ impl Default for VirtConfig {
             virtio_version: MmioVersion::Modern,
             rtc_base_ns: None,
             rtc_virtual: false,
+            plic_gateway: Gateway::default(),
         }
     }
 }
@@ -108,14 +112,21 @@ fn read_bytes(bytes: &[u8], offset: u64, size: AccessSize) -> Option<u64> {
 }
 
 impl VirtBoard {
-    /// The board's devices for `harts` harts, talking to `console`.
-    pub fn new(harts: usize, timebase: Timebase, rtc: RtcClock, console: Box<dyn Console>) -> Self {
+    /// The board's devices for `harts` harts, talking to `console`, with
+    /// the PLIC's gateways behaving as `gateway` says.
+    pub fn new(
+        harts: usize,
+        timebase: Timebase,
+        rtc: RtcClock,
+        gateway: Gateway,
+        console: Box<dyn Console>,
+    ) -> Self {
         VirtBoard {
             harts,
             finisher: TestFinisher::new(),
             rtc: GoldfishRtc::new(rtc),
             clint: Clint::new(harts, timebase),
-            plic: Plic::new(layout::PLIC_SOURCES, 2 * harts),
+            plic: Plic::new(layout::PLIC_SOURCES, 2 * harts, gateway),
             uart: Uart16550::new(),
             virtio: (0..layout::VIRTIO_SLOTS)
                 .map(|_| VirtioMmio::new(None, MmioVersion::Modern))
@@ -168,15 +179,13 @@ impl VirtBoard {
         Ok(())
     }
 
-    /// Updates the PLIC from the devices' interrupt lines.
+    /// Passes what the devices' interrupt lines did to the PLIC.
     fn update_irqs(&mut self) {
-        self.plic
-            .set_level(layout::UART0_IRQ, self.uart.interrupt_pending());
-        self.plic
-            .set_level(layout::RTC_IRQ, self.rtc.interrupt_pending());
-        for (i, transport) in self.virtio.iter().enumerate() {
+        self.plic.signal(layout::UART0_IRQ, self.uart.take_irq());
+        self.plic.signal(layout::RTC_IRQ, self.rtc.take_irq());
+        for (i, transport) in self.virtio.iter_mut().enumerate() {
             self.plic
-                .set_level(layout::VIRTIO_IRQ + i as u32, transport.interrupt_pending());
+                .signal(layout::VIRTIO_IRQ + i as u32, transport.take_irq());
         }
     }
 
@@ -321,7 +330,13 @@ impl VirtMachine {
         } else {
             RtcClock::Host
         };
-        let mut board = VirtBoard::new(config.harts, timebase.clone(), rtc, console);
+        let mut board = VirtBoard::new(
+            config.harts,
+            timebase.clone(),
+            rtc,
+            config.plic_gateway,
+            console,
+        );
         if let (false, Some(base)) = (virtual_rtc, config.rtc_base_ns) {
             board.rtc.set_time_ns(base);
         }

@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
+use rivet_devices::plic::Gateway;
 
 /// rivet: a RISC-V RV64GC full-system emulator with QEMU's `virt` board.
 #[derive(Parser, Debug, Default)]
@@ -77,6 +78,21 @@ pub struct Args {
     /// Print execution statistics (instructions, MIPS, decode cache) on exit.
     #[arg(long)]
     pub stats: bool,
+    /// How the PLIC's gateways forward device interrupts: `qemu` (the
+    /// default, as QEMU virt: one request per device event, none again at
+    /// completion) or `level` (the PLIC specification's level-sensitive
+    /// gateway: a line still high at completion is forwarded again).
+    #[arg(long, value_name = "qemu|level", value_parser = parse_gateway)]
+    pub plic_gateway: Option<Gateway>,
+}
+
+/// Parses `--plic-gateway`.
+fn parse_gateway(text: &str) -> Result<Gateway, String> {
+    match text {
+        "qemu" => Ok(Gateway::Qemu),
+        "level" => Ok(Gateway::Level),
+        _ => Err(format!("expected qemu or level, not {text:?}")),
+    }
 }
 
 /// QEMU options spelled with one dash that rivet understands.

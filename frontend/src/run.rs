@@ -120,6 +120,7 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
         virtio_version,
         rtc_base_ns: rtc.base_secs.map(|s| s.saturating_mul(1_000_000_000)),
         rtc_virtual: rtc.virtual_clock,
+        plic_gateway: args.plic_gateway.unwrap_or_default(),
     };
     Ok((config, dumpdtb))
 }

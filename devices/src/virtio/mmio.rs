@@ -16,7 +16,9 @@
 //! processes the notified queues there, so the register path never touches
 //! RAM. The interrupt line is level-triggered:
 //! [`VirtioMmio::interrupt_pending`] is true while InterruptStatus is not
-//! zero (§4.2.3.4).
+//! zero (§4.2.3.4). The line is updated (see [`crate::irq`]) whenever
+//! InterruptStatus changes: the device sets a bit (a used buffer, a
+//! configuration change), the driver acknowledges, or the device resets.
 //!
 //! A slot without a device still answers MagicValue, Version, DeviceID (0)
 //! and VendorID, so a driver probes it and moves on (§4.2.3.1.1). Accesses
@@ -34,6 +36,7 @@ use super::queue::{Queue, QueueError};
 use super::status::{DEVICE_NEEDS_RESET, DRIVER_OK, FAILED, FEATURES_OK};
 use super::{device_id, VirtioDevice};
 use crate::device::MmioDevice;
+use crate::irq::{IrqLine, IrqSignal};
 
 /// MagicValue: "virt" in little-endian (§4.2.2).
 pub const MAGIC_VALUE: u32 = 0x7472_6976;
@@ -155,6 +158,7 @@ pub struct VirtioMmio {
     legacy: Vec<LegacyQueue>,
     notified: Vec<bool>,
     interrupt_status: u32,
+    irq: IrqLine,
     config_generation: u32,
     guest_page_size: u32,
     stats: MmioStats,
@@ -201,6 +205,7 @@ impl VirtioMmio {
             legacy: vec![LegacyQueue::default(); count],
             notified: vec![false; count],
             interrupt_status: 0,
+            irq: IrqLine::default(),
             config_generation: 0,
             guest_page_size: DEFAULT_GUEST_PAGE_SIZE,
             stats: MmioStats::default(),
@@ -247,6 +252,17 @@ impl VirtioMmio {
         self.interrupt_status != 0
     }
 
+    /// The interrupt line for the PLIC's gateway (see [`IrqLine::take`]).
+    pub fn take_irq(&mut self) -> IrqSignal {
+        self.irq.take()
+    }
+
+    /// Sets InterruptStatus and updates the line from it.
+    fn set_interrupt_status(&mut self, value: u32) {
+        self.interrupt_status = value;
+        self.irq.update(value != 0);
+    }
+
     /// Makes the device's completed writes durable (a block device's
     /// backing file); nothing to do for an empty slot.
     pub fn flush(&mut self) -> Result<(), DiskError> {
@@ -272,6 +288,7 @@ impl VirtioMmio {
             return;
         };
         let mut failure = None;
+        let mut used = false;
         for (index, queue) in self.queues.iter_mut().enumerate() {
             let notified = self.notified.get_mut(index).map(std::mem::take);
             if notified != Some(true) || !queue.is_ready() {
@@ -281,13 +298,16 @@ impl VirtioMmio {
                 .process_queue(index, queue, mem)
                 .and_then(|()| queue.finish_batch(mem));
             match result {
-                Ok(true) => self.interrupt_status |= INTERRUPT_USED_BUFFER,
+                Ok(true) => used = true,
                 Ok(false) => {}
                 Err(error) => {
                     failure = Some(error);
                     break;
                 }
             }
+        }
+        if used {
+            self.set_interrupt_status(self.interrupt_status | INTERRUPT_USED_BUFFER);
         }
         if let Some(error) = failure {
             self.needs_reset(error);
@@ -326,7 +346,7 @@ impl VirtioMmio {
         self.last_queue_error = Some(error);
         self.status |= DEVICE_NEEDS_RESET;
         if self.status & DRIVER_OK != 0 {
-            self.interrupt_status |= INTERRUPT_CONFIG_CHANGE;
+            self.set_interrupt_status(self.interrupt_status | INTERRUPT_CONFIG_CHANGE);
         }
     }
 
@@ -339,7 +359,7 @@ impl VirtioMmio {
         self.driver_features_sel = 0;
         self.driver_features = 0;
         self.queue_sel = 0;
-        self.interrupt_status = 0;
+        self.set_interrupt_status(0);
         self.queues.iter_mut().for_each(Queue::reset);
         self.legacy.fill(LegacyQueue::default());
         self.notified.fill(false);
@@ -563,7 +583,7 @@ impl VirtioMmio {
                     None => self.stats.driver_errors += 1,
                 }
             }
-            reg::INTERRUPT_ACK => self.interrupt_status &= !value,
+            reg::INTERRUPT_ACK => self.set_interrupt_status(self.interrupt_status & !value),
             reg::STATUS => self.write_status(value),
             reg::SHM_SEL if modern => {}
             reg::QUEUE_RESET if modern => self.stats.driver_errors += 1,
