@@ -28,6 +28,7 @@ use crate::error::{Error, Result};
 use crate::isa::inline::{execute, execute_run};
 use crate::memory::Memory;
 use crate::reg::{FReg, XReg};
+use crate::spin::{self, SpinDetector};
 use crate::timer::{TimeSource, Timebase};
 use crate::tlb::Tlb;
 use crate::trap::{Cause, TrapEvent};
@@ -58,6 +59,10 @@ pub enum StopReason {
     WaitingForInterrupt,
     /// A trap was taken and [`Hart::set_stop_on_trap`] asked to stop there.
     Trap,
+    /// The hart came back to a state it had been in, waiting for another
+    /// hart or a device, and [`Hart::set_yield_on_spin`] asked it to give
+    /// up the rest of its budget then (see [`crate::spin`]).
+    Spinning,
 }
 
 /// The result of [`Hart::run`] or [`Hart::step`].
@@ -108,6 +113,11 @@ pub struct Hart {
     stopped_on_trap: bool,
     last_trap: Option<TrapEvent>,
     trap_hook: Option<TrapHook>,
+    yield_on_spin: bool,
+    spin: SpinDetector,
+    spin_yields: u64,
+    /// Interrupts taken, by code (statistics).
+    interrupts_taken: [u64; 12],
 }
 
 impl std::fmt::Debug for Hart {
@@ -152,6 +162,10 @@ impl Hart {
             stopped_on_trap: false,
             last_trap: None,
             trap_hook: None,
+            yield_on_spin: false,
+            spin: SpinDetector::default(),
+            spin_yields: 0,
+            interrupts_taken: [0; 12],
         };
         hart.refresh_tlb_context();
         hart
@@ -302,6 +316,36 @@ impl Hart {
         self.stop_on_trap = stop;
     }
 
+    /// Makes [`Hart::run`] return early ([`StopReason::Spinning`]) when the
+    /// hart spins, waiting for something only another hart or a device can
+    /// change (see [`crate::spin`]). A [`crate::machine::Machine`] turns it
+    /// on for its harts; it is off by default.
+    pub fn set_yield_on_spin(&mut self, on: bool) {
+        self.yield_on_spin = on;
+        self.spin.clear();
+    }
+
+    /// How many interrupts of kind `interrupt` this hart has taken
+    /// (statistics).
+    pub fn interrupts_taken(&self, interrupt: crate::trap::Interrupt) -> u64 {
+        self.interrupts_taken[interrupt.code() as usize]
+    }
+
+    /// How many times [`Hart::run`] returned early because the hart spun
+    /// (statistics).
+    pub fn spin_yields(&self) -> u64 {
+        self.spin_yields
+    }
+
+    /// At a spin check point: whether the hart is back in a state it was
+    /// in at the last check point at this `pc`.
+    fn spun(&mut self) -> bool {
+        let fingerprint = spin::fingerprint(self);
+        let spun = self.spin.revisit(self.pc, fingerprint);
+        self.spin_yields += u64::from(spun);
+        spun
+    }
+
     /// Takes a trap: chooses M or S (delegation), updates that mode's trap
     /// CSRs and `mstatus`, and jumps to its `xtvec`. `epc` is the address
     /// of the faulting (or interrupted) instruction.
@@ -342,6 +386,9 @@ impl Hart {
             Cause::Interrupt(i) if tvec & 3 == 1 => base.wrapping_add(4 * i.code()),
             _ => base,
         };
+        if let Cause::Interrupt(i) = cause {
+            self.interrupts_taken[i.code() as usize] += 1;
+        }
         self.pc = handler;
         self.reservation = None;
         self.waiting = false;
@@ -427,6 +474,12 @@ impl Hart {
         // Instructions executed in this run, including ones that trapped.
         let mut spent: u64 = 0;
         let mut stop = StopReason::Budget;
+        // The next spin check point at a run boundary (see `crate::spin`).
+        let mut next_check = if self.yield_on_spin {
+            spin::FIRST_CHECK
+        } else {
+            u64::MAX
+        };
         while spent < budget {
             if let Some(irq) = self.pending_interrupt() {
                 self.take_trap(Cause::Interrupt(irq), 0, self.pc);
@@ -463,12 +516,23 @@ impl Hart {
             } else {
                 budget
             };
-            let (status, now) = self.run_in_page(&mut env, &page, pc, spent, limit);
+            let (status, now) =
+                self.run_in_page(&mut env, &page, pc, spent, limit, limit.min(next_check));
             spent = now;
             if status & 1 == 0 {
                 self.pc = status;
+                if spent >= next_check {
+                    next_check = next_check.saturating_mul(2);
+                    if self.spun() {
+                        stop = StopReason::Spinning;
+                        break;
+                    }
+                }
             } else if self.stopped_on_trap {
                 stop = StopReason::Trap;
+                break;
+            } else if status == EXIT && self.yield_on_spin && self.spun() {
+                stop = StopReason::Spinning;
                 break;
             }
         }
@@ -479,9 +543,10 @@ impl Hart {
 
     /// Executes from `pc` in `page` (`spent` instructions of this run
     /// before it) while control stays in the page, up to `limit`
-    /// instructions. Returns the next `pc` (control left the page, or the
-    /// limit was reached) or `EXIT`/`TRAPPED` (a handler changed the
-    /// hart's state; `self.pc` is set), and the new `spent`.
+    /// instructions, returning at the first run boundary at or past
+    /// `check_at` (at most `limit`). Returns the next `pc` (control left the
+    /// page, or `check_at` was reached) or `EXIT`/`TRAPPED` (a handler
+    /// changed the hart's state; `self.pc` is set), and the new `spent`.
     ///
     /// It executes whole runs (see [`crate::decode_cache`]) when they fit
     /// in the limit, without checking the page or the budget between their
@@ -496,6 +561,7 @@ impl Hart {
         mut pc: u64,
         mut spent: u64,
         limit: u64,
+        check_at: u64,
     ) -> (u64, u64) {
         let writes = env.mem.code.writes();
         loop {
@@ -532,8 +598,8 @@ impl Hart {
             };
             spent += 1;
             // Leave when control leaves the page, when a handler reports
-            // EXIT/TRAPPED (odd values), or at the limit.
-            if (next ^ pc) & !0xffe != 0 || spent >= limit {
+            // EXIT/TRAPPED (odd values), or at the check point.
+            if (next ^ pc) & !0xffe != 0 || spent >= check_at {
                 return (next, spent);
             }
             pc = next;

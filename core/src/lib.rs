@@ -54,6 +54,7 @@ pub mod memory;
 pub mod mmu;
 pub mod pmp;
 pub mod reg;
+pub mod spin;
 pub mod timer;
 mod tlb;
 pub mod trap;

@@ -13,7 +13,9 @@
 //! harts because a hart's reservation is dropped whenever it is switched
 //! out: another hart's store can only happen after that point, so an SC
 //! can never succeed across one (the constrained LR/SC loops of the spec
-//! retry and succeed within a slice). With a deterministic timebase
+//! retry and succeed within a slice). A hart that spins, waiting for
+//! another hart or a device, gives up the rest of its slice (see
+//! [`crate::spin`]), so the hart it waits for runs sooner. With a deterministic timebase
 //! ([`crate::TimeSource::Deterministic`]) the whole run is a function of
 //! its inputs and can be replayed.
 //!
@@ -118,7 +120,11 @@ impl<P: Platform> Machine<P> {
     pub fn new(harts: usize, memory: Memory, platform: P, timebase: Timebase) -> Self {
         Machine {
             harts: (0..harts as u64)
-                .map(|id| Hart::with_timebase(id, timebase.clone()))
+                .map(|id| {
+                    let mut hart = Hart::with_timebase(id, timebase.clone());
+                    hart.set_yield_on_spin(true);
+                    hart
+                })
                 .collect(),
             memory,
             platform,

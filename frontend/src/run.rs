@@ -327,6 +327,21 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
                     hart.timebase().now(),
                     hart.tlb_flushes(),
                 );
+                let taken: Vec<String> = rivet_core::Interrupt::PRIORITY
+                    .iter()
+                    .filter(|&&i| hart.interrupts_taken(i) > 0)
+                    .map(|&i| format!("{i:?} {}", hart.interrupts_taken(i)))
+                    .collect();
+                eprintln!(
+                    "rivet: hart {}: interrupts taken: {}; {} spin yields",
+                    hart.hart_id(),
+                    if taken.is_empty() {
+                        "none".to_string()
+                    } else {
+                        taken.join(", ")
+                    },
+                    hart.spin_yields(),
+                );
             }
         }
         console = vm.machine.platform.into_console();
