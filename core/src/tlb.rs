@@ -23,6 +23,11 @@
 //! an entry filled in U-mode simply does not match in S-mode. `satp`
 //! writes, `sfence.vma`, PMP and `menvcfg` writes flush it.
 //!
+//! Guests flush often (xv6 writes `satp` and runs `sfence.vma` on every
+//! trap into the kernel and every return from it), and between two
+//! flushes they fill a few dozen entries at most: each table remembers
+//! which of its entries are filled, so a flush clears only those.
+//!
 //! The host addresses point into the RAM of one [`crate::Memory`]; a hart
 //! flushes its TLB whenever it runs with a different one
 //! (`Hart::sync_with_memory`), and the RAM buffer never moves or shrinks
@@ -81,11 +86,36 @@ pub(crate) struct FetchEntry {
     pub(crate) page: Option<Rc<CodePage>>,
 }
 
+/// Which entries of a table may be filled: one bit per entry.
+#[derive(Clone, Copy)]
+struct Filled([u64; TLB_ENTRIES / 64]);
+
+impl Filled {
+    const NONE: Filled = Filled([0; TLB_ENTRIES / 64]);
+
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    /// Calls `clear` on every entry marked filled, and unmarks them all.
+    fn drain(&mut self, mut clear: impl FnMut(usize)) {
+        for (w, word) in self.0.iter_mut().enumerate() {
+            while *word != 0 {
+                clear(w * 64 + word.trailing_zeros() as usize);
+                *word &= *word - 1;
+            }
+        }
+    }
+}
+
 /// The three tables of one hart.
 pub(crate) struct Tlb {
     pub(crate) load: [DataEntry; TLB_ENTRIES],
     pub(crate) store: [DataEntry; TLB_ENTRIES],
     pub(crate) fetch: Box<[FetchEntry; TLB_ENTRIES]>,
+    load_filled: Filled,
+    store_filled: Filled,
+    fetch_filled: Filled,
     /// Number of full flushes, for statistics.
     pub(crate) flushes: u64,
 }
@@ -110,29 +140,35 @@ impl Tlb {
                 .into_boxed_slice()
                 .try_into()
                 .unwrap_or_else(|_| unreachable!("exactly TLB_ENTRIES entries")),
+            load_filled: Filled::NONE,
+            store_filled: Filled::NONE,
+            fetch_filled: Filled::NONE,
             flushes: 0,
         }
     }
 
     /// Forgets every translation.
     pub(crate) fn flush(&mut self) {
-        self.load.fill(EMPTY_DATA);
-        self.store.fill(EMPTY_DATA);
+        let load = &mut self.load;
+        self.load_filled.drain(|i| load[i] = EMPTY_DATA);
+        self.flush_store();
         self.flush_fetch();
         self.flushes += 1;
     }
 
     /// Forgets every fetch translation (and drops the code pages they hold).
     pub(crate) fn flush_fetch(&mut self) {
-        for e in self.fetch.iter_mut() {
-            e.tag = INVALID;
-            e.page = None;
-        }
+        let fetch = &mut self.fetch;
+        self.fetch_filled.drain(|i| {
+            fetch[i].tag = INVALID;
+            fetch[i].page = None;
+        });
     }
 
     /// Forgets every store translation.
     pub(crate) fn flush_store(&mut self) {
-        self.store.fill(EMPTY_DATA);
+        let store = &mut self.store;
+        self.store_filled.drain(|i| store[i] = EMPTY_DATA);
     }
 
     /// An entry mapping the page of `vaddr` in context `ctx` to the host
@@ -149,11 +185,13 @@ impl Tlb {
     /// the memory the hart runs with) for loads.
     pub(crate) fn fill_load(&mut self, vaddr: u64, host_page: *mut u8, ctx: u64) {
         self.load[index(vaddr)] = Self::data_entry(vaddr, host_page, ctx);
+        self.load_filled.set(index(vaddr));
     }
 
     /// Maps the page of `vaddr` to `host_page` for stores.
     pub(crate) fn fill_store(&mut self, vaddr: u64, host_page: *mut u8, ctx: u64) {
         self.store[index(vaddr)] = Self::data_entry(vaddr, host_page, ctx);
+        self.store_filled.set(index(vaddr));
     }
 
     pub(crate) fn fill_fetch(&mut self, vaddr: u64, page: Rc<CodePage>, ctx: u64) {
@@ -161,5 +199,6 @@ impl Tlb {
             tag: (vaddr & !0xfff) | ctx,
             page: Some(page),
         };
+        self.fetch_filled.set(index(vaddr));
     }
 }
