@@ -44,16 +44,48 @@ impl PmpAccess {
     }
 }
 
+/// An active entry, decoded: the byte range `[lo, hi)` it matches.
+#[derive(Clone, Copy, Debug, Default)]
+struct Active {
+    lo: u64,
+    hi: u64,
+    entry: u8,
+}
+
 /// The PMP CSR state of one hart.
 #[derive(Clone, Debug, Default)]
 pub struct Pmp {
     cfg: [u8; PMP_ENTRIES],
     addr: [u64; PMP_ENTRIES],
+    /// The active entries in priority order (`active[..active_len]`),
+    /// decoded again whenever a `pmpcfg` or `pmpaddr` changes: checks
+    /// (one per page-table level on every TLB miss) look at these only.
+    active: [Active; PMP_ENTRIES],
+    active_len: usize,
 }
 
 impl Pmp {
     pub(crate) fn new() -> Self {
         Pmp::default()
+    }
+
+    /// Decodes the active entries after a change.
+    fn decode(&mut self) {
+        self.active_len = 0;
+        for i in 0..PMP_ENTRIES {
+            if let Some((lo, hi)) = self.range(i) {
+                self.active[self.active_len] = Active {
+                    lo,
+                    hi,
+                    entry: i as u8,
+                };
+                self.active_len += 1;
+            }
+        }
+    }
+
+    fn active(&self) -> &[Active] {
+        &self.active[..self.active_len]
     }
 
     fn mode(&self, i: usize) -> u8 {
@@ -94,6 +126,9 @@ impl Pmp {
             changed |= self.cfg[i] != cfg;
             self.cfg[i] = cfg;
         }
+        if changed {
+            self.decode();
+        }
         changed
     }
 
@@ -115,6 +150,9 @@ impl Pmp {
         let value = value & ADDR_MASK;
         let changed = self.addr[i] != value;
         self.addr[i] = value;
+        if changed {
+            self.decode();
+        }
         changed
     }
 
@@ -146,10 +184,7 @@ impl Pmp {
     /// `access`, at effective privilege `prv`, is allowed.
     pub fn check(&self, addr: u64, size: u64, access: PmpAccess, prv: Privilege) -> bool {
         let end = addr.saturating_add(size);
-        for i in 0..PMP_ENTRIES {
-            let Some((lo, hi)) = self.range(i) else {
-                continue;
-            };
+        for &Active { lo, hi, entry } in self.active() {
             let touches = addr < hi && end > lo;
             if !touches {
                 continue;
@@ -159,6 +194,7 @@ impl Pmp {
             if addr < lo || end > hi {
                 return false;
             }
+            let i = usize::from(entry);
             if prv == Privilege::Machine && !self.locked(i) {
                 return true;
             }
@@ -174,12 +210,9 @@ impl Pmp {
     pub(crate) fn page_is_uniform(&self, page: u64) -> bool {
         // In 128 bits: the last page of the address space ends at 2^64.
         let (start, end) = (u128::from(page), u128::from(page) + 4096);
-        (0..PMP_ENTRIES).all(|i| match self.range(i) {
-            None => true,
-            Some((lo, hi)) => {
-                let (lo, hi) = (u128::from(lo), u128::from(hi));
-                hi <= start || lo >= end || (lo <= start && hi >= end)
-            }
+        self.active().iter().all(|a| {
+            let (lo, hi) = (u128::from(a.lo), u128::from(a.hi));
+            hi <= start || lo >= end || (lo <= start && hi >= end)
         })
     }
 }
