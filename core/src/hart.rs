@@ -115,6 +115,8 @@ pub struct Hart {
     trap_hook: Option<TrapHook>,
     yield_on_spin: bool,
     spin: SpinDetector,
+    /// Instructions executed in earlier runs: the spin detector's clock.
+    spin_clock: u64,
     spin_yields: u64,
     /// Interrupts taken, by code (statistics).
     interrupts_taken: [u64; 12],
@@ -164,6 +166,7 @@ impl Hart {
             trap_hook: None,
             yield_on_spin: false,
             spin: SpinDetector::default(),
+            spin_clock: 0,
             spin_yields: 0,
             interrupts_taken: [0; 12],
         };
@@ -337,11 +340,16 @@ impl Hart {
         self.spin_yields
     }
 
-    /// At a spin check point: whether the hart is back in a state it was
-    /// in at the last check point at this `pc`.
-    fn spun(&mut self) -> bool {
-        let fingerprint = spin::fingerprint(self);
-        let spun = self.spin.revisit(self.pc, fingerprint);
+    /// At a spin check point, `spent` instructions into the current run:
+    /// whether the hart is back in a state it was in recently.
+    fn spun(&mut self, spent: u64) -> bool {
+        let now = self.spin_clock + spent;
+        let quick = spin::quick_fingerprint(self);
+        let full = self
+            .spin
+            .seen_recently(quick, now)
+            .then(|| spin::fingerprint(self));
+        let spun = self.spin.record(quick, full, now);
         self.spin_yields += u64::from(spun);
         spun
     }
@@ -474,9 +482,9 @@ impl Hart {
         // Instructions executed in this run, including ones that trapped.
         let mut spent: u64 = 0;
         let mut stop = StopReason::Budget;
-        // The next spin check point at a run boundary (see `crate::spin`).
+        // When the next spin check point is due (see `crate::spin`).
         let mut next_check = if self.yield_on_spin {
-            spin::FIRST_CHECK
+            self.spin.until_check(self.spin_clock)
         } else {
             u64::MAX
         };
@@ -521,23 +529,23 @@ impl Hart {
             spent = now;
             if status & 1 == 0 {
                 self.pc = status;
-                if spent >= next_check {
-                    next_check = next_check.saturating_mul(2);
-                    if self.spun() {
-                        stop = StopReason::Spinning;
-                        break;
-                    }
-                }
             } else if self.stopped_on_trap {
                 stop = StopReason::Trap;
                 break;
-            } else if status == EXIT && self.yield_on_spin && self.spun() {
-                stop = StopReason::Spinning;
-                break;
+            }
+            // A spin check point: at a run boundary, or after a CSR write
+            // or an xRET.
+            if spent >= next_check && (status & 1 == 0 || status == EXIT) {
+                next_check = spent + spin::CHECK_INTERVAL;
+                if self.spun(spent) {
+                    stop = StopReason::Spinning;
+                    break;
+                }
             }
         }
         let retired = spent - self.run_traps;
         self.retire(retired);
+        self.spin_clock += spent;
         RunOutcome { retired, stop }
     }
 
