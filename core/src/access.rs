@@ -390,6 +390,7 @@ impl Hart {
 
     /// Drops translations the decode cache has made stale: store entries
     /// for pages that became code, fetch entries for pages it flushed.
+    #[inline]
     pub(crate) fn sync_with_decode_cache(&mut self, mem: &Memory) {
         if self.seen_code_epoch != mem.code.code_epoch() {
             self.seen_code_epoch = mem.code.code_epoch();

@@ -32,6 +32,14 @@
 //! - a page that becomes code moves [`DecodeCache::code_epoch`] on, which
 //!   tells every hart to drop store-TLB entries (stores to code must take
 //!   the slow path that invalidates);
+//! - a page that keeps being written without being executed (an operating
+//!   system reusing a freed page of code as data, typically by clearing it
+//!   a byte at a time) stops being code after [`DEMOTE_AFTER`] such
+//!   writes: the cache drops it and moves [`DecodeCache::flush_epoch`] on,
+//!   so its remaining stores take the store TLB's fast path like any
+//!   data's. The dropped page is marked dead and emptied; the run loop
+//!   never decodes into a dead page, and fetches the page anew (creating a
+//!   fresh one) when it executes there again;
 //! - the cache is bounded: past [`DecodeCache::MAX_PAGES`] pages it is
 //!   flushed whole and [`DecodeCache::flush_epoch`] moves on, which tells
 //!   every hart to drop the pages its fetch TLB still holds. A page's record
@@ -53,6 +61,10 @@ const MAX_RUN_BYTES: usize = MAX_RUN * 4;
 
 /// The most records a page's record table holds.
 const MAX_RECORDS: usize = 2048;
+
+/// Writes into a code page, with no run decoded there in between, after
+/// which the page stops being code.
+pub(crate) const DEMOTE_AFTER: u32 = 64;
 
 /// Where a run's records are in its page's record table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +97,10 @@ pub(crate) struct CodePage {
     offsets: [Cell<u16>; MAX_RECORDS],
     /// Records in use.
     used: Cell<usize>,
+    /// Writes that forgot runs here since a run was last decoded here.
+    writes: Cell<u32>,
+    /// Dropped from the cache: its runs are gone and none may be added.
+    dead: Cell<bool>,
 }
 
 impl CodePage {
@@ -97,7 +113,16 @@ impl CodePage {
             execs: std::array::from_fn(|_| Cell::new(unused.exec)),
             offsets: [const { Cell::new(0) }; MAX_RECORDS],
             used: Cell::new(0),
+            writes: Cell::new(0),
+            dead: Cell::new(false),
         }
+    }
+
+    /// Whether the cache dropped this page (see [`DEMOTE_AFTER`]): the run
+    /// loop must fetch the page anew instead of decoding into it.
+    #[inline]
+    pub(crate) fn is_dead(&self) -> bool {
+        self.dead.get()
     }
 
     /// The run starting at `pc` (only its page offset matters), if decoded.
@@ -126,6 +151,8 @@ impl CodePage {
     /// run). Must not be called while a run of this page runs.
     pub(crate) fn add_run(&self, offsets: &[u64], records: &[Record]) {
         debug_assert!(!records.is_empty() && records.len() <= MAX_RUN);
+        debug_assert!(!self.is_dead(), "a run decoded into a dropped page");
+        self.writes.set(0);
         if self.used.get() + records.len() > MAX_RECORDS {
             self.used.set(0);
             for run in &self.runs {
@@ -161,6 +188,7 @@ pub(crate) struct DecodeCache {
     live: usize,
     code_epoch: u64,
     flush_epoch: u64,
+    flushes: u64,
     writes: u64,
 }
 
@@ -174,6 +202,7 @@ impl DecodeCache {
             live: 0,
             code_epoch: 0,
             flush_epoch: 0,
+            flushes: 0,
             writes: 0,
         }
     }
@@ -185,8 +214,9 @@ impl DecodeCache {
         self.code_epoch
     }
 
-    /// Moves on whenever the cache is flushed: harts must drop their fetch
-    /// translations, which hold pages the cache no longer tracks.
+    /// Moves on whenever the cache is flushed or drops a page: harts must
+    /// drop their fetch translations, which may hold pages the cache no
+    /// longer tracks.
     #[inline]
     pub(crate) fn flush_epoch(&self) -> u64 {
         self.flush_epoch
@@ -200,7 +230,7 @@ impl DecodeCache {
 
     /// How many times the cache was flushed for being full.
     pub(crate) fn flushes(&self) -> u64 {
-        self.flush_epoch
+        self.flushes
     }
 
     /// Number of pages currently decoded.
@@ -237,6 +267,7 @@ impl DecodeCache {
         }
         self.live = 0;
         self.flush_epoch += 1;
+        self.flushes += 1;
     }
 
     /// Forgets every run that could cover a byte of RAM in
@@ -257,6 +288,20 @@ impl DecodeCache {
             let hi = end.min(page_start + 4096) - page_start;
             page.forget(lo, hi);
             self.writes += 1;
+            page.writes.set(page.writes.get() + 1);
+            if page.writes.get() >= DEMOTE_AFTER {
+                self.demote(ram_page);
+            }
+        }
+    }
+
+    /// Drops RAM page `ram_page` from the cache: it is data now.
+    fn demote(&mut self, ram_page: usize) {
+        if let Some(page) = self.pages.get_mut(ram_page).and_then(Option::take) {
+            page.forget(0, 4096);
+            page.dead.set(true);
+            self.live -= 1;
+            self.flush_epoch += 1;
         }
     }
 }

@@ -507,6 +507,8 @@ impl Hart {
                 }
             }
             let pc = self.pc;
+            // A store may have made the decode cache drop a page.
+            self.sync_with_decode_cache(env.mem);
             let page = match self.fetch_page(&mut env, pc) {
                 Ok(page) => page,
                 Err(fault) => {
@@ -577,6 +579,9 @@ impl Hart {
             // longer (callgrind).
             let run = match page.run(pc) {
                 Some(run) => Some(run),
+                // Dropped from the decode cache by a store just now: fetch
+                // the page anew (see `crate::decode_cache`).
+                None if page.is_dead() => return (pc, spent),
                 None => crate::isa::decode_run(page, env.mem, pc),
             };
             let next = match run {

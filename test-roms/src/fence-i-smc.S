@@ -158,7 +158,80 @@ TEST_BEGIN("fence-i-smc")
     jalr ra, 0(s0)
     CHECK(a0, 7)
 
+    /* ---- a page of code cleared a byte at a time and refilled, as an
+       operating system reuses a freed page of code (thousands of stores
+       to a page that holds decoded code, none of it run meanwhile) ---- */
+    CASE(11)
+    la s0, reuse_page
+    li a0, 0
+    jalr ra, 0(s0)                  /* addi a0, a0, 1 */
+    CHECK(a0, 1)
+    li s1, ADDI_A0(5)
+    jal ra, refill_reuse_page
+    jalr ra, 0(s0)
+    CHECK(a0, 6)
+    li s1, ADDI_A0(7)               /* and again, now that it ran again */
+    jal ra, refill_reuse_page
+    jalr ra, 0(s0)
+    CHECK(a0, 13)
+
+    /* ---- code whose page also holds data it writes a lot: 20 rounds of
+       100 byte stores to the data, then the rewrite of an instruction of
+       the page, FENCE.I and a call to it ---- */
+    CASE(12)
+    li a0, 0
+    jal ra, own_page_test
+    CHECK(a0, 210)                  /* 1 + ... + 20 */
+
     TEST_END
+
+/* Clears reuse_page with byte stores, then writes s1 and a ret at its
+   start, then FENCE.I. */
+refill_reuse_page:
+    mv t0, s0
+    li t1, 4096
+    add t1, t1, s0
+1:  sb zero, 0(t0)
+    addi t0, t0, 1
+    bltu t0, t1, 1b
+    sw s1, 0(s0)
+    li a1, RET32
+    sw a1, 4(s0)
+    fence.i
+    ret
+
+    /* In one 4 KiB page: the loop, the instruction it rewrites and the
+       data it writes. */
+    .balign 4096
+own_page_test:
+    mv s3, ra
+    la s0, own_page_slot
+    la s4, own_page_data
+    li s1, 0
+    li s2, 20
+1:  addi s1, s1, 1
+    li t0, 100
+    mv t1, s4
+2:  sb s1, 0(t1)
+    addi t1, t1, 1
+    addi t0, t0, -1
+    bnez t0, 2b
+    slli a1, s1, 20                 /* addi a0, a0, s1 */
+    li a2, 0x00050513
+    or a1, a1, a2
+    sw a1, 0(s0)
+    fence.i
+    jal ra, own_page_slot
+    blt s1, s2, 1b
+    mv ra, s3
+    ret
+own_page_slot:
+    addi a0, a0, 0
+    ret
+    .balign 2048                    /* far enough from the code that a
+                                       store there forgets none of it */
+own_page_data:
+    .space 128
 
     /* Kept within one 4 KiB page together with the code it rewrites. */
     .balign 4096
@@ -182,6 +255,11 @@ same_page_slot:
     ret
 
     .data
+    .balign 4096
+reuse_page:
+    .word ADDI_A0(1)
+    .word RET32
+    .space 4096 - 8
     .balign 4
 codebuf:
     .word ADDI_A0(1)
