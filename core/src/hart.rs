@@ -589,10 +589,14 @@ impl Hart {
                 Some(run) if spent + run.len as u64 <= limit => {
                     let records = page.records(run);
                     let page_base = pc & !0xfff;
-                    let (next, ran) = execute_run(&records, self, env, page_base, spent, writes);
+                    // Loop in the run while a whole pass fits in the limit
+                    // and the check point is not reached.
+                    let again_until = limit.min(check_at + run.len as u64 - 1);
+                    let (next, ran) =
+                        execute_run(&records, self, env, page_base, spent, writes, again_until);
                     // Count all but the last (added below); `pc` only needs
                     // to be in the right page from here on.
-                    spent += ran as u64 - 1;
+                    spent += ran - 1;
                     pc = page_base;
                     next
                 }

@@ -156,3 +156,35 @@ fn a_jump_to_address_zero_lands_there() {
         assert_eq!((out.retired, hart.pc()), (1, 0), "{word:#x}");
     }
 }
+
+/// A loop of one run (a byte-wise `memset`) runs its passes back to back
+/// inside the run loop: for every budget, including ones that end in the
+/// middle of a pass, running ends where stepping ends.
+#[test]
+fn a_loop_of_one_run_ends_where_stepping_ends() {
+    // addi x5, x0, 0; addi x6, x0, 50;
+    // loop: sb x5, 0(x1); addi x1, x1, 1; addi x5, x5, 1; bne x5, x6, loop;
+    // jal x0, 0
+    let words = [
+        0x0000_0293,
+        0x0320_0313,
+        0x0050_8023,
+        0x0010_8093,
+        0x0012_8293,
+        0xfe62_9ae3,
+        0x0000_006f,
+    ];
+    for budget in 1..=210 {
+        let seeds = [0x1000; 4];
+        let (mut run_hart, mut run_mem) = machine(&words, &seeds);
+        let (mut step_hart, mut step_mem) = machine(&words, &seeds);
+        run_hart.run(&mut run_mem, &mut EmptyBus, budget);
+        for _ in 0..budget {
+            step_hart.step(&mut step_mem, &mut EmptyBus);
+        }
+        assert!(
+            state(&run_hart, &run_mem) == state(&step_hart, &step_mem),
+            "budget {budget}"
+        );
+    }
+}

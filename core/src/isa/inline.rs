@@ -214,12 +214,17 @@ pub(crate) fn execute(
 
 /// Runs the run whose records are `records`, in the page at virtual address
 /// `page_base` (`spent` instructions of the hart's run before it). Returns
-/// where the run ended and how many of its instructions ran, that one
-/// included: the target of a branch taken or a jump, the next `pc` after a
-/// last record of kind [`ENDS_RUN`], or `EXIT`/`TRAPPED` from one that
-/// trapped or changed the hart's state. A handler that wrote to decoded
-/// code (the decode cache's write count moved on from `writes`) ends the
-/// run too, with `EXIT`: the rest of the run may be stale.
+/// where the run ended and how many instructions ran, that one included:
+/// the target of a branch taken or a jump, the next `pc` after a last
+/// record of kind [`ENDS_RUN`], or `EXIT`/`TRAPPED` from one that trapped
+/// or changed the hart's state. A handler that wrote to decoded code (the
+/// decode cache's write count moved on from `writes`) ends the run too,
+/// with `EXIT`: the rest of the run may be stale.
+///
+/// A branch or jump back to the run's own first instruction (a loop of one
+/// run, such as a byte-wise `memset`) runs it again at once, without
+/// leaving, as long as the instructions run so far plus one whole pass
+/// stay within `again_until` (counted like `spent`).
 ///
 /// The run's last record always ends the loop (an inline jump or
 /// [`ENDS_RUN`]: see [`crate::isa::decode_run`]), so `k` stays in bounds.
@@ -231,7 +236,12 @@ pub(crate) fn execute_run(
     page_base: u64,
     spent: u64,
     writes: u64,
-) -> (u64, usize) {
+    again_until: u64,
+) -> (u64, u64) {
+    let first = page_base | u64::from(records.offsets[0].get());
+    let len = records.insns.len() as u64;
+    // Instructions run in earlier passes of a loop of this one run.
+    let mut done: u64 = 0;
     let mut k = 0;
     loop {
         let i = records.insns[k].get();
@@ -240,7 +250,7 @@ pub(crate) fn execute_run(
         let pc = || page_base | u64::from(records.offsets[at].get());
         macro_rules! handler {
             () => {
-                records.execs[at].get()(h, env, i, pc(), spent + at as u64)
+                records.execs[at].get()(h, env, i, pc(), spent + done + at as u64)
             };
         }
         let next = dispatch!(i, h, pc(), fall: continue, call: {
@@ -257,7 +267,13 @@ pub(crate) fn execute_run(
         }, {
             ENDS_RUN => handler!(),
         });
-        return (next, k);
+        let ran = done + k as u64;
+        if next == first && spent + ran + len <= again_until {
+            done = ran;
+            k = 0;
+            continue;
+        }
+        return (next, ran);
     }
 }
 
