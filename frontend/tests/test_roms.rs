@@ -83,6 +83,38 @@ fn privileged_architecture() {
     run_manifest("roms-priv.txt");
 }
 
+/// Under the PLIC specification's level gateway (`--plic-gateway level`)
+/// xv6's UART pattern storms: irq-uart-xv6 stops at case 2, where its
+/// handler gives in after 1000 interrupts (the storm is bounded by the
+/// guest, and rivet's loop goes on); evil-plic, written for both gateways,
+/// passes.
+#[test]
+fn the_level_gateway_storms_where_qemus_does_not() {
+    let run = |name: &str| {
+        let elf = test_roms().join(format!("{name}.elf"));
+        let elf = elf.to_str().expect("UTF-8 path").to_string();
+        let args = [
+            "-M",
+            "virt",
+            "-bios",
+            "none",
+            "-nographic",
+            "--plic-gateway",
+            "level",
+            "--max-instructions",
+            "500000000",
+            "-kernel",
+            &elf,
+        ];
+        run_rivet(&args, b"", Duration::from_secs(120))
+    };
+    let xv6 = run("irq-uart-xv6");
+    assert_eq!(xv6.code, Some(2), "{xv6:?}");
+    assert!(xv6.stdout.contains("FAIL test 2"), "{xv6:?}");
+    let evil = run("evil-plic");
+    assert_eq!(evil.code, Some(0), "{evil:?}");
+}
+
 /// Every manifest in test-roms/ has its test here.
 #[test]
 fn every_manifest_is_run() {
