@@ -43,13 +43,30 @@ pub struct Guest {
     output: Arc<(Mutex<Output>, Condvar)>,
     /// Everything before this offset has been matched already.
     consumed: usize,
+    /// The child leads a process group of its own (rivet started by
+    /// another program, such as make): ending the guest ends the group.
+    group: bool,
 }
 
 impl Guest {
     /// Starts `rivet args...` with piped console.
     pub fn start(args: &[String]) -> Guest {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rivet"))
-            .args(args)
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rivet"));
+        command.args(args);
+        Self::spawn(command, false)
+    }
+
+    /// Starts `command`, which runs rivet (e.g. `make qemu`), with piped
+    /// console, in a process group of its own so that dropping the guest
+    /// ends rivet too.
+    pub fn start_command(mut command: Command) -> Guest {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+        Self::spawn(command, true)
+    }
+
+    fn spawn(mut command: Command, group: bool) -> Guest {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -90,6 +107,7 @@ impl Guest {
             stdin,
             output,
             consumed: 0,
+            group,
         }
     }
 
@@ -193,6 +211,11 @@ impl Guest {
 
 impl Drop for Guest {
     fn drop(&mut self) {
+        if self.group {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.child.id())])
+                .status();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
