@@ -120,6 +120,8 @@ pub struct Hart {
     spin_yields: u64,
     /// Interrupts taken, by code (statistics).
     interrupts_taken: [u64; 12],
+    /// Exceptions taken (a part of the spin detector's state).
+    pub(crate) exceptions_taken: u64,
 }
 
 impl std::fmt::Debug for Hart {
@@ -169,6 +171,7 @@ impl Hart {
             spin_clock: 0,
             spin_yields: 0,
             interrupts_taken: [0; 12],
+            exceptions_taken: 0,
         };
         hart.refresh_tlb_context();
         hart
@@ -394,8 +397,9 @@ impl Hart {
             Cause::Interrupt(i) if tvec & 3 == 1 => base.wrapping_add(4 * i.code()),
             _ => base,
         };
-        if let Cause::Interrupt(i) = cause {
-            self.interrupts_taken[i.code() as usize] += 1;
+        match cause {
+            Cause::Interrupt(i) => self.interrupts_taken[i.code() as usize] += 1,
+            Cause::Exception(_) => self.exceptions_taken += 1,
         }
         self.pc = handler;
         self.reservation = None;
@@ -536,8 +540,15 @@ impl Hart {
                 break;
             }
             // A spin check point: at a run boundary, or after a CSR write
-            // or an xRET.
-            if spent >= next_check && (status & 1 == 0 || status == EXIT) {
+            // or an xRET (see `crate::spin`).
+            let check = if status & 1 == 0 {
+                spent >= next_check
+            } else {
+                status == EXIT
+                    && self.yield_on_spin
+                    && self.spin.exit_check_due(self.spin_clock + spent)
+            };
+            if check {
                 next_check = spent + spin::CHECK_INTERVAL;
                 if self.spun(spent) {
                     stop = StopReason::Spinning;

@@ -10,15 +10,22 @@
 //! waits for before its slice ends; every instruction it spends is taken
 //! from the hart that would make the change.
 //!
-//! The evidence is exact repetition. At *check points*, at most one every
-//! [`CHECK_INTERVAL`] instructions, the hart records its state; when it
-//! comes back to a state it recorded within the last [`WINDOW`]
-//! instructions, it has made no progress that its state shows, and
-//! [`crate::Hart::run`] ends its slice early
-//! ([`crate::StopReason::Spinning`]). The state is the `pc`, every integer
-//! and floating-point register, the privilege mode, `satp`, and the top
+//! The evidence is exact repetition. At *check points* the hart records
+//! its state; when it comes back to a state it recorded within the last
+//! [`WINDOW`] instructions, and has taken exactly as many instructions to
+//! come back as it took the time before, it has gone round the same loop
+//! twice without any progress its state shows, and [`crate::Hart::run`]
+//! ends its slice early ([`crate::StopReason::Spinning`]). (The equal
+//! periods tell an idle loop from code that passes the same state again
+//! after real work, such as a scheduler scanning empty process slots
+//! before and after running a process.) The state is the `pc`, every integer
+//! and floating-point register, the privilege mode, `satp`, the top
 //! [`STACK_WORDS`] doublewords of the stack, where compiled code keeps the
-//! loop variables of the functions it has called into. Hashing all that
+//! loop variables of the functions it has called into, and the number of
+//! exceptions the hart has taken: a loop that makes system calls or takes
+//! page faults works through its trap handlers, in memory this state does
+//! not cover (xv6's usertests run the same failing `exec` 50,000 times,
+//! with the loop counter in the saved user registers). Hashing all that
 //! at every check point would cost more than it saves, so a quick
 //! fingerprint (the `pc` and the integer registers) is taken first, and
 //! the full one only for a state whose quick fingerprint was seen
@@ -26,12 +33,19 @@
 //! states are remembered, so a loop that passes its check points in
 //! several states (a scan over a table) is recognised too.
 //!
-//! Check points are run boundaries (a loop of one run, such as a spin on a
-//! load, an AMO or an LR, is seen at its head) and the instruction after a
-//! CSR write or an `xRET` (an idle loop that re-enables interrupts on
-//! every pass, as xv6's scheduler does, is seen there). The records
-//! outlive the slice, so a hart that starts a slice in the same wait is
-//! recognised at its first check point.
+//! Check points are:
+//! - a run boundary [`CHECK_INTERVAL`] instructions after the last check
+//!   point: a loop of one run (a spin on a load, an AMO or an LR) is seen
+//!   at its head every time;
+//! - the instruction after a CSR write or an `xRET`, [`EXIT_CHECK_GAP`]
+//!   instructions or more after the last check point: an idle loop that
+//!   toggles interrupts as it goes, as xv6's scheduler does around every
+//!   process-table lock, is seen at the same places on every pass (check
+//!   points at run boundaries alone would drift along a long pass and
+//!   rarely see the same state twice).
+//!
+//! The records outlive the slice, so a hart that starts a slice in the
+//! same wait is recognised at its first check point.
 //!
 //! Yielding is a scheduling decision, never a change of semantics: any
 //! interleaving of the harts' slices is a legal execution. A guess can
@@ -43,16 +57,22 @@
 
 use crate::hart::Hart;
 
-/// How many states are remembered (direct-mapped by quick fingerprint).
-const SLOTS: usize = 64;
+/// How many states are remembered (direct-mapped by quick fingerprint):
+/// enough for the check points of one pass of xv6's idle scheduler (two
+/// per process-table entry).
+const SLOTS: usize = 256;
 
 /// How far back, in the hart's own instructions, a state still counts: a
 /// hart that comes back to a state after doing this much is not taken to
 /// be waiting (it may have worked in memory meanwhile).
 pub const WINDOW: u64 = 16_384;
 
-/// The fewest instructions between two check points.
+/// The instructions between check points at run boundaries.
 pub const CHECK_INTERVAL: u64 = 512;
+
+/// The fewest instructions between a check point and one after a CSR
+/// write or an `xRET`.
+pub const EXIT_CHECK_GAP: u64 = 64;
 
 /// How many doublewords from `sp` up count as state (256 bytes: the
 /// frames of the current function and its nearest callers).
@@ -65,6 +85,8 @@ struct Record {
     full: Option<u64>,
     /// The hart's instruction count when it was recorded.
     at: u64,
+    /// Instructions since the visit before (0 for a first visit).
+    period: u64,
 }
 
 /// The states a hart was in at recent check points.
@@ -85,9 +107,15 @@ impl Default for SpinDetector {
 }
 
 impl SpinDetector {
-    /// How many more instructions, after `now`, until a check point is due.
+    /// How many more instructions, after `now`, until a check point at a
+    /// run boundary is due.
     pub(crate) fn until_check(&self, now: u64) -> u64 {
         (self.last_check + CHECK_INTERVAL).saturating_sub(now)
+    }
+
+    /// Whether a check point after a CSR write or an `xRET` is due `now`.
+    pub(crate) fn exit_check_due(&self, now: u64) -> bool {
+        now.wrapping_sub(self.last_check) >= EXIT_CHECK_GAP
     }
 
     fn slot(quick: u64) -> usize {
@@ -104,16 +132,20 @@ impl SpinDetector {
     /// A check point `now` instructions into the hart's life, in a state
     /// with quick fingerprint `quick` and (if [`Self::seen_recently`])
     /// full fingerprint `full`. True when the hart has been in this very
-    /// state at a check point within the [`WINDOW`].
+    /// state at the last two visits, within the [`WINDOW`], and took as
+    /// many instructions between this visit and the last as between the
+    /// last and the one before.
     pub(crate) fn record(&mut self, quick: u64, full: Option<u64>, now: u64) -> bool {
-        let again = full.is_some()
-            && self.seen_recently(quick, now)
-            && self.slots[Self::slot(quick)].full == full;
+        let recent = self.seen_recently(quick, now);
+        let slot = &mut self.slots[Self::slot(quick)];
+        let period = if recent { now.wrapping_sub(slot.at) } else { 0 };
+        let again = full.is_some() && recent && slot.full == full && slot.period == period;
         self.last_check = now;
-        self.slots[Self::slot(quick)] = Record {
+        *slot = Record {
             quick,
             full,
             at: now,
+            period,
         };
         again
     }
@@ -124,18 +156,20 @@ impl SpinDetector {
     }
 }
 
-/// The quick fingerprint: the `pc` and the integer registers.
+/// The quick fingerprint: the `pc`, the integer registers and the
+/// exceptions taken.
 pub(crate) fn quick_fingerprint(hart: &Hart) -> u64 {
     // A sum and an exclusive or: cheap, and vectorised by the compiler.
     let (sum, xor) = hart.x[..32]
         .iter()
         .fold((0u64, 0u64), |(s, x), &v| (s.wrapping_add(v), x ^ v));
-    mix(sum ^ xor.rotate_left(32) ^ hart.pc.rotate_left(17))
+    let rest = hart.pc.rotate_left(17) ^ hart.exceptions_taken.rotate_left(47);
+    mix(sum ^ xor.rotate_left(32) ^ rest)
 }
 
 /// The full fingerprint of the state a loop could make progress in: the
 /// `pc`, the integer and floating-point registers, the privilege mode,
-/// `satp` and the top of the stack.
+/// `satp`, the top of the stack and the exceptions taken.
 ///
 /// The stack is read through the TLB only (a hit is a plain read of RAM
 /// the hart may load from; a doubleword whose page is not there counts as
@@ -144,7 +178,7 @@ pub(crate) fn quick_fingerprint(hart: &Hart) -> u64 {
 pub(crate) fn fingerprint(hart: &Hart) -> u64 {
     // Two independent lanes halve the dependency chain.
     let mut a: u64 = 0x9e37_79b9_7f4a_7c15 ^ hart.pc;
-    let mut b: u64 = hart.csr.satp ^ hart.prv.bits();
+    let mut b: u64 = hart.csr.satp ^ hart.prv.bits() ^ hart.exceptions_taken.rotate_left(7);
     for i in (0..32).step_by(2) {
         a = (a ^ hart.x[i]).rotate_left(23).wrapping_add(hart.f[i]);
         b = (b ^ hart.x[i + 1])
@@ -183,20 +217,24 @@ mod tests {
         };
         assert!(!check(&mut d, 7, 70, 0));
         assert!(!check(&mut d, 7, 70, 300), "seen once: now fingerprinted");
-        assert!(check(&mut d, 7, 70, 600));
-        assert!(!check(&mut d, 7, 71, 900), "same quick, other full state");
-        assert!(check(&mut d, 7, 71, 1200));
+        assert!(check(&mut d, 7, 70, 600), "the same state, the same period");
+        assert!(check(&mut d, 7, 70, 900));
+        assert!(!check(&mut d, 7, 71, 1200), "same quick, other full state");
+        assert!(check(&mut d, 7, 71, 1500));
+        assert!(!check(&mut d, 7, 71, 1700), "another period: work between");
+        assert!(check(&mut d, 7, 71, 1900));
         // Two states alternating: both recognised.
-        assert!(!check(&mut d, 8, 80, 1500));
-        assert!(!check(&mut d, 8, 80, 1800));
+        assert!(!check(&mut d, 8, 80, 2000));
         assert!(check(&mut d, 7, 71, 2100));
+        assert!(!check(&mut d, 8, 80, 2200));
+        assert!(check(&mut d, 7, 71, 2300));
         assert!(check(&mut d, 8, 80, 2400));
-        assert!(!check(&mut d, 7, 71, 2400 + WINDOW + 1), "too long ago");
+        assert!(!check(&mut d, 7, 71, 2300 + WINDOW + 1), "too long ago");
         d.clear();
         assert!(!check(&mut d, 8, 80, 3000 + WINDOW));
         assert!(!check(&mut d, 8, 80, 3100 + WINDOW));
         assert!(check(&mut d, 8, 80, 3200 + WINDOW));
-        assert_eq!(fulls, 9, "full fingerprints only for states seen before");
+        assert_eq!(fulls, 13, "full fingerprints only for states seen before");
     }
 
     #[test]
@@ -206,6 +244,8 @@ mod tests {
         d.record(1, None, 1000);
         assert_eq!(d.until_check(1000), CHECK_INTERVAL);
         assert_eq!(d.until_check(1000 + CHECK_INTERVAL + 5), 0);
+        assert!(!d.exit_check_due(1000 + EXIT_CHECK_GAP - 1));
+        assert!(d.exit_check_due(1000 + EXIT_CHECK_GAP));
     }
 
     #[test]
@@ -230,5 +270,9 @@ mod tests {
         hart.pc = 4;
         assert_ne!(fingerprint(&hart), base, "pc");
         assert_ne!(quick_fingerprint(&hart), quick, "pc");
+        hart.pc = 0;
+        hart.exceptions_taken = 1;
+        assert_ne!(fingerprint(&hart), base, "exceptions");
+        assert_ne!(quick_fingerprint(&hart), quick, "exceptions");
     }
 }
