@@ -602,7 +602,7 @@ impl Hart {
                     let page_base = pc & !0xfff;
                     // Loop in the run while a whole pass fits in the limit
                     // and the check point is not reached.
-                    let again_until = limit.min(check_at + run.len as u64 - 1);
+                    let again_until = limit.min(check_at.saturating_add(run.len as u64 - 1));
                     let (next, ran) =
                         execute_run(&records, self, env, page_base, spent, writes, again_until);
                     // Count all but the last (added below); `pc` only needs

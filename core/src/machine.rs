@@ -15,9 +15,9 @@
 //! can never succeed across one (the constrained LR/SC loops of the spec
 //! retry and succeed within a slice). A hart that spins, waiting for
 //! another hart or a device, gives up the rest of its slice (see
-//! [`crate::spin`]), so the hart it waits for runs sooner. With a deterministic timebase
-//! ([`crate::TimeSource::Deterministic`]) the whole run is a function of
-//! its inputs and can be replayed.
+//! [`crate::spin`]), so the hart it waits for runs sooner. With a
+//! deterministic timebase ([`crate::TimeSource::Deterministic`]) the whole
+//! run is a function of its inputs and can be replayed.
 //!
 //! # Waiting
 //!
