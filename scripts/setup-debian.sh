@@ -12,7 +12,7 @@
 # Rust itself comes from rustup (https://rustup.rs), not from here.
 set -euo pipefail
 
-packages=(gcc make cmake gcc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs)
+packages=(gcc make cmake gcc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs gdb-multiarch)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -131,6 +131,9 @@ impl Hart {
         env: &mut Env<'_>,
         vaddr: u64,
     ) -> Result<u64, Fault> {
+        if self.data_points_armed {
+            self.check_data_points(vaddr, N as u64, false, false)?;
+        }
         if vaddr & (N as u64 - 1) != 0 {
             let mut bytes = [0u8; 8];
             self.misaligned_ram_access(env, vaddr, &mut bytes[..N], AccessType::Load)?;
@@ -138,7 +141,7 @@ impl Hart {
         }
         let (paddr, cacheable) = self.translate_checked::<N>(env.mem, vaddr, AccessType::Load)?;
         if let Some(offset) = env.mem.offset_of(PhysAddr(paddr), N as u64) {
-            if cacheable {
+            if cacheable && !self.data_points_in_page(vaddr & !0xfff) {
                 self.tlb
                     .fill_load(vaddr, env.mem.host_page(offset), self.ctx_data);
             }
@@ -198,6 +201,9 @@ impl Hart {
         vaddr: u64,
         value: u64,
     ) -> Result<(), Fault> {
+        if self.data_points_armed {
+            self.check_data_points(vaddr, N as u64, true, false)?;
+        }
         if vaddr & (N as u64 - 1) != 0 {
             let mut bytes = value.to_le_bytes();
             return self.misaligned_ram_access(env, vaddr, &mut bytes[..N], AccessType::Store);
@@ -209,7 +215,7 @@ impl Hart {
                 // store overwrites, and keep the page out of the store TLB.
                 env.mem.store_at::<N>(offset, value);
             } else {
-                if cacheable {
+                if cacheable && !self.data_points_in_page(vaddr & !0xfff) {
                     self.tlb
                         .fill_store(vaddr, env.mem.host_page(offset), self.ctx_data);
                 }
@@ -292,6 +298,9 @@ impl Hart {
         vaddr: u64,
         op: impl FnOnce(u64) -> u64,
     ) -> Result<u64, Fault> {
+        if self.data_points_armed {
+            self.check_data_points(vaddr, N as u64, true, true)?;
+        }
         if vaddr & (N as u64 - 1) != 0 {
             return Err(Fault::new(Exception::StoreAddressMisaligned, vaddr));
         }
@@ -302,7 +311,10 @@ impl Hart {
             return Err(fault);
         }
         let offset = env.mem.offset_of(PhysAddr(paddr), N as u64).ok_or(fault)?;
-        if cacheable && !env.mem.code.is_code(Memory::ram_page(offset)) {
+        if cacheable
+            && !env.mem.code.is_code(Memory::ram_page(offset))
+            && !self.data_points_in_page(vaddr & !0xfff)
+        {
             self.tlb
                 .fill_store(vaddr, env.mem.host_page(offset), self.ctx_data);
         }
@@ -352,6 +364,8 @@ impl Hart {
         let entry = &self.tlb.fetch[tlb::index(pc)];
         if entry.tag == (pc & !0xfff) | self.ctx_fetch {
             if let Some(page) = &entry.page {
+                // Only whole-speed pages enter the fetch TLB.
+                self.fetch_one_at_a_time = false;
                 return Ok(Rc::clone(page));
             }
         }
@@ -367,11 +381,12 @@ impl Hart {
             .ok_or(Fault::new(Exception::InstructionAccessFault, pc))?;
         let page = env.mem.code.page(Memory::ram_page(offset));
         self.sync_with_decode_cache(env.mem);
-        if uniform {
+        if uniform && !self.exec_points_in_page(pc & !0xfff) {
             self.tlb.fill_fetch(pc, Rc::clone(&page), self.ctx_fetch);
             self.fetch_one_at_a_time = false;
         } else {
-            // PMP permissions change inside this page: check every fetch.
+            // PMP permissions change inside this page, or it holds a
+            // breakpoint: check every fetch.
             self.fetch_one_at_a_time = true;
         }
         Ok(page)

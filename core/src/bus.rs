@@ -79,6 +79,13 @@ pub trait Bus {
     /// Writes the low `size` bytes of `value` at `addr`.
     fn write(&mut self, addr: PhysAddr, size: AccessSize, value: u64) -> Result<(), BusError>;
 
+    /// Copies the bytes at `addr` into `buf` for a debugger, where reading
+    /// has no side effects (a ROM); `false` (the default) where it might
+    /// (device registers) or where nothing is mapped.
+    fn peek(&self, _addr: PhysAddr, _buf: &mut [u8]) -> bool {
+        false
+    }
+
     /// The interrupt lines the devices drive into hart `hart` now (the
     /// MSIP, MTIP, MEIP and SEIP bits of `mip`), or `None` if this bus has
     /// no interrupt-driving devices. The hart asks after each of its device

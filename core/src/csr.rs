@@ -1,13 +1,16 @@
-//! Control and status registers (Zicsr, Zicntr and the privileged
-//! architecture's machine- and supervisor-level CSRs).
+//! Control and status registers (Zicsr, Zicntr, the privileged
+//! architecture's machine- and supervisor-level CSRs, and the trigger
+//! module's CSRs of Sdtrig).
 //!
 //! Each CSR's read, write and WARL legalisation sit together in
-//! [`Hart::csr_read`] and [`Hart::csr_write`]; the state lives in
-//! [`CsrFile`]. Accessing a CSR that does not exist, or from too low a
-//! privilege, or writing a read-only one, is an illegal instruction.
+//! [`Hart::csr_read`] and [`Hart::csr_write`] (for the trigger CSRs, in
+//! [`crate::trigger`]); the state lives in [`CsrFile`]. Accessing a CSR
+//! that does not exist, or from too low a privilege, or writing a
+//! read-only one, is an illegal instruction.
 
 use crate::hart::Hart;
 use crate::pmp::Pmp;
+use crate::trigger::TriggerModule;
 
 /// A privilege mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -88,6 +91,14 @@ pub mod addr {
     pub const PMPCFG15: u16 = 0x3af;
     pub const PMPADDR0: u16 = 0x3b0;
     pub const PMPADDR63: u16 = 0x3ef;
+    // The trigger module (Sdtrig), machine-mode read/write.
+    pub const TSELECT: u16 = 0x7a0;
+    pub const TDATA1: u16 = 0x7a1;
+    pub const TDATA2: u16 = 0x7a2;
+    pub const TDATA3: u16 = 0x7a3;
+    pub const TINFO: u16 = 0x7a4;
+    pub const TCONTROL: u16 = 0x7a5;
+    pub const MCONTEXT: u16 = 0x7a8;
     pub const MCYCLE: u16 = 0xb00;
     pub const MINSTRET: u16 = 0xb02;
     pub const MHPMCOUNTER3: u16 = 0xb03;
@@ -211,6 +222,9 @@ pub struct CsrFile {
     /// `fflags` (bits 4:0) and `frm` (bits 7:5).
     pub(crate) fcsr: u64,
     pub(crate) pmp: Pmp,
+    /// The trigger module (`tselect`, `tdata1`..`tdata3`, `tinfo`,
+    /// `tcontrol`, `mcontext`).
+    pub(crate) triggers: TriggerModule,
 }
 
 impl CsrFile {
@@ -247,6 +261,7 @@ impl CsrFile {
             mcycle: 0,
             fcsr: 0,
             pmp: Pmp::new(),
+            triggers: TriggerModule::new(),
         }
     }
 
@@ -413,6 +428,13 @@ impl Hart {
             MCYCLE => self.cycle_now(retired),
             MINSTRET => self.instret_now(retired),
             MHPMCOUNTER3..=MHPMCOUNTER31 => 0,
+            TSELECT => c.triggers.tselect(),
+            TDATA1 => c.triggers.tdata1(),
+            TDATA2 => c.triggers.tdata2(),
+            TDATA3 => c.triggers.tdata3(),
+            TINFO => c.triggers.tinfo(),
+            TCONTROL => c.triggers.tcontrol(),
+            MCONTEXT => c.triggers.mcontext(),
             _ => return Err(IllegalCsr),
         };
         Ok(value)
@@ -563,6 +585,23 @@ impl Hart {
                 self.set_counter(addr, value, retired + 1);
             }
             MHPMCOUNTER3..=MHPMCOUNTER31 => {}
+            TSELECT => c.triggers.write_tselect(value),
+            // A trigger that may match somewhere new: the hart must drop
+            // the TLB entries of pages it now has to check one by one.
+            TDATA1 => {
+                if c.triggers.write_tdata1(value) {
+                    effect = WriteEffect::FlushTlb;
+                }
+            }
+            TDATA2 => {
+                if c.triggers.write_tdata2(value) {
+                    effect = WriteEffect::FlushTlb;
+                }
+            }
+            TDATA3 => c.triggers.write_tdata3(value),
+            TINFO => {} // read-only fields
+            TCONTROL => c.triggers.write_tcontrol(value),
+            MCONTEXT => c.triggers.write_mcontext(value),
             _ => return Err(IllegalCsr),
         }
         Ok(effect)

@@ -23,6 +23,7 @@
 
 use crate::bus::Bus;
 use crate::csr::{self, mstatus, CsrFile, Privilege, WriteEffect};
+use crate::debug::{DebugEvent, DebugPoints, Watchpoint};
 use crate::decode_cache::CodePage;
 use crate::error::{Error, Result};
 use crate::isa::inline::{execute, execute_run};
@@ -31,7 +32,7 @@ use crate::reg::{FReg, XReg};
 use crate::spin::{self, SpinDetector};
 use crate::timer::{TimeSource, Timebase};
 use crate::tlb::Tlb;
-use crate::trap::{Cause, TrapEvent};
+use crate::trap::{Cause, Exception, TrapEvent};
 
 /// What a handler returns instead of the next `pc` when the hart's state
 /// changed: the instruction retired and `Hart::pc` holds where to go on.
@@ -63,6 +64,8 @@ pub enum StopReason {
     /// hart or a device, and [`Hart::set_yield_on_spin`] asked it to give
     /// up the rest of its budget then (see [`crate::spin`]).
     Spinning,
+    /// A debugger's breakpoint or watchpoint (see [`crate::debug`]).
+    Debug(DebugEvent),
 }
 
 /// The result of [`Hart::run`] or [`Hart::step`].
@@ -122,6 +125,16 @@ pub struct Hart {
     interrupts_taken: [u64; 12],
     /// Exceptions taken (a part of the spin detector's state).
     pub(crate) exceptions_taken: u64,
+    /// A debugger's breakpoints and watchpoints.
+    pub(crate) debug: DebugPoints,
+    /// Some breakpoint or execute trigger is set: pages that hold one run
+    /// one instruction at a time, checked (see [`crate::debug`]).
+    pub(crate) exec_points_armed: bool,
+    /// Some watchpoint or load/store trigger is set: accesses to pages that
+    /// hold one take the slow path, checked.
+    pub(crate) data_points_armed: bool,
+    /// Pending interrupts wait (a debugger's single step).
+    mask_interrupts: bool,
 }
 
 impl std::fmt::Debug for Hart {
@@ -172,6 +185,10 @@ impl Hart {
             spin_yields: 0,
             interrupts_taken: [0; 12],
             exceptions_taken: 0,
+            debug: DebugPoints::default(),
+            exec_points_armed: false,
+            data_points_armed: false,
+            mask_interrupts: false,
         };
         hart.refresh_tlb_context();
         hart
@@ -249,17 +266,39 @@ impl Hart {
 
     /// Reads CSR `addr` with M-mode rights and no side effects (a
     /// debugger's view). `None` if the CSR does not exist.
+    /// The floating-point CSRs read even while `mstatus.FS` is Off.
     pub fn csr(&self, addr: u16) -> Option<u64> {
-        self.csr_read(addr, 0, Privilege::Machine).ok()
+        use csr::addr::{FCSR, FFLAGS, FRM};
+        match addr {
+            FFLAGS | FRM | FCSR if self.has_fp() => Some(match addr {
+                FFLAGS => self.csr.fcsr & 0x1f,
+                FRM => (self.csr.fcsr >> 5) & 7,
+                _ => self.csr.fcsr & 0xff,
+            }),
+            _ => self.csr_read(addr, 0, Privilege::Machine).ok(),
+        }
     }
 
     /// Writes CSR `addr` with M-mode rights, applying its WARL rules.
+    /// The floating-point CSRs are written even while `mstatus.FS` is Off
+    /// (and `FS` is left as it is).
     pub fn set_csr(&mut self, addr: u16, value: u64) -> Result<()> {
+        use csr::addr::{FCSR, FFLAGS, FRM};
+        if matches!(addr, FFLAGS | FRM | FCSR) && self.has_fp() {
+            let f = self.csr.fcsr;
+            self.csr.fcsr = match addr {
+                FFLAGS => (f & !0x1f) | (value & 0x1f),
+                FRM => (f & 0x1f) | ((value & 7) << 5),
+                _ => value & 0xff,
+            };
+            return Ok(());
+        }
         self.csr_read(addr, 0, Privilege::Machine)
             .and_then(|_| self.csr_write(addr, value, 0, Privilege::Machine))
             .map_err(|_| Error::InvalidRegister(format!("CSR {addr:#x} cannot be written")))?;
         self.tlb.flush();
         self.refresh_tlb_context();
+        self.refresh_debug_arming();
         Ok(())
     }
 
@@ -343,6 +382,124 @@ impl Hart {
         self.spin_yields
     }
 
+    // ----- debugger -----
+
+    /// Sets a debugger breakpoint at virtual address `addr`: [`Hart::run`]
+    /// stops there ([`StopReason::Debug`]) before executing the instruction.
+    /// Returns `false` if it was already set.
+    pub fn insert_breakpoint(&mut self, addr: u64) -> bool {
+        let inserted = self.debug.insert_breakpoint(addr);
+        self.debug_points_changed(true, false);
+        inserted
+    }
+
+    /// Removes a debugger breakpoint; `false` if none was set there.
+    pub fn remove_breakpoint(&mut self, addr: u64) -> bool {
+        let removed = self.debug.remove_breakpoint(addr);
+        self.debug_points_changed(false, false);
+        removed
+    }
+
+    /// Sets a debugger watchpoint: [`Hart::run`] stops
+    /// ([`StopReason::Debug`]) after an instruction that accesses it.
+    /// Returns `false` if it was already set or is empty.
+    pub fn insert_watchpoint(&mut self, watchpoint: Watchpoint) -> bool {
+        let inserted = self.debug.insert_watchpoint(watchpoint);
+        self.debug_points_changed(false, true);
+        inserted
+    }
+
+    /// Removes a debugger watchpoint; `false` if it was not set.
+    pub fn remove_watchpoint(&mut self, watchpoint: Watchpoint) -> bool {
+        let removed = self.debug.remove_watchpoint(watchpoint);
+        self.debug_points_changed(false, false);
+        removed
+    }
+
+    /// Drops the translations that may hide a breakpoint or watchpoint
+    /// (those of pages that still have one come back only as slow ones).
+    fn debug_points_changed(&mut self, code: bool, data: bool) {
+        if code {
+            self.tlb.flush_fetch();
+        }
+        if data {
+            self.tlb.flush_data();
+        }
+        self.refresh_debug_arming();
+    }
+
+    /// Recomputes whether breakpoints, watchpoints or triggers are set.
+    pub(crate) fn refresh_debug_arming(&mut self) {
+        let triggers = &self.csr.triggers;
+        self.exec_points_armed = self.debug.has_breakpoints() || triggers.execute_armed();
+        self.data_points_armed = self.debug.has_watchpoints() || triggers.data_armed();
+    }
+
+    /// Whether the code page at virtual address `page` holds a breakpoint
+    /// or may match an execute trigger (and so must run one instruction at
+    /// a time).
+    pub(crate) fn exec_points_in_page(&self, page: u64) -> bool {
+        self.exec_points_armed
+            && (self.debug.breaks_in_page(page) || self.csr.triggers.may_execute_in_page(page))
+    }
+
+    /// Whether the data page at virtual address `page` holds a watched
+    /// byte or may match a load/store trigger (and so must stay out of
+    /// the TLB).
+    pub(crate) fn data_points_in_page(&self, page: u64) -> bool {
+        self.data_points_armed
+            && (self.debug.watches_page(page) || self.csr.triggers.may_access_page(page))
+    }
+
+    /// Checks an access of `size` bytes at `vaddr` against the debugger's
+    /// watchpoints and the trigger module, before it happens. `amo`: a
+    /// read-modify-write (passed with `store`). A hit is an `Err` that
+    /// abandons the instruction: a breakpoint exception for a trigger, or a
+    /// debugger stop (see [`crate::debug`]).
+    #[cold]
+    pub(crate) fn check_data_points(
+        &mut self,
+        vaddr: u64,
+        size: u64,
+        store: bool,
+        amo: bool,
+    ) -> Result<(), crate::trap::Fault> {
+        if let Some(event) = self.debug.watchpoint_hit(vaddr, size, store, amo) {
+            self.debug.watch_hit = Some(event);
+            return Err(crate::trap::Fault::new(Exception::Breakpoint, vaddr));
+        }
+        let (prv, mstatus) = (self.prv, self.csr.mstatus);
+        let triggers = &mut self.csr.triggers;
+        // An AMO is a load and a store: load triggers match it too.
+        if triggers.data_armed()
+            // `|`, not `||`: every trigger that fires records its hit.
+            && (triggers.matches_access(vaddr, size, store, prv, mstatus)
+                | (amo && triggers.matches_access(vaddr, size, false, prv, mstatus)))
+        {
+            return Err(crate::trap::Fault::new(Exception::Breakpoint, vaddr));
+        }
+        Ok(())
+    }
+
+    /// Executes one instruction as a debugger's single step: pending
+    /// interrupts wait, and the debugger's own breakpoints and watchpoints
+    /// are ignored (the trigger module still applies: it is the guest's).
+    /// A faulting instruction takes its trap, and the step ends at the
+    /// handler.
+    pub fn debug_step(&mut self, mem: &mut Memory, bus: &mut dyn Bus) -> RunOutcome {
+        let (stop_on_trap, yield_on_spin) = (self.stop_on_trap, self.yield_on_spin);
+        self.stop_on_trap = true;
+        self.yield_on_spin = false;
+        self.mask_interrupts = true;
+        self.debug.suppressed = true;
+        let outcome = self.run(mem, bus, 1);
+        self.debug.suppressed = false;
+        self.mask_interrupts = false;
+        self.stop_on_trap = stop_on_trap;
+        self.yield_on_spin = yield_on_spin;
+        outcome
+    }
+
     /// At a spin check point, `spent` instructions into the current run:
     /// whether the hart is back in a state it was in recently.
     fn spun(&mut self, spent: u64) -> bool {
@@ -361,6 +518,17 @@ impl Hart {
     /// CSRs and `mstatus`, and jumps to its `xtvec`. `epc` is the address
     /// of the faulting (or interrupted) instruction.
     pub(crate) fn take_trap(&mut self, cause: Cause, tval: u64, epc: u64) {
+        if let Some(event) = self.debug.watch_hit.take() {
+            if cause == Cause::Exception(Exception::Breakpoint) {
+                // Not a trap: a debugger watchpoint abandoned the
+                // instruction before its access (see `crate::debug`).
+                self.pc = epc;
+                self.run_traps += 1;
+                self.stopped_on_trap = true;
+                self.debug.stop = Some(event);
+                return;
+            }
+        }
         let from = self.prv;
         let delegated = match cause {
             Cause::Exception(e) => self.csr.medeleg >> e.code() & 1 != 0,
@@ -392,6 +560,10 @@ impl Hart {
             c.mstatus |= from.bits() << mstatus::MPP_SHIFT;
             (Privilege::Machine, c.mtvec)
         };
+        c.triggers.on_trap(
+            to == Privilege::Machine,
+            cause == Cause::Exception(Exception::Breakpoint),
+        );
         let base = tvec & !3;
         let handler = match cause {
             Cause::Interrupt(i) if tvec & 3 == 1 => base.wrapping_add(4 * i.code()),
@@ -459,6 +631,7 @@ impl Hart {
             WriteEffect::FlushTlb => {
                 self.tlb.flush();
                 self.refresh_tlb_context();
+                self.refresh_debug_arming();
             }
         }
     }
@@ -478,7 +651,10 @@ impl Hart {
     /// Runs until `budget` instructions have been executed (counting those
     /// that trapped), the hart waits in `wfi`, or (if asked) a trap is taken.
     pub fn run(&mut self, mem: &mut Memory, bus: &mut dyn Bus, budget: u64) -> RunOutcome {
-        let mut env = Env { mem, bus };
+        let mut env = Env {
+            mem: &mut *mem,
+            bus: &mut *bus,
+        };
         self.sync_with_memory(env.mem);
         self.update_sstc();
         self.run_traps = 0;
@@ -493,7 +669,7 @@ impl Hart {
             u64::MAX
         };
         while spent < budget {
-            if let Some(irq) = self.pending_interrupt() {
+            if let Some(irq) = self.pending_interrupt().filter(|_| !self.mask_interrupts) {
                 self.take_trap(Cause::Interrupt(irq), 0, self.pc);
                 spent += 1;
                 if self.stopped_on_trap {
@@ -511,6 +687,27 @@ impl Hart {
                 }
             }
             let pc = self.pc;
+            if self.exec_points_armed {
+                if let Some(event) = self.debug.breakpoint_at(pc) {
+                    self.debug.stop = Some(event);
+                    break;
+                }
+                // An execute trigger fires before the instruction, ahead of
+                // any fault its fetch would raise (priv spec, exception
+                // priority).
+                let (prv, mstatus) = (self.prv, self.csr.mstatus);
+                if self.csr.triggers.execute_armed()
+                    && self.csr.triggers.matches_execute(pc, prv, mstatus)
+                {
+                    self.take_trap(Cause::Exception(Exception::Breakpoint), pc, pc);
+                    spent += 1;
+                    if self.stopped_on_trap {
+                        stop = StopReason::Trap;
+                        break;
+                    }
+                    continue;
+                }
+            }
             // A store may have made the decode cache drop a page.
             self.sync_with_decode_cache(env.mem);
             let page = match self.fetch_page(&mut env, pc) {
@@ -556,9 +753,16 @@ impl Hart {
                 }
             }
         }
-        let retired = spent - self.run_traps;
+        let mut retired = spent - self.run_traps;
         self.retire(retired);
         self.spin_clock += spent;
+        if let Some(event) = self.debug.stop.take() {
+            stop = StopReason::Debug(event);
+            if let DebugEvent::Watchpoint { .. } = event {
+                // Abandoned before its access: execute it now, unwatched.
+                retired += self.debug_step(mem, bus).retired;
+            }
+        }
         RunOutcome { retired, stop }
     }
 

@@ -32,9 +32,10 @@
 //! The pieces, each a module named after the part of the specification it
 //! implements: [`hart`] (state and the run loop), [`isa`] (decode, execute,
 //! disassemble, one module per extension), [`csr`], [`trap`], [`mmu`],
-//! [`pmp`], [`memory`], [`bus`], [`elf`] (loading programs), [`htif`]
-//! (the `tohost` convention of riscv-tests) and [`machine`] (several harts
-//! sharing memory and a bus).
+//! [`pmp`], [`trigger`] (the debug specification's trigger module),
+//! [`memory`], [`bus`], [`elf`] (loading programs), [`htif`] (the `tohost`
+//! convention of riscv-tests) and [`machine`] (several harts sharing memory
+//! and a bus).
 
 #![warn(missing_docs)]
 
@@ -42,6 +43,7 @@ pub mod access;
 pub mod addr;
 pub mod bus;
 pub mod csr;
+pub mod debug;
 mod decode_cache;
 pub mod elf;
 pub mod error;
@@ -58,6 +60,7 @@ pub mod spin;
 pub mod timer;
 mod tlb;
 pub mod trap;
+pub mod trigger;
 
 pub use addr::{PhysAddr, VirtAddr};
 pub use bus::{AccessSize, Bus, BusError};

@@ -26,9 +26,10 @@
 //! `stimecmp`) or until outside input arrives; with a deterministic
 //! timebase it jumps time straight to the deadline instead.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::bus::Bus;
+use crate::debug::{DebugEvent, Watchpoint};
 use crate::hart::{Hart, StopReason};
 use crate::htif::{Htif, HtifRequest};
 use crate::memory::Memory;
@@ -52,6 +53,13 @@ pub enum ExitReason {
     InstructionLimit,
     /// Every hart waits for an interrupt that nothing can raise.
     Deadlock,
+    /// A hart stopped at a debugger's breakpoint or watchpoint.
+    Debug {
+        /// The hart's index (its hart id).
+        hart: usize,
+        /// What it stopped at.
+        event: DebugEvent,
+    },
 }
 
 /// What happened to power, as a platform reports it.
@@ -110,6 +118,9 @@ pub struct Machine<P: Platform> {
     icount_remainder: u64,
     htif: Option<Htif>,
     retired: u64,
+    /// The hart whose slice comes next in the current round (a run that
+    /// stopped for a debugger resumes the round there).
+    next_hart: usize,
 }
 
 impl<P: Platform> Machine<P> {
@@ -134,6 +145,7 @@ impl<P: Platform> Machine<P> {
             icount_remainder: 0,
             htif: None,
             retired: 0,
+            next_hart: 0,
         }
     }
 
@@ -176,12 +188,34 @@ impl<P: Platform> Machine<P> {
     }
 
     /// Runs until the guest powers off or exits, the platform asks to quit,
-    /// or `limit` instructions (all harts together) have retired.
+    /// a hart stops for a debugger, or `limit` instructions (all harts
+    /// together) have retired.
     pub fn run(&mut self, limit: Option<u64>) -> ExitReason {
+        loop {
+            if let Some(exit) = self.run_until(limit, None) {
+                return exit;
+            }
+        }
+    }
+
+    /// [`Machine::run`], but returns `None` once the host clock passes
+    /// `deadline` (checked between rounds of slices, and never waiting past
+    /// it), so that a caller such as a debugger can look at its own input.
+    /// With a deadline, a machine whose harts all wait for input that can
+    /// never come idles instead of reporting [`ExitReason::Deadlock`].
+    pub fn run_until(
+        &mut self,
+        limit: Option<u64>,
+        deadline: Option<Instant>,
+    ) -> Option<ExitReason> {
         let several = self.harts.len() > 1;
         loop {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return None;
+            }
             let mut all_waiting = true;
-            for i in 0..self.harts.len() {
+            let first = std::mem::take(&mut self.next_hart);
+            for i in first..self.harts.len() {
                 let lines = self.platform.interrupt_lines(i).unwrap_or(0);
                 let hart = &mut self.harts[i];
                 hart.set_interrupt_lines(lines);
@@ -199,32 +233,93 @@ impl<P: Platform> Machine<P> {
                 }
                 self.retired += outcome.retired;
                 self.advance_virtual_time(outcome.retired);
+                // A debugger hears of its stop first (a watched store to
+                // `tohost` included); the HTIF is looked at after the next slice.
+                if let StopReason::Debug(event) = outcome.stop {
+                    self.next_hart = i + 1;
+                    return Some(ExitReason::Debug { hart: i, event });
+                }
                 if let Some(exit) = self.poll_htif() {
-                    return exit;
+                    return Some(exit);
                 }
             }
-            self.platform.poll(&mut self.memory);
-            if let Some(event) = self.platform.power_event() {
-                return match event {
-                    PowerEvent::PowerOff(code) => ExitReason::PowerOff(code),
-                    PowerEvent::Reset => ExitReason::Reset,
-                    PowerEvent::Quit => ExitReason::Quit,
-                };
+            if let Some(exit) = self.poll_platform() {
+                return Some(exit);
             }
             if limit.is_some_and(|limit| self.retired >= limit) {
-                return ExitReason::InstructionLimit;
+                return Some(ExitReason::InstructionLimit);
             }
-            if all_waiting {
-                if let Some(exit) = self.wait_for_interrupt() {
-                    return exit;
+            // A round that started mid-way (after a debugger stop) proves
+            // nothing about the harts before it.
+            if all_waiting && first == 0 {
+                if let Some(exit) = self.wait_for_interrupt(deadline) {
+                    return Some(exit);
                 }
             }
         }
     }
 
+    /// Lets the devices make progress; the power event they report, if any.
+    fn poll_platform(&mut self) -> Option<ExitReason> {
+        self.platform.poll(&mut self.memory);
+        self.platform.power_event().map(|event| match event {
+            PowerEvent::PowerOff(code) => ExitReason::PowerOff(code),
+            PowerEvent::Reset => ExitReason::Reset,
+            PowerEvent::Quit => ExitReason::Quit,
+        })
+    }
+
+    // ----- debugger -----
+
+    /// Sets a debugger breakpoint on every hart (see [`Hart::insert_breakpoint`]).
+    pub fn insert_breakpoint(&mut self, addr: u64) -> bool {
+        self.harts
+            .iter_mut()
+            .fold(false, |any, h| h.insert_breakpoint(addr) | any)
+    }
+
+    /// Removes a debugger breakpoint from every hart.
+    pub fn remove_breakpoint(&mut self, addr: u64) -> bool {
+        self.harts
+            .iter_mut()
+            .fold(false, |any, h| h.remove_breakpoint(addr) | any)
+    }
+
+    /// Sets a debugger watchpoint on every hart (see [`Hart::insert_watchpoint`]).
+    pub fn insert_watchpoint(&mut self, watchpoint: Watchpoint) -> bool {
+        self.harts
+            .iter_mut()
+            .fold(false, |any, h| h.insert_watchpoint(watchpoint) | any)
+    }
+
+    /// Removes a debugger watchpoint from every hart.
+    pub fn remove_watchpoint(&mut self, watchpoint: Watchpoint) -> bool {
+        self.harts
+            .iter_mut()
+            .fold(false, |any, h| h.remove_watchpoint(watchpoint) | any)
+    }
+
+    /// Single-steps hart `hart` as a debugger does ([`Hart::debug_step`]);
+    /// the other harts stay where they are. Returns how the machine ended
+    /// if that instruction ended it (a poweroff, an HTIF exit).
+    pub fn step_hart(&mut self, hart: usize) -> Option<ExitReason> {
+        let lines = self.platform.interrupt_lines(hart).unwrap_or(0);
+        let h = self.harts.get_mut(hart)?;
+        h.set_interrupt_lines(lines);
+        let outcome = h.debug_step(&mut self.memory, &mut self.platform);
+        self.retired += outcome.retired;
+        self.advance_virtual_time(outcome.retired);
+        if let Some(exit) = self.poll_htif() {
+            return Some(exit);
+        }
+        self.poll_platform()
+    }
+
     /// Every hart waits: sleep (or, deterministically, jump) to the next
-    /// deadline, unless an interrupt is already pending.
-    fn wait_for_interrupt(&mut self) -> Option<ExitReason> {
+    /// deadline, unless an interrupt is already pending; never past the
+    /// caller's `until`.
+    fn wait_for_interrupt(&mut self, until: Option<Instant>) -> Option<ExitReason> {
+        let cap = until.map(|u| u.saturating_duration_since(Instant::now()));
         for (i, hart) in self.harts.iter_mut().enumerate() {
             hart.set_interrupt_lines(self.platform.interrupt_lines(i).unwrap_or(0));
             if hart.mip() & hart.csr.mie != 0 {
@@ -245,6 +340,7 @@ impl<P: Platform> Machine<P> {
             }
             (TimeSource::HostClock, Some(deadline)) => {
                 let timeout = self.timebase.duration_until(deadline);
+                let timeout = cap.map_or(timeout, |cap| timeout.min(cap));
                 if !timeout.is_zero() {
                     let _ = self.platform.wait(Some(timeout));
                 }
@@ -252,7 +348,12 @@ impl<P: Platform> Machine<P> {
             }
             (_, None) => {
                 // Only outside input can wake a hart now.
-                if self.platform.wait(None) {
+                if self.platform.wait(cap) {
+                    None
+                } else if let Some(cap) = cap {
+                    // No input can come, but the caller (a debugger) may
+                    // still stop the machine: idle until its deadline.
+                    std::thread::sleep(cap);
                     None
                 } else {
                     Some(ExitReason::Deadlock)

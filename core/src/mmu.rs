@@ -64,7 +64,58 @@ const PTE_D: u64 = 1 << 7;
 const PTE_RESERVED: u64 = 0x3ff << 54;
 const PPN_MASK: u64 = (1 << 44) - 1;
 
+/// Whether the bits of `vaddr` above the virtual-address width of a
+/// `levels`-level scheme copy its top bit, as they must.
+fn is_canonical(vaddr: u64, levels: u32) -> bool {
+    let shift = 64 - (12 + 9 * levels);
+    (((vaddr << shift) as i64) >> shift) as u64 == vaddr
+}
+
 impl Hart {
+    /// The number of page-table levels that translate accesses made in
+    /// privilege mode `prv`: `None` when translation is off (M-mode, or
+    /// `satp` is Bare).
+    fn paging_levels(&self, prv: Privilege) -> Option<u32> {
+        match self.csr.satp >> 60 {
+            _ if prv == Privilege::Machine => None,
+            8 => Some(3),
+            9 => Some(4),
+            10 => Some(5),
+            _ => None, // Bare (satp only ever holds legal modes)
+        }
+    }
+
+    /// Translates `vaddr` as a debugger sees this hart's memory: with the
+    /// hart's privilege mode and `satp` (`mstatus.MPRV` aside), any valid
+    /// leaf being enough (a debugger may read what the mode could not),
+    /// and without setting accessed or dirty bits. `None` if nothing valid
+    /// is mapped there.
+    pub fn debug_translate(&self, mem: &Memory, vaddr: u64) -> Option<u64> {
+        let Some(levels) = self.paging_levels(self.prv) else {
+            return Some(vaddr);
+        };
+        if !is_canonical(vaddr, levels) {
+            return None;
+        }
+        let mut table = (self.csr.satp & PPN_MASK) << 12;
+        let mut level = levels - 1;
+        loop {
+            let vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;
+            let pte = mem.read_u64(crate::addr::PhysAddr(table + vpn * 8)).ok()?;
+            if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_RESERVED != 0
+            {
+                return None;
+            }
+            let ppn = (pte >> 10) & PPN_MASK;
+            if pte & (PTE_R | PTE_X) != 0 {
+                let offset_mask = (1u64 << (12 + 9 * level)) - 1;
+                return Some(((ppn << 12) & !offset_mask) | (vaddr & offset_mask));
+            }
+            level = level.checked_sub(1)?;
+            table = ppn << 12;
+        }
+    }
+
     /// The privilege mode whose rules govern an access: for loads and
     /// stores in M-mode with `mstatus.MPRV` set, the mode in `mstatus.MPP`.
     #[inline]
@@ -90,25 +141,16 @@ impl Hart {
         access: AccessType,
     ) -> Result<u64, Fault> {
         let prv = self.effective_privilege(access);
-        let satp = self.csr.satp;
-        let levels = match satp >> 60 {
-            _ if prv == Privilege::Machine => return Ok(vaddr),
-            8 => 3,
-            9 => 4,
-            10 => 5,
-            _ => return Ok(vaddr), // Bare (satp only ever holds legal modes)
+        let Some(levels) = self.paging_levels(prv) else {
+            return Ok(vaddr);
         };
         let page_fault = Fault::new(access.page_fault(), vaddr);
         let access_fault = Fault::new(access.access_fault(), vaddr);
-
-        // Bits above the virtual-address width must copy its top bit.
-        let va_bits = 12 + 9 * levels;
-        let shift = 64 - va_bits;
-        if (((vaddr << shift) as i64) >> shift) as u64 != vaddr {
+        if !is_canonical(vaddr, levels) {
             return Err(page_fault);
         }
 
-        let mut table = (satp & PPN_MASK) << 12;
+        let mut table = (self.csr.satp & PPN_MASK) << 12;
         let mut level = levels - 1;
         loop {
             let vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;

@@ -156,6 +156,13 @@ impl Tlb {
         self.flushes += 1;
     }
 
+    /// Forgets every load and store translation.
+    pub(crate) fn flush_data(&mut self) {
+        let load = &mut self.load;
+        self.load_filled.drain(|i| load[i] = EMPTY_DATA);
+        self.flush_store();
+    }
+
     /// Forgets every fetch translation (and drops the code pages they hold).
     pub(crate) fn flush_fetch(&mut self) {
         let fetch = &mut self.fetch;
@@ -192,6 +199,34 @@ impl Tlb {
     pub(crate) fn fill_store(&mut self, vaddr: u64, host_page: *mut u8, ctx: u64) {
         self.store[index(vaddr)] = Self::data_entry(vaddr, host_page, ctx);
         self.store_filled.set(index(vaddr));
+    }
+
+    /// The valid entries, for a debugger: `(table, tag, host)` with table
+    /// 0 load, 1 store, 2 fetch, and `host` the host address of the page
+    /// (none for fetch entries).
+    pub(crate) fn entries(&self) -> Vec<(u8, u64, Option<*mut u8>)> {
+        let data = |table: u8, entries: &[DataEntry; TLB_ENTRIES]| {
+            entries
+                .iter()
+                .filter(|e| e.tag != INVALID)
+                .map(move |e| {
+                    (
+                        table,
+                        e.tag,
+                        Some(e.host.wrapping_add((e.tag & !0xfff) as usize)),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut out = data(0, &self.load);
+        out.extend(data(1, &self.store));
+        out.extend(
+            self.fetch
+                .iter()
+                .filter(|e| e.tag != INVALID && e.page.is_some())
+                .map(|e| (2, e.tag, None)),
+        );
+        out
     }
 
     pub(crate) fn fill_fetch(&mut self, vaddr: u64, page: Rc<CodePage>, ctx: u64) {

@@ -219,6 +219,27 @@ impl Bus for VirtBoard {
         }
     }
 
+    fn peek(&self, addr: PhysAddr, buf: &mut [u8]) -> bool {
+        // Only the boot ROM reads without side effects.
+        let Some(first) = BOOT_ROM.offset_of(addr.get()) else {
+            return false;
+        };
+        let last = addr
+            .get()
+            .saturating_add(buf.len().saturating_sub(1) as u64);
+        if BOOT_ROM.offset_of(last).is_none() {
+            return false;
+        }
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = usize::try_from(first)
+                .ok()
+                .and_then(|o| self.boot_rom.get(o + i))
+                .copied()
+                .unwrap_or(0);
+        }
+        true
+    }
+
     fn write(&mut self, addr: PhysAddr, size: AccessSize, value: u64) -> Result<(), BusError> {
         if BOOT_ROM.offset_of(addr.get()).is_some() {
             return Ok(()); // ROM: writes are ignored

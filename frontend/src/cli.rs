@@ -17,6 +17,10 @@ use rivet_devices::plic::Gateway;
 #[command(name = "rivet", version, about, long_about = None)]
 #[command(
     after_help = "Options may be written with one dash, as in QEMU: -kernel, -bios, -smp, ...\n\
+Debugging with GDB, as in QEMU:\n\
+-gdb dev        wait for gdb on dev: tcp::PORT, tcp:HOST:PORT or unix:PATH,server\n\
+-s              shorthand for -gdb tcp::1234\n\
+-S              do not start the harts until gdb continues them\n\
 Examples:\n  rivet -M virt -bios none -kernel prog.elf -nographic -m 256M\n  \
 rivet -M virt -smp 2 -kernel Image -initrd initramfs.cpio.gz -append console=ttyS0 -nographic"
 )]
@@ -84,6 +88,15 @@ pub struct Args {
     /// gateway: a line still high at completion is forwarded again).
     #[arg(long, value_name = "qemu|level", value_parser = parse_gateway)]
     pub plic_gateway: Option<Gateway>,
+    /// Wait for GDB on TCP port 1234 (short for `-gdb tcp::1234`).
+    #[arg(short = 's')]
+    pub gdb_default: bool,
+    /// Do not run the first instruction until GDB says so (with -s or -gdb).
+    #[arg(short = 'S')]
+    pub start_stopped: bool,
+    /// Wait for GDB at DEV: `tcp::PORT`, `tcp:HOST:PORT` or `unix:PATH[,server]`.
+    #[arg(long = "gdb", value_name = "DEV")]
+    pub gdb: Option<String>,
 }
 
 /// Parses `--plic-gateway`.
@@ -111,6 +124,7 @@ const SINGLE_DASH_LONG: &[&str] = &[
     "dumpdtb",
     "icount",
     "global",
+    "gdb",
     "help",
     "version",
 ];

@@ -14,6 +14,7 @@ use rivet_devices::{layout, BufferConsole, Console, VirtConfig, VirtMachine};
 
 use crate::cli::{self, Args, UsageError};
 use crate::console::{HostConsole, TerminalGuard};
+use crate::gdb::{GdbAddress, GdbServer};
 
 /// An error that ends rivet before or instead of running the guest.
 #[derive(Debug, thiserror::Error)]
@@ -241,10 +242,129 @@ fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
 
 /// The process exit status for a guest exit code: its low byte, but never
 /// 0 for a failure (a code of 256 must not read as success).
-fn status(code: u64) -> u8 {
+pub(crate) fn status(code: u64) -> u8 {
     match (code & 0xff) as u8 {
         0 if code != 0 => 1,
         c => c,
+    }
+}
+
+/// The GDB stub the command line asks for (`-s`, `-gdb`), listening.
+fn gdb_server(args: &Args) -> Result<Option<GdbServer>, RunError> {
+    let address = match (&args.gdb, args.gdb_default) {
+        (Some(spec), _) => GdbAddress::parse(spec)?,
+        (None, true) => GdbAddress::Tcp {
+            host: String::new(),
+            port: crate::gdb::DEFAULT_PORT,
+        },
+        (None, false) if args.start_stopped => {
+            return Err(
+                UsageError("-S waits for a debugger: give -s or -gdb tcp::PORT too".into()).into(),
+            )
+        }
+        (None, false) => return Ok(None),
+    };
+    GdbServer::bind(address, args.start_stopped).map(Some)
+}
+
+/// Builds machines as the command line describes them (again after each
+/// reset), and takes them down: flushing disks and printing statistics.
+struct Builder<'a> {
+    config: &'a VirtConfig,
+    args: &'a Args,
+    icount_shift: Option<u32>,
+    trap_log: Option<Log>,
+    /// Instructions retired by the machines taken down so far.
+    retired: u64,
+}
+
+impl Builder<'_> {
+    /// A new machine on `console`.
+    fn build(&self, console: Box<dyn Console>) -> Result<VirtMachine, RunError> {
+        let mut vm = VirtMachine::new(self.config, console)?;
+        if let Some(shift) = self.icount_shift {
+            vm.machine.set_icount_shift(shift);
+        }
+        if let Some(log) = &self.trap_log {
+            for hart in vm.machine.harts.iter_mut() {
+                let (log, id) = (Arc::clone(log), hart.hart_id());
+                hart.set_trap_hook(move |e| {
+                    if let Ok(mut out) = log.lock() {
+                        let _ = writeln!(
+                            out,
+                            "hart {id}: {} tval={:#x} epc={:#x} {:?}->{:?} handler={:#x}",
+                            e.cause, e.tval, e.epc, e.from, e.to, e.handler
+                        );
+                    }
+                });
+            }
+        }
+        Ok(vm)
+    }
+
+    /// The instructions a new machine may retire (`--max-instructions`).
+    fn limit_left(&self) -> Option<u64> {
+        self.args
+            .max_instructions
+            .map(|m| m.saturating_sub(self.retired))
+    }
+
+    /// Takes `vm` down: flushes its console and disks, prints its
+    /// statistics if asked, and gives back the console.
+    fn finish(&mut self, mut vm: VirtMachine) -> Box<dyn Console> {
+        self.retired += vm.machine.retired();
+        vm.machine.platform.flush();
+        if let Err(e) = vm.machine.platform.flush_disks() {
+            eprintln!("rivet: {e}");
+        }
+        if self.args.stats {
+            print_stats(&vm);
+        }
+        vm.machine.platform.into_console()
+    }
+}
+
+/// `--stats`: the decode cache, the virtio devices and every hart.
+fn print_stats(vm: &VirtMachine) {
+    eprintln!(
+        "rivet: decode cache {} pages, {} flushes",
+        vm.machine.memory.decoded_pages(),
+        vm.machine.memory.decode_cache_flushes()
+    );
+    for (slot, t) in vm.machine.platform.virtio().iter().enumerate() {
+        if t.device_id() != 0 {
+            eprintln!("rivet: virtio slot {slot}: {t:?}");
+        }
+    }
+    for hart in &vm.machine.harts {
+        eprintln!(
+            "rivet: hart {}: pc {:#x} in {:?}{}, mip {:#x}, mie {:#x}, mstatus {:#x}, stimecmp {:#x}, time {:#x}, {} TLB flushes",
+            hart.hart_id(),
+            hart.pc(),
+            hart.privilege(),
+            if hart.is_waiting() { " (waiting)" } else { "" },
+            hart.mip(),
+            hart.csr(rivet_core::csr::addr::MIE).unwrap_or(0),
+            hart.csr(rivet_core::csr::addr::MSTATUS).unwrap_or(0),
+            hart.csr(rivet_core::csr::addr::STIMECMP).unwrap_or(0),
+            hart.timebase().now(),
+            hart.tlb_flushes(),
+        );
+        let taken: Vec<String> = rivet_core::Interrupt::PRIORITY
+            .iter()
+            .filter(|&&i| hart.interrupts_taken(i) > 0)
+            .map(|&i| format!("{i:?} {}", hart.interrupts_taken(i)))
+            .collect();
+        eprintln!(
+            "rivet: hart {}: interrupts taken: {}; {} spin yields",
+            hart.hart_id(),
+            if taken.is_empty() {
+                "none".to_string()
+            } else {
+                taken.join(", ")
+            },
+            hart.spin_yields(),
+        );
     }
 }
 
@@ -262,6 +382,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
     }
 
     let trap_log = trap_log(args)?;
+    let gdb = gdb_server(args)?;
     let terminate = Arc::new(AtomicBool::new(false));
     for signal in [
         signal_hook::consts::SIGINT,
@@ -272,85 +393,42 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
             .map_err(|e| RunError::Io(format!("cannot install signal handler: {e}")))?;
     }
     let guard = TerminalGuard::new();
-    let mut console: Box<dyn Console> =
+    let console: Box<dyn Console> =
         Box::new(HostConsole::new(guard.is_raw(), Arc::clone(&terminate)));
     let started = Instant::now();
-    let mut retired = 0;
+    let mut builder = Builder {
+        config: &config,
+        args,
+        icount_shift,
+        trap_log,
+        retired: 0,
+    };
+    let mut vm = builder.build(console)?;
     let exit = loop {
-        let mut vm = VirtMachine::new(&config, console)?;
-        if let Some(shift) = icount_shift {
-            vm.machine.set_icount_shift(shift);
-        }
-        if let Some(log) = &trap_log {
-            for hart in vm.machine.harts.iter_mut() {
-                let (log, id) = (Arc::clone(log), hart.hart_id());
-                hart.set_trap_hook(move |e| {
-                    if let Ok(mut out) = log.lock() {
-                        let _ = writeln!(
-                            out,
-                            "hart {id}: {} tval={:#x} epc={:#x} {:?}->{:?} handler={:#x}",
-                            e.cause, e.tval, e.epc, e.from, e.to, e.handler
-                        );
-                    }
-                });
+        let limit = builder.limit_left();
+        let exit = match &gdb {
+            Some(server) => {
+                let mut rebuild = |old: VirtMachine| {
+                    let console = builder.finish(old);
+                    let vm = builder.build(console)?;
+                    Ok((vm, builder.limit_left()))
+                };
+                let (v, exit) = crate::gdb::run(vm, server, limit, &mut rebuild)?;
+                vm = v;
+                exit
             }
-        }
-        let limit = args.max_instructions.map(|m| m.saturating_sub(retired));
-        let exit = vm.machine.run(limit);
-        retired += vm.machine.retired();
-        vm.machine.platform.flush();
-        if let Err(e) = vm.machine.platform.flush_disks() {
-            eprintln!("rivet: {e}");
-        }
-        if args.stats {
-            eprintln!(
-                "rivet: decode cache {} pages, {} flushes",
-                vm.machine.memory.decoded_pages(),
-                vm.machine.memory.decode_cache_flushes()
-            );
-            for (slot, t) in vm.machine.platform.virtio().iter().enumerate() {
-                if t.device_id() != 0 {
-                    eprintln!("rivet: virtio slot {slot}: {t:?}");
-                }
-            }
-            for hart in &vm.machine.harts {
-                eprintln!(
-                    "rivet: hart {}: pc {:#x} in {:?}{}, mip {:#x}, mie {:#x}, mstatus {:#x}, stimecmp {:#x}, time {:#x}, {} TLB flushes",
-                    hart.hart_id(),
-                    hart.pc(),
-                    hart.privilege(),
-                    if hart.is_waiting() { " (waiting)" } else { "" },
-                    hart.mip(),
-                    hart.csr(rivet_core::csr::addr::MIE).unwrap_or(0),
-                    hart.csr(rivet_core::csr::addr::MSTATUS).unwrap_or(0),
-                    hart.csr(rivet_core::csr::addr::STIMECMP).unwrap_or(0),
-                    hart.timebase().now(),
-                    hart.tlb_flushes(),
-                );
-                let taken: Vec<String> = rivet_core::Interrupt::PRIORITY
-                    .iter()
-                    .filter(|&&i| hart.interrupts_taken(i) > 0)
-                    .map(|&i| format!("{i:?} {}", hart.interrupts_taken(i)))
-                    .collect();
-                eprintln!(
-                    "rivet: hart {}: interrupts taken: {}; {} spin yields",
-                    hart.hart_id(),
-                    if taken.is_empty() {
-                        "none".to_string()
-                    } else {
-                        taken.join(", ")
-                    },
-                    hart.spin_yields(),
-                );
-            }
-        }
-        console = vm.machine.platform.into_console();
+            None => vm.machine.run(limit),
+        };
         if exit != ExitReason::Reset {
             break exit;
         }
+        let console = builder.finish(vm);
+        vm = builder.build(console)?;
     };
+    let console = builder.finish(vm);
     drop(console);
     drop(guard);
+    let retired = builder.retired;
     if args.stats {
         let secs = started.elapsed().as_secs_f64();
         eprintln!(
@@ -380,5 +458,6 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
             "every hart waits for an interrupt and nothing can raise one (input has ended)".into(),
         )),
         ExitReason::Reset => unreachable!("resets restart the machine"),
+        ExitReason::Debug { .. } => unreachable!("debugger stops end only inside a gdb session"),
     }
 }

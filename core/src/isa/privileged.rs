@@ -20,6 +20,7 @@ fn mret(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> u64 {
         s &= !mstatus::MPRV;
     }
     h.csr.mstatus = s;
+    h.csr.triggers.on_mret(); // tcontrol.mte = mpte
     h.prv = to;
     h.refresh_tlb_context();
     h.pc = h.csr.mepc;
