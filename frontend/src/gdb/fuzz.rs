@@ -211,7 +211,7 @@ fn a_hundred_thousand_random_packets_neither_panic_nor_hang() {
     let seed = std::env::var("RIVET_GDB_FUZZ_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5eed_0f_6db_u64);
+        .unwrap_or(0x0005_eed0_f6db_u64);
     eprintln!("gdb fuzz seed {seed} (RIVET_GDB_FUZZ_SEED replays it)");
     let mut rng = Rng(seed | 1);
     let dir = std::env::temp_dir().join(format!("rivet-gdb-fuzz-{}", std::process::id()));
@@ -242,7 +242,7 @@ fn a_hundred_thousand_random_packets_neither_panic_nor_hang() {
             at: Rc::clone(&at),
             replies: Rc::clone(&written),
         });
-        let mut stub = GdbStub::new(client);
+        let stub = GdbStub::new(client);
         // The outcome does not matter (a disconnect, a kill, an error for
         // a broken connection): only that there is one.
         let _ = stub.run_blocking::<EventLoop<'_>>(&mut target);
