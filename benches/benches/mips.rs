@@ -3,7 +3,8 @@
 //! per second (divide by 10^6 for MIPS).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rivet_benches::{guest_dir, run_guest};
+use rivet_benches::{guest_dir, run_guest, run_guest_with};
+use rivet_core::debug::{WatchKind, Watchpoint};
 
 /// The guest programs of benches/guest/ measured here.
 const PROGRAMS: &[&str] = &[
@@ -32,5 +33,31 @@ fn guest_programs(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, guest_programs);
+/// The cost of a debugger's breakpoints and watchpoints where the program
+/// does not go: one of each, set in pages it never touches, arms the
+/// checks on the slow paths but leaves every page it uses on the fast
+/// path (see rivet_core::debug). Compare with the same programs in the
+/// `guest` group; `cargo bench -- --save-baseline` on an older commit
+/// compares the `guest` group with the code before the debugger existed.
+fn with_debug_points_elsewhere(c: &mut Criterion) {
+    let mut group = c.benchmark_group("guest-with-debug-points-elsewhere");
+    group.sample_size(10);
+    let setup = |vm: &mut rivet_devices::VirtMachine| {
+        vm.machine.insert_breakpoint(0x8f00_0000);
+        vm.machine.insert_watchpoint(Watchpoint {
+            addr: 0x8f00_1000,
+            len: 8,
+            kind: WatchKind::Access,
+        });
+    };
+    for name in ["sha256", "intmix-sv39", "memcpy-memset"] {
+        let elf = guest_dir().join(format!("{name}.elf"));
+        let instructions = run_guest_with(&elf, setup);
+        group.throughput(Throughput::Elements(instructions));
+        group.bench_function(name, |b| b.iter(|| run_guest_with(&elf, setup)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, guest_programs, with_debug_points_elsewhere);
 criterion_main!(benches);

@@ -36,6 +36,12 @@ pub fn guest_dir() -> &'static Path {
 /// machine until it exits; returns the instructions it retired. Panics if
 /// the program's self-check fails.
 pub fn run_guest(elf: &Path) -> u64 {
+    run_guest_with(elf, |_| {})
+}
+
+/// [`run_guest`], with `setup` applied to the machine before it runs (to
+/// set a debugger's breakpoints, say).
+pub fn run_guest_with(elf: &Path, setup: impl FnOnce(&mut VirtMachine)) -> u64 {
     let config = VirtConfig {
         ram_size: 64 << 20,
         boot: BootConfig {
@@ -47,6 +53,7 @@ pub fn run_guest(elf: &Path) -> u64 {
     };
     let mut vm =
         VirtMachine::new(&config, Box::new(BufferConsole::new())).expect("build the machine");
+    setup(&mut vm);
     let exit = vm.machine.run(Some(10_000_000_000));
     assert_eq!(
         exit,

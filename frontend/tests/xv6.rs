@@ -155,3 +155,56 @@ fn usertests_pass_and_a_file_survives_a_reboot() {
     assert!(out.contains("rivet was here"), "{out}");
     quit(&mut guest);
 }
+
+/// `make qemu-gdb`, as xv6's students debug their kernel: the Makefile
+/// finds `-gdb` in rivet's help (else it would pass `-s -p PORT`), starts
+/// rivet stopped with `-S -gdb tcp::PORT`, and writes `.gdbinit` for that
+/// port. GDB breaks in `syscall`, walks the stack, sees three harts as
+/// threads, deletes the breakpoint and detaches; the shell still answers.
+#[test]
+fn make_qemu_gdb_breaks_in_syscall_on_three_harts() {
+    let Some(tree) = xv6_tree() else { return };
+    let tree = tree_copy(tree, "xv6-gdb");
+    let mut make = Command::new("make");
+    make.current_dir(&tree)
+        .arg("--no-print-directory")
+        .arg("qemu-gdb")
+        .arg(format!("QEMU={}", env!("CARGO_BIN_EXE_rivet")))
+        .arg("CPUS=3")
+        .arg("TOOLPREFIX=riscv64-unknown-elf-");
+    let mut guest = Guest::start_command(make);
+    let line = guest.expect("-S -gdb tcp::", STEP);
+    assert!(
+        line.contains("-global virtio-mmio.force-legacy=false"),
+        "{line}"
+    );
+    common::gdb::stub_address(&mut guest);
+    let script = "source .gdbinit
+break syscall
+continue
+bt
+info threads
+delete
+detach
+";
+    let (run, text) = common::gdb::gdb_in(Some(&tree), None, script, BOOT);
+    assert!(!run.timed_out, "{text}");
+    for wanted in [
+        "hit Breakpoint 1, syscall () at kernel/syscall.c",
+        "#1  0x",
+        "in usertrap () at kernel/trap.c",
+        "Thread 1.1 (hart 0, S-mode)",
+        "Thread 1.2 (hart 1, S-mode)",
+        "Thread 1.3 (hart 2, S-mode)",
+        "[Inferior 1 (process 1) detached]",
+    ] {
+        assert!(
+            text.contains(wanted),
+            "GDB's transcript lacks {wanted:?}:\n{text}"
+        );
+    }
+    guest.expect(SHELL, BOOT);
+    let out = sh(&mut guest, "echo still answering", STEP);
+    assert!(out.contains("still answering"), "{out}");
+    quit(&mut guest);
+}

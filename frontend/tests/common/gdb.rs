@@ -25,8 +25,18 @@ pub fn stub_address(guest: &mut Guest) -> String {
 /// Runs `gdb-multiarch -batch` on `script` (with `program`'s symbols, if
 /// given) and returns what it printed, stdout and stderr together.
 pub fn gdb(program: Option<&Path>, script: &str, limit: Duration) -> (Run, String) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let file = dir.join(format!(
+    gdb_in(None, program, script, limit)
+}
+
+/// [`gdb`], started in directory `dir` (where a `.gdbinit` may be).
+pub fn gdb_in(
+    dir: Option<&Path>,
+    program: Option<&Path>,
+    script: &str,
+    limit: Duration,
+) -> (Run, String) {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let file = tmp.join(format!(
         "gdb-script-{}-{:?}.gdb",
         std::process::id(),
         std::thread::current().id()
@@ -38,6 +48,9 @@ pub fn gdb(program: Option<&Path>, script: &str, limit: Duration) -> (Run, Strin
     .expect("write the gdb script");
     let mut command = Command::new("gdb-multiarch");
     command.args(["-batch", "-nx", "-x"]).arg(&file);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
     if let Some(program) = program {
         command.arg(program);
     }
