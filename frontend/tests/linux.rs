@@ -176,3 +176,67 @@ fn icount_runs_replay_exactly() {
     );
     assert_eq!(transcripts[0], transcripts[1], "two -icount boots differ");
 }
+
+/// The address of kernel symbol `name`, from the guest build's System.map.
+fn kernel_symbol(name: &str) -> u64 {
+    let map = std::fs::read_to_string(images().join("System.map")).expect("read System.map");
+    map.lines()
+        .find_map(|l| {
+            let mut f = l.split_whitespace();
+            let (addr, _kind, sym) = (f.next()?, f.next()?, f.next()?);
+            (sym == name).then(|| u64::from_str_radix(addr, 16).ok())?
+        })
+        .unwrap_or_else(|| panic!("{name} is not in System.map"))
+}
+
+/// A kernel developer's session, as the README gives it: `-S` and a GDB
+/// stub, a hardware breakpoint at `start_kernel` (an address from
+/// System.map; the guest build keeps no vmlinux), OpenSBI runs in M-mode
+/// and stops nowhere, Linux stops there in S-mode with paging on; then GDB
+/// deletes the breakpoint, detaches, and Linux goes on to its shell.
+#[test]
+fn gdb_stops_linux_at_start_kernel_and_lets_it_boot_on() {
+    let disk = disk_copy("linux-gdb.ext2");
+    let mut guest = Guest::start(&boot_args(&disk, &["-S", "-gdb", "tcp::0"]));
+    let address = common::gdb::stub_address(&mut guest);
+    let start_kernel = kernel_symbol("start_kernel");
+    let script = format!(
+        "target remote {address}
+info threads
+hbreak *{start_kernel:#x}
+continue
+p/x $pc
+p $priv
+p/x (unsigned long)$satp >> 60
+delete
+detach
+"
+    );
+    let (run, text) = common::gdb::gdb(None, &script, BOOT);
+    assert!(!run.timed_out, "{text}");
+    for wanted in [
+        "Thread 1.1 (hart 0, M-mode)",
+        "Thread 1.2 (hart 1, M-mode)",
+        &format!("Hardware assisted breakpoint 1 at {start_kernel:#x}"),
+        &format!("$1 = {start_kernel:#x}"),
+        // S-mode, Sv39 or wider (satp.MODE 8, 9 or 10).
+        "$2 = 1",
+        "[Inferior 1 (process 1) detached]",
+    ] {
+        assert!(
+            text.contains(wanted),
+            "GDB's transcript lacks {wanted:?}:\n{text}"
+        );
+    }
+    assert!(
+        ["$3 = 0x8", "$3 = 0x9", "$3 = 0xa"]
+            .iter()
+            .any(|m| text.contains(m)),
+        "satp.MODE:\n{text}"
+    );
+    guest.expect("rivet: shell ready", BOOT);
+    guest.expect(common::guest::PROMPT, STEP);
+    assert!(guest.run("uname -r", STEP).contains("6.1"));
+    guest.send("poweroff");
+    assert_eq!(guest.wait_exit(STEP), Some(0));
+}
