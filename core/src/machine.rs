@@ -121,6 +121,8 @@ pub struct Machine<P: Platform> {
     /// The hart whose slice comes next in the current round (a run that
     /// stopped for a debugger resumes the round there).
     next_hart: usize,
+    /// Harts a debugger holds back: bit `i` set, hart `i` does not run.
+    parked: u64,
 }
 
 impl<P: Platform> Machine<P> {
@@ -146,6 +148,7 @@ impl<P: Platform> Machine<P> {
             htif: None,
             retired: 0,
             next_hart: 0,
+            parked: 0,
         }
     }
 
@@ -216,6 +219,9 @@ impl<P: Platform> Machine<P> {
             let mut all_waiting = true;
             let first = std::mem::take(&mut self.next_hart);
             for i in first..self.harts.len() {
+                if self.parked >> i & 1 != 0 {
+                    continue;
+                }
                 let lines = self.platform.interrupt_lines(i).unwrap_or(0);
                 let hart = &mut self.harts[i];
                 hart.set_interrupt_lines(lines);
@@ -271,6 +277,20 @@ impl<P: Platform> Machine<P> {
 
     // ----- debugger -----
 
+    /// Holds hart `hart` back (`parked`) or lets it run again: a parked
+    /// hart keeps its state and takes no slices, as a debugger's frozen
+    /// thread. With every hart parked, the machine only lets time pass.
+    pub fn set_parked(&mut self, hart: usize, parked: bool) {
+        if hart < self.harts.len() && hart < 64 {
+            self.parked = (self.parked & !(1 << hart)) | (u64::from(parked) << hart);
+        }
+    }
+
+    /// Whether hart `hart` is held back (see [`Machine::set_parked`]).
+    pub fn is_parked(&self, hart: usize) -> bool {
+        hart < 64 && self.parked >> hart & 1 != 0
+    }
+
     /// Sets a debugger breakpoint on every hart (see [`Hart::insert_breakpoint`]).
     pub fn insert_breakpoint(&mut self, addr: u64) -> bool {
         self.harts
@@ -321,6 +341,9 @@ impl<P: Platform> Machine<P> {
     fn wait_for_interrupt(&mut self, until: Option<Instant>) -> Option<ExitReason> {
         let cap = until.map(|u| u.saturating_duration_since(Instant::now()));
         for (i, hart) in self.harts.iter_mut().enumerate() {
+            if self.parked >> i & 1 != 0 {
+                continue;
+            }
             hart.set_interrupt_lines(self.platform.interrupt_lines(i).unwrap_or(0));
             if hart.mip() & hart.csr.mie != 0 {
                 return None;

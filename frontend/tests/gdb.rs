@@ -87,10 +87,16 @@ delete
 rwatch bias
 continue
 delete
+awatch history
+continue
+delete
 hbreak bump
 continue
 p i
 delete
+x/1xh answer
+set var *(unsigned short *)answer = 0x4515
+x/1xh answer
 continue
 "
     );
@@ -122,14 +128,22 @@ continue
             "Thread 1 hit Breakpoint 1, bump (i=i@entry=2)",
             "Hardware read watchpoint 3: bias",
             "Value = 1",
-            "Hardware assisted breakpoint 4",
-            "hit Breakpoint 4, bump (i=i@entry=3)",
+            // A 64-byte range: bump(2) stores history[2] = 2 + 2 + 1.
+            "Hardware access (read/write) watchpoint 4: history",
+            "New value = {0, 2, 5, 0, 0, 0, 0, 0}",
+            "Hardware assisted breakpoint 5",
+            "hit Breakpoint 5, bump (i=i@entry=3)",
             "$9 = 3",
-            // bias = 1 on ten calls: the program's result is 65 - 55 = 10.
-            "exited with code 012",
+            // answer() is `li a0, 0` (c.li: 0x4501), already run once and
+            // so decoded; GDB patches it to `li a0, 5` (0x4515).
+            "<answer>:\t0x4501",
+            "<answer>:\t0x4515",
+            // bias = 1 on ten calls, and answer() now 5: the program's
+            // result is 65 + 5 - 55 = 15.
+            "exited with code 017",
         ],
     );
-    assert_eq!(rivet.wait_exit(LIMIT), Some(10), "{}", rivet.transcript());
+    assert_eq!(rivet.wait_exit(LIMIT), Some(15), "{}", rivet.transcript());
 }
 
 #[test]
@@ -241,7 +255,8 @@ kill
         &text,
         &[
             "info registers [HART]",
-            "hart 0: pc 0000000080000a00  mode M",
+            "hart 0: pc 00000000800",
+            "  mode M",
             "mstatus",
             "mtvec 0000000080000800",
             &format!("0000000080000000: {} {}", words[0], words[1]),
@@ -293,4 +308,67 @@ fn help_lists_gdb_at_the_start_of_a_line_as_xv6s_makefile_probes() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn monitor_stop_holds_a_hart_back_until_cont() {
+    let mut rivet = rivet(&[], &["-gdb", "tcp::0"]);
+    let address = stub_address(&mut rivet);
+    let script = format!(
+        "target remote {address}
+break test_main
+continue
+delete
+set var hold = 1
+p/x $pc
+monitor stop 0
+continue
+p/x $pc
+monitor cont
+set var hold = 0
+continue
+"
+    );
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let file = dir.join("gdb-monitor-stop.gdb");
+    std::fs::write(&file, format!("set pagination off\n{script}")).expect("write script");
+    let gdb1 = std::process::Command::new("gdb-multiarch")
+        .args(["-batch", "-nx", "-x"])
+        .arg(&file)
+        .arg(program())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start gdb-multiarch");
+    std::thread::sleep(Duration::from_secs(3));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &gdb1.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    let out = gdb1.wait_with_output().expect("wait for gdb");
+    // The monitor's answers come on GDB's standard error, the rest on its
+    // standard output: each stream keeps its own order.
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let monitor = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_in_order(
+        &monitor,
+        &[
+            "held back when gdb continues: hart 0",
+            "every hart runs when gdb continues",
+        ],
+    );
+    // Held back, the hart has not moved when Ctrl-C stops the machine:
+    // the same pc twice. Let go, it runs to its end.
+    let pcs: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("$1 = ").or_else(|| l.strip_prefix("$2 = ")))
+        .collect();
+    assert_eq!(pcs.len(), 2, "{text}");
+    assert_eq!(pcs[0], pcs[1], "{text}");
+    assert_in_order(
+        &text,
+        &["Program received signal SIGINT", "exited normally"],
+    );
+    assert_eq!(rivet.wait_exit(LIMIT), Some(0), "{}", rivet.transcript());
 }

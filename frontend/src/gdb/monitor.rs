@@ -18,6 +18,8 @@ rivet monitor commands (as in QEMU's monitor, where QEMU has them):
   info mem [HART]           the virtual memory mappings of a hart's page tables
   info tlb [HART]           the translations a hart's software TLB holds now
   xp /NFU ADDR              N units of physical memory at ADDR (F: x or d; U: b, h, w or g)
+  stop [HART]               hold a hart (or every hart) back: it keeps still when gdb continues
+  cont [HART]               let it (or every hart) run again when gdb continues (also: go)
   phys [on|off]             whether gdb's memory accesses use physical addresses (default off)";
 
 /// Runs monitor command `line`, writing its answer to `out`.
@@ -29,6 +31,8 @@ pub fn run(target: &mut DebugTarget<'_>, line: &str, mut out: ConsoleOutput<'_>)
         ["info", "mem", rest @ ..] => per_hart(target, rest, mappings),
         ["info", "tlb", rest @ ..] => per_hart(target, rest, tlb),
         ["xp", rest @ ..] => physical_dump(target, rest).unwrap_or_else(|e| e),
+        ["stop", rest @ ..] => hold(target, rest, true),
+        ["cont" | "go", rest @ ..] => hold(target, rest, false),
         ["phys"] => format!("physical addressing is {}", on_off(target.physical)),
         ["phys", v @ ("on" | "off")] => {
             target.physical = *v == "on";
@@ -76,6 +80,35 @@ fn mode(p: Privilege) -> char {
         Privilege::Machine => 'M',
         Privilege::Supervisor => 'S',
         Privilege::User => 'U',
+    }
+}
+
+/// `stop [HART]` / `cont [HART]`: holds harts back from GDB's continues.
+fn hold(target: &mut DebugTarget<'_>, args: &[&str], stop: bool) -> String {
+    let count = target.vm_ref().machine.harts.len();
+    let harts: Vec<usize> = match args {
+        [] => (0..count).collect(),
+        [n] => match n.parse::<usize>() {
+            Ok(i) if i < count => vec![i],
+            _ => return format!("no hart {n} (harts 0..{})", count - 1),
+        },
+        _ => return "too many arguments".into(),
+    };
+    for h in harts {
+        if stop {
+            target.held.insert(h);
+        } else {
+            target.held.remove(&h);
+        }
+    }
+    let held: Vec<String> = target.held.iter().map(ToString::to_string).collect();
+    if held.is_empty() {
+        "every hart runs when gdb continues".into()
+    } else {
+        format!(
+            "held back when gdb continues: hart {}",
+            held.join(", hart ")
+        )
     }
 }
 

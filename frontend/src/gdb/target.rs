@@ -57,6 +57,12 @@ pub struct DebugTarget<'r> {
     limit: Option<u64>,
     /// The hart GDB asked to step on the next resume, if any.
     step: Option<usize>,
+    /// GDB resumes only the threads it names (`vCont;c:1`, scheduler
+    /// locking): those are `continuing`.
+    locked: bool,
+    continuing: BTreeSet<usize>,
+    /// Harts the monitor's `stop N` holds back until `cont N`.
+    pub(super) held: BTreeSet<usize>,
     sw_breakpoints: BTreeSet<u64>,
     hw_breakpoints: BTreeSet<u64>,
     watchpoints: Vec<Watchpoint>,
@@ -83,6 +89,9 @@ impl<'r> DebugTarget<'r> {
             rebuild,
             limit,
             step: None,
+            locked: false,
+            continuing: BTreeSet::new(),
+            held: BTreeSet::new(),
             sw_breakpoints: BTreeSet::new(),
             hw_breakpoints: BTreeSet::new(),
             watchpoints: Vec::new(),
@@ -125,6 +134,9 @@ impl<'r> DebugTarget<'r> {
         for addr in points {
             vm.machine.remove_breakpoint(addr);
         }
+        for hart in 0..vm.machine.harts.len() {
+            vm.machine.set_parked(hart, false);
+        }
         for w in watchpoints {
             vm.machine.remove_watchpoint(w);
         }
@@ -156,6 +168,14 @@ impl<'r> DebugTarget<'r> {
                     signal: Signal::SIGTRAP,
                 },
             }));
+        }
+        // Hold back the harts the monitor stopped, and with scheduler
+        // locking those GDB did not name.
+        let harts = self.vm().machine.harts.len();
+        for hart in 0..harts {
+            let parked =
+                self.held.contains(&hart) || (self.locked && !self.continuing.contains(&hart));
+            self.vm().machine.set_parked(hart, parked);
         }
         let before = self.vm().machine.retired();
         let limit = self.limit.map(|l| before.saturating_add(l));
@@ -440,12 +460,14 @@ impl MultiThreadResume for DebugTarget<'_> {
 
     fn clear_resume_actions(&mut self) -> Result<(), RunError> {
         self.step = None;
+        self.locked = false;
+        self.continuing.clear();
         Ok(())
     }
 
-    fn set_resume_action_continue(&mut self, _: Tid, _: Option<Signal>) -> Result<(), RunError> {
-        // Every hart continues unless one steps; signals mean nothing to a
-        // machine, and are dropped.
+    fn set_resume_action_continue(&mut self, tid: Tid, _: Option<Signal>) -> Result<(), RunError> {
+        // Signals mean nothing to a machine, and are dropped.
+        self.continuing.insert(tid.get() - 1);
         Ok(())
     }
 
@@ -460,9 +482,9 @@ impl MultiThreadResume for DebugTarget<'_> {
 
 impl MultiThreadSchedulerLocking for DebugTarget<'_> {
     fn set_resume_action_scheduler_lock(&mut self) -> Result<(), RunError> {
-        // GDB resumes only the threads it names (`vCont;s:1`): a step
-        // moves one hart in any case; a continue runs every hart (rivet
-        // does not hold harts back), which GDB tolerates.
+        // GDB resumes only the threads it names: a step moves one hart in
+        // any case; a continue runs only the named harts.
+        self.locked = true;
         Ok(())
     }
 }
