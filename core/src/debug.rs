@@ -169,6 +169,16 @@ impl DebugPoints {
         }
     }
 
+    /// The breakpoints, in address order.
+    pub(crate) fn breakpoints(&self) -> impl Iterator<Item = u64> + '_ {
+        self.breakpoints.iter().copied()
+    }
+
+    /// The watchpoints, in the order they were set.
+    pub(crate) fn watchpoints(&self) -> &[Watchpoint] {
+        &self.watchpoints
+    }
+
     /// Whether any breakpoint is set.
     pub(crate) fn has_breakpoints(&self) -> bool {
         !self.breakpoints.is_empty()

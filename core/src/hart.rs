@@ -416,6 +416,16 @@ impl Hart {
         removed
     }
 
+    /// The debugger breakpoints set on this hart, in address order.
+    pub fn breakpoints(&self) -> impl Iterator<Item = u64> + '_ {
+        self.debug.breakpoints()
+    }
+
+    /// The debugger watchpoints set on this hart.
+    pub fn watchpoints(&self) -> &[Watchpoint] {
+        self.debug.watchpoints()
+    }
+
     /// Drops the translations that may hide a breakpoint or watchpoint
     /// (those of pages that still have one come back only as slow ones).
     fn debug_points_changed(&mut self, code: bool, data: bool) {

@@ -262,3 +262,35 @@ fn a_hundred_thousand_random_packets_neither_panic_nor_hang() {
     );
     eprintln!("{consumed} packets read in {sessions} sessions, {replies} bytes of replies");
 }
+
+#[test]
+fn a_client_cannot_set_unbounded_breakpoints_or_watchpoints() {
+    use gdbstub::target::ext::breakpoints::{HwWatchpoint, SwBreakpoint, WatchKind};
+    let dir = std::env::temp_dir().join(format!("rivet-gdb-caps-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut rebuild = |_old: VirtMachine| -> Result<(VirtMachine, Option<u64>), RunError> {
+        Err(RunError::Guest("no resets here".into()))
+    };
+    let mut target = DebugTarget::new(machine(&dir), None, &mut rebuild);
+    let set = (0..70_000u64)
+        .filter(|i| matches!(target.add_sw_breakpoint(0x8000_0000 + 2 * i, 2), Ok(true)))
+        .count();
+    assert_eq!(set, 65_536);
+    let set = (0..2000u64)
+        .filter(|i| {
+            matches!(
+                target.add_hw_watchpoint(0x8010_0000 + 8 * i, 8, WatchKind::Write),
+                Ok(true)
+            )
+        })
+        .count();
+    assert_eq!(set, 1024);
+    // Gone with the session: the machine is left without any.
+    let vm = target.into_vm();
+    assert!(vm
+        .machine
+        .harts
+        .iter()
+        .all(|h| h.breakpoints().next().is_none() && h.watchpoints().is_empty()));
+    let _ = std::fs::remove_dir_all(&dir);
+}

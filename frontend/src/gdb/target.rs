@@ -45,6 +45,12 @@ use crate::run::RunError;
 /// Ctrl-C): short enough to feel instant, long enough to cost nothing.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
 
+/// The most breakpoints and watchpoints a client may set: far more than a
+/// person does, few enough that a hostile client cannot eat the host's
+/// memory (each is kept per hart).
+const MAX_BREAKPOINTS: usize = 65_536;
+const MAX_WATCHPOINTS: usize = 1024;
+
 /// Builds a fresh machine in place of one the guest reset, with the
 /// instruction limit that is left for it.
 pub type Rebuild<'r> = dyn FnMut(VirtMachine) -> Result<(VirtMachine, Option<u64>), RunError> + 'r;
@@ -289,6 +295,9 @@ impl<'r> DebugTarget<'r> {
             (&mut self.sw_breakpoints, &self.hw_breakpoints)
         };
         let new_here = !other.contains(&addr);
+        if mine.len() + other.len() >= MAX_BREAKPOINTS {
+            return false;
+        }
         mine.insert(addr);
         if new_here {
             self.vm().machine.insert_breakpoint(addr);
@@ -551,6 +560,9 @@ impl HwWatchpoint for DebugTarget<'_> {
         kind: GdbWatchKind,
     ) -> TargetResult<bool, Self> {
         let w = watchpoint(addr, len, kind);
+        if self.watchpoints.len() >= MAX_WATCHPOINTS {
+            return Ok(false);
+        }
         if !self.watchpoints.contains(&w) {
             self.watchpoints.push(w);
             self.vm().machine.insert_watchpoint(w);
