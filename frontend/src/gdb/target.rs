@@ -500,7 +500,11 @@ impl MultiThreadSchedulerLocking for DebugTarget<'_> {
 
 impl MultiThreadSingleStep for DebugTarget<'_> {
     fn set_resume_action_step(&mut self, tid: Tid, _: Option<Signal>) -> Result<(), RunError> {
-        self.step = Some(tid.get() - 1);
+        // A thread that does not exist cannot step: the resume continues.
+        let hart = tid.get() - 1;
+        if hart < self.vm_ref().machine.harts.len() {
+            self.step = Some(hart);
+        }
         Ok(())
     }
 }
