@@ -1,0 +1,795 @@
+//! Disassembly, as GNU objdump prints it (see [`disassemble`]).
+//!
+//! The formatting works from the opcode-table row that decodes the
+//! instruction ([`super::lookup`]; a compressed instruction is expanded
+//! first, [`c::expand`]): the row's mnemonic and operand [`Format`] give
+//! the plain form, and objdump's aliases are chosen by mnemonic and
+//! operand values. What objdump shows differently from a compressed
+//! instruction's expansion is chosen from the 16-bit parcel. Nothing here
+//! is on the execution path.
+//!
+//! objdump is the oracle, read from its output only:
+//! `core/tests/disassembly.rs` compares the two on every instruction of
+//! every test ROM and guest benchmark, on all 16-bit parcels, and on
+//! every combination of major opcode, funct3, funct7 and rs2.
+
+use std::fmt::Display;
+
+use super::{c, imm_b, imm_i, imm_j, imm_s, lookup, rd, rs1, rs2, Format, Opcode};
+use crate::csr::addr;
+use crate::reg::{F_ABI_NAMES, X_ABI_NAMES};
+
+/// Disassembles one instruction as GNU objdump prints it.
+///
+/// `bits` holds a 32-bit instruction, or a 16-bit compressed one in its
+/// low half (the high half is then ignored); `pc` is its address, from
+/// which branch and jump targets are computed. The text is what
+/// `riscv64-unknown-elf-objdump -d` of binutils 2.40, with its default
+/// options, prints for the same bits at the same address in its mnemonic
+/// and operand columns:
+///
+/// - One space between mnemonic and operands (objdump writes a tab), and a
+///   comma without a space between operands: `li a1,7`, `csrr t2,mepc`.
+/// - Registers by their ABI names (`zero`, `s0`, `ft0`).
+/// - Immediates in decimal, except the upper immediate of `lui`/`auipc`
+///   and shift amounts, in hex with `0x`.
+/// - CSRs by the names of privileged specification 1.12 (objdump's default
+///   when a file does not say otherwise), or as `0x` hex when objdump has
+///   no name for the number.
+/// - Branch and jump targets as absolute addresses in hex without `0x`,
+///   as objdump prints them in a file with symbols. objdump then appends
+///   `<symbol+offset>`, and to some instructions a `# comment` with a
+///   computed address; neither is printed here.
+/// - Pseudo-instructions wherever objdump uses one: `nop`, `li`, `mv`,
+///   `not`, `neg`, `sext.w`, `seqz`, `beqz`, `j`, `ret`, `jr`, `csrr`,
+///   `csrw`, `rdtime`, `frflags`, `fsrmi`, `fmv.d`, `fneg.s`, `fence.tso`,
+///   `unimp`, ... binutils 2.40 also names most register-immediate
+///   instructions after their register-register form (`add a0,a0,1` for
+///   `addi`, `sll a0,a0,0x3` for `slli`, `csrw mepc,1` for `csrrwi`).
+/// - Atomic instructions with their ordering suffix (`amoadd.w.aqrl`).
+/// - Rounding modes as a last operand: none for `dyn`, else `rne`, `rtz`,
+///   `rdn`, `rup`, `rmm`, or `unknown` for the reserved 5 and 6.
+/// - A compressed instruction as the 32-bit instruction it expands to
+///   (`c.ldsp ra,8(sp)` is `ld ra,8(sp)`), except that `c.mv` is `mv`,
+///   `c.addi rd,0` is `add rd,rd,0`, and the HINTs keep their compressed
+///   names (`c.nop 5`, `c.li zero,3`, `c.slli64 a0`, `c.mv zero,a1`).
+/// - An encoding objdump does not decode as data: `.2byte 0x8002`,
+///   `.4byte 0xd205f553`. That includes a few that rivet executes, where
+///   binutils is stricter than the ISA: the exact conversions `fcvt.d.w`,
+///   `fcvt.d.wu` and `fcvt.d.s` with a rounding mode other than `rne`, and
+///   `fence`/`fence.i` with nonzero reserved fields. Conversely, some that
+///   rivet does not execute print as objdump names them: the reserved
+///   compressed `unimp` (all zeros) and `c.addi16sp` by 0, and `uret`,
+///   `hret`, `sfence.vm` and `dret`.
+///
+/// Two differences from objdump remain, because the function sees 32 bits
+/// and nothing else: objdump shows 48- and 64-bit encodings (low bits
+/// `011111` and `0111111`) as `.6byte`/`.8byte` of that many bytes, where
+/// this shows `.4byte` of the first four; and objdump decodes each stretch
+/// of code for the ISA its file's mapping symbols declare (under `.option
+/// norvc`, every 16-bit parcel is `.2byte`), where this always decodes
+/// RV64GC, as rivet executes it.
+pub fn disassemble(bits: u32, pc: u64) -> String {
+    if bits & 3 != 3 {
+        let half = bits as u16;
+        let text = match c::expand(half) {
+            Some(word) => compressed(half, word).or_else(|| render(lookup(word)?, word, pc)),
+            None => reserved_compressed(half),
+        };
+        return text.unwrap_or_else(|| format!(".2byte {half:#x}"));
+    }
+    match lookup(bits) {
+        Some(row) => render(row, bits, pc),
+        None => unimplemented_system(bits),
+    }
+    .unwrap_or_else(|| format!(".4byte {bits:#x}"))
+}
+
+/// An instruction's text: the mnemonic, then the operands separated by
+/// commas.
+fn asm(mnemonic: &str, operands: &[&dyn Display]) -> String {
+    let mut out = String::from(mnemonic);
+    for (i, operand) in operands.iter().enumerate() {
+        out.push(if i == 0 { ' ' } else { ',' });
+        out.push_str(&operand.to_string());
+    }
+    out
+}
+
+/// The ABI name of integer register `r` (a 5-bit field).
+fn x(r: u8) -> &'static str {
+    X_ABI_NAMES[usize::from(r & 31)]
+}
+
+/// The ABI name of floating-point register `r` (a 5-bit field).
+fn f(r: u8) -> &'static str {
+    F_ABI_NAMES[usize::from(r & 31)]
+}
+
+/// A memory operand, `offset(base)`.
+fn mem(offset: i32, base: u8) -> String {
+    format!("{offset}({})", x(base))
+}
+
+/// A `0x`-prefixed hex immediate (upper immediates, shift amounts).
+fn hex(v: u32) -> String {
+    format!("{v:#x}")
+}
+
+/// A branch or jump target: the absolute address, in hex without `0x`.
+fn target(pc: u64, offset: i32) -> String {
+    format!("{:x}", pc.wrapping_add(offset as i64 as u64))
+}
+
+/// The text of instruction `word`, which table row `row` decodes (a
+/// compressed one already expanded), or `None` if objdump does not decode it.
+fn render(row: &Opcode, word: u32, pc: u64) -> Option<String> {
+    let (d, s1, s2) = (rd(word), rs1(word), rs2(word));
+    let name = row.name;
+    Some(match row.format {
+        Format::R => register(name, d, s1, s2),
+        Format::I => immediate(name, d, s1, imm_i(word)),
+        Format::Shift | Format::ShiftW => {
+            let shamt = hex((word >> 20) & if row.format == Format::Shift { 63 } else { 31 });
+            asm(register_form(name), &[&x(d), &x(s1), &shamt])
+        }
+        Format::Load if name == "jalr" => jalr(d, s1, imm_i(word)),
+        Format::Load => asm(name, &[&x(d), &mem(imm_i(word), s1)]),
+        Format::Store => asm(name, &[&x(s2), &mem(imm_s(word), s1)]),
+        Format::Branch => branch(name, s1, s2, target(pc, imm_b(word))),
+        Format::U => asm(name, &[&x(d), &hex(word >> 12)]),
+        Format::J => {
+            let to = target(pc, imm_j(word));
+            match d {
+                0 => asm("j", &[&to]),
+                1 => asm("jal", &[&to]),
+                _ => asm("jal", &[&x(d), &to]),
+            }
+        }
+        Format::Csr => csr(name, d, &x(s1), s1 == 0, (word >> 20) as u16),
+        Format::CsrImm => csr(name, d, &s1, s1 == 0, (word >> 20) as u16),
+        Format::Amo => asm(
+            &ordered(name, word),
+            &[&x(d), &x(s2), &format!("({})", x(s1))],
+        ),
+        Format::Lr => asm(&ordered(name, word), &[&x(d), &format!("({})", x(s1))]),
+        Format::Fence => fence(word)?,
+        // objdump decodes fence.i only with its reserved fields zero.
+        Format::Bare if name == "fence.i" && word != 0x0000_100f => return None,
+        Format::Bare => name.to_string(),
+        Format::SfenceVma => match (s1, s2) {
+            (0, 0) => name.to_string(),
+            (_, 0) => asm(name, &[&x(s1)]),
+            _ => asm(name, &[&x(s1), &x(s2)]),
+        },
+        Format::FLoad => asm(name, &[&f(d), &mem(imm_i(word), s1)]),
+        Format::FStore => asm(name, &[&f(s2), &mem(imm_s(word), s1)]),
+        Format::FR if has_rm(row) => with_rm(name, &[&f(d), &f(s1), &f(s2)], word)?,
+        Format::FR => sign_injection(name, d, s1, s2),
+        Format::FR4 => {
+            let s3 = (word >> 27) as u8;
+            with_rm(name, &[&f(d), &f(s1), &f(s2), &f(s3)], word)?
+        }
+        Format::FR1 => with_rm(name, &[&f(d), &f(s1)], word)?,
+        Format::FCmp => asm(name, &[&x(d), &f(s1), &f(s2)]),
+        Format::FToX if has_rm(row) => with_rm(name, &[&x(d), &f(s1)], word)?,
+        Format::FToX => asm(name, &[&x(d), &f(s1)]),
+        Format::XToF if has_rm(row) => with_rm(name, &[&f(d), &x(s1)], word)?,
+        Format::XToF => asm(name, &[&f(d), &x(s1)]),
+    })
+}
+
+/// The compressed instructions that objdump does not show as their
+/// expansion `word` would be shown: `c.mv` is `mv` (its expansion `add
+/// rd, x0, rs2` is not), `c.addi rd, 0` is `add rd,rd,0` (not `mv`), and
+/// the HINTs (rd = x0, or a shift by 0) keep their compressed names.
+/// `None` for the others.
+fn compressed(half: u16, word: u32) -> Option<String> {
+    let (d, imm) = (rd(word), imm_i(word));
+    // rs2 of the CR format (not of the expansion: c.ebreak's has none).
+    let s2 = ((half >> 2) & 31) as u8;
+    let shamt = hex((word >> 20) & 63);
+    let quadrant = half & 3;
+    let funct3 = half >> 13;
+    let bit12 = (half >> 12) & 1;
+    Some(match (quadrant, funct3) {
+        // c.addi (c.nop when rd = x0)
+        (1, 0) if d == 0 && imm != 0 => asm("c.nop", &[&imm]),
+        (1, 0) if d != 0 && imm == 0 => asm("add", &[&x(d), &x(d), &0]),
+        (1, 2) if d == 0 => asm("c.li", &[&x(d), &imm]),
+        (1, 3) if d == 0 => asm("c.lui", &[&x(d), &hex(word >> 12)]),
+        // c.srli, c.srai
+        (1, 4) if (half >> 10) & 3 == 0 && bit12 == 0 && half & 0x7c == 0 => {
+            asm("c.srli64", &[&x(d)])
+        }
+        (1, 4) if (half >> 10) & 3 == 1 && bit12 == 0 && half & 0x7c == 0 => {
+            asm("c.srai64", &[&x(d)])
+        }
+        // c.slli
+        (2, 0) if bit12 == 0 && half & 0x7c == 0 => asm("c.slli64", &[&x(d)]),
+        (2, 0) if d == 0 => asm("c.slli", &[&x(d), &shamt]),
+        // c.mv, c.add
+        (2, 4) if bit12 == 0 && s2 != 0 && d == 0 => asm("c.mv", &[&x(d), &x(s2)]),
+        (2, 4) if bit12 == 0 && s2 != 0 => asm("mv", &[&x(d), &x(s2)]),
+        (2, 4) if bit12 == 1 && s2 != 0 && d == 0 => asm("c.add", &[&x(d), &x(s2)]),
+        _ => return None,
+    })
+}
+
+/// The reserved compressed encodings that objdump nevertheless decodes:
+/// the all-zero parcel (`unimp`, the canonical illegal instruction) and
+/// `c.addi16sp` with a zero immediate.
+fn reserved_compressed(half: u16) -> Option<String> {
+    match half {
+        0x0000 => Some("unimp".to_string()),
+        0x6101 => Some("add sp,sp,0".to_string()),
+        _ => None,
+    }
+}
+
+/// System instructions that rivet does not implement (they raise an
+/// illegal-instruction exception) but objdump decodes: `uret` of the
+/// withdrawn N extension, `hret` and `sfence.vm` of privileged
+/// specification 1.9, and debug mode's `dret`.
+fn unimplemented_system(word: u32) -> Option<String> {
+    Some(match word {
+        0x0020_0073 => "uret".to_string(),
+        0x2020_0073 => "hret".to_string(),
+        0x7b20_0073 => "dret".to_string(),
+        0x1040_0073 => "sfence.vm".to_string(),
+        _ if word & 0xfff0_7fff == 0x1040_0073 => asm("sfence.vm", &[&x(rs1(word))]),
+        _ => return None,
+    })
+}
+
+/// The mnemonic objdump gives a register-immediate instruction: binutils
+/// 2.40 prefers the register-register form's name (`add` for `addi`),
+/// except for `slti` and `sltiu`.
+fn register_form(name: &str) -> &str {
+    match name {
+        "addi" => "add",
+        "xori" => "xor",
+        "ori" => "or",
+        "andi" => "and",
+        "slli" => "sll",
+        "srli" => "srl",
+        "srai" => "sra",
+        "addiw" => "addw",
+        "slliw" => "sllw",
+        "srliw" => "srlw",
+        "sraiw" => "sraw",
+        _ => name,
+    }
+}
+
+/// Register-register instructions and their aliases.
+fn register(name: &str, d: u8, s1: u8, s2: u8) -> String {
+    match (name, s1, s2) {
+        ("sub", 0, _) => asm("neg", &[&x(d), &x(s2)]),
+        ("subw", 0, _) => asm("negw", &[&x(d), &x(s2)]),
+        ("sltu", 0, _) => asm("snez", &[&x(d), &x(s2)]),
+        ("slt", _, 0) => asm("sltz", &[&x(d), &x(s1)]),
+        ("slt", 0, _) => asm("sgtz", &[&x(d), &x(s2)]),
+        _ => asm(name, &[&x(d), &x(s1), &x(s2)]),
+    }
+}
+
+/// Register-immediate instructions (other than shifts) and their aliases.
+fn immediate(name: &str, d: u8, s1: u8, imm: i32) -> String {
+    match (name, s1, imm) {
+        ("addi", 0, 0) if d == 0 => "nop".to_string(),
+        ("addi", 0, _) => asm("li", &[&x(d), &imm]),
+        ("addi", _, 0) => asm("mv", &[&x(d), &x(s1)]),
+        ("addiw", _, 0) => asm("sext.w", &[&x(d), &x(s1)]),
+        ("xori", _, -1) => asm("not", &[&x(d), &x(s1)]),
+        ("andi", _, 255) => asm("zext.b", &[&x(d), &x(s1)]),
+        ("sltiu", _, 1) => asm("seqz", &[&x(d), &x(s1)]),
+        _ => asm(register_form(name), &[&x(d), &x(s1), &imm]),
+    }
+}
+
+/// `jalr` and its aliases `ret`, `jr` and one-operand `jalr`.
+fn jalr(d: u8, s1: u8, imm: i32) -> String {
+    match (d, s1, imm) {
+        (0, 1, 0) => "ret".to_string(),
+        (0, _, 0) => asm("jr", &[&x(s1)]),
+        (0, _, _) => asm("jr", &[&mem(imm, s1)]),
+        (1, _, 0) => asm("jalr", &[&x(s1)]),
+        (1, _, _) => asm("jalr", &[&mem(imm, s1)]),
+        (_, _, 0) => asm("jalr", &[&x(d), &x(s1)]),
+        _ => asm("jalr", &[&x(d), &mem(imm, s1)]),
+    }
+}
+
+/// Conditional branches and their comparisons with zero. objdump has
+/// no aliases for the unsigned ones, nor the operand-swapping `bgt`,
+/// `ble`, `bgtu` and `bleu`.
+fn branch(name: &str, s1: u8, s2: u8, to: String) -> String {
+    match (name, s1, s2) {
+        ("beq", _, 0) => asm("beqz", &[&x(s1), &to]),
+        ("bne", _, 0) => asm("bnez", &[&x(s1), &to]),
+        ("blt", _, 0) => asm("bltz", &[&x(s1), &to]),
+        ("blt", 0, _) => asm("bgtz", &[&x(s2), &to]),
+        ("bge", 0, _) => asm("blez", &[&x(s2), &to]),
+        ("bge", _, 0) => asm("bgez", &[&x(s1), &to]),
+        _ => asm(name, &[&x(s1), &x(s2), &to]),
+    }
+}
+
+/// The CSR instructions and their aliases. `source` is the rs1 register
+/// or the 5-bit immediate, `zero` whether it is `x0`/0.
+fn csr(name: &str, d: u8, source: &dyn Display, zero: bool, number: u16) -> String {
+    let csr = csr_name(number);
+    let rd = x(d);
+    let fp_alias = match number {
+        addr::FFLAGS => Some(("fsflags", "frflags", "fsflagsi")),
+        addr::FRM => Some(("fsrm", "frrm", "fsrmi")),
+        addr::FCSR => Some(("fscsr", "frcsr", "")),
+        _ => None,
+    };
+    let counter = match number {
+        addr::CYCLE => Some("rdcycle"),
+        addr::TIME => Some("rdtime"),
+        addr::INSTRET => Some("rdinstret"),
+        _ => None,
+    };
+    // objdump names the immediate forms like the register forms.
+    let (short, long) = match name {
+        "csrrw" | "csrrwi" => ("csrw", "csrrw"),
+        "csrrs" | "csrrsi" => ("csrs", "csrrs"),
+        _ => ("csrc", "csrrc"),
+    };
+    match (name, fp_alias) {
+        ("csrrw", Some((write, _, _))) if d == 0 => asm(write, &[source]),
+        ("csrrw", Some((write, _, _))) => asm(write, &[&rd, source]),
+        // csrrw zero, cycle, zero: the canonical 32-bit illegal instruction.
+        ("csrrw", None) if d == 0 && zero && number == addr::CYCLE => "unimp".to_string(),
+        ("csrrs", Some((_, read, _))) if zero => asm(read, &[&rd]),
+        ("csrrs", None) if zero => match counter {
+            Some(read) => asm(read, &[&rd]),
+            None => asm("csrr", &[&rd, &csr]),
+        },
+        ("csrrwi", Some((_, _, write))) if !write.is_empty() => asm(write, &[&rd, source]),
+        _ if d == 0 => asm(short, &[&csr, source]),
+        _ => asm(long, &[&rd, &csr, source]),
+    }
+}
+
+/// The name of CSR `number` as objdump prints it: the privileged
+/// specification's name if objdump knows one (whether or not rivet
+/// implements the CSR), else the number in hex.
+pub(crate) fn csr_name(number: u16) -> String {
+    if let Some(&(_, name)) = NAMED_CSRS.iter().find(|(n, _)| *n == number) {
+        return name.to_string();
+    }
+    let numbered = NUMBERED_CSRS
+        .iter()
+        .find(|(first, last, _, _, _)| (*first..=*last).contains(&number));
+    match numbered {
+        Some((first, _, prefix, index, suffix)) => {
+            format!("{prefix}{}{suffix}", number - first + index)
+        }
+        None => format!("{number:#x}"),
+    }
+}
+
+/// The CSRs that objdump names, other than the numbered families of
+/// [`NUMBERED_CSRS`]: the privileged specification's unprivileged,
+/// supervisor, hypervisor, machine and debug CSRs, with the vector,
+/// entropy-source (`seed`), AIA and state-enable ones. objdump names
+/// the RV32-only upper halves (`...h`) too.
+const NAMED_CSRS: &[(u16, &str)] = &[
+    (addr::FFLAGS, "fflags"),
+    (addr::FRM, "frm"),
+    (addr::FCSR, "fcsr"),
+    (0x008, "vstart"),
+    (0x009, "vxsat"),
+    (0x00a, "vxrm"),
+    (0x00f, "vcsr"),
+    (0x015, "seed"),
+    (addr::CYCLE, "cycle"),
+    (addr::TIME, "time"),
+    (addr::INSTRET, "instret"),
+    (0xc20, "vl"),
+    (0xc21, "vtype"),
+    (0xc22, "vlenb"),
+    (0xc80, "cycleh"),
+    (0xc81, "timeh"),
+    (0xc82, "instreth"),
+    // Supervisor.
+    (addr::SSTATUS, "sstatus"),
+    (addr::SIE, "sie"),
+    (addr::STVEC, "stvec"),
+    (addr::SCOUNTEREN, "scounteren"),
+    (addr::SENVCFG, "senvcfg"),
+    (0x114, "sieh"),
+    (addr::SSCRATCH, "sscratch"),
+    (addr::SEPC, "sepc"),
+    (addr::SCAUSE, "scause"),
+    (addr::STVAL, "stval"),
+    (addr::SIP, "sip"),
+    (addr::STIMECMP, "stimecmp"),
+    (0x150, "siselect"),
+    (0x151, "sireg"),
+    (0x154, "siph"),
+    (0x15c, "stopei"),
+    (0x15d, "stimecmph"),
+    (addr::SATP, "satp"),
+    (0x5a8, "scontext"),
+    (0xda0, "scountovf"),
+    (0xdb0, "stopi"),
+    // Virtual supervisor.
+    (0x200, "vsstatus"),
+    (0x204, "vsie"),
+    (0x205, "vstvec"),
+    (0x214, "vsieh"),
+    (0x240, "vsscratch"),
+    (0x241, "vsepc"),
+    (0x242, "vscause"),
+    (0x243, "vstval"),
+    (0x244, "vsip"),
+    (0x24d, "vstimecmp"),
+    (0x250, "vsiselect"),
+    (0x251, "vsireg"),
+    (0x254, "vsiph"),
+    (0x25c, "vstopei"),
+    (0x25d, "vstimecmph"),
+    (0x280, "vsatp"),
+    (0xeb0, "vstopi"),
+    // Hypervisor.
+    (0x600, "hstatus"),
+    (0x602, "hedeleg"),
+    (0x603, "hideleg"),
+    (0x604, "hie"),
+    (0x605, "htimedelta"),
+    (0x606, "hcounteren"),
+    (0x607, "hgeie"),
+    (0x608, "hvien"),
+    (0x609, "hvictl"),
+    (0x60a, "henvcfg"),
+    (0x613, "hidelegh"),
+    (0x615, "htimedeltah"),
+    (0x618, "hvienh"),
+    (0x61a, "henvcfgh"),
+    (0x643, "htval"),
+    (0x644, "hip"),
+    (0x645, "hvip"),
+    (0x646, "hviprio1"),
+    (0x647, "hviprio2"),
+    (0x64a, "htinst"),
+    (0x655, "hviph"),
+    (0x656, "hviprio1h"),
+    (0x657, "hviprio2h"),
+    (0x680, "hgatp"),
+    (0x6a8, "hcontext"),
+    (0xe12, "hgeip"),
+    // Machine.
+    (addr::MVENDORID, "mvendorid"),
+    (addr::MARCHID, "marchid"),
+    (addr::MIMPID, "mimpid"),
+    (addr::MHARTID, "mhartid"),
+    (addr::MCONFIGPTR, "mconfigptr"),
+    (addr::MSTATUS, "mstatus"),
+    (addr::MISA, "misa"),
+    (addr::MEDELEG, "medeleg"),
+    (addr::MIDELEG, "mideleg"),
+    (addr::MIE, "mie"),
+    (addr::MTVEC, "mtvec"),
+    (addr::MCOUNTEREN, "mcounteren"),
+    (0x308, "mvien"),
+    (0x309, "mvip"),
+    (addr::MENVCFG, "menvcfg"),
+    (0x310, "mstatush"),
+    (0x313, "midelegh"),
+    (0x314, "mieh"),
+    (0x318, "mvienh"),
+    (0x319, "mviph"),
+    (0x31a, "menvcfgh"),
+    (addr::MCOUNTINHIBIT, "mcountinhibit"),
+    (addr::MSCRATCH, "mscratch"),
+    (addr::MEPC, "mepc"),
+    (addr::MCAUSE, "mcause"),
+    (addr::MTVAL, "mtval"),
+    (addr::MIP, "mip"),
+    (0x34a, "mtinst"),
+    (0x34b, "mtval2"),
+    (0x350, "miselect"),
+    (0x351, "mireg"),
+    (0x354, "miph"),
+    (0x35c, "mtopei"),
+    (0x747, "mseccfg"),
+    (0x757, "mseccfgh"),
+    (addr::MCYCLE, "mcycle"),
+    (addr::MINSTRET, "minstret"),
+    (0xb80, "mcycleh"),
+    (0xb82, "minstreth"),
+    (0xfb0, "mtopi"),
+    // The trigger module (Sdtrig) and debug mode (Sdext).
+    (addr::TSELECT, "tselect"),
+    (addr::TDATA1, "tdata1"),
+    (addr::TDATA2, "tdata2"),
+    (addr::TDATA3, "tdata3"),
+    (addr::TINFO, "tinfo"),
+    (addr::TCONTROL, "tcontrol"),
+    (addr::MCONTEXT, "mcontext"),
+    (0x7aa, "mscontext"),
+    (0x7b0, "dcsr"),
+    (0x7b1, "dpc"),
+    (0x7b2, "dscratch0"),
+    (0x7b3, "dscratch1"),
+];
+
+/// The numbered CSR families: first and last number, the name's prefix,
+/// the index of the first, and the name's suffix (`hpmcounter3h`).
+const NUMBERED_CSRS: &[(u16, u16, &str, u16, &str)] = &[
+    (addr::HPMCOUNTER3, addr::HPMCOUNTER31, "hpmcounter", 3, ""),
+    (0xc83, 0xc9f, "hpmcounter", 3, "h"),
+    (
+        addr::MHPMCOUNTER3,
+        addr::MHPMCOUNTER31,
+        "mhpmcounter",
+        3,
+        "",
+    ),
+    (0xb83, 0xb9f, "mhpmcounter", 3, "h"),
+    (addr::MHPMEVENT3, addr::MHPMEVENT31, "mhpmevent", 3, ""),
+    (0x723, 0x73f, "mhpmevent", 3, "h"),
+    (addr::PMPCFG0, addr::PMPCFG15, "pmpcfg", 0, ""),
+    (addr::PMPADDR0, addr::PMPADDR63, "pmpaddr", 0, ""),
+    (0x10c, 0x10f, "sstateen", 0, ""),
+    (0x30c, 0x30f, "mstateen", 0, ""),
+    (0x31c, 0x31f, "mstateen", 0, "h"),
+    (0x60c, 0x60f, "hstateen", 0, ""),
+    (0x61c, 0x61f, "hstateen", 0, "h"),
+];
+
+/// The mnemonic of an atomic instruction with its ordering bits (aq = bit
+/// 26, rl = bit 25) as a suffix.
+fn ordered(name: &str, word: u32) -> String {
+    let suffix = match (word >> 25) & 3 {
+        0 => "",
+        1 => ".rl",
+        2 => ".aq",
+        _ => ".aqrl",
+    };
+    format!("{name}{suffix}")
+}
+
+/// `fence` and `fence.tso`; `None` for the encodings objdump does not
+/// decode: a nonzero rd or rs1, or an `fm` other than normal (and TSO
+/// with `rw,rw`).
+fn fence(word: u32) -> Option<String> {
+    if word & 0x000f_8f80 != 0 {
+        return None; // rd or rs1
+    }
+    let (fm, pred, succ) = (word >> 28, (word >> 24) & 15, (word >> 20) & 15);
+    Some(match (fm, pred, succ) {
+        (0, 15, 15) => "fence".to_string(),
+        (0, _, _) => asm("fence", &[&fence_set(pred), &fence_set(succ)]),
+        (8, 3, 3) => "fence.tso".to_string(),
+        _ => return None,
+    })
+}
+
+/// A fence's predecessor or successor set, e.g. `iorw`; objdump calls the
+/// empty set `unknown`.
+fn fence_set(bits: u32) -> String {
+    let set: String = [('i', 8), ('o', 4), ('r', 2), ('w', 1)]
+        .iter()
+        .filter(|(_, bit)| bits & bit != 0)
+        .map(|(c, _)| *c)
+        .collect();
+    if set.is_empty() {
+        "unknown".to_string()
+    } else {
+        set
+    }
+}
+
+/// Whether a floating-point row has a rounding-mode field (its mask
+/// leaves funct3 free).
+fn has_rm(row: &Opcode) -> bool {
+    row.mask & 0x7000 == 0
+}
+
+/// A floating-point instruction with a rounding mode, which objdump shows
+/// as a last operand unless it is `dyn`. The exact conversions take none
+/// in binutils: objdump decodes them only with the field zero (`rne`),
+/// and then shows no rounding mode.
+fn with_rm(name: &str, operands: &[&dyn Display], word: u32) -> Option<String> {
+    const EXACT: [&str; 3] = ["fcvt.d.w", "fcvt.d.wu", "fcvt.d.s"];
+    let rm = (word >> 12) & 7;
+    if EXACT.contains(&name) {
+        return (rm == 0).then(|| asm(name, operands));
+    }
+    let mode = match rm {
+        0 => "rne",
+        1 => "rtz",
+        2 => "rdn",
+        3 => "rup",
+        4 => "rmm",
+        7 => return Some(asm(name, operands)),
+        _ => "unknown",
+    };
+    let mut all = operands.to_vec();
+    all.push(&mode);
+    Some(asm(name, &all))
+}
+
+/// The sign-injection, minimum and maximum instructions; with both sources
+/// the same register, sign injection is `fmv`, `fneg` or `fabs`.
+fn sign_injection(name: &str, d: u8, s1: u8, s2: u8) -> String {
+    if s1 == s2 {
+        let alias = match name {
+            "fsgnj.s" => Some("fmv.s"),
+            "fsgnjn.s" => Some("fneg.s"),
+            "fsgnjx.s" => Some("fabs.s"),
+            "fsgnj.d" => Some("fmv.d"),
+            "fsgnjn.d" => Some("fneg.d"),
+            "fsgnjx.d" => Some("fabs.d"),
+            _ => None,
+        };
+        if let Some(alias) = alias {
+            return asm(alias, &[&f(d), &f(s1)]);
+        }
+    }
+    asm(name, &[&f(d), &f(s1), &f(s2)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csr::{mstatus, Privilege};
+
+    /// Hand-picked encodings and objdump's text for them (its `0x`
+    /// before targets dropped, as in files with symbols): aliases, CSR
+    /// names, rounding modes, ordering suffixes, HINTs and encodings objdump
+    /// shows as data. `core/tests/disassembly.rs` checks many more against
+    /// objdump itself.
+    #[test]
+    fn prints_as_objdump_does() {
+        let cases: &[(u32, u64, &str)] = &[
+            (0x0000_0013, 0x8000_0000, "nop"),
+            (0x0050_0013, 0x8000_0004, "li zero,5"),
+            (0x0005_0513, 0x8000_0008, "mv a0,a0"),
+            (0x0055_0513, 0x8000_000c, "add a0,a0,5"),
+            (0xfff5_4513, 0x8000_0010, "not a0,a0"),
+            (0x0015_b513, 0x8000_0014, "seqz a0,a1"),
+            (0x0005_051b, 0x8000_0018, "sext.w a0,a0"),
+            (0x0ff5_7513, 0x8000_001c, "zext.b a0,a0"),
+            (0x40a0_0533, 0x8000_0020, "neg a0,a0"),
+            (0x40a0_053b, 0x8000_0024, "negw a0,a0"),
+            (0x00a0_3533, 0x8000_0028, "snez a0,a0"),
+            (0x0005_2533, 0x8000_002c, "sltz a0,a0"),
+            (0x00a0_2533, 0x8000_0030, "sgtz a0,a0"),
+            (0x03f5_5513, 0x8000_0034, "srl a0,a0,0x3f"),
+            (0x43f5_5513, 0x8000_0038, "sra a0,a0,0x3f"),
+            (0x41f5_551b, 0x8000_003c, "sraw a0,a0,0x1f"),
+            (0xffff_f537, 0x8000_0040, "lui a0,0xfffff"),
+            (0x0000_1517, 0x8000_0044, "auipc a0,0x1"),
+            (0x0080_006f, 0x8000_0048, "j 80000050"),
+            (0x0080_00ef, 0x8000_004c, "jal 80000054"),
+            (0x0080_02ef, 0x8000_0050, "jal t0,80000058"),
+            (0x0000_8067, 0x8000_0054, "ret"),
+            (0x0002_8067, 0x8000_0058, "jr t0"),
+            (0x0082_8067, 0x8000_005c, "jr 8(t0)"),
+            (0x0002_80e7, 0x8000_0060, "jalr t0"),
+            (0x0082_80e7, 0x8000_0064, "jalr 8(t0)"),
+            (0x0082_8367, 0x8000_0068, "jalr t1,8(t0)"),
+            (0x00a0_5863, 0x8000_006c, "blez a0,8000007c"),
+            (0x00a0_4863, 0x8000_0070, "bgtz a0,80000080"),
+            (0x0005_6863, 0x8000_0074, "bltu a0,zero,80000084"),
+            (0xfe00_08e3, 0x8000_0078, "beqz zero,80000068"),
+            (0x3410_23f3, 0x8000_007c, "csrr t2,mepc"),
+            (0x3415_9073, 0x8000_0080, "csrw mepc,a1"),
+            (0x3004_6073, 0x8000_0084, "csrs mstatus,8"),
+            (0x3000_b073, 0x8000_0088, "csrc mstatus,ra"),
+            (0x0010_2573, 0x8000_008c, "frflags a0"),
+            (0x0010_5073, 0x8000_0090, "fsflagsi zero,0"),
+            (0x0021_5073, 0x8000_0094, "fsrmi zero,2"),
+            (0x0020_1073, 0x8000_0098, "fsrm zero"),
+            (0xc000_1073, 0x8000_009c, "unimp"),
+            (0xc010_2573, 0x8000_00a0, "rdtime a0"),
+            (0x7a00_2573, 0x8000_00a4, "csrr a0,tselect"),
+            (0x7a10_25f3, 0x8000_00a8, "csrr a1,tdata1"),
+            (0x7a45_9073, 0x8000_00ac, "csrw tinfo,a1"),
+            (0x7a80_2573, 0x8000_00b0, "csrr a0,mcontext"),
+            (0x3ae0_2573, 0x8000_00b4, "csrr a0,pmpcfg14"),
+            (0x3ef0_2573, 0x8000_00b8, "csrr a0,pmpaddr63"),
+            (0xc1f0_2573, 0x8000_00bc, "csrr a0,hpmcounter31"),
+            (0x33f0_2573, 0x8000_00c0, "csrr a0,mhpmevent31"),
+            (0x30a0_2573, 0x8000_00c4, "csrr a0,menvcfg"),
+            (0x7ff0_2573, 0x8000_00c8, "csrr a0,0x7ff"),
+            (0x0ff0_000f, 0x8000_00cc, "fence"),
+            (0x8330_000f, 0x8000_00d0, "fence.tso"),
+            (0x0330_000f, 0x8000_00d4, "fence rw,rw"),
+            (0x0100_000f, 0x8000_00d8, "fence w,unknown"),
+            (0x0000_100f, 0x8000_00dc, "fence.i"),
+            (0x0010_100f, 0x8000_00e0, ".4byte 0x10100f"),
+            (0x8ff0_000f, 0x8000_00e4, ".4byte 0x8ff0000f"),
+            (0x00c5_9553, 0x8000_00e8, "fadd.s fa0,fa1,fa2,rtz"),
+            (0x00c5_d553, 0x8000_00ec, "fadd.s fa0,fa1,fa2,unknown"),
+            (0x22b5_8553, 0x8000_00f0, "fmv.d fa0,fa1"),
+            (0x20b5_9553, 0x8000_00f4, "fneg.s fa0,fa1"),
+            (0x22b5_a553, 0x8000_00f8, "fabs.d fa0,fa1"),
+            (0xd205_8553, 0x8000_00fc, "fcvt.d.w fa0,a1"),
+            (0xd205_f553, 0x8000_0100, ".4byte 0xd205f553"),
+            (0x62b5_0543, 0x8000_0104, "fmadd.d fa0,fa0,fa1,fa2,rne"),
+            (0xc005_9553, 0x8000_0108, "fcvt.w.s a0,fa1,rtz"),
+            (0xe205_0553, 0x8000_010c, "fmv.x.d a0,fa0"),
+            (0xe205_1553, 0x8000_0110, "fclass.d a0,fa0"),
+            (0xa0c5_a553, 0x8000_0114, "feq.s a0,fa1,fa2"),
+            (0x04c5_a52f, 0x8000_0118, "amoadd.w.aq a0,a2,(a1)"),
+            (0x1805_b52f, 0x8000_011c, "sc.d a0,zero,(a1)"),
+            (0x1a05_b52f, 0x8000_0120, "sc.d.rl a0,zero,(a1)"),
+            (0x1605_a52f, 0x8000_0124, "lr.w.aqrl a0,(a1)"),
+            (0x1200_0073, 0x8000_0128, "sfence.vma"),
+            (0x1205_0073, 0x8000_012c, "sfence.vma a0"),
+            (0x12b5_0073, 0x8000_0130, "sfence.vma a0,a1"),
+            (0x1050_0073, 0x8000_0134, "wfi"),
+            (0x1020_0073, 0x8000_0138, "sret"),
+            (0x3020_0073, 0x8000_013c, "mret"),
+            (0x0020_0073, 0x8000_0140, "uret"),
+            (0x7b20_0073, 0x8000_0144, "dret"),
+            (0x1045_0073, 0x8000_0148, "sfence.vm a0"),
+            (0x0015, 0x8000_014c, "c.nop 5"),
+            (0x4001, 0x8000_014e, "c.li zero,0"),
+            (0x0002, 0x8000_0150, "c.slli64 zero"),
+            (0x8006, 0x8000_0152, "c.mv zero,ra"),
+            (0x852e, 0x8000_0154, "mv a0,a1"),
+            (0x9006, 0x8000_0156, "c.add zero,ra"),
+            (0x9002, 0x8000_0158, "ebreak"),
+            (0x0000, 0x8000_015a, "unimp"),
+            (0x6101, 0x8000_015c, "add sp,sp,0"),
+            (0x8002, 0x8000_015e, ".2byte 0x8002"),
+            (0x0808, 0x8000_0160, "add a0,sp,16"),
+            (0x757d, 0x8000_0162, "lui a0,0xfffff"),
+            (0x60a2, 0x8000_0164, "ld ra,8(sp)"),
+            (0xe406, 0x8000_0166, "sd ra,8(sp)"),
+            (0xbffd, 0x8000_0168, "j 80000166"),
+            (0xc101, 0x8000_016a, "beqz a0,8000016a"),
+            (0x2001, 0x8000_016c, ".2byte 0x2001"),
+            (0x9d0d, 0x8000_016e, "subw a0,a0,a1"),
+        ];
+        for &(bits, pc, text) in cases {
+            assert_eq!(disassemble(bits, pc), text, "{bits:#x} at {pc:#x}");
+        }
+    }
+
+    #[test]
+    fn ignores_the_high_half_of_a_compressed_instruction() {
+        assert_eq!(disassemble(0xdead_4505, 0), "li a0,1");
+    }
+
+    /// 48- and 64-bit encodings, which rivet does not implement, show as
+    /// their first four bytes (objdump shows all six or eight).
+    #[test]
+    fn longer_encodings_show_their_first_word() {
+        assert_eq!(disassemble(0x0000_001f, 0), ".4byte 0x1f");
+        assert_eq!(disassemble(0x0000_003f, 0), ".4byte 0x3f");
+    }
+
+    #[test]
+    fn targets_wrap_around_the_address_space() {
+        // beqz zero,-4 at 0 and j +8 at the last doubleword
+        assert_eq!(disassemble(0xfe00_0ee3, 0), "beqz zero,fffffffffffffffc");
+        assert_eq!(disassemble(0x0080_006f, u64::MAX - 7), "j 0");
+    }
+
+    #[test]
+    fn names_every_csr_rivet_implements() {
+        let mut hart = crate::Hart::new(0);
+        hart.csr.mstatus |= mstatus::FS_DIRTY; // so the FP CSRs exist
+        let mut implemented = 0;
+        for number in 0..4096 {
+            if hart.csr_read(number, 0, Privilege::Machine).is_ok() {
+                implemented += 1;
+                let name = csr_name(number);
+                assert!(!name.starts_with("0x"), "CSR {number:#x} has no name");
+            }
+        }
+        assert!(implemented > 150, "only {implemented} CSRs found");
+        assert_eq!(csr_name(0x7ff), "0x7ff");
+        assert_eq!(csr_name(0xc9f), "hpmcounter31h");
+    }
+}
