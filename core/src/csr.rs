@@ -2,8 +2,8 @@
 //! architecture's machine- and supervisor-level CSRs, and the trigger
 //! module's CSRs of Sdtrig).
 //!
-//! Each CSR's read, write and WARL legalisation sit together in
-//! [`Hart::csr_read`] and [`Hart::csr_write`] (for the trigger CSRs, in
+//! Each CSR's read, write and WARL legalisation sit together in the
+//! hart's `csr_read` and `csr_write` below (for the trigger CSRs, in
 //! [`crate::trigger`]); the state lives in [`CsrFile`]. Accessing a CSR
 //! that does not exist, or from too low a privilege, or writing a
 //! read-only one, is an illegal instruction.

@@ -3,7 +3,8 @@
 //! permission rules of U, SUM, MXR and MPRV/MPP, Svadu-style hardware A/D
 //! updating (`menvcfg.ADUE`), and PMP on every page-table access.
 //!
-//! This is the slow path; the TLB ([`crate::tlb`]) remembers its answers.
+//! This is the slow path; the hart's TLB (the private `tlb` module)
+//! remembers its answers.
 
 use crate::csr::{envcfg, mstatus, Privilege};
 use crate::hart::Hart;

@@ -108,6 +108,20 @@ impl XReg {
     pub const A5: XReg = XReg(15);
     pub const A6: XReg = XReg(16);
     pub const A7: XReg = XReg(17);
+    pub const S2: XReg = XReg(18);
+    pub const S3: XReg = XReg(19);
+    pub const S4: XReg = XReg(20);
+    pub const S5: XReg = XReg(21);
+    pub const S6: XReg = XReg(22);
+    pub const S7: XReg = XReg(23);
+    pub const S8: XReg = XReg(24);
+    pub const S9: XReg = XReg(25);
+    pub const S10: XReg = XReg(26);
+    pub const S11: XReg = XReg(27);
+    pub const T3: XReg = XReg(28);
+    pub const T4: XReg = XReg(29);
+    pub const T5: XReg = XReg(30);
+    pub const T6: XReg = XReg(31);
 }
 
 #[cfg(test)]
@@ -126,5 +140,47 @@ mod tests {
         assert_eq!(XReg::from_name("fp"), Some(XReg::S0));
         assert_eq!(XReg::from_name("x32"), None);
         assert_eq!(XReg::new(32), None);
+    }
+
+    #[test]
+    fn every_integer_register_has_a_named_constant() {
+        let named = [
+            XReg::ZERO,
+            XReg::RA,
+            XReg::SP,
+            XReg::GP,
+            XReg::TP,
+            XReg::T0,
+            XReg::T1,
+            XReg::T2,
+            XReg::S0,
+            XReg::S1,
+            XReg::A0,
+            XReg::A1,
+            XReg::A2,
+            XReg::A3,
+            XReg::A4,
+            XReg::A5,
+            XReg::A6,
+            XReg::A7,
+            XReg::S2,
+            XReg::S3,
+            XReg::S4,
+            XReg::S5,
+            XReg::S6,
+            XReg::S7,
+            XReg::S8,
+            XReg::S9,
+            XReg::S10,
+            XReg::S11,
+            XReg::T3,
+            XReg::T4,
+            XReg::T5,
+            XReg::T6,
+        ];
+        for (i, r) in named.iter().enumerate() {
+            assert_eq!(r.index(), i);
+            assert_eq!(XReg::from_name(r.abi_name()), Some(*r));
+        }
     }
 }

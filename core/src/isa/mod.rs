@@ -6,9 +6,9 @@
 //! encoding (mask and match bits), its operand format and its handler, and
 //! the handlers right beside it. Decoding finds the row whose mask and
 //! match fit the instruction word; *lowering* turns row and word into an
-//! [`Insn`] record (handler, registers, immediate, length) that the hart
+//! `Insn` record (handler, registers, immediate, length) that the hart
 //! runs from the decode cache. Compressed instructions are expanded to
-//! their 32-bit equivalents first ([`c::expand`]), so they share rows and
+//! their 32-bit equivalents first (`c::expand`), so they share rows and
 //! handlers with the instructions they stand for.
 
 pub(crate) mod a;
