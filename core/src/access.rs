@@ -70,7 +70,9 @@ unsafe fn write_host<const N: usize>(p: *mut u8, value: u64) {
 impl Hart {
     /// Translates and PMP-checks an access of `N` bytes at `vaddr`.
     /// Returns the physical address and whether the containing page may be
-    /// cached in a TLB (its PMP permissions are uniform).
+    /// cached in a TLB (its PMP permissions are uniform, and it holds no
+    /// debugger breakpoint or watchpoint or trigger of that access's kind:
+    /// see `crate::debug`).
     fn translate_checked<const N: usize>(
         &mut self,
         mem: &mut Memory,
@@ -93,7 +95,22 @@ impl Hart {
         if !self.csr.pmp.check(paddr, size, access.pmp(), prv) {
             return Err(Fault::new(access.access_fault(), vaddr));
         }
-        Ok((paddr, self.csr.pmp.page_is_uniform(paddr & !0xfff)))
+        let uniform = self.csr.pmp.page_is_uniform(paddr & !0xfff);
+        if self.exec_points_armed | self.data_points_armed {
+            return Ok((paddr, uniform && !self.debug_points_in_page(vaddr, access)));
+        }
+        Ok((paddr, uniform))
+    }
+
+    /// Whether the page of `vaddr` holds a debugger's point or a trigger
+    /// for accesses of kind `access` (and so must stay out of the TLB).
+    #[cold]
+    fn debug_points_in_page(&self, vaddr: u64, access: AccessType) -> bool {
+        let page = vaddr & !0xfff;
+        match access {
+            AccessType::Fetch => self.exec_points_in_page(page),
+            _ => self.data_points_in_page(page),
+        }
     }
 
     /// A load of `N` bytes (1, 2, 4 or 8) at `vaddr` if the TLB has the
@@ -141,7 +158,7 @@ impl Hart {
         }
         let (paddr, cacheable) = self.translate_checked::<N>(env.mem, vaddr, AccessType::Load)?;
         if let Some(offset) = env.mem.offset_of(PhysAddr(paddr), N as u64) {
-            if cacheable && !self.data_points_in_page(vaddr & !0xfff) {
+            if cacheable {
                 self.tlb
                     .fill_load(vaddr, env.mem.host_page(offset), self.ctx_data);
             }
@@ -215,7 +232,7 @@ impl Hart {
                 // store overwrites, and keep the page out of the store TLB.
                 env.mem.store_at::<N>(offset, value);
             } else {
-                if cacheable && !self.data_points_in_page(vaddr & !0xfff) {
+                if cacheable {
                     self.tlb
                         .fill_store(vaddr, env.mem.host_page(offset), self.ctx_data);
                 }
@@ -311,10 +328,7 @@ impl Hart {
             return Err(fault);
         }
         let offset = env.mem.offset_of(PhysAddr(paddr), N as u64).ok_or(fault)?;
-        if cacheable
-            && !env.mem.code.is_code(Memory::ram_page(offset))
-            && !self.data_points_in_page(vaddr & !0xfff)
-        {
+        if cacheable && !env.mem.code.is_code(Memory::ram_page(offset)) {
             self.tlb
                 .fill_store(vaddr, env.mem.host_page(offset), self.ctx_data);
         }
@@ -354,7 +368,14 @@ impl Hart {
         if !held {
             return Ok(false);
         }
-        self.amo::<N>(env, vaddr, |_| value)?;
+        if let Err(fault) = self.amo::<N>(env, vaddr, |_| value) {
+            if self.debug.watch_hit.is_some() {
+                // A debugger's watchpoint abandons the SC, to run it again
+                // at once: it must find its reservation (crate::debug).
+                self.reservation = Some(vaddr);
+            }
+            return Err(fault);
+        }
         Ok(true)
     }
 
@@ -381,7 +402,7 @@ impl Hart {
             .ok_or(Fault::new(Exception::InstructionAccessFault, pc))?;
         let page = env.mem.code.page(Memory::ram_page(offset));
         self.sync_with_decode_cache(env.mem);
-        if uniform && !self.exec_points_in_page(pc & !0xfff) {
+        if uniform {
             self.tlb.fill_fetch(pc, Rc::clone(&page), self.ctx_fetch);
             self.fetch_one_at_a_time = false;
         } else {

@@ -106,9 +106,11 @@ pub(crate) struct DebugPoints {
     data_pages: HashSet<u64>,
     /// Some watchpoint covers too many pages to list: watch all of them.
     all_data_pages: bool,
-    /// Ignore breakpoints and watchpoints for the next instruction (stepping
-    /// over one).
-    pub(crate) suppressed: bool,
+    /// Ignore breakpoints for the next instruction (a debugger's step).
+    pub(crate) step_over_breakpoints: bool,
+    /// Ignore watchpoints for the next instruction (running again one a
+    /// watchpoint abandoned).
+    pub(crate) unwatched: bool,
     /// A watchpoint hit found before its access: the instruction is being
     /// abandoned (see the module documentation).
     pub(crate) watch_hit: Option<DebugEvent>,
@@ -143,7 +145,7 @@ impl DebugPoints {
             return false;
         }
         self.watchpoints.push(w);
-        self.recompute_data_pages();
+        self.add_data_pages(w);
         true
     }
 
@@ -158,14 +160,28 @@ impl DebugPoints {
     fn recompute_data_pages(&mut self) {
         self.data_pages.clear();
         self.all_data_pages = false;
-        for w in &self.watchpoints {
-            let first = w.addr >> 12;
-            let last = w.addr.saturating_add(w.len - 1) >> 12;
-            if last - first >= MAX_WATCHED_PAGES {
-                self.all_data_pages = true;
-            } else {
-                self.data_pages.extend(first..=last);
-            }
+        for w in std::mem::take(&mut self.watchpoints) {
+            self.add_data_pages(w);
+            self.watchpoints.push(w);
+        }
+    }
+
+    /// Adds the pages of `w` to the watched set: all of them at once when
+    /// it (or the set) grows past [`MAX_WATCHED_PAGES`], so that the set
+    /// stays small whatever a client asks.
+    fn add_data_pages(&mut self, w: Watchpoint) {
+        if self.all_data_pages {
+            return;
+        }
+        let first = w.addr >> 12;
+        let last = w.addr.saturating_add(w.len - 1) >> 12;
+        if last - first >= MAX_WATCHED_PAGES
+            || self.data_pages.len() as u64 + (last - first) >= 4 * MAX_WATCHED_PAGES
+        {
+            self.all_data_pages = true;
+            self.data_pages.clear();
+        } else {
+            self.data_pages.extend(first..=last);
         }
     }
 
@@ -203,7 +219,7 @@ impl DebugPoints {
 
     /// The breakpoint at `pc`, unless suppressed.
     pub(crate) fn breakpoint_at(&self, pc: u64) -> Option<DebugEvent> {
-        (!self.suppressed && self.breakpoints.contains(&pc))
+        (!self.step_over_breakpoints && self.breakpoints.contains(&pc))
             .then_some(DebugEvent::Breakpoint { pc })
     }
 
@@ -215,7 +231,7 @@ impl DebugPoints {
         store: bool,
         amo: bool,
     ) -> Option<DebugEvent> {
-        if self.suppressed {
+        if self.unwatched {
             return None;
         }
         self.watchpoints

@@ -448,6 +448,7 @@ impl Hart {
     /// Whether the code page at virtual address `page` holds a breakpoint
     /// or may match an execute trigger (and so must run one instruction at
     /// a time).
+    #[inline(always)]
     pub(crate) fn exec_points_in_page(&self, page: u64) -> bool {
         self.exec_points_armed
             && (self.debug.breaks_in_page(page) || self.csr.triggers.may_execute_in_page(page))
@@ -492,18 +493,28 @@ impl Hart {
     }
 
     /// Executes one instruction as a debugger's single step: pending
-    /// interrupts wait, and the debugger's own breakpoints and watchpoints
-    /// are ignored (the trigger module still applies: it is the guest's).
-    /// A faulting instruction takes its trap, and the step ends at the
-    /// handler.
+    /// interrupts wait, and a debugger's breakpoint at `pc` is stepped
+    /// over (the trigger module still applies: it is the guest's). A
+    /// watchpoint the instruction hits is reported
+    /// ([`StopReason::Debug`]), after the access as always. A faulting
+    /// instruction takes its trap, and the step ends at the handler.
     pub fn debug_step(&mut self, mem: &mut Memory, bus: &mut dyn Bus) -> RunOutcome {
+        self.run_one(mem, bus, false)
+    }
+
+    /// One instruction with interrupts held off and the debugger's
+    /// breakpoints ignored; with `unwatched`, its watchpoints too (the
+    /// instruction a watchpoint abandoned, run again).
+    fn run_one(&mut self, mem: &mut Memory, bus: &mut dyn Bus, unwatched: bool) -> RunOutcome {
         let (stop_on_trap, yield_on_spin) = (self.stop_on_trap, self.yield_on_spin);
         self.stop_on_trap = true;
         self.yield_on_spin = false;
         self.mask_interrupts = true;
-        self.debug.suppressed = true;
+        self.debug.step_over_breakpoints = true;
+        self.debug.unwatched = unwatched;
         let outcome = self.run(mem, bus, 1);
-        self.debug.suppressed = false;
+        self.debug.step_over_breakpoints = false;
+        self.debug.unwatched = false;
         self.mask_interrupts = false;
         self.stop_on_trap = stop_on_trap;
         self.yield_on_spin = yield_on_spin;
@@ -770,7 +781,14 @@ impl Hart {
             stop = StopReason::Debug(event);
             if let DebugEvent::Watchpoint { .. } = event {
                 // Abandoned before its access: execute it now, unwatched.
-                retired += self.debug_step(mem, bus).retired;
+                let again = self.run_one(mem, bus, true);
+                retired += again.retired;
+                if again.retired == 0 {
+                    // It trapped before its access (a page fault, say):
+                    // the access never happened, so there is nothing to
+                    // report; the run just ends early.
+                    stop = StopReason::Budget;
+                }
             }
         }
         RunOutcome { retired, stop }

@@ -123,6 +123,10 @@ pub struct Machine<P: Platform> {
     next_hart: usize,
     /// Harts a debugger holds back: bit `i` set, hart `i` does not run.
     parked: u64,
+    /// What is left of `next_hart`'s slice when a debugger stopped it
+    /// mid-slice: it finishes that slice first, with its LR reservation
+    /// (no other hart has run in between).
+    rest_of_slice: Option<u64>,
 }
 
 impl<P: Platform> Machine<P> {
@@ -149,6 +153,7 @@ impl<P: Platform> Machine<P> {
             retired: 0,
             next_hart: 0,
             parked: 0,
+            rest_of_slice: None,
         }
     }
 
@@ -225,11 +230,26 @@ impl<P: Platform> Machine<P> {
                 let lines = self.platform.interrupt_lines(i).unwrap_or(0);
                 let hart = &mut self.harts[i];
                 hart.set_interrupt_lines(lines);
+                let slice = match self.rest_of_slice.take() {
+                    Some(rest) if i == first => rest,
+                    _ => self.slice,
+                };
                 let budget = match limit {
-                    Some(limit) => self.slice.min(limit.saturating_sub(self.retired)),
-                    None => self.slice,
+                    Some(limit) => slice.min(limit.saturating_sub(self.retired)),
+                    None => slice,
                 };
                 let outcome = hart.run(&mut self.memory, &mut self.platform, budget);
+                let rest = slice.saturating_sub(outcome.retired.max(1));
+                if let (StopReason::Debug(event), true) = (outcome.stop, rest > 0) {
+                    // Stopped mid-slice for a debugger: the hart goes on
+                    // from here when the machine runs again, before any
+                    // other hart, so its reservation still stands.
+                    self.next_hart = i;
+                    self.rest_of_slice = Some(rest);
+                    self.retired += outcome.retired;
+                    self.advance_virtual_time(outcome.retired);
+                    return Some(ExitReason::Debug { hart: i, event });
+                }
                 if several {
                     // Switched out: another hart may store to the reserved address.
                     hart.reservation = None;
@@ -329,6 +349,17 @@ impl<P: Platform> Machine<P> {
         let outcome = h.debug_step(&mut self.memory, &mut self.platform);
         self.retired += outcome.retired;
         self.advance_virtual_time(outcome.retired);
+        // The stepped hart's store may hit others' reservations; and the
+        // round no longer resumes a stopped slice.
+        for (i, other) in self.harts.iter_mut().enumerate() {
+            if i != hart {
+                other.reservation = None;
+            }
+        }
+        self.rest_of_slice = None;
+        if let StopReason::Debug(event) = outcome.stop {
+            return Some(ExitReason::Debug { hart, event });
+        }
         if let Some(exit) = self.poll_htif() {
             return Some(exit);
         }
@@ -349,7 +380,16 @@ impl<P: Platform> Machine<P> {
                 return None;
             }
         }
-        let sstc = self.harts.iter().filter_map(Hart::sstc_deadline);
+        // A parked hart's timer wakes nobody who runs. (The CLINT reports
+        // one deadline for all harts, so a parked hart's mtimecmp can still
+        // end a wait early: the round then simply runs again.)
+        let parked = self.parked;
+        let sstc = self
+            .harts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| parked >> i & 1 == 0)
+            .filter_map(|(_, h)| h.sstc_deadline());
         let deadline = self.platform.next_deadline().into_iter().chain(sstc).min();
         match (self.timebase.source(), deadline) {
             (TimeSource::Deterministic, Some(deadline)) => {

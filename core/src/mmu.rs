@@ -67,6 +67,7 @@ const PPN_MASK: u64 = (1 << 44) - 1;
 
 /// Whether the bits of `vaddr` above the virtual-address width of a
 /// `levels`-level scheme copy its top bit, as they must.
+#[inline(always)]
 fn is_canonical(vaddr: u64, levels: u32) -> bool {
     let shift = 64 - (12 + 9 * levels);
     (((vaddr << shift) as i64) >> shift) as u64 == vaddr
@@ -76,6 +77,7 @@ impl Hart {
     /// The number of page-table levels that translate accesses made in
     /// privilege mode `prv`: `None` when translation is off (M-mode, or
     /// `satp` is Bare).
+    #[inline(always)]
     fn paging_levels(&self, prv: Privilege) -> Option<u32> {
         match self.csr.satp >> 60 {
             _ if prv == Privilege::Machine => None,

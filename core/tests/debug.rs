@@ -136,3 +136,157 @@ fn debugger_reads_translate_without_setting_accessed_bits() {
     // The leaf is as it was: no A or D bit set by the debugger.
     assert_eq!(mem.read_u64(PhysAddr::new(root + 8)).unwrap(), leaf);
 }
+
+/// `lr.d t0, (a1)`
+const LR_D: u32 = 0x1005_b2af;
+/// `addi t0, t0, 1`
+const INC_T0: u32 = 0x0012_8293;
+/// `sc.d t1, t0, (a1)`
+const SC_D: u32 = 0x1855_b32f;
+/// `addi a2, a2, -1`
+const DEC_A2: u32 = 0xfff6_0613;
+
+/// `bne rs1, x0, offset`
+fn bnez(rs1: u32, offset: i32) -> u32 {
+    let imm = offset as u32;
+    (imm >> 12 & 1) << 31
+        | (imm >> 5 & 0x3f) << 25
+        | rs1 << 15
+        | 1 << 12
+        | (imm >> 1 & 15) << 8
+        | (imm >> 11 & 1) << 7
+        | 0x63
+}
+
+/// a2 times: increment the doubleword at a1 with LR/SC; then halt.
+fn lr_sc_counter() -> Vec<u32> {
+    vec![
+        LR_D,
+        INC_T0,
+        SC_D,
+        bnez(6, -12),
+        DEC_A2,
+        bnez(12, -20),
+        HALT,
+    ]
+}
+
+#[test]
+fn an_sc_under_a_watchpoint_keeps_its_reservation_and_succeeds() {
+    let (mut hart, mut mem) = setup(&lr_sc_counter());
+    hart.set_x(XReg::A2, 3);
+    hart.insert_watchpoint(Watchpoint {
+        addr: DATA,
+        len: 8,
+        kind: WatchKind::Write,
+    });
+    let mut stops = 0;
+    while hart.pc() != BASE + 24 && stops < 100 {
+        let out = hart.run(&mut mem, &mut EmptyBus, 1000);
+        if let StopReason::Debug(DebugEvent::Watchpoint { .. }) = out.stop {
+            stops += 1;
+        }
+    }
+    // Three SCs, each reported once, each succeeding the first time.
+    assert_eq!(stops, 3);
+    assert_eq!(mem.read_u64(PhysAddr::new(DATA)).unwrap(), 3);
+}
+
+#[test]
+fn a_debuggers_step_reports_the_watchpoint_it_hits() {
+    let (mut hart, mut mem) = setup(&[INC_A0, SD_A0_A1, HALT]);
+    hart.insert_watchpoint(Watchpoint {
+        addr: DATA,
+        len: 8,
+        kind: WatchKind::Access,
+    });
+    assert_eq!(
+        hart.debug_step(&mut mem, &mut EmptyBus).stop,
+        StopReason::Budget
+    );
+    let out = hart.debug_step(&mut mem, &mut EmptyBus);
+    assert_eq!(
+        out.stop,
+        StopReason::Debug(DebugEvent::Watchpoint {
+            addr: DATA,
+            kind: WatchKind::Access
+        })
+    );
+    assert_eq!((out.retired, hart.pc()), (1, BASE + 8));
+    assert_eq!(mem.read_u64(PhysAddr::new(DATA)).unwrap(), 1);
+}
+
+mod machine {
+    use std::time::Duration;
+
+    use rivet_core::bus::{AccessSize, Bus, BusError};
+    use rivet_core::machine::{ExitReason, Machine, Platform, PowerEvent};
+    use rivet_core::{Memory, PhysAddr, TimeSource, Timebase, XReg};
+
+    use super::{lr_sc_counter, BASE, DATA};
+
+    /// A board with nothing on it.
+    struct Bare;
+
+    impl Bus for Bare {
+        fn read(&mut self, addr: PhysAddr, _: AccessSize) -> Result<u64, BusError> {
+            Err(BusError::Unmapped(addr))
+        }
+
+        fn write(&mut self, addr: PhysAddr, _: AccessSize, _: u64) -> Result<(), BusError> {
+            Err(BusError::Unmapped(addr))
+        }
+    }
+
+    impl Platform for Bare {
+        fn poll(&mut self, _: &mut Memory) {}
+
+        fn next_deadline(&self) -> Option<u64> {
+            None
+        }
+
+        fn wait(&mut self, _: Option<Duration>) -> bool {
+            false
+        }
+
+        fn power_event(&mut self) -> Option<PowerEvent> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_breakpoint_between_lr_and_sc_does_not_break_the_loop_on_two_harts() {
+        let mut mem = Memory::new(PhysAddr::new(BASE), 0x4000).unwrap();
+        for (i, word) in lr_sc_counter().iter().enumerate() {
+            mem.write_u32(PhysAddr::new(BASE + 4 * i as u64), *word)
+                .unwrap();
+        }
+        let timebase = Timebase::new(TimeSource::Deterministic);
+        let mut m = Machine::new(2, mem, Bare, timebase);
+        for h in m.harts.iter_mut() {
+            h.set_pc(BASE);
+            h.set_x(XReg::A1, DATA);
+            h.set_x(XReg::A2, 100);
+        }
+        // A breakpoint on the SC: every iteration of both harts stops
+        // between its LR and its SC, and is continued.
+        m.insert_breakpoint(BASE + 8);
+        let mut stops = 0;
+        while m.harts.iter().any(|h| h.pc() != BASE + 24) && stops < 10_000 {
+            match m.run(Some(m.retired() + 100_000)) {
+                ExitReason::Debug { .. } => {
+                    stops += 1;
+                    // GDB steps over its breakpoint: without it, then back.
+                    m.remove_breakpoint(BASE + 8);
+                    let hart = (0..2).find(|&i| m.harts[i].pc() == BASE + 8).unwrap();
+                    assert_eq!(m.step_hart(hart), None);
+                    m.insert_breakpoint(BASE + 8);
+                }
+                ExitReason::InstructionLimit => {}
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(m.memory.read_u64(PhysAddr::new(DATA)).unwrap(), 200);
+        assert!(stops >= 200, "{stops} stops");
+    }
+}

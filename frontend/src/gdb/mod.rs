@@ -259,7 +259,14 @@ pub fn run(
             let result = GdbStub::new(conn).run_blocking::<EventLoop<'_>>(&mut target);
             let exit = target.exit.take();
             limit = target.limit();
-            vm = target.into_vm();
+            let Some(back) = target.into_vm() else {
+                // A reset could not build the machine again.
+                return Err(result
+                    .err()
+                    .and_then(|e| e.into_target_error())
+                    .unwrap_or_else(|| RunError::Guest("the machine was lost in a reset".into())));
+            };
+            vm = back;
             match result {
                 Ok(DisconnectReason::Disconnect) => continue,
                 Ok(DisconnectReason::Kill) => return Ok((vm, ExitReason::Quit)),

@@ -128,8 +128,10 @@ impl<'r> DebugTarget<'r> {
     }
 
     /// Gives the machine back, without the debugger's breakpoints and
-    /// watchpoints (GDB has gone).
-    pub fn into_vm(mut self) -> VirtMachine {
+    /// watchpoints (GDB has gone); `None` if a reset failed to build a
+    /// new one (the session then ended with that error).
+    pub fn into_vm(mut self) -> Option<VirtMachine> {
+        self.vm.as_ref()?;
         let points: Vec<u64> = self
             .sw_breakpoints
             .union(&self.hw_breakpoints)
@@ -146,9 +148,7 @@ impl<'r> DebugTarget<'r> {
         for w in watchpoints {
             vm.machine.remove_watchpoint(w);
         }
-        self.vm
-            .take()
-            .unwrap_or_else(|| unreachable!("the machine is only absent during a rebuild"))
+        self.vm.take()
     }
 
     /// The hart of thread `tid`.
@@ -166,14 +166,15 @@ impl<'r> DebugTarget<'r> {
         &mut self,
     ) -> Result<Option<MultiThreadStopReason<u64>>, RunError> {
         if let Some(hart) = self.step.take() {
-            let exit = self.vm().machine.step_hart(hart);
-            return Ok(Some(match exit {
-                Some(exit) => return self.stop_reason(exit),
-                None => MultiThreadStopReason::SignalWithThread {
-                    tid: tid_of(hart),
-                    signal: Signal::SIGTRAP,
-                },
-            }));
+            let stepped = MultiThreadStopReason::SignalWithThread {
+                tid: tid_of(hart),
+                signal: Signal::SIGTRAP,
+            };
+            return match self.vm().machine.step_hart(hart) {
+                // A step that reset the machine ends on the new one.
+                Some(exit) => Ok(Some(self.stop_reason(exit)?.unwrap_or(stepped))),
+                None => Ok(Some(stepped)),
+            };
         }
         // Hold back the harts the monitor stopped, and with scheduler
         // locking those GDB did not name.
