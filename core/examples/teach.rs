@@ -79,3 +79,8 @@ fn main() -> Result<(), rivet_core::Error> {
     );
     Ok(())
 }
+
+#[test]
+fn the_example_runs() {
+    main().expect("the example runs to its end");
+}
