@@ -70,8 +70,8 @@ pub struct Args {
     /// Device properties: `virtio-mmio.force-legacy=true|false`.
     #[arg(long = "global", value_name = "DRIVER.PROP=VALUE")]
     pub globals: Vec<String>,
-    /// Log items, as QEMU's -d: `int` logs every interrupt and exception.
-    #[arg(short = 'd', value_name = "int")]
+    /// Log items, as QEMU's -d: `int`, `unimp`, `guest_errors`, `mmu` (`-d help` lists them).
+    #[arg(short = 'd', value_name = "ITEM,...")]
     pub log_items: Option<String>,
     /// Write the -d log to FILE instead of standard error.
     #[arg(short = 'D', value_name = "FILE")]

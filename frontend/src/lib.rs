@@ -6,4 +6,5 @@
 pub mod cli;
 pub mod console;
 pub mod gdb;
+pub mod log;
 pub mod run;

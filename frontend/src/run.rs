@@ -15,6 +15,7 @@ use rivet_devices::{layout, BufferConsole, Console, VirtConfig, VirtMachine};
 use crate::cli::{self, Args, UsageError};
 use crate::console::{HostConsole, TerminalGuard};
 use crate::gdb::{GdbAddress, GdbServer};
+use crate::log::LogItems;
 
 /// An error that ends rivet before or instead of running the guest.
 #[derive(Debug, thiserror::Error)]
@@ -129,18 +130,13 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
 /// A shared log writer.
 type Log = Arc<std::sync::Mutex<Box<dyn Write + Send>>>;
 
-/// The `-d int` trap log, if asked for (`-D FILE` or standard error).
-fn trap_log(args: &Args) -> Result<Option<Log>, RunError> {
-    match args.log_items.as_deref() {
-        None => return Ok(None),
-        Some("int") => {}
-        Some(other) => {
-            return Err(UsageError(format!(
-                "-d {other}: rivet logs only 'int' (interrupts and exceptions)"
-            ))
-            .into())
-        }
-    }
+/// The `-d` log, if asked for: its items and where it goes (`-D FILE` or
+/// standard error).
+fn trap_log(args: &Args) -> Result<Option<(LogItems, Log)>, RunError> {
+    let Some(spec) = args.log_items.as_deref() else {
+        return Ok(None);
+    };
+    let items = LogItems::parse(spec)?;
     let out: Box<dyn Write + Send> = match &args.log_file {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)
@@ -148,7 +144,7 @@ fn trap_log(args: &Args) -> Result<Option<Log>, RunError> {
         )),
         None => Box::new(std::io::stderr()),
     };
-    Ok(Some(Arc::new(std::sync::Mutex::new(out))))
+    Ok(Some((items, Arc::new(std::sync::Mutex::new(out)))))
 }
 
 /// Pairs `-drive` with `-device` options into the board's disks.
@@ -273,7 +269,7 @@ struct Builder<'a> {
     config: &'a VirtConfig,
     args: &'a Args,
     icount_shift: Option<u32>,
-    trap_log: Option<Log>,
+    trap_log: Option<(LogItems, Log)>,
     /// Instructions retired by the machines taken down so far.
     retired: u64,
 }
@@ -285,16 +281,12 @@ impl Builder<'_> {
         if let Some(shift) = self.icount_shift {
             vm.machine.set_icount_shift(shift);
         }
-        if let Some(log) = &self.trap_log {
+        if let Some((items, log)) = &self.trap_log {
             for hart in vm.machine.harts.iter_mut() {
-                let (log, id) = (Arc::clone(log), hart.hart_id());
+                let (items, log, id) = (*items, Arc::clone(log), hart.hart_id());
                 hart.set_trap_hook(move |e| {
-                    if let Ok(mut out) = log.lock() {
-                        let _ = writeln!(
-                            out,
-                            "hart {id}: {} tval={:#x} epc={:#x} {:?}->{:?} handler={:#x}",
-                            e.cause, e.tval, e.epc, e.from, e.to, e.handler
-                        );
+                    if let (Some(line), Ok(mut out)) = (items.line(id, e), log.lock()) {
+                        let _ = writeln!(out, "{line}");
                     }
                 });
             }
@@ -370,6 +362,10 @@ fn print_stats(vm: &VirtMachine) {
 
 /// Runs rivet as the command line says; returns the process exit status.
 pub fn run(args: &Args) -> Result<u8, RunError> {
+    if args.log_items.as_deref() == Some("help") {
+        print!("{}", crate::log::help());
+        return Ok(0);
+    }
     let (config, dumpdtb) = config_from_args(args)?;
     let icount_shift = args.icount.as_deref().map(cli::parse_icount).transpose()?;
 

@@ -171,3 +171,35 @@ fn bad_disk_images() {
         "twice.img",
     );
 }
+
+#[test]
+fn log_items_are_listed_by_d_help_and_unsupported_ones_refused() {
+    let run = run_rivet(&["-d", "help"], b"", Duration::from_secs(30));
+    assert_eq!(run.code, Some(0), "{run:?}");
+    for item in ["int", "unimp", "guest_errors", "mmu"] {
+        assert!(
+            run.stdout.lines().any(|l| l.starts_with(item)),
+            "-d help lacks {item}: {}",
+            run.stdout
+        );
+    }
+    let run = run_rivet(
+        &[
+            "-M",
+            "virt",
+            "-bios",
+            "none",
+            "-d",
+            "int,exec",
+            "-kernel",
+            "/dev/null",
+        ],
+        b"",
+        Duration::from_secs(30),
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains("-d exec: not supported by rivet yet"),
+        "{run:?}"
+    );
+}
