@@ -8,6 +8,8 @@
 #   u-boot-qemu              a guest built for QEMU virt, to prove compatibility
 #   device-tree-compiler     checks of -dumpdtb
 #   cmake, gcc, make         softfloat-wrapper (the F/D test oracle) builds C
+#   gdb-multiarch            the debugger the GDB stub's tests drive
+#   e2fsprogs                debugfs, to read the guest's disk image in tests
 #
 # Rust itself comes from rustup (https://rustup.rs), not from here.
 set -euo pipefail
