@@ -13,6 +13,7 @@ use std::num::NonZeroUsize;
 
 use gdbstub::arch::{Arch, RegId, Registers};
 use rivet_core::csr::addr as csr;
+use rivet_core::reg::{F_ABI_NAMES, X_ABI_NAMES};
 
 /// GDB's number of the first CSR.
 const FIRST_CSR: usize = 65;
@@ -112,20 +113,6 @@ impl RegId for Reg {
     }
 }
 
-/// ABI names of x0-x31, as GDB's RISC-V port expects them.
-const X_NAMES: [&str; 32] = [
-    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1", "a0", "a1", "a2", "a3", "a4",
-    "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4",
-    "t5", "t6",
-];
-
-/// ABI names of f0-f31.
-const F_NAMES: [&str; 32] = [
-    "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0", "fs1", "fa0", "fa1", "fa2",
-    "fa3", "fa4", "fa5", "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8", "fs9",
-    "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
-];
-
 /// The CSRs offered to GDB (besides fflags, frm and fcsr, which belong to
 /// the FPU feature), by their privileged-spec names. Those a hart does not
 /// have are left out of its description.
@@ -196,7 +183,8 @@ pub fn target_xml(has_fp: bool, csrs: &[(String, u16)], exists: impl Fn(u16) -> 
          <target version=\"1.0\">\n<architecture>riscv:rv64</architecture>\n\
          <feature name=\"org.gnu.gdb.riscv.cpu\">\n",
     );
-    for (i, name) in X_NAMES.iter().enumerate() {
+    // ABI names, as GDB's RISC-V port accepts them (it knows x8 as fp or s0).
+    for (i, name) in X_ABI_NAMES.iter().enumerate() {
         let ty = match i {
             1 => "code_ptr",
             2 | 8 => "data_ptr",
@@ -216,7 +204,7 @@ pub fn target_xml(has_fp: bool, csrs: &[(String, u16)], exists: impl Fn(u16) -> 
              <field name=\"float\" type=\"ieee_single\"/>\
              <field name=\"double\" type=\"ieee_double\"/></union>\n",
         );
-        for (i, name) in F_NAMES.iter().enumerate() {
+        for (i, name) in F_ABI_NAMES.iter().enumerate() {
             let _ = writeln!(
                 xml,
                 "  <reg name=\"{name}\" bitsize=\"64\" type=\"riscv_double\" regnum=\"{}\"/>",

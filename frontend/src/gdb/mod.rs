@@ -36,6 +36,16 @@ use crate::cli::UsageError;
 use crate::run::RunError;
 pub use target::{DebugTarget, Rebuild};
 
+/// The letter of a privilege mode (`M`, `S`, `U`), as GDB's thread list
+/// and the monitor show it.
+fn mode_letter(p: rivet_core::Privilege) -> char {
+    match p {
+        rivet_core::Privilege::Machine => 'M',
+        rivet_core::Privilege::Supervisor => 'S',
+        rivet_core::Privilege::User => 'U',
+    }
+}
+
 /// The port of `-s`.
 pub const DEFAULT_PORT: u16 = 1234;
 

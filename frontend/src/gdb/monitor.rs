@@ -7,7 +7,7 @@ use gdbstub::outputln;
 use gdbstub::target::ext::monitor_cmd::ConsoleOutput;
 use rivet_core::csr::addr as csr;
 use rivet_core::mmu::AccessType;
-use rivet_core::{Hart, PhysAddr, Privilege, XReg};
+use rivet_core::{Hart, PhysAddr, XReg};
 
 use super::target::{tid_of, DebugTarget};
 
@@ -53,20 +53,28 @@ fn on_off(b: bool) -> &'static str {
     }
 }
 
+/// The hart a command's argument names, or every hart without one.
+fn harts_named(target: &DebugTarget<'_>, args: &[&str]) -> Result<Vec<usize>, String> {
+    let count = target.vm_ref().machine.harts.len();
+    match args {
+        [] => Ok((0..count).collect()),
+        [n] => match n.parse::<usize>() {
+            Ok(i) if i < count => Ok(vec![i]),
+            _ => Err(format!("no hart {n} (harts 0..{})", count - 1)),
+        },
+        _ => Err("too many arguments".into()),
+    }
+}
+
 /// Applies `show` to the hart named by `args` (or every hart).
 fn per_hart(
     target: &DebugTarget<'_>,
     args: &[&str],
     show: impl Fn(&Hart, &DebugTarget<'_>) -> String,
 ) -> String {
-    let count = target.vm_ref().machine.harts.len();
-    let which: Vec<usize> = match args {
-        [] => (0..count).collect(),
-        [n] => match n.parse::<usize>() {
-            Ok(i) if i < count => vec![i],
-            _ => return format!("no hart {n} (harts 0..{})", count - 1),
-        },
-        _ => return "too many arguments".into(),
+    let which = match harts_named(target, args) {
+        Ok(harts) => harts,
+        Err(e) => return e,
     };
     let mut text = String::new();
     for i in which {
@@ -75,24 +83,11 @@ fn per_hart(
     text
 }
 
-fn mode(p: Privilege) -> char {
-    match p {
-        Privilege::Machine => 'M',
-        Privilege::Supervisor => 'S',
-        Privilege::User => 'U',
-    }
-}
-
 /// `stop [HART]` / `cont [HART]`: holds harts back from GDB's continues.
 fn hold(target: &mut DebugTarget<'_>, args: &[&str], stop: bool) -> String {
-    let count = target.vm_ref().machine.harts.len();
-    let harts: Vec<usize> = match args {
-        [] => (0..count).collect(),
-        [n] => match n.parse::<usize>() {
-            Ok(i) if i < count => vec![i],
-            _ => return format!("no hart {n} (harts 0..{})", count - 1),
-        },
-        _ => return "too many arguments".into(),
+    let harts = match harts_named(target, args) {
+        Ok(harts) => harts,
+        Err(e) => return e,
     };
     for h in harts {
         if stop {
@@ -120,7 +115,7 @@ fn registers(h: &Hart, _: &DebugTarget<'_>) -> String {
         "hart {}: pc {:016x}  mode {}{}",
         h.hart_id(),
         h.pc(),
-        mode(h.privilege()),
+        super::mode_letter(h.privilege()),
         if h.is_waiting() { "  (in wfi)" } else { "" }
     );
     for row in 0..8 {
@@ -276,7 +271,7 @@ fn tlb(h: &Hart, t: &DebugTarget<'_>) -> String {
             s,
             "  {kind} {:016x} -> {pa}  ({}-mode)",
             e.vpage,
-            mode(e.privilege)
+            super::mode_letter(e.privilege)
         );
     }
     s

@@ -132,11 +132,7 @@ impl<'r> DebugTarget<'r> {
     /// new one (the session then ended with that error).
     pub fn into_vm(mut self) -> Option<VirtMachine> {
         self.vm.as_ref()?;
-        let points: Vec<u64> = self
-            .sw_breakpoints
-            .union(&self.hw_breakpoints)
-            .copied()
-            .collect();
+        let points = self.breakpoints();
         let watchpoints = std::mem::take(&mut self.watchpoints);
         let vm = self.vm();
         for addr in points {
@@ -245,13 +241,17 @@ impl<'r> DebugTarget<'r> {
         }))
     }
 
-    /// Sets the debugger's points again on a machine built anew.
-    fn reapply_points(&mut self) {
-        let points: Vec<u64> = self
-            .sw_breakpoints
+    /// Every breakpoint address GDB has set, software or hardware.
+    fn breakpoints(&self) -> Vec<u64> {
+        self.sw_breakpoints
             .union(&self.hw_breakpoints)
             .copied()
-            .collect();
+            .collect()
+    }
+
+    /// Sets the debugger's points again on a machine built anew.
+    fn reapply_points(&mut self) {
+        let points = self.breakpoints();
         let watchpoints = self.watchpoints.clone();
         let machine = &mut self.vm().machine;
         for addr in points {
@@ -620,11 +620,7 @@ impl ThreadExtraInfo for DebugTarget<'_> {
         else {
             return Ok(0);
         };
-        let mode = match hart.privilege() {
-            Privilege::Machine => "M",
-            Privilege::Supervisor => "S",
-            Privilege::User => "U",
-        };
+        let mode = super::mode_letter(hart.privilege());
         let text = format!(
             "hart {}, {mode}-mode{}",
             hart.hart_id(),
