@@ -11,7 +11,7 @@ mod common;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::gdb::{gdb, stub_address};
+use common::gdb::{gdb, gdb_interrupted, stub_address};
 use common::guest::Guest;
 use common::test_roms;
 
@@ -163,29 +163,8 @@ p hold
 detach
 "
     );
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let file = dir.join("gdb-ctrl-c.gdb");
-    std::fs::write(&file, format!("set pagination off\n{script}")).expect("write script");
-    let gdb1 = std::process::Command::new("gdb-multiarch")
-        .args(["-batch", "-nx", "-x"])
-        .arg(&file)
-        .arg(program())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start gdb-multiarch");
-    std::thread::sleep(Duration::from_secs(3));
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &gdb1.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success());
-    let out = gdb1.wait_with_output().expect("wait for gdb");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (out, err) = gdb_interrupted("gdb-ctrl-c", &program(), &script, Duration::from_secs(3));
+    let text = format!("{out}{err}");
     assert_in_order(
         &text,
         &[
@@ -329,28 +308,14 @@ set var hold = 0
 continue
 "
     );
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let file = dir.join("gdb-monitor-stop.gdb");
-    std::fs::write(&file, format!("set pagination off\n{script}")).expect("write script");
-    let gdb1 = std::process::Command::new("gdb-multiarch")
-        .args(["-batch", "-nx", "-x"])
-        .arg(&file)
-        .arg(program())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start gdb-multiarch");
-    std::thread::sleep(Duration::from_secs(3));
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &gdb1.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success());
-    let out = gdb1.wait_with_output().expect("wait for gdb");
     // The monitor's answers come on GDB's standard error, the rest on its
     // standard output: each stream keeps its own order.
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let monitor = String::from_utf8_lossy(&out.stderr).into_owned();
+    let (text, monitor) = gdb_interrupted(
+        "gdb-monitor-stop",
+        &program(),
+        &script,
+        Duration::from_secs(3),
+    );
     assert_in_order(
         &monitor,
         &[

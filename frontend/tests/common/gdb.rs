@@ -22,6 +22,49 @@ pub fn stub_address(guest: &mut Guest) -> String {
     }
 }
 
+/// Writes `script` (after GDB settings for batch runs) to a file of the
+/// test's temporary directory named after `name`.
+fn script_file(name: &str, script: &str) -> std::path::PathBuf {
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.gdb"));
+    std::fs::write(
+        &file,
+        format!("set pagination off\nset confirm off\n{script}"),
+    )
+    .expect("write the gdb script");
+    file
+}
+
+/// Runs `gdb-multiarch -batch` on `script` with `program`'s symbols, and
+/// presses Ctrl-C after `delay` (SIGINT to GDB, which sends 0x03 to the
+/// stub): for a script whose `continue` waits on a guest that runs on.
+/// Returns GDB's standard output and standard error, each in its order.
+pub fn gdb_interrupted(
+    name: &str,
+    program: &Path,
+    script: &str,
+    delay: Duration,
+) -> (String, String) {
+    let gdb = Command::new("gdb-multiarch")
+        .args(["-batch", "-nx", "-x"])
+        .arg(script_file(name, script))
+        .arg(program)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start gdb-multiarch");
+    std::thread::sleep(delay);
+    let status = Command::new("kill")
+        .args(["-INT", &gdb.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -INT gdb");
+    let out = gdb.wait_with_output().expect("wait for gdb");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Runs `gdb-multiarch -batch` on `script` (with `program`'s symbols, if
 /// given) and returns what it printed, stdout and stderr together.
 pub fn gdb(program: Option<&Path>, script: &str, limit: Duration) -> (Run, String) {
@@ -35,17 +78,14 @@ pub fn gdb_in(
     script: &str,
     limit: Duration,
 ) -> (Run, String) {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let file = tmp.join(format!(
-        "gdb-script-{}-{:?}.gdb",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    std::fs::write(
-        &file,
-        format!("set pagination off\nset confirm off\n{script}"),
-    )
-    .expect("write the gdb script");
+    let file = script_file(
+        &format!(
+            "gdb-script-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ),
+        script,
+    );
     let mut command = Command::new("gdb-multiarch");
     command.args(["-batch", "-nx", "-x"]).arg(&file);
     if let Some(dir) = dir {
