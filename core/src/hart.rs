@@ -27,19 +27,13 @@ use crate::debug::{DebugEvent, DebugPoints, Watchpoint};
 use crate::decode_cache::CodePage;
 use crate::error::{Error, Result};
 use crate::isa::inline::{execute, execute_run};
+use crate::isa::Next;
 use crate::memory::Memory;
 use crate::reg::{FReg, XReg};
 use crate::spin::{self, SpinDetector};
 use crate::timer::{TimeSource, Timebase};
 use crate::tlb::Tlb;
 use crate::trap::{Cause, Exception, TrapEvent};
-
-/// What a handler returns instead of the next `pc` when the hart's state
-/// changed: the instruction retired and `Hart::pc` holds where to go on.
-pub(crate) const EXIT: u64 = 1;
-/// What a handler returns when the instruction trapped: it did not retire
-/// and `Hart::pc` holds the trap handler's address.
-pub(crate) const TRAPPED: u64 = 3;
 
 /// The register index that instructions with `rd = x0` write to, so that
 /// `x0` itself is never written and always reads zero.
@@ -748,21 +742,21 @@ impl Hart {
             } else {
                 budget
             };
-            let (status, now) =
+            let (next, now) =
                 self.run_in_page(&mut env, &page, pc, spent, limit, limit.min(next_check));
             spent = now;
-            if status & 1 == 0 {
-                self.pc = status;
+            if let Some(pc) = next.target() {
+                self.pc = pc;
             } else if self.stopped_on_trap {
                 stop = StopReason::Trap;
                 break;
             }
             // A spin check point: at a run boundary, or after a CSR write
             // or an xRET (see `crate::spin`).
-            let check = if status & 1 == 0 {
+            let check = if next.target().is_some() {
                 spent >= next_check
             } else {
-                status == EXIT
+                next == Next::EXIT
                     && self.yield_on_spin
                     && self.spin.exit_check_due(self.spin_clock + spent)
             };
@@ -797,9 +791,10 @@ impl Hart {
     /// Executes from `pc` in `page` (`spent` instructions of this run
     /// before it) while control stays in the page, up to `limit`
     /// instructions, returning at the first run boundary at or past
-    /// `check_at` (at most `limit`). Returns the next `pc` (control left the
-    /// page, or `check_at` was reached) or `EXIT`/`TRAPPED` (a handler
-    /// changed the hart's state; `self.pc` is set), and the new `spent`.
+    /// `check_at` (at most `limit`). Returns where execution goes on (a
+    /// `pc`: control left the page, or `check_at` was reached; or an exit:
+    /// a handler changed the hart's state and `self.pc` is set), and the
+    /// new `spent`.
     ///
     /// It executes whole runs (see [`crate::decode_cache`]) when they fit
     /// in the limit, without checking the page or the budget between their
@@ -815,7 +810,7 @@ impl Hart {
         mut spent: u64,
         limit: u64,
         check_at: u64,
-    ) -> (u64, u64) {
+    ) -> (Next, u64) {
         let writes = env.mem.code.writes();
         loop {
             // A match rather than `or_else`: the closure made this loop 1%
@@ -824,7 +819,7 @@ impl Hart {
                 Some(run) => Some(run),
                 // Dropped from the decode cache by a store just now: fetch
                 // the page anew (see `crate::decode_cache`).
-                None if page.is_dead() => return (pc, spent),
+                None if page.is_dead() => return (Next::pc(pc), spent),
                 None => crate::isa::decode_run(page, env.mem, pc),
             };
             let next = match run {
@@ -858,11 +853,12 @@ impl Hart {
             };
             spent += 1;
             // Leave when control leaves the page, when a handler reports
-            // EXIT/TRAPPED (odd values), or at the check point.
-            if (next ^ pc) & !0xffe != 0 || spent >= check_at {
+            // an exit, or at the check point.
+            if next.leaves_page_of(pc) || spent >= check_at {
                 return (next, spent);
             }
-            pc = next;
+            // Still in the page, so `next` is a `pc`.
+            pc = next.bits();
         }
     }
 

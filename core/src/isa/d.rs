@@ -5,7 +5,7 @@ use crate::fpu::{box_f32, unbox_f32, Flags, F32, F64};
 use crate::hart::{Env, Hart};
 use crate::isa::f::{fp_handler, fp_load, fp_store, rs3, F3, F7F3, F7F3R2, R4, RM, RM1};
 use crate::isa::rv64i::sext32;
-use crate::isa::{op, Insn, Opcode};
+use crate::isa::{op, Insn, Next, Opcode};
 
 fp_load!(fld, 8, |v| v);
 fp_store!(fsd, 8);
@@ -21,7 +21,7 @@ macro_rules! binary_d {
             let (a, b) = (h.fr(i.rs1()), h.fr(i.rs2()));
             h.fw(i.rd(), $op(a, b, rm, &mut fl))
         });
-        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
             if h.csr.fp_enabled() {
                 if let Some(rm) = h.rounding_mode(i.imm()) {
                     if let Some((bits, inexact)) = $fast(h.fr(i.rs1()), h.fr(i.rs2()), rm) {
@@ -29,7 +29,7 @@ macro_rules! binary_d {
                         if inexact {
                             h.accrue(Flags::NX);
                         }
-                        return i.next(pc);
+                        return Next::after(i, pc);
                     }
                 }
             }

@@ -10,7 +10,7 @@ use crate::csr::mstatus;
 use crate::fpu::{box_f32, unbox_f32, Flags, RoundingMode, F32};
 use crate::hart::{Env, Hart};
 use crate::isa::rv64i::sext32;
-use crate::isa::{op, Insn, Opcode};
+use crate::isa::{op, Insn, Next, Opcode};
 
 impl Hart {
     /// The rounding mode an instruction's `rm` field selects (7 = `frm`),
@@ -57,7 +57,7 @@ macro_rules! fp_handler {
     // With a rounding mode (`$rm` in scope).
     ($name:ident, rm, |$h:ident, $i:ident, $rm:ident, $flags:ident| $body:block) => {
         #[inline(never)]
-        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             if !h.csr.fp_enabled() {
                 return h.illegal(env, pc);
             }
@@ -70,12 +70,12 @@ macro_rules! fp_handler {
                 $body
             }
             h.accrue($flags);
-            i.next(pc)
+            Next::after(i, pc)
         }
     };
     // Without a rounding mode.
     ($name:ident, |$h:ident, $i:ident, $flags:ident| $body:block) => {
-        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             if !h.csr.fp_enabled() {
                 return h.illegal(env, pc);
             }
@@ -85,7 +85,7 @@ macro_rules! fp_handler {
                 $body
             }
             h.accrue($flags);
-            i.next(pc)
+            Next::after(i, pc)
         }
     };
 }
@@ -94,7 +94,7 @@ pub(crate) use fp_handler;
 /// Defines an FP load of `$n` bytes whose value `v` becomes `$value`.
 macro_rules! fp_load {
     ($name:ident, $n:literal, |$v:ident| $value:expr) => {
-        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             if !h.csr.fp_enabled() {
                 return h.illegal(env, pc);
             }
@@ -102,7 +102,7 @@ macro_rules! fp_load {
             match h.load::<$n>(env, addr) {
                 Ok($v) => {
                     h.fw(i.rd(), $value);
-                    i.next(pc)
+                    Next::after(i, pc)
                 }
                 Err(fault) => h.raise(fault, pc),
             }
@@ -115,13 +115,13 @@ pub(crate) use fp_load;
 /// do not look at NaN boxing).
 macro_rules! fp_store {
     ($name:ident, $n:literal) => {
-        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             if !h.csr.fp_enabled() {
                 return h.illegal(env, pc);
             }
             let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
             match h.store::<$n>(env, addr, h.fr(i.rs2())) {
-                Ok(()) => i.next(pc),
+                Ok(()) => Next::after(i, pc),
                 Err(fault) => h.raise(fault, pc),
             }
         }

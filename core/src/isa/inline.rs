@@ -18,8 +18,8 @@
 //! ends.
 
 use crate::decode_cache::RunRecords;
-use crate::hart::{Env, Hart, EXIT};
-use crate::isa::{ExecFn, Insn};
+use crate::hart::{Env, Hart};
+use crate::isa::{ExecFn, Insn, Next};
 
 /// Declares the inline kinds: `KIND "name"` pairs (the name is the opcode
 /// table's mnemonic).
@@ -140,7 +140,7 @@ macro_rules! dispatch {
         macro_rules! branch {
             ($taken:expr) => {{
                 if $taken {
-                    $pc.wrapping_add(imm)
+                    Next::pc($pc.wrapping_add(imm))
                 } else {
                     $fall
                 }
@@ -177,13 +177,13 @@ macro_rules! dispatch {
             SD => store!(8),
             SB => store!(1),
             JAL => {
-                $h.xw($i.rd(), $i.next($pc));
-                $pc.wrapping_add(imm)
+                $h.xw($i.rd(), $i.next_pc($pc));
+                Next::pc($pc.wrapping_add(imm))
             }
             JALR => {
                 let target = rs1!().wrapping_add(imm) & !1;
-                $h.xw($i.rd(), $i.next($pc));
-                target
+                $h.xw($i.rd(), $i.next_pc($pc));
+                Next::pc(target)
             }
             BEQ => branch!(rs1!() == rs2!()),
             BNE => branch!(rs1!() != rs2!()),
@@ -198,8 +198,7 @@ macro_rules! dispatch {
 }
 
 /// Runs a decoded instruction on its own (not as part of a run): inline if
-/// it has an inline kind, through its handler otherwise. Returns the next
-/// `pc`, or `EXIT`/`TRAPPED`.
+/// it has an inline kind, through its handler otherwise.
 #[inline(always)]
 pub(crate) fn execute(
     i: Insn,
@@ -208,18 +207,18 @@ pub(crate) fn execute(
     env: &mut Env<'_>,
     pc: u64,
     spent: u64,
-) -> u64 {
-    dispatch!(i, h, pc, fall: i.next(pc), call: exec()(h, env, i, pc, spent), {})
+) -> Next {
+    dispatch!(i, h, pc, fall: Next::after(i, pc), call: exec()(h, env, i, pc, spent), {})
 }
 
 /// Runs the run whose records are `records`, in the page at virtual address
 /// `page_base` (`spent` instructions of the hart's run before it). Returns
 /// where the run ended and how many instructions ran, that one included:
 /// the target of a branch taken or a jump, the next `pc` after a last
-/// record of kind [`ENDS_RUN`], or `EXIT`/`TRAPPED` from one that trapped
-/// or changed the hart's state. A handler that wrote to decoded code (the
-/// decode cache's write count moved on from `writes`) ends the run too,
-/// with `EXIT`: the rest of the run may be stale.
+/// record of kind [`ENDS_RUN`], or [`Next::EXIT`]/[`Next::TRAPPED`] from
+/// one that trapped or changed the hart's state. A handler that wrote to
+/// decoded code (the decode cache's write count moved on from `writes`)
+/// ends the run too, with [`Next::EXIT`]: the rest of the run may be stale.
 ///
 /// A branch or jump back to the run's own first instruction (a loop of one
 /// run, such as a byte-wise `memset`) runs it again at once, without
@@ -237,8 +236,8 @@ pub(crate) fn execute_run(
     spent: u64,
     writes: u64,
     again_until: u64,
-) -> (u64, u64) {
-    let first = page_base | u64::from(records.offsets[0].get());
+) -> (Next, u64) {
+    let first = Next::pc(page_base | u64::from(records.offsets[0].get()));
     let len = records.insns.len() as u64;
     // Instructions run in earlier passes of a loop of this one run.
     let mut done: u64 = 0;
@@ -255,14 +254,10 @@ pub(crate) fn execute_run(
         }
         let next = dispatch!(i, h, pc(), fall: continue, call: {
             let next = handler!();
-            if next & 1 == 0 && env.mem.code.writes() == writes {
-                continue;
-            }
-            if next & 1 == 0 {
-                h.pc = next;
-                EXIT
-            } else {
-                next
+            match next.target() {
+                Some(_) if env.mem.code.writes() == writes => continue,
+                Some(pc) => h.exit_to(pc),
+                None => next,
             }
         }, {
             ENDS_RUN => handler!(),

@@ -7,7 +7,7 @@
 
 use crate::hart::{Env, Hart};
 use crate::isa::rv64i::{reg_reg, sext32};
-use crate::isa::{op, Insn, Opcode};
+use crate::isa::{op, Insn, Next, Opcode};
 
 fn div64(a: i64, b: i64) -> i64 {
     if b == 0 {

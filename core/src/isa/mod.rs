@@ -27,15 +27,75 @@ use std::sync::OnceLock;
 
 use crate::csr;
 use crate::decode_cache::{CodePage, Run, MAX_RUN};
-use crate::hart::{Env, Hart, SINK, TRAPPED};
+use crate::hart::{Env, Hart, SINK};
 use crate::memory::Memory;
 use crate::trap::{Cause, Exception, Fault};
 
-/// An instruction handler: executes the record `insn` at `pc` and returns
-/// the next `pc`, or `EXIT`/`TRAPPED` (odd values) when it changed the
-/// hart's state. `spent` is the number of instructions the current run has
-/// executed before this one (the counters need it).
-pub(crate) type ExecFn = fn(&mut Hart, &mut Env<'_>, Insn, u64, u64) -> u64;
+/// An instruction handler: executes the record `insn` at `pc` and says
+/// where execution goes on ([`Next`]). `spent` is the number of
+/// instructions the current run has executed before this one (the
+/// counters need it).
+pub(crate) type ExecFn = fn(&mut Hart, &mut Env<'_>, Insn, u64, u64) -> Next;
+
+/// What executing an instruction leads to (sail's `Retire_Success` /
+/// `Trap`, in one word): go on at a `pc`, or leave the run loop's inner
+/// loop because the hart's state changed ([`Next::EXIT`], the instruction
+/// retired) or a trap was taken ([`Next::TRAPPED`], it did not). In both
+/// of those, `Hart::pc` already holds where to go on.
+///
+/// One `u64` in a register, so returning it costs what returning the
+/// `pc` costs: instructions are 2-byte aligned, so a `pc` is even and the
+/// two exits are odd values no `pc` can take.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(transparent)]
+pub(crate) struct Next(u64);
+
+impl Next {
+    /// The instruction retired and changed state the run loop depends on
+    /// (privilege, translation, interrupt enables, the counters, `wfi`);
+    /// `Hart::pc` holds the next `pc`.
+    pub(crate) const EXIT: Next = Next(1);
+    /// The instruction trapped (it did not retire); `Hart::pc` holds the
+    /// trap handler's address.
+    pub(crate) const TRAPPED: Next = Next(3);
+
+    /// Go on at `pc` (even: bit 0 of a `pc` is always clear).
+    #[inline(always)]
+    pub(crate) const fn pc(pc: u64) -> Next {
+        Next(pc)
+    }
+
+    /// Go on with the instruction after `insn` (at `pc`) in sequence.
+    #[inline(always)]
+    pub(crate) fn after(insn: Insn, pc: u64) -> Next {
+        Next(insn.next_pc(pc))
+    }
+
+    /// The `pc` to go on at, unless the hart's state changed
+    /// ([`Next::EXIT`], [`Next::TRAPPED`]).
+    #[inline(always)]
+    pub(crate) const fn target(self) -> Option<u64> {
+        if self.0 & 1 == 0 {
+            Some(self.0)
+        } else {
+            None
+        }
+    }
+
+    /// The word itself: the `pc` when [`Next::target`] is `Some`. For the
+    /// hot loop, once [`Next::leaves_page_of`] said it is a `pc`.
+    #[inline(always)]
+    pub(crate) const fn bits(self) -> u64 {
+        self.0
+    }
+
+    /// Whether execution leaves the 4 KiB page of `pc`: a `pc` in another
+    /// page, or an exit (odd, so never a `pc` in any page).
+    #[inline(always)]
+    pub(crate) const fn leaves_page_of(self, pc: u64) -> bool {
+        (self.0 ^ pc) & !0xffe != 0
+    }
+}
 
 /// A decoded instruction's operands, packed into one word so that a
 /// handler receives them in a register: the run loop's inline fast-path
@@ -102,7 +162,7 @@ impl Insn {
 
     /// The `pc` of the next instruction in sequence.
     #[inline(always)]
-    pub(crate) fn next(self, pc: u64) -> u64 {
+    pub(crate) fn next_pc(self, pc: u64) -> u64 {
         pc.wrapping_add(u64::from(self.len()))
     }
 }
@@ -122,7 +182,7 @@ pub(crate) fn unused_record() -> Record {
 impl Record {
     /// Runs the instruction.
     #[inline(always)]
-    pub(crate) fn run(self, h: &mut Hart, env: &mut Env<'_>, pc: u64, spent: u64) -> u64 {
+    pub(crate) fn run(self, h: &mut Hart, env: &mut Env<'_>, pc: u64, spent: u64) -> Next {
         (self.exec)(h, env, self.insn, pc, spent)
     }
 }
@@ -418,11 +478,19 @@ fn illegal_record(bits: u32, len: u8) -> Record {
 // ----- handlers shared by every extension -----
 
 impl Hart {
-    /// Takes exception `fault` for the instruction at `pc`; returns `TRAPPED`.
+    /// Takes exception `fault` for the instruction at `pc`.
     #[cold]
-    pub(crate) fn raise(&mut self, fault: Fault, pc: u64) -> u64 {
+    pub(crate) fn raise(&mut self, fault: Fault, pc: u64) -> Next {
         self.take_trap(Cause::Exception(fault.exception), fault.tval, pc);
-        TRAPPED
+        Next::TRAPPED
+    }
+
+    /// Ends the run loop's inner loop after an instruction that changed
+    /// state the loop depends on, going on at `pc`.
+    #[inline]
+    pub(crate) fn exit_to(&mut self, pc: u64) -> Next {
+        self.pc = pc;
+        Next::EXIT
     }
 
     /// Takes an illegal-instruction exception for the instruction at `pc`,
@@ -430,7 +498,7 @@ impl Hart {
     /// longer has them, and memory cannot have changed under a decoded
     /// instruction without invalidating it).
     #[cold]
-    pub(crate) fn illegal(&mut self, env: &mut Env<'_>, pc: u64) -> u64 {
+    pub(crate) fn illegal(&mut self, env: &mut Env<'_>, pc: u64) -> Next {
         let bits = self.fetch_bits(env, pc).unwrap_or(0);
         self.raise(
             Fault::new(Exception::IllegalInstruction, u64::from(bits)),
@@ -452,7 +520,7 @@ impl Hart {
 }
 
 /// The handler of an instruction that does not decode.
-fn exec_illegal(h: &mut Hart, _: &mut Env<'_>, insn: Insn, pc: u64, _: u64) -> u64 {
+fn exec_illegal(h: &mut Hart, _: &mut Env<'_>, insn: Insn, pc: u64, _: u64) -> Next {
     h.raise(
         Fault::new(Exception::IllegalInstruction, u64::from(insn.imm() as u32)),
         pc,
@@ -462,7 +530,7 @@ fn exec_illegal(h: &mut Hart, _: &mut Env<'_>, insn: Insn, pc: u64, _: u64) -> u
 /// Executes the 32-bit instruction at `pc` that straddles two pages,
 /// fetching both halves (it is never decoded into a run, so that each
 /// page's runs depend on that page alone).
-pub(crate) fn execute_cross_page(h: &mut Hart, env: &mut Env<'_>, pc: u64, spent: u64) -> u64 {
+pub(crate) fn execute_cross_page(h: &mut Hart, env: &mut Env<'_>, pc: u64, spent: u64) -> Next {
     match h.fetch_bits(env, pc) {
         Ok(bits) => decode(bits).run(h, env, pc, spent),
         // The second parcel's fault reports the second page's address.

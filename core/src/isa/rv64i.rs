@@ -1,17 +1,17 @@
 //! RV64I: the base integer instruction set.
 
 use crate::hart::{Env, Hart};
-use crate::isa::{op, Insn, Opcode};
+use crate::isa::{op, Insn, Next, Opcode};
 use crate::trap::{Exception, Fault};
 
 /// Defines a handler `rd = f(rs1, rs2)`.
 macro_rules! reg_reg {
     ($name:ident, |$a:ident, $b:ident| $body:expr) => {
         #[inline]
-        pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             let ($a, $b) = (h.xr(i.rs1()), h.xr(i.rs2()));
             h.xw(i.rd(), $body);
-            i.next(pc)
+            Next::after(i, pc)
         }
     };
 }
@@ -21,10 +21,10 @@ pub(crate) use reg_reg;
 macro_rules! reg_imm {
     ($name:ident, |$a:ident, $imm:ident| $body:expr) => {
         #[inline]
-        pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             let ($a, $imm) = (h.xr(i.rs1()), i.imm() as i64 as u64);
             h.xw(i.rd(), $body);
-            i.next(pc)
+            Next::after(i, pc)
         }
     };
 }
@@ -66,28 +66,28 @@ reg_imm!(srliw, |a, sh| sext32(((a as u32) >> sh) as u64));
 reg_imm!(sraiw, |a, sh| ((a as i32) >> sh) as i64 as u64);
 
 #[inline]
-pub(crate) fn lui(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+pub(crate) fn lui(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
     h.xw(i.rd(), i.imm() as i64 as u64);
-    i.next(pc)
+    Next::after(i, pc)
 }
 
 #[inline]
-pub(crate) fn auipc(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+pub(crate) fn auipc(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
     h.xw(i.rd(), pc.wrapping_add(i.imm() as i64 as u64));
-    i.next(pc)
+    Next::after(i, pc)
 }
 
 #[inline]
-pub(crate) fn jal(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-    h.xw(i.rd(), i.next(pc));
-    pc.wrapping_add(i.imm() as i64 as u64)
+pub(crate) fn jal(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
+    h.xw(i.rd(), i.next_pc(pc));
+    Next::pc(pc.wrapping_add(i.imm() as i64 as u64))
 }
 
 #[inline]
-pub(crate) fn jalr(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+pub(crate) fn jalr(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
     let target = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64) & !1;
-    h.xw(i.rd(), i.next(pc));
-    target
+    h.xw(i.rd(), i.next_pc(pc));
+    Next::pc(target)
 }
 
 /// Defines a conditional branch on `cond(rs1, rs2)`. With C present every
@@ -95,12 +95,12 @@ pub(crate) fn jalr(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u
 macro_rules! branch {
     ($name:ident, |$a:ident, $b:ident| $cond:expr) => {
         #[inline]
-        pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             let ($a, $b) = (h.xr(i.rs1()), h.xr(i.rs2()));
             if $cond {
-                pc.wrapping_add(i.imm() as i64 as u64)
+                Next::pc(pc.wrapping_add(i.imm() as i64 as u64))
             } else {
-                i.next(pc)
+                Next::after(i, pc)
             }
         }
     };
@@ -117,21 +117,21 @@ branch!(bgeu, |a, b| a >= b);
 macro_rules! load {
     ($name:ident, $n:literal, |$v:ident| $ext:expr) => {
         #[inline]
-        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
             let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
             if let Some($v) = h.load_hit::<$n>(addr) {
                 h.xw(i.rd(), $ext);
-                return i.next(pc);
+                return Next::after(i, pc);
             }
             // A TLB miss, a device or a fault: out of line, entered by a
             // tail call, so the fast path above needs no stack frame.
             #[inline(never)]
-            fn miss(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+            fn miss(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
                 let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
                 match h.load_slow::<$n>(env, addr) {
                     Ok($v) => {
                         h.xw(i.rd(), $ext);
-                        i.next(pc)
+                        Next::after(i, pc)
                     }
                     Err(fault) => h.raise(fault, pc),
                 }
@@ -153,16 +153,16 @@ load!(lwu, 4, |v| v);
 macro_rules! store {
     ($name:ident, $n:literal) => {
         #[inline]
-        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
             let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
             if h.store_hit::<$n>(addr, h.xr(i.rs2())) {
-                return i.next(pc);
+                return Next::after(i, pc);
             }
             #[inline(never)]
-            fn miss(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+            fn miss(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
                 let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
                 match h.store_slow::<$n>(env, addr, h.xr(i.rs2())) {
-                    Ok(()) => i.next(pc),
+                    Ok(()) => Next::after(i, pc),
                     Err(fault) => h.raise(fault, pc),
                 }
             }
@@ -178,15 +178,15 @@ store!(sd, 8);
 
 /// FENCE: this implementation runs harts one at a time and devices between
 /// their slices, so every access is already ordered.
-fn fence(_: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
-    i.next(pc)
+fn fence(_: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
+    Next::after(i, pc)
 }
 
-fn ecall(h: &mut Hart, _: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> u64 {
+fn ecall(h: &mut Hart, _: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> Next {
     h.raise(Fault::new(Exception::env_call_from(h.prv), 0), pc)
 }
 
-fn ebreak(h: &mut Hart, _: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> u64 {
+fn ebreak(h: &mut Hart, _: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> Next {
     // The spec lets mtval be zero or the ebreak's address; QEMU 7.2 writes
     // zero, and so does rivet.
     h.raise(Fault::new(Exception::Breakpoint, 0), pc)

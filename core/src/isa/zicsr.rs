@@ -2,12 +2,12 @@
 //!
 //! `csrrw` with `rd = x0` does not read the CSR; `csrrs`/`csrrc` with
 //! `rs1 = x0` (and the immediate forms with a zero immediate) do not write
-//! it. Every write ends the hart's inner loop (`EXIT`), because it may
+//! it. Every write ends the hart's inner loop ([`Next::EXIT`]), because it may
 //! change translation, interrupt enables or the counters.
 
 use crate::csr;
-use crate::hart::{Env, Hart, EXIT, SINK};
-use crate::isa::{op, Insn, Opcode};
+use crate::hart::{Env, Hart, SINK};
+use crate::isa::{op, Insn, Next, Opcode};
 
 /// What a CSR instruction does to the CSR after reading it.
 #[derive(Clone, Copy)]
@@ -22,7 +22,7 @@ enum Update {
     Clear(u64),
 }
 
-fn csr_op(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64, update: Update) -> u64 {
+fn csr_op(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64, update: Update) -> Next {
     let addr = i.imm() as u16 & 0xfff;
     let retired = h.retired_in_run(spent);
     let prv = h.prv;
@@ -54,10 +54,9 @@ fn csr_op(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64, update:
         h.xw(i.rd(), old);
     }
     if new.is_some() {
-        h.pc = i.next(pc);
-        EXIT
+        h.exit_to(i.next_pc(pc))
     } else {
-        i.next(pc)
+        Next::after(i, pc)
     }
 }
 
@@ -70,11 +69,11 @@ fn set_or_clear(source_is_zero: bool, update: Update) -> Update {
     }
 }
 
-fn csrrw(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+fn csrrw(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
     csr_op(h, env, i, pc, spent, Update::Write(h.xr(i.rs1())))
 }
 
-fn csrrs(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+fn csrrs(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
     csr_op(
         h,
         env,
@@ -85,7 +84,7 @@ fn csrrs(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
     )
 }
 
-fn csrrc(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+fn csrrc(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
     csr_op(
         h,
         env,
@@ -96,11 +95,11 @@ fn csrrc(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
     )
 }
 
-fn csrrwi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+fn csrrwi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
     csr_op(h, env, i, pc, spent, Update::Write(u64::from(i.rs1())))
 }
 
-fn csrrsi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+fn csrrsi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
     csr_op(
         h,
         env,
@@ -111,7 +110,7 @@ fn csrrsi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 
     )
 }
 
-fn csrrci(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+fn csrrci(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
     csr_op(
         h,
         env,
