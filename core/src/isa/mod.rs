@@ -270,9 +270,11 @@ pub(crate) struct Opcode {
     pub(crate) bits: u32,
     pub(crate) format: Format,
     pub(crate) exec: ExecFn,
+    /// The run loop's inline kind (0: none; see [`inline`]).
+    pub(crate) inline: u8,
 }
 
-/// Shorthand for a table row.
+/// Shorthand for a table row (of an instruction with no inline kind).
 macro_rules! op {
     ($name:literal, $mask:expr, $bits:expr, $format:ident, $exec:expr) => {
         $crate::isa::Opcode {
@@ -281,6 +283,7 @@ macro_rules! op {
             bits: $bits,
             format: $crate::isa::Format::$format,
             exec: $exec,
+            inline: 0,
         }
     };
 }
@@ -388,7 +391,7 @@ pub(crate) fn lower(row: &Opcode, word: u32, len: u8) -> Record {
     }
     Record {
         exec: row.exec,
-        insn: Insn::new(d, s1, s2, len, imm).with_fast(inline::kind(row.name)),
+        insn: Insn::new(d, s1, s2, len, imm).with_fast(row.inline),
     }
 }
 
@@ -461,7 +464,7 @@ pub(crate) fn decode_run(page: &CodePage, mem: &Memory, pc: u64) -> Option<Run> 
     // The run loop stops after the last record: an inline jump, or one
     // marked to end the run whatever it does (a branch not taken included).
     let last = &mut records[count - 1];
-    if !matches!(last.insn.fast(), inline::JAL | inline::JALR) {
+    if !matches!(last.insn.fast(), rv64i::JAL | rv64i::JALR) {
         last.insn = last.insn.with_fast(inline::ENDS_RUN);
     }
     page.add_run(&offsets[..count], &records[..count]);

@@ -1,33 +1,27 @@
 //! RV64I: the base integer instruction set.
+//!
+//! Every instruction is one line of [`rv64i_table!`] at the end of this
+//! file: its mnemonic, its operand format, its encoding (mask and match
+//! bits), its semantics, and its inline kind if the run loop executes it
+//! inline. The semantics are a *shape* (`reg_reg`, `reg_imm`, `upper`,
+//! `branch`, `jump`, `load`, `store`: how operands come in and the
+//! result goes out) applied to a closure that computes the result, or
+//! `handler(f)` for the few instructions that fit no shape, with `f`
+//! written out above the table.
+//!
+//! The table is expanded twice. Here (`define!`) it becomes the handlers
+//! the decode cache calls, the opcode table [`OPCODES`] and the inline
+//! kinds; in the run loop ([`super::inline`]) it becomes the arms of the
+//! match that executes the commonest instructions of compiled code without
+//! a call. Both expand the same shape with the same closure, so an
+//! instruction's handler and its inline arm are the same code.
+//!
+//! Disassembly is generic by operand format, with objdump's
+//! pseudo-instructions, in [`super::disasm`].
 
 use crate::hart::{Env, Hart};
-use crate::isa::{op, Insn, Next, Opcode};
+use crate::isa::{Insn, Next, Opcode};
 use crate::trap::{Exception, Fault};
-
-/// Defines a handler `rd = f(rs1, rs2)`.
-macro_rules! reg_reg {
-    ($name:ident, |$a:ident, $b:ident| $body:expr) => {
-        #[inline]
-        pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-            let ($a, $b) = (h.xr(i.rs1()), h.xr(i.rs2()));
-            h.xw(i.rd(), $body);
-            Next::after(i, pc)
-        }
-    };
-}
-pub(crate) use reg_reg;
-
-/// Defines a handler `rd = f(rs1, imm)` (imm sign-extended to 64 bits).
-macro_rules! reg_imm {
-    ($name:ident, |$a:ident, $imm:ident| $body:expr) => {
-        #[inline]
-        pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-            let ($a, $imm) = (h.xr(i.rs1()), i.imm() as i64 as u64);
-            h.xw(i.rd(), $body);
-            Next::after(i, pc)
-        }
-    };
-}
 
 /// Sign-extends the low 32 bits (the W-form result rule).
 #[inline(always)]
@@ -35,96 +29,125 @@ pub(crate) const fn sext32(v: u64) -> u64 {
     v as i32 as i64 as u64
 }
 
-reg_reg!(add, |a, b| a.wrapping_add(b));
-reg_reg!(sub, |a, b| a.wrapping_sub(b));
-reg_reg!(sll, |a, b| a << (b & 63));
-reg_reg!(slt, |a, b| ((a as i64) < (b as i64)) as u64);
-reg_reg!(sltu, |a, b| (a < b) as u64);
-reg_reg!(xor, |a, b| a ^ b);
-reg_reg!(srl, |a, b| a >> (b & 63));
-reg_reg!(sra, |a, b| ((a as i64) >> (b & 63)) as u64);
-reg_reg!(or, |a, b| a | b);
-reg_reg!(and, |a, b| a & b);
-reg_reg!(addw, |a, b| sext32(a.wrapping_add(b)));
-reg_reg!(subw, |a, b| sext32(a.wrapping_sub(b)));
-reg_reg!(sllw, |a, b| sext32(((a as u32) << (b & 31)) as u64));
-reg_reg!(srlw, |a, b| sext32(((a as u32) >> (b & 31)) as u64));
-reg_reg!(sraw, |a, b| ((a as i32) >> (b & 31)) as i64 as u64);
+// ----- the shapes -----
+//
+// Each shape macro has two arms. `@inline` expands to the instruction's
+// semantics as an expression, given the hart `$h`, the record `$i`, an
+// expression `$pc` for its address (evaluated only by the instructions
+// that need it: the hot loop computes it from the run's offsets), what to
+// do when control falls through (`$fall`: `continue` in the hot loop) and
+// how to call the handler (`$call`: the slow half of loads and stores, a
+// TLB miss, a device or a fault). A jump or a branch taken yields its
+// target as a `Next`. `@handler` defines the instruction's handler from
+// that same expression.
 
-reg_imm!(addi, |a, imm| a.wrapping_add(imm));
-reg_imm!(slti, |a, imm| ((a as i64) < (imm as i64)) as u64);
-reg_imm!(sltiu, |a, imm| (a < imm) as u64);
-reg_imm!(xori, |a, imm| a ^ imm);
-reg_imm!(ori, |a, imm| a | imm);
-reg_imm!(andi, |a, imm| a & imm);
-reg_imm!(slli, |a, sh| a << sh);
-reg_imm!(srli, |a, sh| a >> sh);
-reg_imm!(srai, |a, sh| ((a as i64) >> sh) as u64);
-reg_imm!(addiw, |a, imm| sext32(a.wrapping_add(imm)));
-reg_imm!(slliw, |a, sh| sext32(((a as u32) << sh) as u64));
-reg_imm!(srliw, |a, sh| sext32(((a as u32) >> sh) as u64));
-reg_imm!(sraiw, |a, sh| ((a as i32) >> sh) as i64 as u64);
-
-#[inline]
-pub(crate) fn lui(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-    h.xw(i.rd(), i.imm() as i64 as u64);
-    Next::after(i, pc)
-}
-
-#[inline]
-pub(crate) fn auipc(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-    h.xw(i.rd(), pc.wrapping_add(i.imm() as i64 as u64));
-    Next::after(i, pc)
-}
-
-#[inline]
-pub(crate) fn jal(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-    h.xw(i.rd(), i.next_pc(pc));
-    Next::pc(pc.wrapping_add(i.imm() as i64 as u64))
-}
-
-#[inline]
-pub(crate) fn jalr(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-    let target = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64) & !1;
-    h.xw(i.rd(), i.next_pc(pc));
-    Next::pc(target)
-}
-
-/// Defines a conditional branch on `cond(rs1, rs2)`. With C present every
-/// target is 2-byte aligned, so no misaligned-fetch exception can arise.
-macro_rules! branch {
-    ($name:ident, |$a:ident, $b:ident| $cond:expr) => {
-        #[inline]
-        pub(crate) fn $name(h: &mut Hart, _: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-            let ($a, $b) = (h.xr(i.rs1()), h.xr(i.rs2()));
-            if $cond {
-                Next::pc(pc.wrapping_add(i.imm() as i64 as u64))
-            } else {
-                Next::after(i, pc)
-            }
-        }
+/// `rd = f(rs1, rs2)`.
+macro_rules! reg_reg {
+    (@inline $h:ident, $i:ident, $pc:expr, $fall:expr, $call:expr,
+        (|$a:ident, $b:ident| $body:expr)) => {{
+        let ($a, $b) = ($h.xr($i.rs1()), $h.xr($i.rs2()));
+        $h.xw($i.rd(), $body);
+        $fall
+    }};
+    (@handler $name:ident $args:tt) => {
+        $crate::isa::rv64i::pure_handler!($name, reg_reg, $args);
+    };
+    // A handler alone (other extensions' register-register instructions).
+    ($name:ident, |$a:ident, $b:ident| $body:expr) => {
+        $crate::isa::rv64i::reg_reg!(@handler $name (|$a, $b| $body));
     };
 }
+pub(crate) use reg_reg;
 
-branch!(beq, |a, b| a == b);
-branch!(bne, |a, b| a != b);
-branch!(blt, |a, b| (a as i64) < (b as i64));
-branch!(bge, |a, b| (a as i64) >= (b as i64));
-branch!(bltu, |a, b| a < b);
-branch!(bgeu, |a, b| a >= b);
+/// `rd = f(rs1, imm)`, the immediate sign-extended to 64 bits (for shifts,
+/// the shift amount).
+macro_rules! reg_imm {
+    (@inline $h:ident, $i:ident, $pc:expr, $fall:expr, $call:expr,
+        (|$a:ident, $imm:ident| $body:expr)) => {{
+        let ($a, $imm) = ($h.xr($i.rs1()), $i.imm() as i64 as u64);
+        $h.xw($i.rd(), $body);
+        $fall
+    }};
+    (@handler $name:ident $args:tt) => {
+        $crate::isa::rv64i::pure_handler!($name, reg_imm, $args);
+    };
+}
+pub(crate) use reg_imm;
 
-/// Defines a load of `$n` bytes, extended by `$ext`.
+/// `rd = f(pc, imm)`, the immediate being bits 31:12 in place (`lui`,
+/// `auipc`).
+macro_rules! upper {
+    (@inline $h:ident, $i:ident, $pc:expr, $fall:expr, $call:expr,
+        (|$p:ident, $imm:ident| $body:expr)) => {{
+        // `lui` never uses the `pc`: the compiler drops its computation.
+        let ($p, $imm) = ($pc, $i.imm() as i64 as u64);
+        $h.xw($i.rd(), $body);
+        $fall
+    }};
+    (@handler $name:ident $args:tt) => {
+        $crate::isa::rv64i::pure_handler!($name, upper, $args);
+    };
+}
+pub(crate) use upper;
+
+/// A conditional branch on `cond(rs1, rs2)` to `pc + imm`. With C present
+/// every target is 2-byte aligned, so no misaligned-fetch exception can
+/// arise. Not taken, it falls through like any other instruction (inside
+/// a run, the run goes on).
+macro_rules! branch {
+    (@inline $h:ident, $i:ident, $pc:expr, $fall:expr, $call:expr,
+        (|$a:ident, $b:ident| $cond:expr)) => {{
+        let ($a, $b) = ($h.xr($i.rs1()), $h.xr($i.rs2()));
+        if $cond {
+            $crate::isa::Next::pc($pc.wrapping_add($i.imm() as i64 as u64))
+        } else {
+            $fall
+        }
+    }};
+    (@handler $name:ident $args:tt) => {
+        $crate::isa::rv64i::pure_handler!($name, branch, $args);
+    };
+}
+pub(crate) use branch;
+
+/// A jump that links: `rd = pc + len`, then to `pc + imm` (`pc_relative`,
+/// `jal`) or to `(rs1 + imm) & !1` (`register`, `jalr`; `rs1` is read
+/// before `rd` is written, as `rd` may be `rs1`).
+macro_rules! jump {
+    (@inline $h:ident, $i:ident, $pc:expr, $fall:expr, $call:expr, (pc_relative)) => {{
+        $h.xw($i.rd(), $i.next_pc($pc));
+        $crate::isa::Next::pc($pc.wrapping_add($i.imm() as i64 as u64))
+    }};
+    (@inline $h:ident, $i:ident, $pc:expr, $fall:expr, $call:expr, (register)) => {{
+        let target = $h.xr($i.rs1()).wrapping_add($i.imm() as i64 as u64) & !1;
+        $h.xw($i.rd(), $i.next_pc($pc));
+        $crate::isa::Next::pc(target)
+    }};
+    (@handler $name:ident $args:tt) => {
+        $crate::isa::rv64i::pure_handler!($name, jump, $args);
+    };
+}
+pub(crate) use jump;
+
+/// A load of `$n` bytes at `rs1 + imm`, the value `v` extended by `f(v)`.
+/// Inline only on a TLB hit; a miss, a device or a fault is the handler's
+/// slow half.
 macro_rules! load {
-    ($name:ident, $n:literal, |$v:ident| $ext:expr) => {
+    (@inline $h:ident, $i:ident, $pc:expr, $fall:expr, $call:expr,
+        ($n:literal, |$v:ident| $ext:expr)) => {{
+        match $h.load_hit::<$n>($h.xr($i.rs1()).wrapping_add($i.imm() as i64 as u64)) {
+            Some($v) => {
+                $h.xw($i.rd(), $ext);
+                $fall
+            }
+            None => $call,
+        }
+    }};
+    (@handler $name:ident ($n:literal, |$v:ident| $ext:expr)) => {
         #[inline]
         pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
-            let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
-            if let Some($v) = h.load_hit::<$n>(addr) {
-                h.xw(i.rd(), $ext);
-                return Next::after(i, pc);
-            }
             // A TLB miss, a device or a fault: out of line, entered by a
-            // tail call, so the fast path above needs no stack frame.
+            // tail call, so the fast path needs no stack frame.
             #[inline(never)]
             fn miss(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
                 let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
@@ -136,28 +159,27 @@ macro_rules! load {
                     Err(fault) => h.raise(fault, pc),
                 }
             }
-            miss(h, env, i, pc, spent)
+            load!(@inline h, i, pc, Next::after(i, pc), miss(h, env, i, pc, spent),
+                ($n, |$v| $ext))
         }
     };
 }
+pub(crate) use load;
 
-load!(lb, 1, |v| v as i8 as i64 as u64);
-load!(lh, 2, |v| v as i16 as i64 as u64);
-load!(lw, 4, |v| v as i32 as i64 as u64);
-load!(ld, 8, |v| v);
-load!(lbu, 1, |v| v);
-load!(lhu, 2, |v| v);
-load!(lwu, 4, |v| v);
-
-/// Defines a store of the low `$n` bytes of rs2.
+/// A store of the low `$n` bytes of `rs2` at `rs1 + imm`. Inline only on
+/// a TLB hit, as for loads.
 macro_rules! store {
-    ($name:ident, $n:literal) => {
+    (@inline $h:ident, $i:ident, $pc:expr, $fall:expr, $call:expr, ($n:literal)) => {{
+        let addr = $h.xr($i.rs1()).wrapping_add($i.imm() as i64 as u64);
+        if $h.store_hit::<$n>(addr, $h.xr($i.rs2())) {
+            $fall
+        } else {
+            $call
+        }
+    }};
+    (@handler $name:ident ($n:literal)) => {
         #[inline]
         pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
-            let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
-            if h.store_hit::<$n>(addr, h.xr(i.rs2())) {
-                return Next::after(i, pc);
-            }
             #[inline(never)]
             fn miss(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
                 let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
@@ -166,15 +188,112 @@ macro_rules! store {
                     Err(fault) => h.raise(fault, pc),
                 }
             }
-            miss(h, env, i, pc, spent)
+            store!(@inline h, i, pc, Next::after(i, pc), miss(h, env, i, pc, spent), ($n))
         }
     };
 }
+pub(crate) use store;
 
-store!(sb, 1);
-store!(sh, 2);
-store!(sw, 4);
-store!(sd, 8);
+/// The handler of a shape with no slow half: it falls through or jumps.
+macro_rules! pure_handler {
+    ($name:ident, $shape:ident, $args:tt) => {
+        #[inline]
+        pub(crate) fn $name(
+            h: &mut $crate::hart::Hart,
+            _: &mut $crate::hart::Env<'_>,
+            i: $crate::isa::Insn,
+            pc: u64,
+            _: u64,
+        ) -> $crate::isa::Next {
+            // Pure shapes have no slow half: they never expand `$call`.
+            $shape!(
+                @inline h,
+                i,
+                pc,
+                $crate::isa::Next::after(i, pc),
+                $crate::isa::Next::after(i, pc),
+                $args
+            )
+        }
+    };
+}
+pub(crate) use pure_handler;
+
+/// A handler written out by hand: nothing to define.
+macro_rules! handler {
+    (@handler $name:ident ($f:ident)) => {};
+}
+
+/// The table's first expansion: the handlers, the inline kinds and
+/// [`OPCODES`].
+macro_rules! define {
+    (()
+    $(
+        $name:ident: $format:ident, $mask:expr, $bits:expr, $shape:ident $args:tt
+            $(, inline $kind:ident)?;
+    )*) => {
+        $( $shape!(@handler $name $args); )*
+
+        /// The inline kinds, numbered from 1 (0: none).
+        #[allow(clippy::upper_case_acronyms, dead_code)]
+        #[repr(u8)]
+        enum Kind {
+            None,
+            $($( $kind, )?)*
+        }
+
+        $($(
+            #[doc = concat!("Inline kind of `", stringify!($name), "`.")]
+            pub(crate) const $kind: u8 = Kind::$kind as u8;
+        )?)*
+
+        /// The opcode table of RV64I.
+        pub(crate) static OPCODES: &[Opcode] = &[$(
+            Opcode {
+                name: stringify!($name),
+                mask: $mask,
+                bits: $bits,
+                format: $crate::isa::Format::$format,
+                exec: handler_of!($name $shape $args),
+                inline: Kind::None as u8 $(+ $kind)?,
+            },
+        )*];
+    };
+}
+
+/// The handler of a table line: the generated one, or the hand-written
+/// one a `handler(f)` line names.
+macro_rules! handler_of {
+    ($name:ident handler ($f:ident)) => {
+        $f
+    };
+    ($name:ident $shape:ident $args:tt) => {
+        $name
+    };
+}
+
+/// The run loop's inline match over RV64I's inline kinds (the table's
+/// second expansion; see [`super::inline`]): `(i, h, pc, fall, call,
+/// {extra arms})` then the table. Instructions without an inline kind, and
+/// kinds of no instruction, go to `call`.
+macro_rules! inline_match {
+    (($i:ident, $h:ident, $pc:expr, $fall:expr, $call:expr, { $($extra:tt)* })
+    $(
+        $name:ident: $format:ident, $mask:expr, $bits:expr, $shape:ident $args:tt
+            $(, inline $kind:ident)?;
+    )*) => {
+        match $i.fast() {
+            $($(
+                $crate::isa::rv64i::$kind => {
+                    $crate::isa::rv64i::$shape!(@inline $h, $i, $pc, $fall, $call, $args)
+                }
+            )?)*
+            $($extra)*
+            _ => $call,
+        }
+    };
+}
+pub(crate) use inline_match;
 
 /// FENCE: this implementation runs harts one at a time and devices between
 /// their slices, so every access is already ordered.
@@ -198,59 +317,70 @@ const F7: u32 = 0xfe00_707f;
 const F6: u32 = 0xfc00_707f;
 const ALL: u32 = 0xffff_ffff;
 
-pub(crate) static OPCODES: &[Opcode] = &[
-    op!("lui", OPC, 0x37, U, lui),
-    op!("auipc", OPC, 0x17, U, auipc),
-    op!("jal", OPC, 0x6f, J, jal),
-    op!("jalr", F3, 0x67, Load, jalr),
-    op!("beq", F3, 0x63, Branch, beq),
-    op!("bne", F3, 0x1063, Branch, bne),
-    op!("blt", F3, 0x4063, Branch, blt),
-    op!("bge", F3, 0x5063, Branch, bge),
-    op!("bltu", F3, 0x6063, Branch, bltu),
-    op!("bgeu", F3, 0x7063, Branch, bgeu),
-    op!("lb", F3, 0x03, Load, lb),
-    op!("lh", F3, 0x1003, Load, lh),
-    op!("lw", F3, 0x2003, Load, lw),
-    op!("ld", F3, 0x3003, Load, ld),
-    op!("lbu", F3, 0x4003, Load, lbu),
-    op!("lhu", F3, 0x5003, Load, lhu),
-    op!("lwu", F3, 0x6003, Load, lwu),
-    op!("sb", F3, 0x23, Store, sb),
-    op!("sh", F3, 0x1023, Store, sh),
-    op!("sw", F3, 0x2023, Store, sw),
-    op!("sd", F3, 0x3023, Store, sd),
-    op!("addi", F3, 0x13, I, addi),
-    op!("slti", F3, 0x2013, I, slti),
-    op!("sltiu", F3, 0x3013, I, sltiu),
-    op!("xori", F3, 0x4013, I, xori),
-    op!("ori", F3, 0x6013, I, ori),
-    op!("andi", F3, 0x7013, I, andi),
-    op!("slli", F6, 0x1013, Shift, slli),
-    op!("srli", F6, 0x5013, Shift, srli),
-    op!("srai", F6, 0x4000_5013, Shift, srai),
-    op!("add", F7, 0x33, R, add),
-    op!("sub", F7, 0x4000_0033, R, sub),
-    op!("sll", F7, 0x1033, R, sll),
-    op!("slt", F7, 0x2033, R, slt),
-    op!("sltu", F7, 0x3033, R, sltu),
-    op!("xor", F7, 0x4033, R, xor),
-    op!("srl", F7, 0x5033, R, srl),
-    op!("sra", F7, 0x4000_5033, R, sra),
-    op!("or", F7, 0x6033, R, or),
-    op!("and", F7, 0x7033, R, and),
-    op!("addiw", F3, 0x1b, I, addiw),
-    op!("slliw", F7, 0x101b, ShiftW, slliw),
-    op!("srliw", F7, 0x501b, ShiftW, srliw),
-    op!("sraiw", F7, 0x4000_501b, ShiftW, sraiw),
-    op!("addw", F7, 0x3b, R, addw),
-    op!("subw", F7, 0x4000_003b, R, subw),
-    op!("sllw", F7, 0x103b, R, sllw),
-    op!("srlw", F7, 0x503b, R, srlw),
-    op!("sraw", F7, 0x4000_503b, R, sraw),
-    // FENCE ignores its fm, rs1 and rd fields, as the spec asks of
-    // implementations for forward compatibility.
-    op!("fence", F3, 0x0f, Fence, fence),
-    op!("ecall", ALL, 0x73, Bare, ecall),
-    op!("ebreak", ALL, 0x0010_0073, Bare, ebreak),
-];
+/// RV64I, one line per instruction:
+/// `mnemonic: Format, mask, match, shape(semantics)[, inline KIND];`.
+/// Expands to `$then!((args) table...)`: [`define!`] below, and
+/// [`inline_match!`] in the run loop.
+macro_rules! rv64i_table {
+    ($then:ident, $args:tt) => {
+        $then! { $args
+            lui: U, OPC, 0x37, upper(|_pc, imm| imm), inline LUI;
+            auipc: U, OPC, 0x17, upper(|pc, imm| pc.wrapping_add(imm)), inline AUIPC;
+            jal: J, OPC, 0x6f, jump(pc_relative), inline JAL;
+            jalr: Load, F3, 0x67, jump(register), inline JALR;
+            beq: Branch, F3, 0x63, branch(|a, b| a == b), inline BEQ;
+            bne: Branch, F3, 0x1063, branch(|a, b| a != b), inline BNE;
+            blt: Branch, F3, 0x4063, branch(|a, b| (a as i64) < (b as i64)), inline BLT;
+            bge: Branch, F3, 0x5063, branch(|a, b| (a as i64) >= (b as i64)), inline BGE;
+            bltu: Branch, F3, 0x6063, branch(|a, b| a < b), inline BLTU;
+            bgeu: Branch, F3, 0x7063, branch(|a, b| a >= b), inline BGEU;
+            lb: Load, F3, 0x03, load(1, |v| v as i8 as i64 as u64);
+            lh: Load, F3, 0x1003, load(2, |v| v as i16 as i64 as u64);
+            lw: Load, F3, 0x2003, load(4, |v| sext32(v)), inline LW;
+            ld: Load, F3, 0x3003, load(8, |v| v), inline LD;
+            lbu: Load, F3, 0x4003, load(1, |v| v), inline LBU;
+            lhu: Load, F3, 0x5003, load(2, |v| v);
+            lwu: Load, F3, 0x6003, load(4, |v| v), inline LWU;
+            sb: Store, F3, 0x23, store(1), inline SB;
+            sh: Store, F3, 0x1023, store(2);
+            sw: Store, F3, 0x2023, store(4), inline SW;
+            sd: Store, F3, 0x3023, store(8), inline SD;
+            addi: I, F3, 0x13, reg_imm(|a, imm| a.wrapping_add(imm)), inline ADDI;
+            slti: I, F3, 0x2013, reg_imm(|a, imm| u64::from((a as i64) < (imm as i64)));
+            sltiu: I, F3, 0x3013, reg_imm(|a, imm| u64::from(a < imm)), inline SLTIU;
+            xori: I, F3, 0x4013, reg_imm(|a, imm| a ^ imm), inline XORI;
+            ori: I, F3, 0x6013, reg_imm(|a, imm| a | imm), inline ORI;
+            andi: I, F3, 0x7013, reg_imm(|a, imm| a & imm), inline ANDI;
+            slli: Shift, F6, 0x1013, reg_imm(|a, sh| a << (sh & 63)), inline SLLI;
+            srli: Shift, F6, 0x5013, reg_imm(|a, sh| a >> (sh & 63)), inline SRLI;
+            srai: Shift, F6, 0x4000_5013, reg_imm(|a, sh| ((a as i64) >> (sh & 63)) as u64), inline SRAI;
+            add: R, F7, 0x33, reg_reg(|a, b| a.wrapping_add(b)), inline ADD;
+            sub: R, F7, 0x4000_0033, reg_reg(|a, b| a.wrapping_sub(b)), inline SUB;
+            sll: R, F7, 0x1033, reg_reg(|a, b| a << (b & 63));
+            slt: R, F7, 0x2033, reg_reg(|a, b| u64::from((a as i64) < (b as i64)));
+            sltu: R, F7, 0x3033, reg_reg(|a, b| u64::from(a < b)), inline SLTU;
+            xor: R, F7, 0x4033, reg_reg(|a, b| a ^ b), inline XOR;
+            srl: R, F7, 0x5033, reg_reg(|a, b| a >> (b & 63));
+            sra: R, F7, 0x4000_5033, reg_reg(|a, b| ((a as i64) >> (b & 63)) as u64);
+            or: R, F7, 0x6033, reg_reg(|a, b| a | b), inline OR;
+            and: R, F7, 0x7033, reg_reg(|a, b| a & b), inline AND;
+            addiw: I, F3, 0x1b, reg_imm(|a, imm| sext32(a.wrapping_add(imm))), inline ADDIW;
+            slliw: ShiftW, F7, 0x101b, reg_imm(|a, sh| sext32(u64::from((a as u32) << (sh & 31)))), inline SLLIW;
+            srliw: ShiftW, F7, 0x501b, reg_imm(|a, sh| sext32(u64::from((a as u32) >> (sh & 31)))), inline SRLIW;
+            sraiw: ShiftW, F7, 0x4000_501b, reg_imm(|a, sh| ((a as i32) >> (sh & 31)) as i64 as u64), inline SRAIW;
+            addw: R, F7, 0x3b, reg_reg(|a, b| sext32(a.wrapping_add(b))), inline ADDW;
+            subw: R, F7, 0x4000_003b, reg_reg(|a, b| sext32(a.wrapping_sub(b))), inline SUBW;
+            sllw: R, F7, 0x103b, reg_reg(|a, b| sext32(u64::from((a as u32) << (b & 31))));
+            srlw: R, F7, 0x503b, reg_reg(|a, b| sext32(u64::from((a as u32) >> (b & 31))));
+            sraw: R, F7, 0x4000_503b, reg_reg(|a, b| ((a as i32) >> (b & 31)) as i64 as u64);
+            // FENCE ignores its fm, rs1 and rd fields, as the spec asks of
+            // implementations for forward compatibility.
+            fence: Fence, F3, 0x0f, handler(fence);
+            ecall: Bare, ALL, 0x73, handler(ecall);
+            ebreak: Bare, ALL, 0x0010_0073, handler(ebreak);
+        }
+    };
+}
+pub(crate) use rv64i_table;
+
+rv64i_table!(define, ());
