@@ -26,6 +26,7 @@ use crate::csr::{self, mstatus, CsrFile, Privilege, WriteEffect};
 use crate::debug::{DebugEvent, DebugPoints, Watchpoint};
 use crate::decode_cache::CodePage;
 use crate::error::{Error, Result};
+use crate::hooks::{HookAction, Hooks};
 use crate::isa::inline::{execute, execute_run};
 use crate::isa::Next;
 use crate::memory::Memory;
@@ -47,6 +48,7 @@ pub(crate) struct Env<'a> {
 
 /// Why [`Hart::run`] returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StopReason {
     /// The instruction budget is used up.
     Budget,
@@ -60,6 +62,10 @@ pub enum StopReason {
     Spinning,
     /// A debugger's breakpoint or watchpoint (see [`crate::debug`]).
     Debug(DebugEvent),
+    /// A hook asked to stop (see [`crate::hooks`]).
+    Hook,
+    /// [`Hart::run_to`]'s address was reached.
+    Reached,
 }
 
 /// The result of [`Hart::run`] or [`Hart::step`].
@@ -70,9 +76,6 @@ pub struct RunOutcome {
     /// Why the run ended.
     pub stop: StopReason,
 }
-
-/// A callback run on every trap.
-type TrapHook = Box<dyn FnMut(&TrapEvent)>;
 
 /// One RV64 hart.
 pub struct Hart {
@@ -109,7 +112,8 @@ pub struct Hart {
     stop_on_trap: bool,
     stopped_on_trap: bool,
     last_trap: Option<TrapEvent>,
-    trap_hook: Option<TrapHook>,
+    /// The embedding program's hooks (see [`crate::hooks`]).
+    pub(crate) hooks: Hooks,
     yield_on_spin: bool,
     spin: SpinDetector,
     /// Instructions executed in earlier runs: the spin detector's clock.
@@ -172,7 +176,7 @@ impl Hart {
             stop_on_trap: false,
             stopped_on_trap: false,
             last_trap: None,
-            trap_hook: None,
+            hooks: Hooks::default(),
             yield_on_spin: false,
             spin: SpinDetector::default(),
             spin_clock: 0,
@@ -340,16 +344,6 @@ impl Hart {
         self.last_trap.as_ref()
     }
 
-    /// Calls `hook` on every trap the hart takes, after the trap is taken.
-    pub fn set_trap_hook(&mut self, hook: impl FnMut(&TrapEvent) + 'static) {
-        self.trap_hook = Some(Box::new(hook));
-    }
-
-    /// Removes the trap hook.
-    pub fn clear_trap_hook(&mut self) {
-        self.trap_hook = None;
-    }
-
     /// Makes [`Hart::run`] return as soon as a trap is taken.
     pub fn set_stop_on_trap(&mut self, stop: bool) {
         self.stop_on_trap = stop;
@@ -435,17 +429,21 @@ impl Hart {
     /// Recomputes whether breakpoints, watchpoints or triggers are set.
     pub(crate) fn refresh_debug_arming(&mut self) {
         let triggers = &self.csr.triggers;
-        self.exec_points_armed = self.debug.has_breakpoints() || triggers.execute_armed();
-        self.data_points_armed = self.debug.has_watchpoints() || triggers.data_armed();
+        self.exec_points_armed =
+            self.debug.has_breakpoints() || triggers.execute_armed() || self.hooks.exec_armed();
+        self.data_points_armed =
+            self.debug.has_watchpoints() || triggers.data_armed() || self.hooks.memory.is_some();
     }
 
-    /// Whether the code page at virtual address `page` holds a breakpoint
-    /// or may match an execute trigger (and so must run one instruction at
-    /// a time).
+    /// Whether the code page at virtual address `page` holds a breakpoint,
+    /// may match an execute trigger, or must be watched by a hook (and so
+    /// must run one instruction at a time).
     #[inline(always)]
     pub(crate) fn exec_points_in_page(&self, page: u64) -> bool {
         self.exec_points_armed
-            && (self.debug.breaks_in_page(page) || self.csr.triggers.may_execute_in_page(page))
+            && (self.debug.breaks_in_page(page)
+                || self.csr.triggers.may_execute_in_page(page)
+                || self.hooks.watch_code_page(page))
     }
 
     /// Whether the data page at virtual address `page` holds a watched
@@ -453,7 +451,9 @@ impl Hart {
     /// the TLB).
     pub(crate) fn data_points_in_page(&self, page: u64) -> bool {
         self.data_points_armed
-            && (self.debug.watches_page(page) || self.csr.triggers.may_access_page(page))
+            && (self.debug.watches_page(page)
+                || self.csr.triggers.may_access_page(page)
+                || self.hooks.memory.is_some())
     }
 
     /// Checks an access of `size` bytes at `vaddr` against the debugger's
@@ -544,13 +544,15 @@ impl Hart {
                 return;
             }
         }
+        if self.defer_trap(cause, tval, epc) {
+            // The run loop calls the trap hook, which decides (see
+            // `crate::hooks`).
+            return;
+        }
         let from = self.prv;
-        let delegated = match cause {
-            Cause::Exception(e) => self.csr.medeleg >> e.code() & 1 != 0,
-            Cause::Interrupt(i) => self.csr.mideleg >> i.code() & 1 != 0,
-        };
+        let to_supervisor = self.trap_goes_to_supervisor(cause);
         let c = &mut self.csr;
-        let (to, tvec) = if delegated && from != Privilege::Machine {
+        let (to, tvec) = if to_supervisor {
             c.scause = cause.xcause();
             c.sepc = epc;
             c.stval = tval;
@@ -579,11 +581,7 @@ impl Hart {
             to == Privilege::Machine,
             cause == Cause::Exception(Exception::Breakpoint),
         );
-        let base = tvec & !3;
-        let handler = match cause {
-            Cause::Interrupt(i) if tvec & 3 == 1 => base.wrapping_add(4 * i.code()),
-            _ => base,
-        };
+        let handler = trap_handler(cause, tvec);
         match cause {
             Cause::Interrupt(i) => self.interrupts_taken[i.code() as usize] += 1,
             Cause::Exception(_) => self.exceptions_taken += 1,
@@ -606,9 +604,45 @@ impl Hart {
         if self.stop_on_trap {
             self.stopped_on_trap = true;
         }
-        if let Some(hook) = self.trap_hook.as_mut() {
-            hook(&event);
+    }
+
+    /// Whether a trap of `cause` taken now goes to S-mode: delegated by
+    /// `medeleg`/`mideleg`, and not raised in M-mode.
+    fn trap_goes_to_supervisor(&self, cause: Cause) -> bool {
+        let delegated = match cause {
+            Cause::Exception(e) => self.csr.medeleg >> e.code() & 1 != 0,
+            Cause::Interrupt(i) => self.csr.mideleg >> i.code() & 1 != 0,
+        };
+        delegated && self.prv != Privilege::Machine
+    }
+
+    /// The trap that [`Hart::take_trap`] would take now, without taking it.
+    pub(crate) fn trap_event(&self, cause: Cause, tval: u64, epc: u64) -> TrapEvent {
+        let (to, tvec) = if self.trap_goes_to_supervisor(cause) {
+            (Privilege::Supervisor, self.csr.stvec)
+        } else {
+            (Privilege::Machine, self.csr.mtvec)
+        };
+        TrapEvent {
+            cause,
+            tval,
+            epc,
+            from: self.prv,
+            to,
+            handler: trap_handler(cause, tvec),
         }
+    }
+
+    /// After a trap was raised in the run loop: calls the trap hook if the
+    /// trap waits for it; `Some` if the run must stop there.
+    #[inline]
+    fn after_trap(&mut self, mem: &mut Memory) -> Option<StopReason> {
+        if self.hooks.pending_trap.is_some() {
+            if let Some(stop) = self.deliver_pending_trap(mem) {
+                return Some(stop);
+            }
+        }
+        self.stopped_on_trap.then_some(StopReason::Trap)
     }
 
     /// The interrupt to take now, if any: pending (`mip & mie`), enabled
@@ -687,8 +721,8 @@ impl Hart {
             if let Some(irq) = self.pending_interrupt().filter(|_| !self.mask_interrupts) {
                 self.take_trap(Cause::Interrupt(irq), 0, self.pc);
                 spent += 1;
-                if self.stopped_on_trap {
-                    stop = StopReason::Trap;
+                if let Some(reason) = self.after_trap(env.mem) {
+                    stop = reason;
                     break;
                 }
                 continue;
@@ -716,11 +750,30 @@ impl Hart {
                 {
                     self.take_trap(Cause::Exception(Exception::Breakpoint), pc, pc);
                     spent += 1;
-                    if self.stopped_on_trap {
-                        stop = StopReason::Trap;
+                    if let Some(reason) = self.after_trap(env.mem) {
+                        stop = reason;
                         break;
                     }
                     continue;
+                }
+                // The hooks, unless the fetch faults (taken below).
+                if self.hooks.exec_armed() {
+                    if let Ok(bits) = self.fetch_bits(&mut env, pc) {
+                        match self.instruction_hooks(env.mem, pc, bits, spent) {
+                            None => {}
+                            Some((HookAction::Skip, _)) => {
+                                let len = crate::isa::instruction_length(bits as u16) as u64;
+                                self.pc = pc.wrapping_add(len);
+                                spent += 1;
+                                self.run_traps += 1;
+                                continue;
+                            }
+                            Some((_, reason)) => {
+                                stop = reason;
+                                break;
+                            }
+                        }
+                    }
                 }
             }
             // A store may have made the decode cache drop a page.
@@ -730,8 +783,8 @@ impl Hart {
                 Err(fault) => {
                     self.take_trap(Cause::Exception(fault.exception), fault.tval, pc);
                     spent += 1;
-                    if self.stopped_on_trap {
-                        stop = StopReason::Trap;
+                    if let Some(reason) = self.after_trap(env.mem) {
+                        stop = reason;
                         break;
                     }
                     continue;
@@ -747,8 +800,14 @@ impl Hart {
             spent = now;
             if let Some(pc) = next.target() {
                 self.pc = pc;
-            } else if self.stopped_on_trap {
-                stop = StopReason::Trap;
+            } else if let Some(reason) = self.after_trap(env.mem) {
+                stop = reason;
+                break;
+            }
+            if self.fetch_one_at_a_time && self.hooks.stop_after_instruction {
+                // A memory hook asked to stop after this instruction.
+                self.hooks.stop_after_instruction = false;
+                stop = StopReason::Hook;
                 break;
             }
             // A spin check point: at a run boundary, or after a CSR write
@@ -874,5 +933,16 @@ impl Hart {
     #[inline]
     pub(crate) fn retired_in_run(&self, spent: u64) -> u64 {
         spent - self.run_traps
+    }
+}
+
+/// The address a trap of `cause` jumps to, given the `xtvec` of the mode
+/// it goes to: the base, or in vectored mode (`MODE` = 1) for an
+/// interrupt, the base plus four times its code.
+fn trap_handler(cause: Cause, tvec: u64) -> u64 {
+    let base = tvec & !3;
+    match cause {
+        Cause::Interrupt(i) if tvec & 3 == 1 => base.wrapping_add(4 * i.code()),
+        _ => base,
     }
 }

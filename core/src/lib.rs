@@ -49,6 +49,7 @@ pub mod elf;
 pub mod error;
 pub mod fpu;
 pub mod hart;
+pub mod hooks;
 pub mod htif;
 pub mod isa;
 pub mod machine;

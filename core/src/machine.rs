@@ -60,6 +60,12 @@ pub enum ExitReason {
         /// What it stopped at.
         event: DebugEvent,
     },
+    /// A hart's hook asked to stop, or a hart reached the address it was
+    /// run to (see [`crate::hooks`]).
+    Hook {
+        /// The hart's index (its hart id).
+        hart: usize,
+    },
 }
 
 /// What happened to power, as a platform reports it.
@@ -240,15 +246,20 @@ impl<P: Platform> Machine<P> {
                 };
                 let outcome = hart.run(&mut self.memory, &mut self.platform, budget);
                 let rest = slice.saturating_sub(outcome.retired.max(1));
-                if let (StopReason::Debug(event), true) = (outcome.stop, rest > 0) {
-                    // Stopped mid-slice for a debugger: the hart goes on
-                    // from here when the machine runs again, before any
-                    // other hart, so its reservation still stands.
+                let stopped = match outcome.stop {
+                    StopReason::Debug(event) => Some(ExitReason::Debug { hart: i, event }),
+                    StopReason::Hook | StopReason::Reached => Some(ExitReason::Hook { hart: i }),
+                    _ => None,
+                };
+                if let (Some(exit), true) = (&stopped, rest > 0) {
+                    // Stopped mid-slice for a debugger or a hook: the hart
+                    // goes on from here when the machine runs again, before
+                    // any other hart, so its reservation still stands.
                     self.next_hart = i;
                     self.rest_of_slice = Some(rest);
                     self.retired += outcome.retired;
                     self.advance_virtual_time(outcome.retired);
-                    return Some(ExitReason::Debug { hart: i, event });
+                    return Some(exit.clone());
                 }
                 if several {
                     // Switched out: another hart may store to the reserved address.
@@ -261,9 +272,9 @@ impl<P: Platform> Machine<P> {
                 self.advance_virtual_time(outcome.retired);
                 // A debugger hears of its stop first (a watched store to
                 // `tohost` included); the HTIF is looked at after the next slice.
-                if let StopReason::Debug(event) = outcome.stop {
+                if let Some(exit) = stopped {
                     self.next_hart = i + 1;
-                    return Some(ExitReason::Debug { hart: i, event });
+                    return Some(exit);
                 }
                 if let Some(exit) = self.poll_htif() {
                     return Some(exit);

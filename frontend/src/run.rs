@@ -5,6 +5,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
+use rivet_core::hooks::HookAction;
 use rivet_core::machine::ExitReason;
 use rivet_core::TimeSource;
 use rivet_devices::boot::{BootConfig, Firmware};
@@ -284,10 +285,11 @@ impl Builder<'_> {
         if let Some((items, log)) = &self.trap_log {
             for hart in vm.machine.harts.iter_mut() {
                 let (items, log, id) = (*items, Arc::clone(log), hart.hart_id());
-                hart.set_trap_hook(move |e| {
+                hart.set_trap_hook(move |_, _, e| {
                     if let (Some(line), Ok(mut out)) = (items.line(id, e), log.lock()) {
                         let _ = writeln!(out, "{line}");
                     }
+                    HookAction::Continue
                 });
             }
         }
@@ -455,5 +457,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         )),
         ExitReason::Reset => unreachable!("resets restart the machine"),
         ExitReason::Debug { .. } => unreachable!("debugger stops end only inside a gdb session"),
+        // The frontend's hooks (-d) never stop the run.
+        ExitReason::Hook { hart } => Err(RunError::Guest(format!("hart {hart} stopped by a hook"))),
     }
 }
