@@ -4,8 +4,7 @@
 //!
 //! Run with `cargo run -p rivet-core --example teach`.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use rivet_core::bus::EmptyBus;
 use rivet_core::{disassemble, Cause, Hart, Memory, PhysAddr, StopReason, XReg};
@@ -33,9 +32,10 @@ fn main() -> Result<(), rivet_core::Error> {
     hart.set_pc(BASE);
     // mtvec: the last instruction is the trap handler.
     hart.set_csr(rivet_core::csr::addr::MTVEC, BASE + 28)?;
-    let traps = Rc::new(RefCell::new(Vec::new()));
-    let seen = Rc::clone(&traps);
-    hart.set_trap_hook(move |event| seen.borrow_mut().push(*event));
+    // The hook must be `Send` (so is the hart): share the list through a Mutex.
+    let traps = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&traps);
+    hart.set_trap_hook(move |event| seen.lock().unwrap().push(*event));
 
     let mut bus = EmptyBus;
     for _ in 0..40 {
@@ -56,7 +56,7 @@ fn main() -> Result<(), rivet_core::Error> {
             break;
         }
     }
-    for event in traps.borrow().iter() {
+    for event in traps.lock().unwrap().iter() {
         println!(
             "trap: {} at {:#x}, {:?} -> {:?}, handler {:#x}",
             event.cause, event.epc, event.from, event.to, event.handler

@@ -72,7 +72,7 @@ pub struct RunOutcome {
 }
 
 /// A callback run on every trap.
-type TrapHook = Box<dyn FnMut(&TrapEvent)>;
+type TrapHook = Box<dyn FnMut(&TrapEvent) + Send>;
 
 /// One RV64 hart.
 pub struct Hart {
@@ -341,7 +341,9 @@ impl Hart {
     }
 
     /// Calls `hook` on every trap the hart takes, after the trap is taken.
-    pub fn set_trap_hook(&mut self, hook: impl FnMut(&TrapEvent) + 'static) {
+    /// The hook is `Send` so that the hart is (share state with it through
+    /// an `Arc<Mutex<_>>`, say, not an `Rc<RefCell<_>>`).
+    pub fn set_trap_hook(&mut self, hook: impl FnMut(&TrapEvent) + Send + 'static) {
         self.trap_hook = Some(Box::new(hook));
     }
 

@@ -24,6 +24,15 @@ struct RamBuffer {
     len: usize,
 }
 
+// SAFETY: a `RamBuffer` owns its allocation alone, as a `Box<[u8]>` would:
+// moving it to another thread moves the ownership, and a shared reference
+// only reads (every write takes `&mut self`). The raw pointers that harts'
+// TLBs keep into it are dereferenced only by a hart holding `&mut Memory`
+// (see the `Send` implementation of `crate::tlb::Tlb`).
+unsafe impl Send for RamBuffer {}
+// SAFETY: as above: `&RamBuffer` gives read-only access to initialised bytes.
+unsafe impl Sync for RamBuffer {}
+
 impl RamBuffer {
     /// 16-byte alignment: enough for any access, and small enough that
     /// the allocator uses calloc, which maps zero pages lazily instead of
