@@ -417,11 +417,18 @@ impl Hart {
         Ok(page)
     }
 
-    /// Drops every translation if this hart last ran with another Memory
-    /// (its TLB's host pointers belong to that one), then those the decode
-    /// cache has made stale.
+    /// Drops every translation (and the LR reservation) if this hart last
+    /// ran with another Memory (its TLB's host pointers belong to that one),
+    /// then those the decode cache has made stale.
     pub(crate) fn sync_with_memory(&mut self, mem: &Memory) {
         if self.memory_id != mem.id() {
+            // Another memory, or this one with its contents replaced (a
+            // snapshot restored): the reservation is lost too, unless the
+            // hart is new or was itself just restored (id 0): then its state
+            // is meant to go with this memory.
+            if self.memory_id != 0 {
+                self.reservation = None;
+            }
             self.memory_id = mem.id();
             self.tlb.flush();
         }

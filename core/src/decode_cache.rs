@@ -291,6 +291,19 @@ impl DecodeCache {
         self.flushes += 1;
     }
 
+    /// Drops every decoded page, as when the whole of RAM is replaced (a
+    /// snapshot restored): the pages die like demoted ones, both epochs
+    /// move on, and the flush is not counted as one for being full.
+    pub(crate) fn clear(&mut self) {
+        for page in self.pages.iter_mut().filter_map(Option::take) {
+            page.forget(0, 4096);
+            page.dead.set(true);
+        }
+        self.live = 0;
+        self.code_epoch += 1;
+        self.flush_epoch += 1;
+    }
+
     /// Forgets every run that could cover a byte of RAM in
     /// `offset..offset + len`.
     pub(crate) fn invalidate(&mut self, offset: usize, len: usize) {

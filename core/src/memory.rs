@@ -232,6 +232,17 @@ impl Memory {
         self.code.flushes()
     }
 
+    /// Lets `rewrite` change all of RAM at once (a snapshot restored, a
+    /// clone filled), then forgets everything derived from the old
+    /// contents: the decode cache is emptied, and the memory takes a new
+    /// identity, so every hart drops its translations (and the host
+    /// pointers and decoded pages they hold) when it next runs with it.
+    pub(crate) fn rewrite_all(&mut self, rewrite: impl FnOnce(&mut [u8])) {
+        rewrite(self.bytes.as_mut_slice());
+        self.code.clear();
+        self.id = NEXT_MEMORY_ID.fetch_add(1, Ordering::Relaxed);
+    }
+
     // ----- the hart's fast path: offsets already checked by the TLB fill -----
 
     /// Loads `N` bytes at RAM offset `offset` as a little-endian value.
