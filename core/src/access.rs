@@ -11,7 +11,7 @@
 //! raise the address-misaligned exception (load for LR, store/AMO for SC
 //! and AMOs).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::addr::PhysAddr;
 use crate::bus::AccessSize;
@@ -433,20 +433,24 @@ impl Hart {
 
     /// The decoded page holding the instruction at `pc`.
     #[inline(always)]
-    pub(crate) fn fetch_page(&mut self, env: &mut Env<'_>, pc: u64) -> Result<Rc<CodePage>, Fault> {
+    pub(crate) fn fetch_page(
+        &mut self,
+        env: &mut Env<'_>,
+        pc: u64,
+    ) -> Result<Arc<CodePage>, Fault> {
         let entry = &self.tlb.fetch[tlb::index(pc)];
         if entry.tag == (pc & !0xfff) | self.ctx_fetch {
             if let Some(page) = &entry.page {
                 // Only whole-speed pages enter the fetch TLB.
                 self.fetch_one_at_a_time = false;
-                return Ok(Rc::clone(page));
+                return Ok(Arc::clone(page));
             }
         }
         self.fetch_page_slow(env, pc)
     }
 
     #[inline(never)]
-    fn fetch_page_slow(&mut self, env: &mut Env<'_>, pc: u64) -> Result<Rc<CodePage>, Fault> {
+    fn fetch_page_slow(&mut self, env: &mut Env<'_>, pc: u64) -> Result<Arc<CodePage>, Fault> {
         let (paddr, uniform) = self.translate_checked::<2>(env.mem, pc, AccessType::Fetch)?;
         let offset = env
             .mem
@@ -455,7 +459,7 @@ impl Hart {
         let page = env.mem.code.page(Memory::ram_page(offset));
         self.sync_with_decode_cache(env.mem);
         if uniform {
-            self.tlb.fill_fetch(pc, Rc::clone(&page), self.ctx_fetch);
+            self.tlb.fill_fetch(pc, Arc::clone(&page), self.ctx_fetch);
             self.fetch_one_at_a_time = false;
         } else {
             // PMP permissions change inside this page, or it holds a
@@ -465,11 +469,18 @@ impl Hart {
         Ok(page)
     }
 
-    /// Drops every translation if this hart last ran with another Memory
-    /// (its TLB's host pointers belong to that one), then those the decode
-    /// cache has made stale.
+    /// Drops every translation (and the LR reservation) if this hart last
+    /// ran with another Memory (its TLB's host pointers belong to that one),
+    /// then those the decode cache has made stale.
     pub(crate) fn sync_with_memory(&mut self, mem: &Memory) {
         if self.memory_id != mem.id() {
+            // Another memory, or this one with its contents replaced (a
+            // snapshot restored): the reservation is lost too, unless the
+            // hart is new or was itself just restored (id 0): then its state
+            // is meant to go with this memory.
+            if self.memory_id != 0 {
+                self.reservation = None;
+            }
             self.memory_id = mem.id();
             self.tlb.flush();
         }

@@ -109,18 +109,18 @@ pub struct Hart {
     pub(crate) seen_flush_epoch: u64,
     /// Traps taken during the current run (they consume budget but do not retire).
     pub(crate) run_traps: u64,
-    stop_on_trap: bool,
+    pub(crate) stop_on_trap: bool,
     stopped_on_trap: bool,
-    last_trap: Option<TrapEvent>,
+    pub(crate) last_trap: Option<TrapEvent>,
     /// The embedding program's hooks (see [`crate::hooks`]).
     pub(crate) hooks: Hooks,
-    yield_on_spin: bool,
-    spin: SpinDetector,
+    pub(crate) yield_on_spin: bool,
+    pub(crate) spin: SpinDetector,
     /// Instructions executed in earlier runs: the spin detector's clock.
-    spin_clock: u64,
-    spin_yields: u64,
+    pub(crate) spin_clock: u64,
+    pub(crate) spin_yields: u64,
     /// Interrupts taken, by code (statistics).
-    interrupts_taken: [u64; 12],
+    pub(crate) interrupts_taken: [u64; 12],
     /// Exceptions taken (a part of the spin detector's state).
     pub(crate) exceptions_taken: u64,
     /// A debugger's breakpoints and watchpoints.

@@ -34,8 +34,8 @@
 //! disassemble, one module per extension), [`csr`], [`trap`], [`mmu`],
 //! [`pmp`], [`trigger`] (the debug specification's trigger module),
 //! [`memory`], [`bus`], [`elf`] (loading programs), [`htif`] (the `tohost`
-//! convention of riscv-tests) and [`machine`] (several harts sharing memory
-//! and a bus).
+//! convention of riscv-tests), [`machine`] (several harts sharing memory
+//! and a bus) and [`snapshot`] (saving and restoring their state).
 
 #![warn(missing_docs)]
 
@@ -57,6 +57,7 @@ pub mod memory;
 pub mod mmu;
 pub mod pmp;
 pub mod reg;
+pub mod snapshot;
 pub mod spin;
 pub mod timer;
 mod tlb;
@@ -71,5 +72,6 @@ pub use hart::{Hart, RunOutcome, StopReason};
 pub use isa::disassemble;
 pub use memory::Memory;
 pub use reg::{FReg, XReg};
+pub use snapshot::{HartState, MemoryState, Snapshot};
 pub use timer::{TimeSource, Timebase};
 pub use trap::{Cause, Exception, Interrupt, TrapEvent};

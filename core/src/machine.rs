@@ -121,18 +121,18 @@ pub struct Machine<P: Platform> {
     /// nanoseconds of virtual time, one instruction per nanosecond.
     icount_shift: u32,
     /// Instructions not yet turned into deterministic ticks.
-    icount_remainder: u64,
+    pub(crate) icount_remainder: u64,
     htif: Option<Htif>,
-    retired: u64,
+    pub(crate) retired: u64,
     /// The hart whose slice comes next in the current round (a run that
     /// stopped for a debugger resumes the round there).
-    next_hart: usize,
+    pub(crate) next_hart: usize,
     /// Harts a debugger holds back: bit `i` set, hart `i` does not run.
     parked: u64,
     /// What is left of `next_hart`'s slice when a debugger stopped it
     /// mid-slice: it finishes that slice first, with its LR reservation
     /// (no other hart has run in between).
-    rest_of_slice: Option<u64>,
+    pub(crate) rest_of_slice: Option<u64>,
 }
 
 impl<P: Platform> Machine<P> {
