@@ -46,12 +46,14 @@ pub(crate) struct Env<'a> {
     pub(crate) bus: &'a mut dyn Bus,
 }
 
-/// Why [`Hart::run`] returned.
+/// Why [`Hart::run`] or [`Hart::step`] returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StopReason {
-    /// The instruction budget is used up.
+    /// The instruction budget of [`Hart::run`] is used up.
     Budget,
+    /// [`Hart::step`] executed its instruction (which did not trap).
+    Stepped,
     /// The hart executed `wfi` and waits for an interrupt.
     WaitingForInterrupt,
     /// A trap was taken and [`Hart::set_stop_on_trap`] asked to stop there.
@@ -688,12 +690,18 @@ impl Hart {
     // ----- running -----
 
     /// Executes one instruction (or takes one trap, if the instruction
-    /// faults or an interrupt is pending). Returns what happened.
+    /// faults or an interrupt is pending). Returns what happened:
+    /// [`StopReason::Stepped`] when the instruction ran,
+    /// [`StopReason::Trap`] when a trap was taken instead, or why nothing
+    /// ran (waiting in `wfi`, a breakpoint, a hook's stop).
     pub fn step(&mut self, mem: &mut Memory, bus: &mut dyn Bus) -> RunOutcome {
         let stop_on_trap = self.stop_on_trap;
         self.stop_on_trap = true;
-        let outcome = self.run(mem, bus, 1);
+        let mut outcome = self.run(mem, bus, 1);
         self.stop_on_trap = stop_on_trap;
+        if outcome.stop == StopReason::Budget {
+            outcome.stop = StopReason::Stepped;
+        }
         outcome
     }
 

@@ -64,7 +64,7 @@ mod tlb;
 pub mod trap;
 pub mod trigger;
 
-pub use addr::{PhysAddr, VirtAddr};
+pub use addr::PhysAddr;
 pub use bus::{AccessSize, Bus, BusError};
 pub use csr::Privilege;
 pub use error::{Error, Result};
