@@ -242,6 +242,28 @@ pub(crate) enum Format {
 }
 
 impl Format {
+    /// The immediate of instruction `word` in this format, as its record
+    /// holds it ([`Insn::imm`]): the sign-extended immediate, the shift
+    /// amount, the CSR number, a fence's `fm`/`pred`/`succ`, or the
+    /// rounding mode (with `rs3 << 8` for [`Format::FR4`]).
+    const fn immediate(self, word: u32) -> i32 {
+        let rm = ((word >> 12) & 7) as i32;
+        match self {
+            Format::I | Format::Load | Format::FLoad => imm_i(word),
+            Format::Store | Format::FStore => imm_s(word),
+            Format::Branch => imm_b(word),
+            Format::U => imm_u(word),
+            Format::J => imm_j(word),
+            Format::Shift => ((word >> 20) & 63) as i32,
+            Format::ShiftW => ((word >> 20) & 31) as i32,
+            Format::Csr | Format::CsrImm => ((word >> 20) & 0xfff) as i32,
+            Format::Fence => ((word >> 20) & 0xfff) as i32,
+            Format::FR | Format::FR1 | Format::FToX | Format::XToF | Format::FCmp => rm,
+            Format::FR4 => (((word >> 27) as i32) << 8) | rm,
+            Format::R | Format::Amo | Format::Lr | Format::Bare | Format::SfenceVma => 0,
+        }
+    }
+
     /// Whether the format writes an integer `rd` (so `rd = x0` goes to the sink).
     const fn writes_x_rd(self) -> bool {
         matches!(
@@ -371,21 +393,7 @@ const fn imm_j(w: u32) -> i32 {
 /// Turns a table row and its instruction word into the record the hart runs.
 pub(crate) fn lower(row: &Opcode, word: u32, len: u8) -> Record {
     let (mut d, s1, s2) = (rd(word), rs1(word), rs2(word));
-    let rm = ((word >> 12) & 7) as i32;
-    let imm = match row.format {
-        Format::I | Format::Load | Format::FLoad => imm_i(word),
-        Format::Store | Format::FStore => imm_s(word),
-        Format::Branch => imm_b(word),
-        Format::U => imm_u(word),
-        Format::J => imm_j(word),
-        Format::Shift => ((word >> 20) & 63) as i32,
-        Format::ShiftW => ((word >> 20) & 31) as i32,
-        Format::Csr | Format::CsrImm => ((word >> 20) & 0xfff) as i32,
-        Format::Fence => ((word >> 20) & 0xfff) as i32,
-        Format::FR | Format::FR1 | Format::FToX | Format::XToF | Format::FCmp => rm,
-        Format::FR4 => (((word >> 27) as i32) << 8) | rm,
-        Format::R | Format::Amo | Format::Lr | Format::Bare | Format::SfenceVma => 0,
-    };
+    let imm = row.format.immediate(word);
     if d == 0 && row.format.writes_x_rd() {
         d = SINK;
     }
