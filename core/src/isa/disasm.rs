@@ -5,8 +5,8 @@
 //! first, [`c::expand`]): the row's mnemonic and operand [`Format`] give
 //! the plain form, and objdump's aliases are chosen by mnemonic and
 //! operand values. What objdump shows differently from a compressed
-//! instruction's expansion is chosen from the 16-bit parcel. Nothing here
-//! is on the execution path.
+//! instruction's expansion is chosen from the 16-bit parcel, in
+//! [`super::c`]. Nothing here is on the execution path.
 //!
 //! objdump is the oracle, read from its output only:
 //! `core/tests/disassembly.rs` compares the two on every instruction of
@@ -73,8 +73,8 @@ pub fn disassemble(bits: u32, pc: u64) -> String {
     if bits & 3 != 3 {
         let half = bits as u16;
         let text = match c::expand(half) {
-            Some(word) => compressed(half, word).or_else(|| render(lookup(word)?, word, pc)),
-            None => reserved_compressed(half),
+            Some(word) => c::disasm(half, word).or_else(|| render(lookup(word)?, word, pc)),
+            None => c::disasm_reserved(half),
         };
         return text.unwrap_or_else(|| format!(".2byte {half:#x}"));
     }
@@ -87,7 +87,7 @@ pub fn disassemble(bits: u32, pc: u64) -> String {
 
 /// An instruction's text: the mnemonic, then the operands separated by
 /// commas.
-fn asm(mnemonic: &str, operands: &[&dyn Display]) -> String {
+pub(crate) fn asm(mnemonic: &str, operands: &[&dyn Display]) -> String {
     let mut out = String::from(mnemonic);
     for (i, operand) in operands.iter().enumerate() {
         out.push(if i == 0 { ' ' } else { ',' });
@@ -97,22 +97,22 @@ fn asm(mnemonic: &str, operands: &[&dyn Display]) -> String {
 }
 
 /// The ABI name of integer register `r` (a 5-bit field).
-fn x(r: u8) -> &'static str {
+pub(crate) fn x_reg(r: u8) -> &'static str {
     X_ABI_NAMES[usize::from(r & 31)]
 }
 
 /// The ABI name of floating-point register `r` (a 5-bit field).
-fn f(r: u8) -> &'static str {
+fn f_reg(r: u8) -> &'static str {
     F_ABI_NAMES[usize::from(r & 31)]
 }
 
 /// A memory operand, `offset(base)`.
 fn mem(offset: i32, base: u8) -> String {
-    format!("{offset}({})", x(base))
+    format!("{offset}({})", x_reg(base))
 }
 
 /// A `0x`-prefixed hex immediate (upper immediates, shift amounts).
-fn hex(v: u32) -> String {
+pub(crate) fn hex(v: u32) -> String {
     format!("{v:#x}")
 }
 
@@ -131,100 +131,55 @@ fn render(row: &Opcode, word: u32, pc: u64) -> Option<String> {
         Format::I => immediate(name, d, s1, imm_i(word)),
         Format::Shift | Format::ShiftW => {
             let shamt = hex((word >> 20) & if row.format == Format::Shift { 63 } else { 31 });
-            asm(register_form(name), &[&x(d), &x(s1), &shamt])
+            asm(register_form(name), &[&x_reg(d), &x_reg(s1), &shamt])
         }
         Format::Load if name == "jalr" => jalr(d, s1, imm_i(word)),
-        Format::Load => asm(name, &[&x(d), &mem(imm_i(word), s1)]),
-        Format::Store => asm(name, &[&x(s2), &mem(imm_s(word), s1)]),
+        Format::Load => asm(name, &[&x_reg(d), &mem(imm_i(word), s1)]),
+        Format::Store => asm(name, &[&x_reg(s2), &mem(imm_s(word), s1)]),
         Format::Branch => branch(name, s1, s2, target(pc, imm_b(word))),
-        Format::U => asm(name, &[&x(d), &hex(word >> 12)]),
+        Format::U => asm(name, &[&x_reg(d), &hex(word >> 12)]),
         Format::J => {
             let to = target(pc, imm_j(word));
             match d {
                 0 => asm("j", &[&to]),
                 1 => asm("jal", &[&to]),
-                _ => asm("jal", &[&x(d), &to]),
+                _ => asm("jal", &[&x_reg(d), &to]),
             }
         }
-        Format::Csr => csr(name, d, &x(s1), s1 == 0, (word >> 20) as u16),
+        Format::Csr => csr(name, d, &x_reg(s1), s1 == 0, (word >> 20) as u16),
         Format::CsrImm => csr(name, d, &s1, s1 == 0, (word >> 20) as u16),
         Format::Amo => asm(
             &ordered(name, word),
-            &[&x(d), &x(s2), &format!("({})", x(s1))],
+            &[&x_reg(d), &x_reg(s2), &format!("({})", x_reg(s1))],
         ),
-        Format::Lr => asm(&ordered(name, word), &[&x(d), &format!("({})", x(s1))]),
+        Format::Lr => asm(
+            &ordered(name, word),
+            &[&x_reg(d), &format!("({})", x_reg(s1))],
+        ),
         Format::Fence => fence(word)?,
         // objdump decodes fence.i only with its reserved fields zero.
         Format::Bare if name == "fence.i" && word != 0x0000_100f => return None,
         Format::Bare => name.to_string(),
         Format::SfenceVma => match (s1, s2) {
             (0, 0) => name.to_string(),
-            (_, 0) => asm(name, &[&x(s1)]),
-            _ => asm(name, &[&x(s1), &x(s2)]),
+            (_, 0) => asm(name, &[&x_reg(s1)]),
+            _ => asm(name, &[&x_reg(s1), &x_reg(s2)]),
         },
-        Format::FLoad => asm(name, &[&f(d), &mem(imm_i(word), s1)]),
-        Format::FStore => asm(name, &[&f(s2), &mem(imm_s(word), s1)]),
-        Format::FR if has_rm(row) => with_rm(name, &[&f(d), &f(s1), &f(s2)], word)?,
+        Format::FLoad => asm(name, &[&f_reg(d), &mem(imm_i(word), s1)]),
+        Format::FStore => asm(name, &[&f_reg(s2), &mem(imm_s(word), s1)]),
+        Format::FR if has_rm(row) => with_rm(name, &[&f_reg(d), &f_reg(s1), &f_reg(s2)], word)?,
         Format::FR => sign_injection(name, d, s1, s2),
         Format::FR4 => {
             let s3 = (word >> 27) as u8;
-            with_rm(name, &[&f(d), &f(s1), &f(s2), &f(s3)], word)?
+            with_rm(name, &[&f_reg(d), &f_reg(s1), &f_reg(s2), &f_reg(s3)], word)?
         }
-        Format::FR1 => with_rm(name, &[&f(d), &f(s1)], word)?,
-        Format::FCmp => asm(name, &[&x(d), &f(s1), &f(s2)]),
-        Format::FToX if has_rm(row) => with_rm(name, &[&x(d), &f(s1)], word)?,
-        Format::FToX => asm(name, &[&x(d), &f(s1)]),
-        Format::XToF if has_rm(row) => with_rm(name, &[&f(d), &x(s1)], word)?,
-        Format::XToF => asm(name, &[&f(d), &x(s1)]),
+        Format::FR1 => with_rm(name, &[&f_reg(d), &f_reg(s1)], word)?,
+        Format::FCmp => asm(name, &[&x_reg(d), &f_reg(s1), &f_reg(s2)]),
+        Format::FToX if has_rm(row) => with_rm(name, &[&x_reg(d), &f_reg(s1)], word)?,
+        Format::FToX => asm(name, &[&x_reg(d), &f_reg(s1)]),
+        Format::XToF if has_rm(row) => with_rm(name, &[&f_reg(d), &x_reg(s1)], word)?,
+        Format::XToF => asm(name, &[&f_reg(d), &x_reg(s1)]),
     })
-}
-
-/// The compressed instructions that objdump does not show as their
-/// expansion `word` would be shown: `c.mv` is `mv` (its expansion `add
-/// rd, x0, rs2` is not), `c.addi rd, 0` is `add rd,rd,0` (not `mv`), and
-/// the HINTs (rd = x0, or a shift by 0) keep their compressed names.
-/// `None` for the others.
-fn compressed(half: u16, word: u32) -> Option<String> {
-    let (d, imm) = (rd(word), imm_i(word));
-    // rs2 of the CR format (not of the expansion: c.ebreak's has none).
-    let s2 = ((half >> 2) & 31) as u8;
-    let shamt = hex((word >> 20) & 63);
-    let quadrant = half & 3;
-    let funct3 = half >> 13;
-    let bit12 = (half >> 12) & 1;
-    Some(match (quadrant, funct3) {
-        // c.addi (c.nop when rd = x0)
-        (1, 0) if d == 0 && imm != 0 => asm("c.nop", &[&imm]),
-        (1, 0) if d != 0 && imm == 0 => asm("add", &[&x(d), &x(d), &0]),
-        (1, 2) if d == 0 => asm("c.li", &[&x(d), &imm]),
-        (1, 3) if d == 0 => asm("c.lui", &[&x(d), &hex(word >> 12)]),
-        // c.srli, c.srai
-        (1, 4) if (half >> 10) & 3 == 0 && bit12 == 0 && half & 0x7c == 0 => {
-            asm("c.srli64", &[&x(d)])
-        }
-        (1, 4) if (half >> 10) & 3 == 1 && bit12 == 0 && half & 0x7c == 0 => {
-            asm("c.srai64", &[&x(d)])
-        }
-        // c.slli
-        (2, 0) if bit12 == 0 && half & 0x7c == 0 => asm("c.slli64", &[&x(d)]),
-        (2, 0) if d == 0 => asm("c.slli", &[&x(d), &shamt]),
-        // c.mv, c.add
-        (2, 4) if bit12 == 0 && s2 != 0 && d == 0 => asm("c.mv", &[&x(d), &x(s2)]),
-        (2, 4) if bit12 == 0 && s2 != 0 => asm("mv", &[&x(d), &x(s2)]),
-        (2, 4) if bit12 == 1 && s2 != 0 && d == 0 => asm("c.add", &[&x(d), &x(s2)]),
-        _ => return None,
-    })
-}
-
-/// The reserved compressed encodings that objdump nevertheless decodes:
-/// the all-zero parcel (`unimp`, the canonical illegal instruction) and
-/// `c.addi16sp` with a zero immediate.
-fn reserved_compressed(half: u16) -> Option<String> {
-    match half {
-        0x0000 => Some("unimp".to_string()),
-        0x6101 => Some("add sp,sp,0".to_string()),
-        _ => None,
-    }
 }
 
 /// System instructions that rivet does not implement (they raise an
@@ -237,7 +192,7 @@ fn unimplemented_system(word: u32) -> Option<String> {
         0x2020_0073 => "hret".to_string(),
         0x7b20_0073 => "dret".to_string(),
         0x1040_0073 => "sfence.vm".to_string(),
-        _ if word & 0xfff0_7fff == 0x1040_0073 => asm("sfence.vm", &[&x(rs1(word))]),
+        _ if word & 0xfff0_7fff == 0x1040_0073 => asm("sfence.vm", &[&x_reg(rs1(word))]),
         _ => return None,
     })
 }
@@ -265,12 +220,12 @@ fn register_form(name: &str) -> &str {
 /// Register-register instructions and their aliases.
 fn register(name: &str, d: u8, s1: u8, s2: u8) -> String {
     match (name, s1, s2) {
-        ("sub", 0, _) => asm("neg", &[&x(d), &x(s2)]),
-        ("subw", 0, _) => asm("negw", &[&x(d), &x(s2)]),
-        ("sltu", 0, _) => asm("snez", &[&x(d), &x(s2)]),
-        ("slt", _, 0) => asm("sltz", &[&x(d), &x(s1)]),
-        ("slt", 0, _) => asm("sgtz", &[&x(d), &x(s2)]),
-        _ => asm(name, &[&x(d), &x(s1), &x(s2)]),
+        ("sub", 0, _) => asm("neg", &[&x_reg(d), &x_reg(s2)]),
+        ("subw", 0, _) => asm("negw", &[&x_reg(d), &x_reg(s2)]),
+        ("sltu", 0, _) => asm("snez", &[&x_reg(d), &x_reg(s2)]),
+        ("slt", _, 0) => asm("sltz", &[&x_reg(d), &x_reg(s1)]),
+        ("slt", 0, _) => asm("sgtz", &[&x_reg(d), &x_reg(s2)]),
+        _ => asm(name, &[&x_reg(d), &x_reg(s1), &x_reg(s2)]),
     }
 }
 
@@ -278,13 +233,13 @@ fn register(name: &str, d: u8, s1: u8, s2: u8) -> String {
 fn immediate(name: &str, d: u8, s1: u8, imm: i32) -> String {
     match (name, s1, imm) {
         ("addi", 0, 0) if d == 0 => "nop".to_string(),
-        ("addi", 0, _) => asm("li", &[&x(d), &imm]),
-        ("addi", _, 0) => asm("mv", &[&x(d), &x(s1)]),
-        ("addiw", _, 0) => asm("sext.w", &[&x(d), &x(s1)]),
-        ("xori", _, -1) => asm("not", &[&x(d), &x(s1)]),
-        ("andi", _, 255) => asm("zext.b", &[&x(d), &x(s1)]),
-        ("sltiu", _, 1) => asm("seqz", &[&x(d), &x(s1)]),
-        _ => asm(register_form(name), &[&x(d), &x(s1), &imm]),
+        ("addi", 0, _) => asm("li", &[&x_reg(d), &imm]),
+        ("addi", _, 0) => asm("mv", &[&x_reg(d), &x_reg(s1)]),
+        ("addiw", _, 0) => asm("sext.w", &[&x_reg(d), &x_reg(s1)]),
+        ("xori", _, -1) => asm("not", &[&x_reg(d), &x_reg(s1)]),
+        ("andi", _, 255) => asm("zext.b", &[&x_reg(d), &x_reg(s1)]),
+        ("sltiu", _, 1) => asm("seqz", &[&x_reg(d), &x_reg(s1)]),
+        _ => asm(register_form(name), &[&x_reg(d), &x_reg(s1), &imm]),
     }
 }
 
@@ -292,12 +247,12 @@ fn immediate(name: &str, d: u8, s1: u8, imm: i32) -> String {
 fn jalr(d: u8, s1: u8, imm: i32) -> String {
     match (d, s1, imm) {
         (0, 1, 0) => "ret".to_string(),
-        (0, _, 0) => asm("jr", &[&x(s1)]),
+        (0, _, 0) => asm("jr", &[&x_reg(s1)]),
         (0, _, _) => asm("jr", &[&mem(imm, s1)]),
-        (1, _, 0) => asm("jalr", &[&x(s1)]),
+        (1, _, 0) => asm("jalr", &[&x_reg(s1)]),
         (1, _, _) => asm("jalr", &[&mem(imm, s1)]),
-        (_, _, 0) => asm("jalr", &[&x(d), &x(s1)]),
-        _ => asm("jalr", &[&x(d), &mem(imm, s1)]),
+        (_, _, 0) => asm("jalr", &[&x_reg(d), &x_reg(s1)]),
+        _ => asm("jalr", &[&x_reg(d), &mem(imm, s1)]),
     }
 }
 
@@ -306,13 +261,13 @@ fn jalr(d: u8, s1: u8, imm: i32) -> String {
 /// `ble`, `bgtu` and `bleu`.
 fn branch(name: &str, s1: u8, s2: u8, to: String) -> String {
     match (name, s1, s2) {
-        ("beq", _, 0) => asm("beqz", &[&x(s1), &to]),
-        ("bne", _, 0) => asm("bnez", &[&x(s1), &to]),
-        ("blt", _, 0) => asm("bltz", &[&x(s1), &to]),
-        ("blt", 0, _) => asm("bgtz", &[&x(s2), &to]),
-        ("bge", 0, _) => asm("blez", &[&x(s2), &to]),
-        ("bge", _, 0) => asm("bgez", &[&x(s1), &to]),
-        _ => asm(name, &[&x(s1), &x(s2), &to]),
+        ("beq", _, 0) => asm("beqz", &[&x_reg(s1), &to]),
+        ("bne", _, 0) => asm("bnez", &[&x_reg(s1), &to]),
+        ("blt", _, 0) => asm("bltz", &[&x_reg(s1), &to]),
+        ("blt", 0, _) => asm("bgtz", &[&x_reg(s2), &to]),
+        ("bge", 0, _) => asm("blez", &[&x_reg(s2), &to]),
+        ("bge", _, 0) => asm("bgez", &[&x_reg(s1), &to]),
+        _ => asm(name, &[&x_reg(s1), &x_reg(s2), &to]),
     }
 }
 
@@ -320,7 +275,7 @@ fn branch(name: &str, s1: u8, s2: u8, to: String) -> String {
 /// or the 5-bit immediate, `zero` whether it is `x0`/0.
 fn csr(name: &str, d: u8, source: &dyn Display, zero: bool, number: u16) -> String {
     let csr = csr_name(number);
-    let rd = x(d);
+    let rd = x_reg(d);
     let fp_alias = match number {
         addr::FFLAGS => Some(("fsflags", "frflags", "fsflagsi")),
         addr::FRM => Some(("fsrm", "frrm", "fsrmi")),
@@ -630,10 +585,10 @@ fn sign_injection(name: &str, d: u8, s1: u8, s2: u8) -> String {
             _ => None,
         };
         if let Some(alias) = alias {
-            return asm(alias, &[&f(d), &f(s1)]);
+            return asm(alias, &[&f_reg(d), &f_reg(s1)]);
         }
     }
-    asm(name, &[&f(d), &f(s1), &f(s2)])
+    asm(name, &[&f_reg(d), &f_reg(s1), &f_reg(s2)])
 }
 
 #[cfg(test)]
