@@ -3,13 +3,23 @@
 //!
 //! Each extension has its own module, named as the ISA manual names it,
 //! holding one opcode table: a row per instruction with its mnemonic, its
-//! encoding (mask and match bits), its operand format and its handler, and
-//! the handlers right beside it. Decoding finds the row whose mask and
-//! match fit the instruction word; *lowering* turns row and word into an
-//! `Insn` record (handler, registers, immediate, length) that the hart
-//! runs from the decode cache. Compressed instructions are expanded to
-//! their 32-bit equivalents first (`c::expand`), so they share rows and
-//! handlers with the instructions they stand for.
+//! encoding (mask and match bits), its operand format, its handler and how
+//! it disassembles (`Asm`), and the handlers and disassembly rules right
+//! beside it. Decoding finds the row whose mask and match fit the
+//! instruction word; *lowering* turns row and word into an `Insn` record
+//! (handler, registers, immediate, length) that the hart runs from the
+//! decode cache. Compressed instructions are expanded to their 32-bit
+//! equivalents first (`c::expand`), so they share rows and handlers with
+//! the instructions they stand for; what objdump shows differently for a
+//! compressed encoding is in `c` too.
+//!
+//! Disassembly ([`disassemble`]) renders an instruction from its row: the
+//! generic rendering of the row's operand format, under the row's mnemonic
+//! or the name objdump gives it, or the instruction's own rule, a function
+//! in its extension's module that picks objdump's pseudo-instructions
+//! (`li`, `ret`, `csrr`, `fmv.d`, ...). `disasm` holds the generic part
+//! and the small toolkit the rules share; no code picks an instruction by
+//! its mnemonic string.
 
 pub(crate) mod a;
 pub(crate) mod c;
@@ -242,6 +252,28 @@ pub(crate) enum Format {
 }
 
 impl Format {
+    /// The immediate of instruction `word` in this format, as its record
+    /// holds it ([`Insn::imm`]): the sign-extended immediate, the shift
+    /// amount, the CSR number, a fence's `fm`/`pred`/`succ`, or the
+    /// rounding mode (with `rs3 << 8` for [`Format::FR4`]).
+    const fn immediate(self, word: u32) -> i32 {
+        let rm = ((word >> 12) & 7) as i32;
+        match self {
+            Format::I | Format::Load | Format::FLoad => imm_i(word),
+            Format::Store | Format::FStore => imm_s(word),
+            Format::Branch => imm_b(word),
+            Format::U => imm_u(word),
+            Format::J => imm_j(word),
+            Format::Shift => ((word >> 20) & 63) as i32,
+            Format::ShiftW => ((word >> 20) & 31) as i32,
+            Format::Csr | Format::CsrImm => ((word >> 20) & 0xfff) as i32,
+            Format::Fence => ((word >> 20) & 0xfff) as i32,
+            Format::FR | Format::FR1 | Format::FToX | Format::XToF | Format::FCmp => rm,
+            Format::FR4 => (((word >> 27) as i32) << 8) | rm,
+            Format::R | Format::Amo | Format::Lr | Format::Bare | Format::SfenceVma => 0,
+        }
+    }
+
     /// Whether the format writes an integer `rd` (so `rd = x0` goes to the sink).
     const fn writes_x_rd(self) -> bool {
         matches!(
@@ -272,11 +304,34 @@ pub(crate) struct Opcode {
     pub(crate) exec: ExecFn,
     /// The run loop's inline kind (0: none; see [`inline`]).
     pub(crate) inline: u8,
+    /// How the instruction disassembles.
+    pub(crate) asm: Asm,
 }
 
-/// Shorthand for a table row (of an instruction with no inline kind).
+/// How a table row's instruction disassembles (see [`disassemble`]).
+/// Used by disassembly only, never when decoding or executing.
+#[derive(Clone, Copy)]
+pub(crate) enum Asm {
+    /// The row's mnemonic, then its format's operands (`lw a0,8(sp)`).
+    Plain,
+    /// Another mnemonic, then the format's operands: binutils 2.40 names
+    /// most register-immediate instructions after their register-register
+    /// form (`or a0,a0,1` for `ori`, `sll a0,a0,0x3` for `slli`).
+    Named(&'static str),
+    /// The instruction's own rule, written beside it in its extension's
+    /// module: the text of the instruction given its fields and address,
+    /// with objdump's pseudo-instructions and aliases (`li`, `ret`,
+    /// `csrr`, `fmv.d`), or `None` for an encoding objdump does not decode
+    /// (which prints as data).
+    Rule(fn(&disasm::Operands<'_>) -> Option<String>),
+}
+
+/// Shorthand for a table row (of an instruction with no inline kind):
+/// mnemonic, mask, match, [`Format`] variant, handler, and optionally
+/// `asm(rule)` for an instruction with its own disassembly rule
+/// ([`Asm::Rule`]; otherwise [`Asm::Plain`]).
 macro_rules! op {
-    ($name:literal, $mask:expr, $bits:expr, $format:ident, $exec:expr) => {
+    ($name:literal, $mask:expr, $bits:expr, $format:ident, $exec:expr $(, asm($rule:expr))?) => {
         $crate::isa::Opcode {
             name: $name,
             mask: $mask,
@@ -284,10 +339,27 @@ macro_rules! op {
             format: $crate::isa::Format::$format,
             exec: $exec,
             inline: 0,
+            asm: $crate::isa::asm_of!($(asm($rule))?),
         }
     };
 }
 pub(crate) use op;
+
+/// A row's [`Asm`] from a table line's optional disassembly item: none
+/// ([`Asm::Plain`]), `as "name"` ([`Asm::Named`]) or `asm(rule)`
+/// ([`Asm::Rule`]).
+macro_rules! asm_of {
+    () => {
+        $crate::isa::Asm::Plain
+    };
+    (as $name:literal) => {
+        $crate::isa::Asm::Named($name)
+    };
+    (asm($rule:expr)) => {
+        $crate::isa::Asm::Rule($rule)
+    };
+}
+pub(crate) use asm_of;
 
 /// `misa` of this implementation.
 pub(crate) fn misa() -> u64 {
@@ -371,21 +443,7 @@ const fn imm_j(w: u32) -> i32 {
 /// Turns a table row and its instruction word into the record the hart runs.
 pub(crate) fn lower(row: &Opcode, word: u32, len: u8) -> Record {
     let (mut d, s1, s2) = (rd(word), rs1(word), rs2(word));
-    let rm = ((word >> 12) & 7) as i32;
-    let imm = match row.format {
-        Format::I | Format::Load | Format::FLoad => imm_i(word),
-        Format::Store | Format::FStore => imm_s(word),
-        Format::Branch => imm_b(word),
-        Format::U => imm_u(word),
-        Format::J => imm_j(word),
-        Format::Shift => ((word >> 20) & 63) as i32,
-        Format::ShiftW => ((word >> 20) & 31) as i32,
-        Format::Csr | Format::CsrImm => ((word >> 20) & 0xfff) as i32,
-        Format::Fence => ((word >> 20) & 0xfff) as i32,
-        Format::FR | Format::FR1 | Format::FToX | Format::XToF | Format::FCmp => rm,
-        Format::FR4 => (((word >> 27) as i32) << 8) | rm,
-        Format::R | Format::Amo | Format::Lr | Format::Bare | Format::SfenceVma => 0,
-    };
+    let imm = row.format.immediate(word);
     if d == 0 && row.format.writes_x_rd() {
         d = SINK;
     }

@@ -2,8 +2,9 @@
 //!
 //! Every instruction is one line of [`rv64i_table!`] at the end of this
 //! file: its mnemonic, its operand format, its encoding (mask and match
-//! bits), its semantics, and its inline kind if the run loop executes it
-//! inline. The semantics are a *shape* (`reg_reg`, `reg_imm`, `upper`,
+//! bits), its semantics, its inline kind if the run loop executes it
+//! inline, and how it disassembles if not by the generic rendering of its
+//! format. The semantics are a *shape* (`reg_reg`, `reg_imm`, `upper`,
 //! `branch`, `jump`, `load`, `store`: how operands come in and the
 //! result goes out) applied to a closure that computes the result, or
 //! `handler(f)` for the few instructions that fit no shape, with `f`
@@ -16,10 +17,16 @@
 //! a call. Both expand the same shape with the same closure, so an
 //! instruction's handler and its inline arm are the same code.
 //!
-//! Disassembly is generic by operand format, with objdump's
-//! pseudo-instructions, in [`super::disasm`].
+//! Disassembly ([`super::disasm`]) renders each instruction generically by
+//! its operand format unless its line says otherwise: `as "or"` gives the
+//! name objdump prints (binutils 2.40 names most register-immediate
+//! instructions after their register-register form), and `asm(rule)`
+//! names the instruction's own rule, written above the table, which picks
+//! objdump's pseudo-instructions (`addi` is `nop`, `li`, `mv` or `add`;
+//! `jalr` is `ret` or `jr`; `beq` with `zero` is `beqz`).
 
 use crate::hart::{Env, Hart};
+use crate::isa::disasm::{asm, mem, x_reg as x, Operands};
 use crate::isa::{Insn, Next, Opcode};
 use crate::trap::{Exception, Fault};
 
@@ -225,12 +232,12 @@ macro_rules! handler {
 }
 
 /// The table's first expansion: the handlers, the inline kinds and
-/// [`OPCODES`].
+/// [`OPCODES`] (with each row's disassembly, [`crate::isa::Asm`]).
 macro_rules! define {
     (()
     $(
         $name:ident: $format:ident, $mask:expr, $bits:expr, $shape:ident $args:tt
-            $(, inline $kind:ident)?;
+            $(, inline $kind:ident)? $(, as $objdump:literal)? $(, asm($rule:expr))?;
     )*) => {
         $( $shape!(@handler $name $args); )*
 
@@ -256,6 +263,7 @@ macro_rules! define {
                 format: $crate::isa::Format::$format,
                 exec: handler_of!($name $shape $args),
                 inline: Kind::None as u8 $(+ $kind)?,
+                asm: $crate::isa::asm_of!($(as $objdump)? $(asm($rule))?),
             },
         )*];
     };
@@ -275,12 +283,12 @@ macro_rules! handler_of {
 /// The run loop's inline match over RV64I's inline kinds (the table's
 /// second expansion; see [`super::inline`]): `(i, h, pc, fall, call,
 /// {extra arms})` then the table. Instructions without an inline kind, and
-/// kinds of no instruction, go to `call`.
+/// kinds of no instruction, go to `call`; disassembly items are ignored.
 macro_rules! inline_match {
     (($i:ident, $h:ident, $pc:expr, $fall:expr, $call:expr, { $($extra:tt)* })
     $(
         $name:ident: $format:ident, $mask:expr, $bits:expr, $shape:ident $args:tt
-            $(, inline $kind:ident)?;
+            $(, inline $kind:ident)? $(, as $objdump:literal)? $(, asm($rule:expr))?;
     )*) => {
         match $i.fast() {
             $($(
@@ -311,6 +319,166 @@ fn ebreak(h: &mut Hart, _: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> Next {
     h.raise(Fault::new(Exception::Breakpoint, 0), pc)
 }
 
+// ----- disassembly: objdump's pseudo-instructions and aliases -----
+//
+// The rules of the lines that say `asm(rule)`; see [`crate::isa::Asm`].
+
+/// `jal`: `j` without a link, one-operand `jal` linking `ra`.
+fn jal_asm(o: &Operands) -> Option<String> {
+    Some(match o.rd() {
+        0 => asm("j", &[&o.target()]),
+        1 => asm("jal", &[&o.target()]),
+        d => asm("jal", &[&x(d), &o.target()]),
+    })
+}
+
+/// `jalr`: `ret`, `jr`, and `jalr` without `ra` or a zero offset.
+fn jalr_asm(o: &Operands) -> Option<String> {
+    let (s1, imm) = (o.rs1(), o.imm());
+    Some(match (o.rd(), s1, imm) {
+        (0, 1, 0) => "ret".to_string(),
+        (0, _, 0) => asm("jr", &[&x(s1)]),
+        (0, _, _) => asm("jr", &[&mem(imm, s1)]),
+        (1, _, 0) => asm("jalr", &[&x(s1)]),
+        (1, _, _) => asm("jalr", &[&mem(imm, s1)]),
+        (d, _, 0) => asm("jalr", &[&x(d), &x(s1)]),
+        (d, _, _) => asm("jalr", &[&x(d), &mem(imm, s1)]),
+    })
+}
+
+/// A branch comparing `rs1` with `zero` as `if_rs2_zero` (`beqz rs1`), or
+/// `zero` with `rs2` as `if_rs1_zero` (`bgtz rs2`), when it has that alias;
+/// `rs2 = zero` is tried first. objdump has no aliases for the unsigned
+/// branches, nor the operand-swapping `bgt`, `ble`, `bgtu` and `bleu`.
+fn branch_with_zero(
+    o: &Operands,
+    if_rs2_zero: Option<&str>,
+    if_rs1_zero: Option<&str>,
+) -> Option<String> {
+    let (s1, s2) = (o.rs1(), o.rs2());
+    Some(match (if_rs2_zero, if_rs1_zero) {
+        (Some(alias), _) if s2 == 0 => asm(alias, &[&x(s1), &o.target()]),
+        (_, Some(alias)) if s1 == 0 => asm(alias, &[&x(s2), &o.target()]),
+        _ => o.plain(),
+    })
+}
+
+/// `beq`: `beqz`.
+fn beq_asm(o: &Operands) -> Option<String> {
+    branch_with_zero(o, Some("beqz"), None)
+}
+
+/// `bne`: `bnez`.
+fn bne_asm(o: &Operands) -> Option<String> {
+    branch_with_zero(o, Some("bnez"), None)
+}
+
+/// `blt`: `bltz`, `bgtz`.
+fn blt_asm(o: &Operands) -> Option<String> {
+    branch_with_zero(o, Some("bltz"), Some("bgtz"))
+}
+
+/// `bge`: `blez` (tried first), `bgez`.
+fn bge_asm(o: &Operands) -> Option<String> {
+    let (s1, s2) = (o.rs1(), o.rs2());
+    Some(match (s1, s2) {
+        (0, _) => asm("blez", &[&x(s2), &o.target()]),
+        (_, 0) => asm("bgez", &[&x(s1), &o.target()]),
+        _ => o.plain(),
+    })
+}
+
+/// `addi`: `nop`, `li`, `mv`, else named `add`.
+fn addi_asm(o: &Operands) -> Option<String> {
+    let (d, s1, imm) = (o.rd(), o.rs1(), o.imm());
+    Some(match (d, s1, imm) {
+        (0, 0, 0) => "nop".to_string(),
+        (_, 0, _) => asm("li", &[&x(d), &imm]),
+        (_, _, 0) => asm("mv", &[&x(d), &x(s1)]),
+        _ => o.plain_as("add"),
+    })
+}
+
+/// A register-immediate instruction that is the one-source alias `alias`
+/// with immediate `value`, and else named `name`.
+fn unary_if_imm(o: &Operands, value: i32, alias: &str, name: &str) -> Option<String> {
+    Some(if o.imm() == value {
+        asm(alias, &[&x(o.rd()), &x(o.rs1())])
+    } else {
+        o.plain_as(name)
+    })
+}
+
+/// `sltiu`: `seqz` (compared with 1).
+fn sltiu_asm(o: &Operands) -> Option<String> {
+    unary_if_imm(o, 1, "seqz", "sltiu")
+}
+
+/// `xori`: `not` (with -1), else named `xor`.
+fn xori_asm(o: &Operands) -> Option<String> {
+    unary_if_imm(o, -1, "not", "xor")
+}
+
+/// `andi`: `zext.b` (with 255), else named `and`.
+fn andi_asm(o: &Operands) -> Option<String> {
+    unary_if_imm(o, 255, "zext.b", "and")
+}
+
+/// `addiw`: `sext.w` (adding 0), else named `addw`.
+fn addiw_asm(o: &Operands) -> Option<String> {
+    unary_if_imm(o, 0, "sext.w", "addw")
+}
+
+/// A register-register instruction that is the one-source alias `alias`
+/// of `rs2` when `rs1` is `zero`.
+fn unary_if_rs1_zero(o: &Operands, alias: &str) -> Option<String> {
+    Some(if o.rs1() == 0 {
+        asm(alias, &[&x(o.rd()), &x(o.rs2())])
+    } else {
+        o.plain()
+    })
+}
+
+/// `sub`: `neg`.
+fn sub_asm(o: &Operands) -> Option<String> {
+    unary_if_rs1_zero(o, "neg")
+}
+
+/// `subw`: `negw`.
+fn subw_asm(o: &Operands) -> Option<String> {
+    unary_if_rs1_zero(o, "negw")
+}
+
+/// `sltu`: `snez`.
+fn sltu_asm(o: &Operands) -> Option<String> {
+    unary_if_rs1_zero(o, "snez")
+}
+
+/// `slt`: `sltz` (tried first), `sgtz`.
+fn slt_asm(o: &Operands) -> Option<String> {
+    Some(match (o.rs1(), o.rs2()) {
+        (s1, 0) => asm("sltz", &[&x(o.rd()), &x(s1)]),
+        (0, s2) => asm("sgtz", &[&x(o.rd()), &x(s2)]),
+        _ => o.plain(),
+    })
+}
+
+/// `fence`: bare for `iorw,iorw`, and `fence.tso`; `None` for the
+/// encodings objdump does not decode: a nonzero rd or rs1, or an `fm`
+/// other than normal (and TSO with `rw,rw`).
+fn fence_asm(o: &Operands) -> Option<String> {
+    if o.rd() != 0 || o.rs1() != 0 {
+        return None;
+    }
+    let (fm, pred, succ) = (o.imm() >> 8, (o.imm() >> 4) & 15, o.imm() & 15);
+    match (fm, pred, succ) {
+        (0, 15, 15) => Some("fence".to_string()),
+        (0, _, _) => Some(o.plain()),
+        (8, 3, 3) => Some("fence.tso".to_string()),
+        _ => None,
+    }
+}
+
 const OPC: u32 = 0x7f;
 const F3: u32 = 0x707f;
 const F7: u32 = 0xfe00_707f;
@@ -318,7 +486,8 @@ const F6: u32 = 0xfc00_707f;
 const ALL: u32 = 0xffff_ffff;
 
 /// RV64I, one line per instruction:
-/// `mnemonic: Format, mask, match, shape(semantics)[, inline KIND];`.
+/// `mnemonic: Format, mask, match, shape(semantics)[, inline KIND][, as
+/// "objdump name" | , asm(rule)];`.
 /// Expands to `$then!((args) table...)`: [`define!`] below, and
 /// [`inline_match!`] in the run loop.
 macro_rules! rv64i_table {
@@ -326,12 +495,12 @@ macro_rules! rv64i_table {
         $then! { $args
             lui: U, OPC, 0x37, upper(|_pc, imm| imm), inline LUI;
             auipc: U, OPC, 0x17, upper(|pc, imm| pc.wrapping_add(imm)), inline AUIPC;
-            jal: J, OPC, 0x6f, jump(pc_relative), inline JAL;
-            jalr: Load, F3, 0x67, jump(register), inline JALR;
-            beq: Branch, F3, 0x63, branch(|a, b| a == b), inline BEQ;
-            bne: Branch, F3, 0x1063, branch(|a, b| a != b), inline BNE;
-            blt: Branch, F3, 0x4063, branch(|a, b| (a as i64) < (b as i64)), inline BLT;
-            bge: Branch, F3, 0x5063, branch(|a, b| (a as i64) >= (b as i64)), inline BGE;
+            jal: J, OPC, 0x6f, jump(pc_relative), inline JAL, asm(jal_asm);
+            jalr: Load, F3, 0x67, jump(register), inline JALR, asm(jalr_asm);
+            beq: Branch, F3, 0x63, branch(|a, b| a == b), inline BEQ, asm(beq_asm);
+            bne: Branch, F3, 0x1063, branch(|a, b| a != b), inline BNE, asm(bne_asm);
+            blt: Branch, F3, 0x4063, branch(|a, b| (a as i64) < (b as i64)), inline BLT, asm(blt_asm);
+            bge: Branch, F3, 0x5063, branch(|a, b| (a as i64) >= (b as i64)), inline BGE, asm(bge_asm);
             bltu: Branch, F3, 0x6063, branch(|a, b| a < b), inline BLTU;
             bgeu: Branch, F3, 0x7063, branch(|a, b| a >= b), inline BGEU;
             lb: Load, F3, 0x03, load(1, |v| v as i8 as i64 as u64);
@@ -345,37 +514,37 @@ macro_rules! rv64i_table {
             sh: Store, F3, 0x1023, store(2);
             sw: Store, F3, 0x2023, store(4), inline SW;
             sd: Store, F3, 0x3023, store(8), inline SD;
-            addi: I, F3, 0x13, reg_imm(|a, imm| a.wrapping_add(imm)), inline ADDI;
+            addi: I, F3, 0x13, reg_imm(|a, imm| a.wrapping_add(imm)), inline ADDI, asm(addi_asm);
             slti: I, F3, 0x2013, reg_imm(|a, imm| u64::from((a as i64) < (imm as i64)));
-            sltiu: I, F3, 0x3013, reg_imm(|a, imm| u64::from(a < imm)), inline SLTIU;
-            xori: I, F3, 0x4013, reg_imm(|a, imm| a ^ imm), inline XORI;
-            ori: I, F3, 0x6013, reg_imm(|a, imm| a | imm), inline ORI;
-            andi: I, F3, 0x7013, reg_imm(|a, imm| a & imm), inline ANDI;
-            slli: Shift, F6, 0x1013, reg_imm(|a, sh| a << (sh & 63)), inline SLLI;
-            srli: Shift, F6, 0x5013, reg_imm(|a, sh| a >> (sh & 63)), inline SRLI;
-            srai: Shift, F6, 0x4000_5013, reg_imm(|a, sh| ((a as i64) >> (sh & 63)) as u64), inline SRAI;
+            sltiu: I, F3, 0x3013, reg_imm(|a, imm| u64::from(a < imm)), inline SLTIU, asm(sltiu_asm);
+            xori: I, F3, 0x4013, reg_imm(|a, imm| a ^ imm), inline XORI, asm(xori_asm);
+            ori: I, F3, 0x6013, reg_imm(|a, imm| a | imm), inline ORI, as "or";
+            andi: I, F3, 0x7013, reg_imm(|a, imm| a & imm), inline ANDI, asm(andi_asm);
+            slli: Shift, F6, 0x1013, reg_imm(|a, sh| a << (sh & 63)), inline SLLI, as "sll";
+            srli: Shift, F6, 0x5013, reg_imm(|a, sh| a >> (sh & 63)), inline SRLI, as "srl";
+            srai: Shift, F6, 0x4000_5013, reg_imm(|a, sh| ((a as i64) >> (sh & 63)) as u64), inline SRAI, as "sra";
             add: R, F7, 0x33, reg_reg(|a, b| a.wrapping_add(b)), inline ADD;
-            sub: R, F7, 0x4000_0033, reg_reg(|a, b| a.wrapping_sub(b)), inline SUB;
+            sub: R, F7, 0x4000_0033, reg_reg(|a, b| a.wrapping_sub(b)), inline SUB, asm(sub_asm);
             sll: R, F7, 0x1033, reg_reg(|a, b| a << (b & 63));
-            slt: R, F7, 0x2033, reg_reg(|a, b| u64::from((a as i64) < (b as i64)));
-            sltu: R, F7, 0x3033, reg_reg(|a, b| u64::from(a < b)), inline SLTU;
+            slt: R, F7, 0x2033, reg_reg(|a, b| u64::from((a as i64) < (b as i64))), asm(slt_asm);
+            sltu: R, F7, 0x3033, reg_reg(|a, b| u64::from(a < b)), inline SLTU, asm(sltu_asm);
             xor: R, F7, 0x4033, reg_reg(|a, b| a ^ b), inline XOR;
             srl: R, F7, 0x5033, reg_reg(|a, b| a >> (b & 63));
             sra: R, F7, 0x4000_5033, reg_reg(|a, b| ((a as i64) >> (b & 63)) as u64);
             or: R, F7, 0x6033, reg_reg(|a, b| a | b), inline OR;
             and: R, F7, 0x7033, reg_reg(|a, b| a & b), inline AND;
-            addiw: I, F3, 0x1b, reg_imm(|a, imm| sext32(a.wrapping_add(imm))), inline ADDIW;
-            slliw: ShiftW, F7, 0x101b, reg_imm(|a, sh| sext32(u64::from((a as u32) << (sh & 31)))), inline SLLIW;
-            srliw: ShiftW, F7, 0x501b, reg_imm(|a, sh| sext32(u64::from((a as u32) >> (sh & 31)))), inline SRLIW;
-            sraiw: ShiftW, F7, 0x4000_501b, reg_imm(|a, sh| ((a as i32) >> (sh & 31)) as i64 as u64), inline SRAIW;
+            addiw: I, F3, 0x1b, reg_imm(|a, imm| sext32(a.wrapping_add(imm))), inline ADDIW, asm(addiw_asm);
+            slliw: ShiftW, F7, 0x101b, reg_imm(|a, sh| sext32(u64::from((a as u32) << (sh & 31)))), inline SLLIW, as "sllw";
+            srliw: ShiftW, F7, 0x501b, reg_imm(|a, sh| sext32(u64::from((a as u32) >> (sh & 31)))), inline SRLIW, as "srlw";
+            sraiw: ShiftW, F7, 0x4000_501b, reg_imm(|a, sh| ((a as i32) >> (sh & 31)) as i64 as u64), inline SRAIW, as "sraw";
             addw: R, F7, 0x3b, reg_reg(|a, b| sext32(a.wrapping_add(b))), inline ADDW;
-            subw: R, F7, 0x4000_003b, reg_reg(|a, b| sext32(a.wrapping_sub(b))), inline SUBW;
+            subw: R, F7, 0x4000_003b, reg_reg(|a, b| sext32(a.wrapping_sub(b))), inline SUBW, asm(subw_asm);
             sllw: R, F7, 0x103b, reg_reg(|a, b| sext32(u64::from((a as u32) << (b & 31))));
             srlw: R, F7, 0x503b, reg_reg(|a, b| sext32(u64::from((a as u32) >> (b & 31))));
             sraw: R, F7, 0x4000_503b, reg_reg(|a, b| ((a as i32) >> (b & 31)) as i64 as u64);
             // FENCE ignores its fm, rs1 and rd fields, as the spec asks of
             // implementations for forward compatibility.
-            fence: Fence, F3, 0x0f, handler(fence);
+            fence: Fence, F3, 0x0f, handler(fence), asm(fence_asm);
             ecall: Bare, ALL, 0x73, handler(ecall);
             ebreak: Bare, ALL, 0x0010_0073, handler(ebreak);
         }
