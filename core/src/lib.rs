@@ -36,6 +36,28 @@
 //! [`memory`], [`bus`], [`elf`] (loading programs), [`htif`] (the `tohost`
 //! convention of riscv-tests), [`machine`] (several harts sharing memory
 //! and a bus) and [`snapshot`] (saving and restoring their state).
+//!
+//! # Embedding
+//!
+//! What a teaching tool, a tracer or a test needs, and where it is:
+//!
+//! - step and run: [`Hart::step`], [`Hart::run`] (a budget of
+//!   instructions), [`Hart::run_to`] (an address), and
+//!   [`StopReason`] for why a run ended;
+//! - registers: [`Hart::x`], [`Hart::f`], [`Hart::pc`], [`Hart::csr`] and
+//!   their setters; memory through the hart's eyes (its translation and
+//!   PMP, no side effects): [`Hart::debug_translate`],
+//!   [`Hart::debug_read`], [`Hart::debug_write`]; physical memory:
+//!   [`Memory`];
+//! - hooks on instructions, blocks, memory accesses and traps, each able
+//!   to go on, skip or stop: [`hooks`];
+//! - breakpoints and watchpoints that patch nothing: [`debug`];
+//! - disassembly as objdump prints it: [`disassemble`];
+//! - save and restore (stepping back): [`snapshot`].
+//!
+//! The examples under `core/examples/` show each one running: `teach`
+//! (step and disassemble), `hooks` (system calls answered from a trap
+//! hook, instruction counts), `watch` (a watchpoint), `step_back` (snapshots).
 
 #![warn(missing_docs)]
 
