@@ -5,7 +5,6 @@
 //! it. Every write ends the hart's inner loop ([`Next::EXIT`]), because it may
 //! change translation, interrupt enables or the counters.
 
-use crate::csr;
 use crate::hart::{Env, Hart, SINK};
 use crate::isa::{op, Insn, Next, Opcode};
 
@@ -22,41 +21,33 @@ enum Update {
     Clear(u64),
 }
 
+impl Update {
+    /// The value to write, given the value the update modifies.
+    fn apply(self, base: u64) -> Option<u64> {
+        match self {
+            Update::None => None,
+            Update::Write(v) => Some(v),
+            Update::Set(bits) => Some(base | bits),
+            Update::Clear(bits) => Some(base & !bits),
+        }
+    }
+}
+
 fn csr_op(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64, update: Update) -> Next {
     let addr = i.imm() as u16 & 0xfff;
     let retired = h.retired_in_run(spent);
     let prv = h.prv;
-    let old = match h.csr_read(addr, retired, prv) {
-        Ok(v) => v,
+    let old = match h.csr_read_modify_write(addr, retired, prv, |base| update.apply(base)) {
+        Ok(old) => old,
         Err(_) => return h.illegal(env, pc),
     };
-    // Only the software-writable SEIP bit takes part in a read-modify-write
-    // of mip; the value read (into rd) is its OR with the PLIC's line
-    // (privileged spec, "Machine Interrupt Registers").
-    let base = if addr == csr::addr::MIP {
-        h.csr.mip_rmw_base(old)
-    } else {
-        old
-    };
-    let new = match update {
-        Update::None => None,
-        Update::Write(v) => Some(v),
-        Update::Set(bits) => Some(base | bits),
-        Update::Clear(bits) => Some(base & !bits),
-    };
-    if let Some(new) = new {
-        match h.csr_write(addr, new, retired, prv) {
-            Ok(effect) => h.apply(effect),
-            Err(_) => return h.illegal(env, pc),
-        }
-    }
     if i.rd() != SINK {
         h.xw(i.rd(), old);
     }
-    if new.is_some() {
-        h.exit_to(i.next_pc(pc))
-    } else {
+    if matches!(update, Update::None) {
         Next::after(i, pc)
+    } else {
+        h.exit_to(i.next_pc(pc))
     }
 }
 
