@@ -259,14 +259,16 @@ impl Hart {
 
     /// Reads CSR `addr` with M-mode rights and no side effects (a
     /// debugger's view). The floating-point CSRs read even while
-    /// `mstatus.FS` is Off.
+    /// `mstatus.FS` is Off. An error is [`CsrError::NoSuchCsr`].
     pub fn csr(&self, addr: u16) -> Result<u64, CsrError> {
         self.csr_debug_read(addr)
     }
 
     /// Writes CSR `addr` with M-mode rights, applying its WARL rules.
     /// The floating-point CSRs are written even while `mstatus.FS` is Off
-    /// (and `FS` is left as it is).
+    /// (and `FS` is left as it is). An error says whether the CSR does not
+    /// exist ([`CsrError::NoSuchCsr`]) or is read-only
+    /// ([`CsrError::ReadOnly`]).
     pub fn set_csr(&mut self, addr: u16, value: u64) -> Result<(), CsrError> {
         self.csr_debug_write(addr, value)
     }

@@ -12,14 +12,15 @@
 //! [`crate::trigger`].
 //!
 //! The CSR instructions and the debugger reach a CSR by its number through
-//! one table (`Csr::lookup`) that routes each number to its type. The
-//! checks common to every CSR are in one place (`Hart::csr_access`): the
-//! CSR must exist, the number's bits 9:8 give the lowest privilege that
-//! may access it and bits 11:10 = 3 mark it read-only (privileged spec,
-//! "CSR Address Mapping Conventions"); some CSRs add a condition of their
-//! own (`mstatus.FS`, `xcounteren`, `mstatus.TVM`, `menvcfg.STCE`). A
-//! failed check is a [`CsrError`]; for an instruction, an illegal
-//! instruction.
+//! one table that routes each number to its type (`Csr::lookup`, one
+//! `match`, evaluated at compile time into a 4096-entry array so that
+//! finding a CSR costs one load). The checks common to every CSR are in one
+//! place (`Hart::csr_access`): the CSR must exist, the number's bits 9:8
+//! give the lowest privilege that may access it and bits 11:10 = 3 mark it
+//! read-only (privileged spec, "CSR Address Mapping Conventions"); some
+//! CSRs add a condition of their own (`mstatus.FS`, `xcounteren`,
+//! `mstatus.TVM`, `menvcfg.STCE`). A failed check is a [`CsrError`]; for
+//! an instruction, an illegal instruction.
 
 pub mod counters;
 #[allow(missing_docs)]
@@ -266,6 +267,21 @@ pub enum CsrError {
     },
 }
 
+/// What a CSR instruction (Zicsr) does to the CSR besides reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CsrOp {
+    /// Nothing: `csrrs`/`csrrc` with `x0` or a zero immediate.
+    Read,
+    /// Replace it (`csrrw`).
+    Write(u64),
+    /// Set these bits (`csrrs`). For `mip`, SEIP takes part as software
+    /// wrote it, without the PLIC's line (privileged spec, "Machine
+    /// Interrupt Registers").
+    Set(u64),
+    /// Clear these bits (`csrrc`), as for `Set`.
+    Clear(u64),
+}
+
 /// One access to a CSR: who asks, and with what.
 pub(crate) struct Access {
     /// The CSR number.
@@ -284,21 +300,63 @@ pub(crate) struct Access {
 /// call into its type. A write returns what the hart must do afterwards.
 #[derive(Clone, Copy)]
 struct Csr {
-    gate: fn(&Hart, &Access) -> Result<(), CsrError>,
+    gate: Gate,
     read: fn(&Hart, &Access) -> u64,
     write: fn(&mut Hart, &Access, u64) -> WriteEffect,
     /// The value a CSRRS/CSRRC modifies, given the value read (`mip` only).
     rmw_base: fn(&Hart, u64) -> u64,
 }
 
+/// Every CSR number's entry: [`Csr::lookup`] evaluated for each at
+/// compile time, so that an access finds its CSR with one load.
+static CSRS: [Option<Csr>; 4096] = {
+    let mut table = [None; 4096];
+    let mut number = 0;
+    while number < table.len() {
+        table[number] = Csr::lookup(number as u16);
+        number += 1;
+    }
+    table
+};
+
+/// The condition some CSRs set on their access, beyond the privilege and
+/// read-only bits of their number.
+#[derive(Clone, Copy)]
+enum Gate {
+    /// None.
+    Open,
+    /// `fflags`, `frm`, `fcsr`: F, and `mstatus.FS` != Off.
+    Fp,
+    /// `cycle`, `time`, `instret`, `hpmcounter`s: `xcounteren`.
+    Counter,
+    /// `stimecmp`: `menvcfg.STCE` and `mcounteren.TM`, in S-mode.
+    Stimecmp,
+    /// `satp`: not with `mstatus.TVM`, in S-mode.
+    Satp,
+}
+
+impl Gate {
+    /// Checks the condition.
+    #[inline]
+    fn check(self, h: &Hart, a: &Access) -> Result<(), CsrError> {
+        match self {
+            Gate::Open => Ok(()),
+            Gate::Fp => fp_gate(h, a),
+            Gate::Counter => counter_gate(h, a),
+            Gate::Stimecmp => stimecmp_gate(h, a),
+            Gate::Satp => satp_gate(h, a),
+        }
+    }
+}
+
 impl Csr {
     /// A CSR anyone with the privilege its number asks for may access.
-    fn rw(
+    const fn rw(
         read: fn(&Hart, &Access) -> u64,
         write: fn(&mut Hart, &Access, u64) -> WriteEffect,
     ) -> Self {
         Csr {
-            gate: |_, _| Ok(()),
+            gate: Gate::Open,
             read,
             write,
             rmw_base: |_, read| read,
@@ -307,17 +365,18 @@ impl Csr {
 
     /// A CSR whose writes change nothing. Numbers with bits 11:10 = 3 never
     /// reach the write; others (`misa`, `tinfo`, the `mhpmevent`s) ignore it.
-    fn fixed(read: fn(&Hart, &Access) -> u64) -> Self {
+    const fn fixed(read: fn(&Hart, &Access) -> u64) -> Self {
         Csr::rw(read, |_, _, _| WriteEffect::None)
     }
 
     /// The same CSR, with an access condition of its own.
-    fn gated(self, gate: fn(&Hart, &Access) -> Result<(), CsrError>) -> Self {
+    const fn gated(self, gate: Gate) -> Self {
         Csr { gate, ..self }
     }
 
-    /// The CSR for `number`, if this hart has one: the table of every CSR.
-    fn lookup(number: u16) -> Option<Csr> {
+    /// The CSR for `number`, if this hart has one: the table of every
+    /// CSR, evaluated at compile time into [`CSRS`].
+    const fn lookup(number: u16) -> Option<Csr> {
         use addr::*;
         // A CSR that is a field of the CSR file, read and written through
         // its type's `read` and `write` (or the methods named), and whose
@@ -347,7 +406,7 @@ impl Csr {
                         fp_written(h, a)
                     },
                 )
-                .gated(fp_gate)
+                .gated(Gate::Fp)
             };
         }
         Some(match number {
@@ -356,10 +415,10 @@ impl Csr {
             FRM => fp!(frm, write_frm),
             FCSR => fp!(read, write),
             // Unprivileged counters (read-only numbers).
-            CYCLE => Csr::fixed(|h, a| h.csr.counters.cycle(a.retired)).gated(counter_gate),
-            TIME => Csr::fixed(|h, _| h.timebase.now()).gated(counter_gate),
-            INSTRET => Csr::fixed(|h, a| h.csr.counters.instret(a.retired)).gated(counter_gate),
-            HPMCOUNTER3..=HPMCOUNTER31 => Csr::fixed(|_, _| 0).gated(counter_gate),
+            CYCLE => Csr::fixed(|h, a| h.csr.counters.cycle(a.retired)).gated(Gate::Counter),
+            TIME => Csr::fixed(|h, _| h.timebase.now()).gated(Gate::Counter),
+            INSTRET => Csr::fixed(|h, a| h.csr.counters.instret(a.retired)).gated(Gate::Counter),
+            HPMCOUNTER3..=HPMCOUNTER31 => Csr::fixed(|_, _| 0).gated(Gate::Counter),
 
             // Supervisor trap setup.
             SSTATUS => Csr::rw(
@@ -401,13 +460,13 @@ impl Csr {
                     WriteEffect::None
                 },
             )
-            .gated(stimecmp_gate),
+            .gated(Gate::Stimecmp),
             // Supervisor protection and translation.
             SATP => Csr::rw(
                 |h, _| h.csr.satp.read(),
                 |h, _, v| flush_if(h.csr.satp.write(v)),
             )
-            .gated(satp_gate),
+            .gated(Gate::Satp),
 
             // Machine information (read-only numbers).
             MVENDORID | MARCHID | MIMPID | MCONFIGPTR => {
@@ -597,6 +656,7 @@ impl Hart {
     /// exists, the privilege mode is at least the one its number's bits 9:8
     /// name, a write is not to a read-only number (bits 11:10 = 3), and
     /// the CSR's own condition holds. Returns the CSR and the access.
+    #[inline]
     fn csr_access(
         &self,
         number: u16,
@@ -604,8 +664,11 @@ impl Hart {
         retired: u64,
         write: bool,
         debugger: bool,
-    ) -> Result<(Csr, Access), CsrError> {
-        let csr = Csr::lookup(number).ok_or(CsrError::NoSuchCsr(number))?;
+    ) -> Result<(&'static Csr, Access), CsrError> {
+        let csr = CSRS
+            .get(usize::from(number))
+            .and_then(Option::as_ref)
+            .ok_or(CsrError::NoSuchCsr(number))?;
         let level = u64::from((number >> 8) & 3);
         if level > prv.bits() {
             // Every CSR rivet has is at level U, S or M, never H.
@@ -624,14 +687,14 @@ impl Hart {
             retired,
             debugger,
         };
-        (csr.gate)(self, &access)?;
+        csr.gate.check(self, &access)?;
         Ok((csr, access))
     }
 
     /// Reads CSR `number` as instruction `csrr*` would at privilege `prv`.
     /// `retired` is the number of instructions the current run has retired
     /// so far (for the counters). (The tests' view of one half of
-    /// [`Hart::csr_read_modify_write`].)
+    /// [`Hart::csr_rmw`].)
     #[cfg(test)]
     pub(crate) fn csr_read(
         &self,
@@ -659,24 +722,27 @@ impl Hart {
     }
 
     /// What a CSR instruction does: reads CSR `number` at privilege `prv`
-    /// and, if `update` gives a new value for the value read, writes it and
-    /// applies the write's effect. Returns the value read. (For `mip`, the
-    /// value `update` modifies is SEIP as software wrote it, without the
-    /// PLIC's line: privileged spec, "Machine Interrupt Registers".)
-    pub(crate) fn csr_read_modify_write(
+    /// and, unless `op` is [`CsrOp::Read`], writes it and applies the
+    /// write's effect. Returns the value read. `retired` is as for
+    /// [`Hart::csr_read`].
+    pub(crate) fn csr_rmw(
         &mut self,
         number: u16,
+        op: CsrOp,
         retired: u64,
         prv: Privilege,
-        update: impl FnOnce(u64) -> Option<u64>,
     ) -> Result<u64, CsrError> {
-        let (csr, access) = self.csr_access(number, prv, retired, false, false)?;
+        let writes = !matches!(op, CsrOp::Read);
+        let (csr, access) = self.csr_access(number, prv, retired, writes, false)?;
         let old = (csr.read)(self, &access);
-        if let Some(new) = update((csr.rmw_base)(self, old)) {
-            let (csr, access) = self.csr_access(number, prv, retired, true, false)?;
-            let effect = (csr.write)(self, &access, new);
-            self.apply(effect);
-        }
+        let new = match op {
+            CsrOp::Read => return Ok(old),
+            CsrOp::Write(value) => value,
+            CsrOp::Set(bits) => (csr.rmw_base)(self, old) | bits,
+            CsrOp::Clear(bits) => (csr.rmw_base)(self, old) & !bits,
+        };
+        let effect = (csr.write)(self, &access, new);
+        self.apply(effect);
         Ok(old)
     }
 
@@ -735,6 +801,8 @@ mod tests {
         // number that names nothing.
         assert_eq!(hart.csr(0x3a1), Err(CsrError::NoSuchCsr(0x3a1)));
         assert_eq!(hart.set_csr(0xc80, 1), Err(CsrError::NoSuchCsr(0xc80)));
+        // Numbers are 12 bits: 0x1300 is not mstatus.
+        assert_eq!(hart.csr(0x1300), Err(CsrError::NoSuchCsr(0x1300)));
         assert_eq!(
             hart.csr_read(addr::MSTATUS, 0, Privilege::Supervisor),
             Err(CsrError::Privilege {
@@ -763,7 +831,7 @@ mod tests {
     fn an_instruction_write_of_an_fp_csr_marks_fs_dirty() {
         let mut hart = Hart::new(0);
         hart.set_csr(addr::MSTATUS, 1 << mstatus::FS_SHIFT).unwrap(); // Initial
-        hart.csr_read_modify_write(addr::FFLAGS, 0, Privilege::Machine, |_| Some(1))
+        hart.csr_rmw(addr::FFLAGS, CsrOp::Write(1), 0, Privilege::Machine)
             .unwrap();
         assert_eq!(hart.csr(addr::FFLAGS), Ok(1));
         assert_eq!(hart.csr(addr::MSTATUS).unwrap() & mstatus::SD, mstatus::SD);
@@ -776,9 +844,7 @@ mod tests {
         // csrrs mip, 0 with a nonzero mask: reads SEIP (the line), and
         // writes back SEIP as software left it (clear).
         let old = hart
-            .csr_read_modify_write(addr::MIP, 0, Privilege::Machine, |base| {
-                Some(base | irq::SSI)
-            })
+            .csr_rmw(addr::MIP, CsrOp::Set(irq::SSI), 0, Privilege::Machine)
             .unwrap();
         assert_eq!(old, irq::SEI);
         hart.set_interrupt_lines(0);
