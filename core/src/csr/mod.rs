@@ -179,6 +179,7 @@ pub struct CsrFile {
 }
 
 impl CsrFile {
+    /// The CSRs as after reset, with `misa` = `misa`.
     pub(crate) fn new(misa: u64) -> Self {
         CsrFile {
             mstatus: Mstatus::new(),
