@@ -5,9 +5,11 @@
 //! cannot be allocated, an ELF file that does not fit, a range outside RAM.
 
 use crate::addr::PhysAddr;
+use crate::csr::CsrError;
 
 /// An error of the host-side API.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The RAM configuration is impossible.
     #[error("invalid RAM configuration: {0}")]
@@ -23,13 +25,14 @@ pub enum Error {
     /// An ELF file could not be loaded.
     #[error("{0}")]
     Elf(String),
-    /// A register or CSR access through the API named something that does not exist.
-    #[error("{0}")]
-    InvalidRegister(String),
     /// A snapshot does not fit what it is restored into (another RAM
     /// layout, another number of harts).
     #[error("snapshot does not fit: {0}")]
     SnapshotMismatch(String),
+    /// A CSR access through the API ([`crate::Hart::csr`],
+    /// [`crate::Hart::set_csr`]) that cannot be done.
+    #[error(transparent)]
+    Csr(#[from] CsrError),
 }
 
 /// The `Result` of rivet-core's host-side API.

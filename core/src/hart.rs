@@ -22,10 +22,9 @@
 //! ```
 
 use crate::bus::Bus;
-use crate::csr::{self, mstatus, CsrFile, Privilege, WriteEffect};
+use crate::csr::{CsrError, CsrFile, Privilege};
 use crate::debug::{DebugEvent, DebugPoints, Watchpoint};
 use crate::decode_cache::CodePage;
-use crate::error::{Error, Result};
 use crate::hooks::{HookAction, Hooks};
 use crate::isa::inline::{execute, execute_run};
 use crate::isa::Next;
@@ -112,7 +111,7 @@ pub struct Hart {
     /// Traps taken during the current run (they consume budget but do not retire).
     pub(crate) run_traps: u64,
     pub(crate) stop_on_trap: bool,
-    stopped_on_trap: bool,
+    pub(crate) stopped_on_trap: bool,
     pub(crate) last_trap: Option<TrapEvent>,
     /// The embedding program's hooks (see [`crate::hooks`]).
     pub(crate) hooks: Hooks,
@@ -258,54 +257,32 @@ impl Hart {
         use crate::mmu::AccessType;
         let s = self.csr.mstatus;
         let data_prv = self.effective_privilege(AccessType::Load).bits();
-        let sum = u64::from(s & mstatus::SUM != 0);
-        let mxr = u64::from(s & mstatus::MXR != 0);
+        let sum = u64::from(s.sum());
+        let mxr = u64::from(s.mxr());
         self.ctx_data = (data_prv | sum << 2 | mxr << 3) << 4;
         self.ctx_fetch = self.prv.bits() << 4;
     }
 
     /// Reads CSR `addr` with M-mode rights and no side effects (a
-    /// debugger's view). `None` if the CSR does not exist.
-    /// The floating-point CSRs read even while `mstatus.FS` is Off.
-    pub fn csr(&self, addr: u16) -> Option<u64> {
-        use csr::addr::{FCSR, FFLAGS, FRM};
-        match addr {
-            FFLAGS | FRM | FCSR if self.has_fp() => Some(match addr {
-                FFLAGS => self.csr.fcsr & 0x1f,
-                FRM => (self.csr.fcsr >> 5) & 7,
-                _ => self.csr.fcsr & 0xff,
-            }),
-            _ => self.csr_read(addr, 0, Privilege::Machine).ok(),
-        }
+    /// debugger's view). The floating-point CSRs read even while
+    /// `mstatus.FS` is Off. An error is [`CsrError::NoSuchCsr`].
+    pub fn csr(&self, addr: u16) -> Result<u64, CsrError> {
+        self.csr_debug_read(addr)
     }
 
     /// Writes CSR `addr` with M-mode rights, applying its WARL rules.
     /// The floating-point CSRs are written even while `mstatus.FS` is Off
-    /// (and `FS` is left as it is).
-    pub fn set_csr(&mut self, addr: u16, value: u64) -> Result<()> {
-        use csr::addr::{FCSR, FFLAGS, FRM};
-        if matches!(addr, FFLAGS | FRM | FCSR) && self.has_fp() {
-            let f = self.csr.fcsr;
-            self.csr.fcsr = match addr {
-                FFLAGS => (f & !0x1f) | (value & 0x1f),
-                FRM => (f & 0x1f) | ((value & 7) << 5),
-                _ => value & 0xff,
-            };
-            return Ok(());
-        }
-        self.csr_read(addr, 0, Privilege::Machine)
-            .and_then(|_| self.csr_write(addr, value, 0, Privilege::Machine))
-            .map_err(|_| Error::InvalidRegister(format!("CSR {addr:#x} cannot be written")))?;
-        self.tlb.flush();
-        self.refresh_tlb_context();
-        self.refresh_debug_arming();
-        Ok(())
+    /// (and `FS` is left as it is). An error says whether the CSR does not
+    /// exist ([`CsrError::NoSuchCsr`]) or is read-only
+    /// ([`CsrError::ReadOnly`]).
+    pub fn set_csr(&mut self, addr: u16, value: u64) -> Result<(), CsrError> {
+        self.csr_debug_write(addr, value)
     }
 
     /// Drives the interrupt lines that come from outside the hart: the bits
     /// MSIP, MTIP, MEIP and SEIP of `mip` (others in `lines` are ignored).
     pub fn set_interrupt_lines(&mut self, lines: u64) {
-        self.csr.mip_lines = lines & csr::irq::LINES;
+        self.csr.mip.set_lines(lines);
     }
 
     /// The effective `mip`.
@@ -321,7 +298,7 @@ impl Hart {
     /// `stimecmp` if Sstc is enabled (`menvcfg.STCE`): the `time` at which
     /// this hart's supervisor timer fires.
     pub fn sstc_deadline(&self) -> Option<u64> {
-        (self.csr.menvcfg & csr::envcfg::STCE != 0).then_some(self.csr.stimecmp)
+        self.csr.menvcfg.stce().then_some(self.csr.stimecmp.read())
     }
 
     /// How many times this hart's TLB was flushed whole (statistics).
@@ -331,12 +308,12 @@ impl Hart {
 
     /// Instructions retired so far (`minstret`).
     pub fn instret(&self) -> u64 {
-        self.instret_now(0)
+        self.csr.counters.instret(0)
     }
 
     /// Whether the F and D extensions are present.
     pub(crate) fn has_fp(&self) -> bool {
-        self.csr.misa & csr::ext(b'F') != 0
+        self.csr.misa.has(b'F')
     }
 
     // ----- traps -----
@@ -475,7 +452,7 @@ impl Hart {
             self.debug.watch_hit = Some(event);
             return Err(crate::trap::Fault::new(Exception::Breakpoint, vaddr));
         }
-        let (prv, mstatus) = (self.prv, self.csr.mstatus);
+        let (prv, mstatus) = (self.prv, self.csr.mstatus.read());
         let triggers = &mut self.csr.triggers;
         // An AMO is a load and a store: load triggers match it too.
         if triggers.data_armed()
@@ -531,110 +508,6 @@ impl Hart {
         spun
     }
 
-    /// Takes a trap: chooses M or S (delegation), updates that mode's trap
-    /// CSRs and `mstatus`, and jumps to its `xtvec`. `epc` is the address
-    /// of the faulting (or interrupted) instruction.
-    pub(crate) fn take_trap(&mut self, cause: Cause, tval: u64, epc: u64) {
-        if let Some(event) = self.debug.watch_hit.take() {
-            if cause == Cause::Exception(Exception::Breakpoint) {
-                // Not a trap: a debugger watchpoint abandoned the
-                // instruction before its access (see `crate::debug`).
-                self.pc = epc;
-                self.run_traps += 1;
-                self.stopped_on_trap = true;
-                self.debug.stop = Some(event);
-                return;
-            }
-        }
-        if self.defer_trap(cause, tval, epc) {
-            // The run loop calls the trap hook, which decides (see
-            // `crate::hooks`).
-            return;
-        }
-        let from = self.prv;
-        let to_supervisor = self.trap_goes_to_supervisor(cause);
-        let c = &mut self.csr;
-        let (to, tvec) = if to_supervisor {
-            c.scause = cause.xcause();
-            c.sepc = epc;
-            c.stval = tval;
-            let sie = c.mstatus & mstatus::SIE != 0;
-            c.mstatus &= !(mstatus::SPIE | mstatus::SIE | mstatus::SPP);
-            if sie {
-                c.mstatus |= mstatus::SPIE;
-            }
-            if from == Privilege::Supervisor {
-                c.mstatus |= mstatus::SPP;
-            }
-            (Privilege::Supervisor, c.stvec)
-        } else {
-            c.mcause = cause.xcause();
-            c.mepc = epc;
-            c.mtval = tval;
-            let mie = c.mstatus & mstatus::MIE != 0;
-            c.mstatus &= !(mstatus::MPIE | mstatus::MIE | mstatus::MPP);
-            if mie {
-                c.mstatus |= mstatus::MPIE;
-            }
-            c.mstatus |= from.bits() << mstatus::MPP_SHIFT;
-            (Privilege::Machine, c.mtvec)
-        };
-        c.triggers.on_trap(
-            to == Privilege::Machine,
-            cause == Cause::Exception(Exception::Breakpoint),
-        );
-        let handler = trap_handler(cause, tvec);
-        match cause {
-            Cause::Interrupt(i) => self.interrupts_taken[i.code() as usize] += 1,
-            Cause::Exception(_) => self.exceptions_taken += 1,
-        }
-        self.pc = handler;
-        self.reservation = None;
-        self.waiting = false;
-        self.run_traps += 1;
-        self.prv = to;
-        self.refresh_tlb_context();
-        let event = TrapEvent {
-            cause,
-            tval,
-            epc,
-            from,
-            to,
-            handler,
-        };
-        self.last_trap = Some(event);
-        if self.stop_on_trap {
-            self.stopped_on_trap = true;
-        }
-    }
-
-    /// Whether a trap of `cause` taken now goes to S-mode: delegated by
-    /// `medeleg`/`mideleg`, and not raised in M-mode.
-    fn trap_goes_to_supervisor(&self, cause: Cause) -> bool {
-        let delegated = match cause {
-            Cause::Exception(e) => self.csr.medeleg >> e.code() & 1 != 0,
-            Cause::Interrupt(i) => self.csr.mideleg >> i.code() & 1 != 0,
-        };
-        delegated && self.prv != Privilege::Machine
-    }
-
-    /// The trap that [`Hart::take_trap`] would take now, without taking it.
-    pub(crate) fn trap_event(&self, cause: Cause, tval: u64, epc: u64) -> TrapEvent {
-        let (to, tvec) = if self.trap_goes_to_supervisor(cause) {
-            (Privilege::Supervisor, self.csr.stvec)
-        } else {
-            (Privilege::Machine, self.csr.mtvec)
-        };
-        TrapEvent {
-            cause,
-            tval,
-            epc,
-            from: self.prv,
-            to,
-            handler: trap_handler(cause, tvec),
-        }
-    }
-
     /// After a trap was raised in the run loop: calls the trap hook if the
     /// trap waits for it; `Some` if the run must stop there.
     #[inline]
@@ -645,46 +518,6 @@ impl Hart {
             }
         }
         self.stopped_on_trap.then_some(StopReason::Trap)
-    }
-
-    /// The interrupt to take now, if any: pending (`mip & mie`), enabled
-    /// for the mode it goes to, in the spec's priority order.
-    #[inline]
-    pub(crate) fn pending_interrupt(&self) -> Option<crate::trap::Interrupt> {
-        let pending = self.csr.mip() & self.csr.mie;
-        if pending == 0 {
-            return None;
-        }
-        let m_enabled = self.prv < Privilege::Machine || self.csr.mstatus & mstatus::MIE != 0;
-        let s_enabled = self.prv < Privilege::Supervisor
-            || (self.prv == Privilege::Supervisor && self.csr.mstatus & mstatus::SIE != 0);
-        let m_pending = if m_enabled {
-            pending & !self.csr.mideleg
-        } else {
-            0
-        };
-        let s_pending = if s_enabled {
-            pending & self.csr.mideleg
-        } else {
-            0
-        };
-        let take = if m_pending != 0 { m_pending } else { s_pending };
-        crate::trap::Interrupt::PRIORITY
-            .into_iter()
-            .find(|i| take & i.mask() != 0)
-    }
-
-    /// Applies what a CSR write requires of the hart.
-    pub(crate) fn apply(&mut self, effect: WriteEffect) {
-        match effect {
-            WriteEffect::None => {}
-            WriteEffect::Context => self.refresh_tlb_context(),
-            WriteEffect::FlushTlb => {
-                self.tlb.flush();
-                self.refresh_tlb_context();
-                self.refresh_debug_arming();
-            }
-        }
     }
 
     // ----- running -----
@@ -736,7 +569,7 @@ impl Hart {
                 continue;
             }
             if self.waiting {
-                if self.csr.mip() & self.csr.mie != 0 {
+                if self.csr.pending_enabled() != 0 {
                     self.waiting = false;
                 } else {
                     stop = StopReason::WaitingForInterrupt;
@@ -752,7 +585,7 @@ impl Hart {
                 // An execute trigger fires before the instruction, ahead of
                 // any fault its fetch would raise (priv spec, exception
                 // priority).
-                let (prv, mstatus) = (self.prv, self.csr.mstatus);
+                let (prv, mstatus) = (self.prv, self.csr.mstatus.read());
                 if self.csr.triggers.execute_armed()
                     && self.csr.triggers.matches_execute(pc, prv, mstatus)
                 {
@@ -931,8 +764,7 @@ impl Hart {
 
     /// Adds `n` retired instructions to the counters.
     fn retire(&mut self, n: u64) {
-        self.csr.minstret = self.instret_now(n);
-        self.csr.mcycle = self.cycle_now(n);
+        self.csr.counters.retire(n);
         self.run_traps = 0;
     }
 
@@ -941,16 +773,5 @@ impl Hart {
     #[inline]
     pub(crate) fn retired_in_run(&self, spent: u64) -> u64 {
         spent - self.run_traps
-    }
-}
-
-/// The address a trap of `cause` jumps to, given the `xtvec` of the mode
-/// it goes to: the base, or in vectored mode (`MODE` = 1) for an
-/// interrupt, the base plus four times its code.
-fn trap_handler(cause: Cause, tvec: u64) -> u64 {
-    let base = tvec & !3;
-    match cause {
-        Cause::Interrupt(i) if tvec & 3 == 1 => base.wrapping_add(4 * i.code()),
-        _ => base,
     }
 }

@@ -88,7 +88,7 @@ pub mod trigger;
 
 pub use addr::PhysAddr;
 pub use bus::{AccessSize, Bus, BusError};
-pub use csr::Privilege;
+pub use csr::{CsrError, Privilege};
 pub use error::{Error, Result};
 pub use hart::{Hart, RunOutcome, StopReason};
 pub use isa::disassemble;

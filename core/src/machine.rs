@@ -387,7 +387,7 @@ impl<P: Platform> Machine<P> {
                 continue;
             }
             hart.set_interrupt_lines(self.platform.interrupt_lines(i).unwrap_or(0));
-            if hart.mip() & hart.csr.mie != 0 {
+            if hart.csr.pending_enabled() != 0 {
                 return None;
             }
         }

@@ -6,7 +6,7 @@
 //! This is the slow path; the hart's TLB (the private `tlb` module)
 //! remembers its answers.
 
-use crate::csr::{envcfg, mstatus, Privilege};
+use crate::csr::Privilege;
 use crate::hart::Hart;
 use crate::memory::Memory;
 use crate::pmp::PmpAccess;
@@ -79,7 +79,7 @@ impl Hart {
     /// `satp` is Bare).
     #[inline(always)]
     fn paging_levels(&self, prv: Privilege) -> Option<u32> {
-        match self.csr.satp >> 60 {
+        match self.csr.satp.mode() {
             _ if prv == Privilege::Machine => None,
             8 => Some(3),
             9 => Some(4),
@@ -100,7 +100,7 @@ impl Hart {
         if !is_canonical(vaddr, levels) {
             return None;
         }
-        let mut table = (self.csr.satp & PPN_MASK) << 12;
+        let mut table = self.csr.satp.root();
         let mut level = levels - 1;
         loop {
             let vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;
@@ -123,12 +123,9 @@ impl Hart {
     /// stores in M-mode with `mstatus.MPRV` set, the mode in `mstatus.MPP`.
     #[inline]
     pub(crate) fn effective_privilege(&self, access: AccessType) -> Privilege {
-        if access != AccessType::Fetch
-            && self.prv == Privilege::Machine
-            && self.csr.mstatus & mstatus::MPRV != 0
+        if access != AccessType::Fetch && self.prv == Privilege::Machine && self.csr.mstatus.mprv()
         {
-            Privilege::from_bits((self.csr.mstatus & mstatus::MPP) >> mstatus::MPP_SHIFT)
-                .unwrap_or(Privilege::User)
+            self.csr.mstatus.mpp()
         } else {
             self.prv
         }
@@ -153,7 +150,7 @@ impl Hart {
             return Err(page_fault);
         }
 
-        let mut table = (self.csr.satp & PPN_MASK) << 12;
+        let mut table = self.csr.satp.root();
         let mut level = levels - 1;
         loop {
             let vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;
@@ -195,15 +192,14 @@ impl Hart {
             let allowed_by_mode = match prv {
                 Privilege::User => user_page,
                 Privilege::Supervisor => {
-                    !user_page
-                        || (access != AccessType::Fetch && self.csr.mstatus & mstatus::SUM != 0)
+                    !user_page || (access != AccessType::Fetch && self.csr.mstatus.sum())
                 }
                 Privilege::Machine => true,
             };
             let allowed_by_pte = match access {
                 AccessType::Fetch => pte & PTE_X != 0,
                 AccessType::Load => {
-                    pte & PTE_R != 0 || (pte & PTE_X != 0 && self.csr.mstatus & mstatus::MXR != 0)
+                    pte & PTE_R != 0 || (pte & PTE_X != 0 && self.csr.mstatus.mxr())
                 }
                 AccessType::Store => pte & PTE_W != 0,
             };
@@ -224,7 +220,7 @@ impl Hart {
                     0
                 };
             if pte & needed != needed {
-                if self.csr.menvcfg & envcfg::ADUE == 0 {
+                if !self.csr.menvcfg.adue() {
                     return Err(page_fault);
                 }
                 if !self

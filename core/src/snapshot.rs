@@ -107,7 +107,7 @@ impl std::fmt::Debug for HartState {
         f.debug_struct("HartState")
             .field("pc", &format_args!("{:#x}", self.pc))
             .field("privilege", &self.prv)
-            .field("instret", &self.csr.minstret)
+            .field("instret", &self.csr.counters.instret(0))
             .finish_non_exhaustive()
     }
 }
@@ -135,7 +135,7 @@ impl HartState {
 
     /// The saved `minstret`: instructions the hart had retired.
     pub fn instret(&self) -> u64 {
-        self.csr.minstret
+        self.csr.counters.instret(0)
     }
 }
 

@@ -178,7 +178,7 @@ pub(crate) fn quick_fingerprint(hart: &Hart) -> u64 {
 pub(crate) fn fingerprint(hart: &Hart) -> u64 {
     // Two independent lanes halve the dependency chain.
     let mut a: u64 = 0x9e37_79b9_7f4a_7c15 ^ hart.pc;
-    let mut b: u64 = hart.csr.satp ^ hart.prv.bits() ^ hart.exceptions_taken.rotate_left(7);
+    let mut b: u64 = hart.csr.satp.read() ^ hart.prv.bits() ^ hart.exceptions_taken.rotate_left(7);
     for i in (0..32).step_by(2) {
         a = (a ^ hart.x[i]).rotate_left(23).wrapping_add(hart.f[i]);
         b = (b ^ hart.x[i + 1])
@@ -264,9 +264,9 @@ mod tests {
             assert_ne!(fingerprint(&hart), base, "f{i}");
             hart.f[i] = 0;
         }
-        hart.csr.satp = 8 << 60;
+        hart.csr.satp.write(8 << 60);
         assert_ne!(fingerprint(&hart), base, "satp");
-        hart.csr.satp = 0;
+        hart.csr.satp.write(0);
         hart.pc = 4;
         assert_ne!(fingerprint(&hart), base, "pc");
         assert_ne!(quick_fingerprint(&hart), quick, "pc");

@@ -1,13 +1,18 @@
-//! Exceptions and interrupts, numbered as the privileged architecture's
-//! `mcause` table numbers them.
+//! Traps: exceptions and interrupts, numbered as the privileged
+//! architecture's `mcause` table numbers them; trap entry (`take_trap`),
+//! the choice of the interrupt to take (`pending_interrupt`), and the
+//! return from a trap (`mret`, `sret`: `return_from_trap`). Both directions
+//! go through the CSR types of [`crate::csr`]: [`crate::csr::mstatus::Mstatus`]
+//! pushes and pops the trap stack, [`crate::csr::trap_csrs::Xtvec`] finds
+//! the handler.
 //!
-//! A trap is architecture, not an error: the hart delivers it to the guest
-//! (see `Hart::take_trap`), and an embedding program can watch it happen
-//! through [`TrapEvent`].
+//! A trap is architecture, not an error: the hart delivers it to the guest,
+//! and an embedding program can watch it happen through [`TrapEvent`].
 
 use std::fmt;
 
 use crate::csr::Privilege;
+use crate::hart::Hart;
 
 /// A synchronous exception (`mcause` with the interrupt bit clear).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -160,5 +165,146 @@ impl Fault {
     /// A fault of kind `exception` with trap value `tval`.
     pub const fn new(exception: Exception, tval: u64) -> Self {
         Fault { exception, tval }
+    }
+}
+
+impl Hart {
+    /// Takes a trap: chooses M or S (delegation), updates that mode's trap
+    /// CSRs and `mstatus`, and jumps to its `xtvec` (privileged spec,
+    /// "Machine Trap Delegation Registers" and "Machine Status Register").
+    /// `epc` is the address of the faulting (or interrupted) instruction.
+    ///
+    /// A breakpoint exception raised for a debugger's watchpoint is not a
+    /// trap: it stops the run before the instruction (see
+    /// [`crate::debug`]). The trap hook, if any, sees every trap taken.
+    pub(crate) fn take_trap(&mut self, cause: Cause, tval: u64, epc: u64) {
+        if let Some(event) = self.debug.watch_hit.take() {
+            if cause == Cause::Exception(Exception::Breakpoint) {
+                // Not a trap: a debugger watchpoint abandoned the
+                // instruction before its access (see `crate::debug`).
+                self.pc = epc;
+                self.run_traps += 1;
+                self.stopped_on_trap = true;
+                self.debug.stop = Some(event);
+                return;
+            }
+        }
+        if self.defer_trap(cause, tval, epc) {
+            // The run loop calls the trap hook, which decides (see
+            // `crate::hooks`).
+            return;
+        }
+        let from = self.prv;
+        let to_supervisor = self.trap_goes_to_supervisor(cause);
+        let c = &mut self.csr;
+        let (to, tvec) = if to_supervisor {
+            c.scause.set(cause);
+            c.sepc.write(epc);
+            c.stval.write(tval);
+            c.mstatus.push_supervisor(from);
+            (Privilege::Supervisor, c.stvec)
+        } else {
+            c.mcause.set(cause);
+            c.mepc.write(epc);
+            c.mtval.write(tval);
+            c.mstatus.push_machine(from);
+            (Privilege::Machine, c.mtvec)
+        };
+        c.triggers.on_trap(
+            to == Privilege::Machine,
+            cause == Cause::Exception(Exception::Breakpoint),
+        );
+        let handler = tvec.handler(cause);
+        match cause {
+            Cause::Interrupt(i) => self.interrupts_taken[i.code() as usize] += 1,
+            Cause::Exception(_) => self.exceptions_taken += 1,
+        }
+        self.pc = handler;
+        self.reservation = None;
+        self.waiting = false;
+        self.run_traps += 1;
+        self.prv = to;
+        self.refresh_tlb_context();
+        let event = TrapEvent {
+            cause,
+            tval,
+            epc,
+            from,
+            to,
+            handler,
+        };
+        self.last_trap = Some(event);
+        if self.stop_on_trap {
+            self.stopped_on_trap = true;
+        }
+    }
+
+    /// Whether a trap of `cause` taken now goes to S-mode: delegated by
+    /// `medeleg`/`mideleg`, and not raised in M-mode (traps never go to a
+    /// less privileged mode: in M-mode even a delegated trap is taken in M).
+    fn trap_goes_to_supervisor(&self, cause: Cause) -> bool {
+        let delegated = match cause {
+            Cause::Exception(e) => self.csr.medeleg.delegates(e),
+            Cause::Interrupt(i) => self.csr.mideleg.delegates(i),
+        };
+        delegated && self.prv != Privilege::Machine
+    }
+
+    /// The trap that [`Hart::take_trap`] would take now, without taking
+    /// it (what the trap hook is shown).
+    pub(crate) fn trap_event(&self, cause: Cause, tval: u64, epc: u64) -> TrapEvent {
+        let (to, tvec) = if self.trap_goes_to_supervisor(cause) {
+            (Privilege::Supervisor, self.csr.stvec)
+        } else {
+            (Privilege::Machine, self.csr.mtvec)
+        };
+        TrapEvent {
+            cause,
+            tval,
+            epc,
+            from: self.prv,
+            to,
+            handler: tvec.handler(cause),
+        }
+    }
+
+    /// The interrupt to take now, if any: pending (`mip & mie`), enabled
+    /// for the mode it goes to (an M-level one when below M or with
+    /// `mstatus.MIE`; a delegated one below S, or in S with `mstatus.SIE`),
+    /// in the spec's priority order ([`Interrupt::PRIORITY`]).
+    #[inline]
+    pub(crate) fn pending_interrupt(&self) -> Option<Interrupt> {
+        let pending = self.csr.pending_enabled();
+        if pending == 0 {
+            return None;
+        }
+        let status = self.csr.mstatus;
+        let m_enabled = self.prv < Privilege::Machine || status.mie();
+        let s_enabled =
+            self.prv < Privilege::Supervisor || (self.prv == Privilege::Supervisor && status.sie());
+        let mideleg = self.csr.mideleg.read();
+        let m_pending = if m_enabled { pending & !mideleg } else { 0 };
+        let s_pending = if s_enabled { pending & mideleg } else { 0 };
+        let take = if m_pending != 0 { m_pending } else { s_pending };
+        Interrupt::PRIORITY
+            .into_iter()
+            .find(|i| take & i.mask() != 0)
+    }
+
+    /// `mret` (`from` = M) or `sret` (`from` = S), once the instruction is
+    /// known to be legal: pops `from`'s trap stack in `mstatus` (and, for
+    /// `mret`, `tcontrol`'s), goes to the mode it names, and returns the
+    /// `pc` to go on at (`xepc`).
+    pub(crate) fn return_from_trap(&mut self, from: Privilege) -> u64 {
+        let (to, pc) = if from == Privilege::Machine {
+            let to = self.csr.mstatus.pop_machine();
+            self.csr.triggers.on_mret(); // tcontrol.MTE = MPTE
+            (to, self.csr.mepc.read())
+        } else {
+            (self.csr.mstatus.pop_supervisor(), self.csr.sepc.read())
+        };
+        self.prv = to;
+        self.refresh_tlb_context();
+        pc
     }
 }

@@ -97,7 +97,7 @@ fn the_instruction_hook_sees_every_instruction_before_it_runs() {
     assert_eq!(seen[17].1, "ecall");
     // The program ran as without the hook.
     assert_eq!((hart.x(XReg::A0), hart.x(XReg::A3)), (3, 3));
-    assert_eq!(hart.csr(addr::MCAUSE), Some(11));
+    assert_eq!(hart.csr(addr::MCAUSE), Ok(11));
 }
 
 #[test]
@@ -120,7 +120,7 @@ fn an_instruction_hook_skips_and_stops() {
     hart.clear_instruction_hook();
     let out = hart.run(&mut mem, &mut EmptyBus, 4);
     assert_eq!(out.retired, 3);
-    assert_eq!(hart.csr(addr::MCAUSE), Some(11));
+    assert_eq!(hart.csr(addr::MCAUSE), Ok(11));
 }
 
 #[test]
@@ -204,7 +204,7 @@ fn a_trap_hook_can_emulate_ecall_instead_of_trapping() {
     assert_eq!(out.retired, TO_ECALL);
     assert_eq!((hart.x(XReg::A0), hart.x(XReg::A4)), (42, 7));
     assert_eq!(hart.pc(), HALT);
-    assert_eq!(hart.csr(addr::MCAUSE), Some(0), "no trap was taken");
+    assert_eq!(hart.csr(addr::MCAUSE), Ok(0), "no trap was taken");
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].cause, Cause::Exception(Exception::EnvCallFromM));
@@ -218,11 +218,11 @@ fn a_trap_hook_stops_before_the_trap_and_continue_takes_it() {
     let out = hart.run(&mut mem, &mut EmptyBus, 1000);
     assert_eq!(out.stop, StopReason::Hook);
     assert_eq!((out.retired, hart.pc()), (TO_ECALL - 1, BASE + 0x24));
-    assert_eq!(hart.csr(addr::MCAUSE), Some(0));
+    assert_eq!(hart.csr(addr::MCAUSE), Ok(0));
     hart.set_trap_hook(|_, _, _| HookAction::Continue);
     let out = hart.step(&mut mem, &mut EmptyBus);
     assert_eq!(out.stop, StopReason::Trap);
-    assert_eq!((hart.pc(), hart.csr(addr::MCAUSE)), (HALT, Some(11)));
+    assert_eq!((hart.pc(), hart.csr(addr::MCAUSE)), (HALT, Ok(11)));
 }
 
 #[test]
@@ -295,5 +295,5 @@ fn a_machine_reports_a_hooks_stop_and_goes_on_from_it() {
     assert_eq!(machine.harts[0].pc(), BASE + 0x18);
     machine.harts[0].clear_instruction_hook();
     assert_eq!(machine.run(Some(1000)), ExitReason::InstructionLimit);
-    assert_eq!(machine.harts[0].csr(addr::MCAUSE), Some(11));
+    assert_eq!(machine.harts[0].csr(addr::MCAUSE), Ok(11));
 }

@@ -25,7 +25,7 @@ macro_rules! binary_d {
             h.fw(i.rd(), $op(a, b, rm, &mut fl))
         });
         pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
-            if h.csr.fp_enabled() {
+            if h.csr.mstatus.fp_enabled() {
                 if let Some(rm) = h.rounding_mode(i.imm()) {
                     if let Some((bits, inexact)) = $fast(h.fr(i.rs1()), h.fr(i.rs2()), rm) {
                         h.fw(i.rd(), bits);

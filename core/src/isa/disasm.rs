@@ -524,7 +524,7 @@ const NUMBERED_CSRS: &[(u16, u16, &str, u16, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::csr::{mstatus, Privilege};
+    use crate::csr::Privilege;
 
     /// Hand-picked encodings and objdump's text for them (its `0x`
     /// before targets dropped, as in files with symbols): aliases, CSR
@@ -664,7 +664,7 @@ mod tests {
     #[test]
     fn names_every_csr_rivet_implements() {
         let mut hart = crate::Hart::new(0);
-        hart.csr.mstatus |= mstatus::FS_DIRTY; // so the FP CSRs exist
+        hart.csr.mstatus.set_fs_dirty(); // so the FP CSRs exist
         let mut implemented = 0;
         for number in 0..4096 {
             if hart.csr_read(number, 0, Privilege::Machine).is_ok() {

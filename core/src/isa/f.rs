@@ -6,7 +6,6 @@
 //! NaN and flag rules, checked bit for bit against Berkeley SoftFloat.
 //! The handlers here only move operands in and out of registers.
 
-use crate::csr::mstatus;
 use crate::fpu::{box_f32, unbox_f32, Flags, RoundingMode, F32};
 use crate::hart::{Env, Hart};
 use crate::isa::disasm::{asm, f_reg, Operands};
@@ -20,7 +19,7 @@ impl Hart {
     pub(crate) fn rounding_mode(&self, rm_field: i32) -> Option<RoundingMode> {
         let rm = (rm_field & 7) as u8;
         let rm = if rm == 7 {
-            ((self.csr.fcsr >> 5) & 7) as u8
+            self.csr.fcsr.frm() as u8
         } else {
             rm
         };
@@ -31,7 +30,7 @@ impl Hart {
     #[inline]
     pub(crate) fn fw(&mut self, rd: u8, bits: u64) {
         self.f[usize::from(rd)] = bits;
-        self.csr.mstatus |= mstatus::FS_DIRTY;
+        self.csr.mstatus.set_fs_dirty();
     }
 
     /// Reads `f[r]`.
@@ -44,8 +43,8 @@ impl Hart {
     #[inline]
     pub(crate) fn accrue(&mut self, flags: Flags) {
         if !flags.is_empty() {
-            self.csr.fcsr |= u64::from(flags.bits());
-            self.csr.mstatus |= mstatus::FS_DIRTY;
+            self.csr.fcsr.accrue(u64::from(flags.bits()));
+            self.csr.mstatus.set_fs_dirty();
         }
     }
 }
@@ -59,7 +58,7 @@ macro_rules! fp_handler {
     ($name:ident, rm, |$h:ident, $i:ident, $rm:ident, $flags:ident| $body:block) => {
         #[inline(never)]
         pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-            if !h.csr.fp_enabled() {
+            if !h.csr.mstatus.fp_enabled() {
                 return h.illegal(env, pc);
             }
             let Some($rm) = h.rounding_mode(i.imm()) else {
@@ -77,7 +76,7 @@ macro_rules! fp_handler {
     // Without a rounding mode.
     ($name:ident, |$h:ident, $i:ident, $flags:ident| $body:block) => {
         pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-            if !h.csr.fp_enabled() {
+            if !h.csr.mstatus.fp_enabled() {
                 return h.illegal(env, pc);
             }
             let mut $flags = Flags::empty();
@@ -96,7 +95,7 @@ pub(crate) use fp_handler;
 macro_rules! fp_load {
     ($name:ident, $n:literal, |$v:ident| $value:expr) => {
         pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-            if !h.csr.fp_enabled() {
+            if !h.csr.mstatus.fp_enabled() {
                 return h.illegal(env, pc);
             }
             let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
@@ -117,7 +116,7 @@ pub(crate) use fp_load;
 macro_rules! fp_store {
     ($name:ident, $n:literal) => {
         pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-            if !h.csr.fp_enabled() {
+            if !h.csr.mstatus.fp_enabled() {
                 return h.illegal(env, pc);
             }
             let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);

@@ -1,64 +1,37 @@
 //! The privileged instructions: `mret`, `sret`, `wfi` and `sfence.vma`.
 
-use crate::csr::{mstatus, Privilege};
+use crate::csr::Privilege;
 use crate::hart::{Env, Hart};
 use crate::isa::{op, Insn, Next, Opcode};
 
+/// MRET: illegal below M-mode; otherwise returns from an M-mode trap
+/// (see [`Hart::return_from_trap`]).
 fn mret(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> Next {
     if h.prv < Privilege::Machine {
         return h.illegal(env, pc);
     }
-    let s = h.csr.mstatus;
-    let to =
-        Privilege::from_bits((s & mstatus::MPP) >> mstatus::MPP_SHIFT).unwrap_or(Privilege::User);
-    let mut s = s & !(mstatus::MIE | mstatus::MPP);
-    if s & mstatus::MPIE != 0 {
-        s |= mstatus::MIE;
-    }
-    s |= mstatus::MPIE; // MPP becomes U, the least-privileged mode (bits 0).
-    if to != Privilege::Machine {
-        s &= !mstatus::MPRV;
-    }
-    h.csr.mstatus = s;
-    h.csr.triggers.on_mret(); // tcontrol.mte = mpte
-    h.prv = to;
-    h.refresh_tlb_context();
-    h.exit_to(h.csr.mepc)
+    let target = h.return_from_trap(Privilege::Machine);
+    h.exit_to(target)
 }
 
+/// SRET: illegal in U-mode and, with `mstatus.TSR`, in S-mode; otherwise
+/// returns from an S-mode trap (see [`Hart::return_from_trap`]).
 fn sret(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> Next {
-    if h.prv < Privilege::Supervisor
-        || (h.prv == Privilege::Supervisor && h.csr.mstatus & mstatus::TSR != 0)
-    {
+    if h.prv < Privilege::Supervisor || (h.prv == Privilege::Supervisor && h.csr.mstatus.tsr()) {
         return h.illegal(env, pc);
     }
-    let s = h.csr.mstatus;
-    let to = if s & mstatus::SPP != 0 {
-        Privilege::Supervisor
-    } else {
-        Privilege::User
-    };
-    let mut s = s & !(mstatus::SIE | mstatus::SPP | mstatus::MPRV);
-    if s & mstatus::SPIE != 0 {
-        s |= mstatus::SIE;
-    }
-    s |= mstatus::SPIE;
-    h.csr.mstatus = s;
-    h.prv = to;
-    h.refresh_tlb_context();
-    h.exit_to(h.csr.sepc)
+    let target = h.return_from_trap(Privilege::Supervisor);
+    h.exit_to(target)
 }
 
 /// WFI: in U-mode (S-mode exists) it is illegal, in S-mode with `mstatus.TW`
 /// set too. Otherwise the hart waits until an interrupt is pending, even if
 /// interrupts are globally disabled; the machine sleeps the host meanwhile.
 fn wfi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-    if h.prv == Privilege::User
-        || (h.prv == Privilege::Supervisor && h.csr.mstatus & mstatus::TW != 0)
-    {
+    if h.prv == Privilege::User || (h.prv == Privilege::Supervisor && h.csr.mstatus.tw()) {
         return h.illegal(env, pc);
     }
-    if h.csr.mip() & h.csr.mie == 0 {
+    if h.csr.pending_enabled() == 0 {
         h.waiting = true;
     }
     h.exit_to(i.next_pc(pc))
@@ -69,9 +42,7 @@ fn wfi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
 /// pieces cannot tell which pieces a superpage entry produced, and flushing
 /// more than asked is always correct.
 fn sfence_vma(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
-    if h.prv == Privilege::User
-        || (h.prv == Privilege::Supervisor && h.csr.mstatus & mstatus::TVM != 0)
-    {
+    if h.prv == Privilege::User || (h.prv == Privilege::Supervisor && h.csr.mstatus.tvm()) {
         return h.illegal(env, pc);
     }
     h.tlb.flush();

@@ -10,73 +10,40 @@
 
 use std::fmt::Display;
 
-use crate::csr;
+use crate::csr::{self, CsrOp};
 use crate::hart::{Env, Hart, SINK};
 use crate::isa::disasm::{asm, csr_name, x_reg as x, Operands};
 use crate::isa::{op, Insn, Next, Opcode};
 
-/// What a CSR instruction does to the CSR after reading it.
-#[derive(Clone, Copy)]
-enum Update {
-    /// Nothing: `csrrs`/`csrrc` with `x0` or a zero immediate.
-    None,
-    /// Replace it.
-    Write(u64),
-    /// Set these bits.
-    Set(u64),
-    /// Clear these bits.
-    Clear(u64),
-}
-
-fn csr_op(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64, update: Update) -> Next {
+fn csr_op(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64, op: CsrOp) -> Next {
     let addr = i.imm() as u16 & 0xfff;
     let retired = h.retired_in_run(spent);
     let prv = h.prv;
-    let old = match h.csr_read(addr, retired, prv) {
-        Ok(v) => v,
+    let old = match h.csr_rmw(addr, op, retired, prv) {
+        Ok(old) => old,
         Err(_) => return h.illegal(env, pc),
     };
-    // Only the software-writable SEIP bit takes part in a read-modify-write
-    // of mip; the value read (into rd) is its OR with the PLIC's line
-    // (privileged spec, "Machine Interrupt Registers").
-    let base = if addr == csr::addr::MIP {
-        h.csr.mip_rmw_base(old)
-    } else {
-        old
-    };
-    let new = match update {
-        Update::None => None,
-        Update::Write(v) => Some(v),
-        Update::Set(bits) => Some(base | bits),
-        Update::Clear(bits) => Some(base & !bits),
-    };
-    if let Some(new) = new {
-        match h.csr_write(addr, new, retired, prv) {
-            Ok(effect) => h.apply(effect),
-            Err(_) => return h.illegal(env, pc),
-        }
-    }
     if i.rd() != SINK {
         h.xw(i.rd(), old);
     }
-    if new.is_some() {
-        h.exit_to(i.next_pc(pc))
-    } else {
+    if op == CsrOp::Read {
         Next::after(i, pc)
+    } else {
+        h.exit_to(i.next_pc(pc))
     }
 }
 
-/// The update of a set/clear form: none when the source is `x0` or zero.
-fn set_or_clear(source_is_zero: bool, update: Update) -> Update {
+/// The operation of a set/clear form: none when the source is `x0` or zero.
+fn set_or_clear(source_is_zero: bool, op: CsrOp) -> CsrOp {
     if source_is_zero {
-        Update::None
+        CsrOp::Read
     } else {
-        update
+        op
     }
 }
 
 fn csrrw(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
-    csr_op(h, env, i, pc, spent, Update::Write(h.xr(i.rs1())))
+    csr_op(h, env, i, pc, spent, CsrOp::Write(h.xr(i.rs1())))
 }
 
 fn csrrs(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
@@ -86,7 +53,7 @@ fn csrrs(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next 
         i,
         pc,
         spent,
-        set_or_clear(i.rs1() == 0, Update::Set(h.xr(i.rs1()))),
+        set_or_clear(i.rs1() == 0, CsrOp::Set(h.xr(i.rs1()))),
     )
 }
 
@@ -97,12 +64,12 @@ fn csrrc(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next 
         i,
         pc,
         spent,
-        set_or_clear(i.rs1() == 0, Update::Clear(h.xr(i.rs1()))),
+        set_or_clear(i.rs1() == 0, CsrOp::Clear(h.xr(i.rs1()))),
     )
 }
 
 fn csrrwi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
-    csr_op(h, env, i, pc, spent, Update::Write(u64::from(i.rs1())))
+    csr_op(h, env, i, pc, spent, CsrOp::Write(u64::from(i.rs1())))
 }
 
 fn csrrsi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
@@ -112,7 +79,7 @@ fn csrrsi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next
         i,
         pc,
         spent,
-        set_or_clear(i.rs1() == 0, Update::Set(u64::from(i.rs1()))),
+        set_or_clear(i.rs1() == 0, CsrOp::Set(u64::from(i.rs1()))),
     )
 }
 
@@ -123,7 +90,7 @@ fn csrrci(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next
         i,
         pc,
         spent,
-        set_or_clear(i.rs1() == 0, Update::Clear(u64::from(i.rs1()))),
+        set_or_clear(i.rs1() == 0, CsrOp::Clear(u64::from(i.rs1()))),
     )
 }
 

@@ -151,10 +151,10 @@ fn registers(h: &Hart, _: &DebugTarget<'_>) -> String {
     ];
     for (i, (name, addr)) in csrs.iter().enumerate() {
         match h.csr(*addr) {
-            Some(v) => {
+            Ok(v) => {
                 let _ = write!(s, " {name:>8} {v:016x}");
             }
-            None => {
+            Err(_) => {
                 let _ = write!(s, " {name:>8} {:>16}", "-");
             }
         }

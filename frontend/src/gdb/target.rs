@@ -35,7 +35,7 @@ use gdbstub::target::ext::thread_extra_info::{ThreadExtraInfo, ThreadExtraInfoOp
 use gdbstub::target::{Target, TargetError, TargetResult};
 use rivet_core::debug::{DebugEvent, WatchKind, Watchpoint};
 use rivet_core::machine::ExitReason;
-use rivet_core::{FReg, Hart, PhysAddr, Privilege, XReg};
+use rivet_core::{CsrError, FReg, Hart, PhysAddr, Privilege, XReg};
 use rivet_devices::VirtMachine;
 
 use super::arch::{self, CoreRegs, Reg, Riscv64};
@@ -88,8 +88,8 @@ impl<'r> DebugTarget<'r> {
         let hart = &vm.machine.harts[0];
         let has_fp = hart
             .csr(rivet_core::csr::addr::MISA)
-            .is_some_and(|misa| misa & 1 << (b'F' - b'A') != 0);
-        let xml = arch::target_xml(has_fp, &arch::csr_names(), |a| hart.csr(a).is_some());
+            .is_ok_and(|misa| misa & 1 << (b'F' - b'A') != 0);
+        let xml = arch::target_xml(has_fp, &arch::csr_names(), |a| hart.csr(a).is_ok());
         DebugTarget {
             vm: Some(vm),
             rebuild,
@@ -431,7 +431,7 @@ impl SingleRegisterAccess<Tid> for DebugTarget<'_> {
             Reg::X(i) => XReg::new(i).map_or(0, |r| hart.x(r)),
             Reg::Pc => hart.pc(),
             Reg::F(i) => FReg::new(i).map_or(0, |r| hart.f(r)),
-            Reg::Csr(addr) => hart.csr(addr).ok_or(TargetError::Errno(22))?,
+            Reg::Csr(addr) => hart.csr(addr).map_err(csr_errno)?,
             Reg::Priv => hart.privilege().bits(),
         };
         let size = reg.size().min(buf.len());
@@ -449,9 +449,7 @@ impl SingleRegisterAccess<Tid> for DebugTarget<'_> {
             Reg::X(i) => XReg::new(i).into_iter().for_each(|r| hart.set_x(r, value)),
             Reg::Pc => hart.set_pc(value),
             Reg::F(i) => FReg::new(i).into_iter().for_each(|r| hart.set_f(r, value)),
-            Reg::Csr(addr) => hart
-                .set_csr(addr, value)
-                .map_err(|_| TargetError::Errno(22))?,
+            Reg::Csr(addr) => hart.set_csr(addr, value).map_err(csr_errno)?,
             Reg::Priv => {
                 // Mode 2 is reserved: refuse it rather than guess.
                 let prv = Privilege::from_bits(value).ok_or(TargetError::Errno(22))?;
@@ -459,6 +457,18 @@ impl SingleRegisterAccess<Tid> for DebugTarget<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// The errno a register packet answers for a CSR access that cannot be
+/// done: EACCES for a read-only CSR (or one the debugger may not touch),
+/// EINVAL for one that does not exist.
+fn csr_errno(error: CsrError) -> TargetError<RunError> {
+    match error {
+        CsrError::ReadOnly(_) | CsrError::Privilege { .. } | CsrError::Disabled { .. } => {
+            TargetError::Errno(13)
+        }
+        _ => TargetError::Errno(22),
     }
 }
 
