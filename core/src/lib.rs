@@ -33,9 +33,10 @@
 //! implements: [`hart`] (state and the run loop), [`isa`] (decode, execute,
 //! disassemble, one module per extension), [`csr`], [`trap`], [`mmu`],
 //! [`pmp`], [`trigger`] (the debug specification's trigger module),
-//! [`memory`], [`bus`], [`elf`] (loading programs), [`htif`] (the `tohost`
-//! convention of riscv-tests) and [`machine`] (several harts sharing memory
-//! and a bus).
+//! [`memory`], [`bus`], [`elf`] (loading programs) and [`machine`]
+//! (several harts sharing memory and a platform). Board policy (power,
+//! reset, the console, the `tohost` convention of riscv-tests) belongs to
+//! the platform: rivet's is the `virt` board of `rivet-devices`.
 
 #![warn(missing_docs)]
 
@@ -49,7 +50,6 @@ pub mod elf;
 pub mod error;
 pub mod fpu;
 pub mod hart;
-pub mod htif;
 pub mod isa;
 pub mod machine;
 pub mod memory;

@@ -3,7 +3,6 @@
 //! powers off with a failure code, 0x7777 resets. Linux also uses it as a
 //! syscon for its poweroff and reboot drivers.
 
-use rivet_core::machine::PowerEvent;
 use rivet_core::AccessSize;
 
 use crate::device::MmioDevice;
@@ -12,10 +11,19 @@ const FAIL: u64 = 0x3333;
 const PASS: u64 = 0x5555;
 const RESET: u64 = 0x7777;
 
+/// What the guest asked the finisher for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PowerRequest {
+    /// Power off with this exit code (0 for pass).
+    PowerOff(u32),
+    /// Reset the machine.
+    Reset,
+}
+
 /// The test finisher.
 #[derive(Debug, Default)]
 pub struct TestFinisher {
-    event: Option<PowerEvent>,
+    request: Option<PowerRequest>,
 }
 
 impl TestFinisher {
@@ -24,9 +32,9 @@ impl TestFinisher {
         Self::default()
     }
 
-    /// The power event the guest asked for, if any (taken once).
-    pub fn take_event(&mut self) -> Option<PowerEvent> {
-        self.event.take()
+    /// What the guest asked for, if anything (taken once).
+    pub fn take_request(&mut self) -> Option<PowerRequest> {
+        self.request.take()
     }
 }
 
@@ -42,12 +50,12 @@ impl MmioDevice for TestFinisher {
             return;
         }
         let code = ((value >> 16) & 0xffff) as u32;
-        self.event = match value & 0xffff {
-            PASS => Some(PowerEvent::PowerOff(0)),
+        self.request = match value & 0xffff {
+            PASS => Some(PowerRequest::PowerOff(0)),
             // A failure with code 0 still has to fail: QEMU reports it as 1.
-            FAIL => Some(PowerEvent::PowerOff(if code == 0 { 1 } else { code })),
-            RESET => Some(PowerEvent::Reset),
-            _ => self.event,
+            FAIL => Some(PowerRequest::PowerOff(if code == 0 { 1 } else { code })),
+            RESET => Some(PowerRequest::Reset),
+            _ => self.request,
         };
     }
 }
@@ -60,22 +68,22 @@ mod tests {
     fn codes() {
         let mut t = TestFinisher::new();
         t.write(0, AccessSize::Word, 0x5555);
-        assert_eq!(t.take_event(), Some(PowerEvent::PowerOff(0)));
+        assert_eq!(t.take_request(), Some(PowerRequest::PowerOff(0)));
         t.write(0, AccessSize::Word, 0x3333 | (7 << 16));
-        assert_eq!(t.take_event(), Some(PowerEvent::PowerOff(7)));
+        assert_eq!(t.take_request(), Some(PowerRequest::PowerOff(7)));
         t.write(0, AccessSize::Word, 0x7777);
-        assert_eq!(t.take_event(), Some(PowerEvent::Reset));
+        assert_eq!(t.take_request(), Some(PowerRequest::Reset));
         t.write(0, AccessSize::Word, 0x1234);
-        assert_eq!(t.take_event(), None);
+        assert_eq!(t.take_request(), None);
         t.write(4, AccessSize::Word, 0x5555);
-        assert_eq!(t.take_event(), None);
+        assert_eq!(t.take_request(), None);
         t.write(0, AccessSize::Half, 0x5555);
         assert_eq!(
-            t.take_event(),
-            Some(PowerEvent::PowerOff(0)),
+            t.take_request(),
+            Some(PowerRequest::PowerOff(0)),
             "OpenSBI's 16-bit write"
         );
         t.write(0, AccessSize::Byte, 0x55);
-        assert_eq!(t.take_event(), None);
+        assert_eq!(t.take_request(), None);
     }
 }

@@ -9,8 +9,7 @@
 use std::time::Duration;
 
 use rivet_core::csr::irq;
-use rivet_core::htif::Htif;
-use rivet_core::machine::{Machine, Platform, PowerEvent};
+use rivet_core::machine::{ExitReason, Machine, Platform};
 use rivet_core::{AccessSize, Bus, BusError, Memory, PhysAddr, TimeSource, Timebase, XReg};
 
 use crate::boot::{self, BootConfig, BOOT_ROM};
@@ -20,9 +19,10 @@ use crate::device::MmioDevice;
 use crate::error::{Error, Result};
 use crate::fdt::{self, FdtConfig};
 use crate::goldfish_rtc::{GoldfishRtc, RtcClock};
+use crate::htif::{Htif, HtifRequest};
 use crate::layout::{self, Region};
 use crate::plic::{Gateway, Plic};
-use crate::test_finisher::TestFinisher;
+use crate::test_finisher::{PowerRequest, TestFinisher};
 use crate::uart::Uart16550;
 use crate::virtio::{Disk, DiskMode, MmioVersion, VirtioBlock, VirtioMmio};
 
@@ -81,6 +81,27 @@ impl Default for VirtConfig {
     }
 }
 
+/// Why the `virt` board stops the machine (its [`Platform::Stop`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VirtStop {
+    /// The guest powered the machine off with this exit code (0 for a
+    /// clean poweroff, or a test finisher's failure code).
+    PowerOff(u32),
+    /// The guest asked for a reset (the test finisher, Linux's
+    /// `syscon-reboot`).
+    Reset,
+    /// The user quit (the console's quit key, a signal).
+    Quit,
+    /// A `tohost` exit: 0 for pass, `n` for "test `n` failed".
+    Htif(u64),
+    /// The guest made an HTIF request rivet does not support (the raw
+    /// `tohost` value).
+    HtifUnsupported(u64),
+}
+
+/// How a run of a `virt` machine ends.
+pub type VirtExit = ExitReason<VirtStop>;
+
 /// The devices of the board.
 pub struct VirtBoard {
     harts: usize,
@@ -92,6 +113,7 @@ pub struct VirtBoard {
     virtio: Vec<VirtioMmio>,
     boot_rom: Vec<u8>,
     console: Box<dyn Console>,
+    htif: Option<Htif>,
 }
 
 impl std::fmt::Debug for VirtBoard {
@@ -133,6 +155,7 @@ impl VirtBoard {
                 .collect(),
             boot_rom: Vec::new(),
             console,
+            htif: None,
         }
     }
 
@@ -159,6 +182,25 @@ impl VirtBoard {
         let transport = self.virtio.get_mut(usize::try_from(slot).ok()?)?;
         let o = fits(layout::virtio_slot(slot as usize))?;
         Some((transport, o))
+    }
+
+    /// Watches a program's `tohost` word (see [`crate::htif`]): its exit
+    /// stops the machine, its console output goes to the console.
+    pub fn set_htif(&mut self, htif: Htif) {
+        self.htif = Some(htif);
+    }
+
+    /// Takes a request out of `tohost`, if a program wrote one: console
+    /// output is printed, an exit is the board's stop.
+    fn poll_htif(&mut self, mem: &mut Memory) -> Option<VirtStop> {
+        match self.htif?.poll(mem)? {
+            HtifRequest::Exit(code) => Some(VirtStop::Htif(code)),
+            HtifRequest::Putchar(byte) => {
+                self.console.write(&[byte]);
+                None
+            }
+            HtifRequest::Unsupported(value) => Some(VirtStop::HtifUnsupported(value)),
+        }
     }
 
     /// Puts a virtio device (or an empty transport) in slot `slot`.
@@ -267,13 +309,29 @@ impl Bus for VirtBoard {
 }
 
 impl Platform for VirtBoard {
-    fn poll(&mut self, mem: &mut Memory) {
+    type Stop = VirtStop;
+
+    /// Runs the HTIF and the devices; the machine stops when a program
+    /// exits through `tohost`, the user quits, or the guest powers off or
+    /// resets (in that order of precedence).
+    fn poll(&mut self, mem: &mut Memory) -> Option<VirtStop> {
+        let htif = self.poll_htif(mem);
         self.rtc.update();
         for transport in &mut self.virtio {
             transport.poll(mem);
         }
         self.uart.exchange(self.console.as_mut());
         self.console.flush();
+        if htif.is_some() {
+            return htif;
+        }
+        if self.console.quit_requested() {
+            return Some(VirtStop::Quit);
+        }
+        self.finisher.take_request().map(|request| match request {
+            PowerRequest::PowerOff(code) => VirtStop::PowerOff(code),
+            PowerRequest::Reset => VirtStop::Reset,
+        })
     }
 
     fn next_deadline(&self) -> Option<u64> {
@@ -283,17 +341,6 @@ impl Platform for VirtBoard {
     fn wait(&mut self, timeout: Option<Duration>) -> bool {
         self.flush();
         self.console.wait(timeout)
-    }
-
-    fn power_event(&mut self) -> Option<PowerEvent> {
-        if self.console.quit_requested() {
-            return Some(PowerEvent::Quit);
-        }
-        self.finisher.take_event()
-    }
-
-    fn htif_putchar(&mut self, byte: u8) {
-        self.console.write(&[byte]);
     }
 }
 
@@ -408,7 +455,7 @@ impl VirtMachine {
         }
         if let Some(elf) = &info.kernel_elf {
             if let Some(tohost) = elf.symbol("tohost") {
-                machine.set_htif(Htif::new(
+                machine.platform.set_htif(Htif::new(
                     PhysAddr::new(tohost),
                     elf.symbol("fromhost").map(PhysAddr::new),
                 ));
