@@ -148,7 +148,8 @@ fn mmio(c: &mut Criterion) {
         RtcClock::Host,
         Gateway::default(),
         Box::new(BufferConsole::new()),
-    );
+    )
+    .expect("the virt board");
     let mut group = c.benchmark_group("mmio");
     group.throughput(Throughput::Elements(iterations * 6));
     group.bench_function("device-reads", |b| {

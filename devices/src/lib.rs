@@ -9,6 +9,7 @@
 
 #![warn(missing_docs)]
 
+pub mod address_map;
 pub mod boot;
 pub mod clint;
 pub mod console;
