@@ -4,8 +4,11 @@
 //! syscon for its poweroff and reboot drivers.
 
 use rivet_core::AccessSize;
+use vm_fdt::{FdtWriter, FdtWriterResult};
 
 use crate::device::MmioDevice;
+use crate::fdt::{self, Phandles};
+use crate::layout::Region;
 
 const FAIL: u64 = 0x3333;
 const PASS: u64 = 0x5555;
@@ -58,6 +61,40 @@ impl MmioDevice for TestFinisher {
             _ => self.request,
         };
     }
+}
+
+/// Writes the finisher's device-tree node (at `region`): a `sifive,test0`
+/// that is also a syscon, for Linux's poweroff and reboot drivers.
+pub fn fdt_node(fdt: &mut FdtWriter, region: Region, phandles: Phandles) -> FdtWriterResult<()> {
+    let node = fdt.begin_node(&fdt::node_name("test", region))?;
+    fdt.property_string_list(
+        "compatible",
+        vec![
+            "sifive,test1".into(),
+            "sifive,test0".into(),
+            "syscon".into(),
+        ],
+    )?;
+    fdt::reg(fdt, region)?;
+    fdt.property_phandle(phandles.test())?;
+    fdt.end_node(node)
+}
+
+/// Writes `/poweroff` and `/reboot`: `syscon-poweroff` and `syscon-reboot`
+/// nodes that write the finisher's PASS and RESET values into it.
+pub fn fdt_syscon_nodes(fdt: &mut FdtWriter, phandles: Phandles) -> FdtWriterResult<()> {
+    for (name, compatible, value) in [
+        ("poweroff", "syscon-poweroff", PASS),
+        ("reboot", "syscon-reboot", RESET),
+    ] {
+        let node = fdt.begin_node(name)?;
+        fdt.property_string("compatible", compatible)?;
+        fdt.property_u32("regmap", phandles.test())?;
+        fdt.property_u32("offset", 0)?;
+        fdt.property_u32("value", value as u32)?;
+        fdt.end_node(node)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
