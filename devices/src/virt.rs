@@ -475,3 +475,103 @@ impl VirtMachine {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::BufferConsole;
+    use crate::layout::{BOOT_ROM, PLIC, UART0};
+
+    fn board(input: &[u8]) -> VirtBoard {
+        let mut console = BufferConsole::new();
+        console.input.extend(input);
+        VirtBoard::new(
+            1,
+            Timebase::new(TimeSource::Deterministic),
+            RtcClock::Host,
+            Gateway::default(),
+            Box::new(console),
+        )
+        .unwrap()
+    }
+
+    fn read(board: &mut VirtBoard, addr: u64, size: AccessSize) -> Result<u64, BusError> {
+        board.read(PhysAddr::new(addr), size)
+    }
+
+    fn write(board: &mut VirtBoard, addr: u64, size: AccessSize, value: u64) {
+        board.write(PhysAddr::new(addr), size, value).unwrap();
+    }
+
+    /// Hart 0's S-mode context: claim/complete register.
+    const S_CLAIM: u64 = PLIC.base + 0x20_0000 + 0x1000 + 4;
+
+    #[test]
+    fn a_device_line_reaches_the_hart_through_the_plic_until_claimed() {
+        let mut board = board(b"x");
+        let mut mem = Memory::new(PhysAddr::new(layout::RAM_BASE), 0x1000).unwrap();
+        // UART0's source: priority 1, enabled for hart 0's S-mode context.
+        let irq = u64::from(layout::UART0_IRQ);
+        write(&mut board, PLIC.base + 4 * irq, AccessSize::Word, 1);
+        write(&mut board, PLIC.base + 0x2080, AccessSize::Word, 1 << irq);
+        // The UART interrupts on received data.
+        write(&mut board, UART0.base + 1, AccessSize::Byte, 1);
+        assert_eq!(board.interrupt_lines(0), Some(0));
+        // The byte arrives while the board polls, between slices.
+        assert_eq!(board.poll(&mut mem), None);
+        assert_eq!(board.interrupt_lines(0), Some(irq::SEI));
+        // Reading the byte lowers the UART's line; the request stays
+        // pending until claimed (QEMU's gateway).
+        assert_eq!(
+            read(&mut board, UART0.base, AccessSize::Byte),
+            Ok(u64::from(b'x'))
+        );
+        assert_eq!(board.interrupt_lines(0), Some(irq::SEI));
+        assert_eq!(read(&mut board, S_CLAIM, AccessSize::Word), Ok(irq));
+        assert_eq!(board.interrupt_lines(0), Some(0));
+        write(&mut board, S_CLAIM, AccessSize::Word, irq);
+        assert_eq!(board.interrupt_lines(0), Some(0));
+    }
+
+    #[test]
+    fn holes_and_accesses_past_a_region_are_unmapped() {
+        let mut board = board(b"");
+        for addr in [
+            0,
+            0xfff,
+            0x1_0000,
+            UART0.base + 0x100,
+            0x1000_9000,
+            0x7fff_fff8,
+        ] {
+            assert_eq!(
+                read(&mut board, addr, AccessSize::Word),
+                Err(BusError::Unmapped(PhysAddr::new(addr))),
+                "{addr:#x}"
+            );
+        }
+        // UART0 is 0x100 bytes: a word at its last byte does not fit.
+        assert!(read(&mut board, UART0.base + 0xff, AccessSize::Byte).is_ok());
+        assert!(read(&mut board, UART0.base + 0xfe, AccessSize::Word).is_err());
+    }
+
+    #[test]
+    fn the_boot_rom_reads_its_contents_then_zeros_and_ignores_writes() {
+        let mut board = board(b"");
+        board.boot_rom = BootRom::new(BOOT_ROM.base + 0x100, &[1, 2, 3, 4]).unwrap();
+        let at = BOOT_ROM.base + 0x100;
+        assert_eq!(read(&mut board, at, AccessSize::Word), Ok(0x0403_0201));
+        assert_eq!(read(&mut board, at, AccessSize::Double), Ok(0x0403_0201));
+        assert_eq!(read(&mut board, BOOT_ROM.base, AccessSize::Double), Ok(0));
+        write(&mut board, at, AccessSize::Word, 0xdead_beef);
+        assert_eq!(read(&mut board, at, AccessSize::Word), Ok(0x0403_0201));
+        let mut buf = [0xff; 6];
+        assert!(board.peek(PhysAddr::new(at + 2), &mut buf));
+        assert_eq!(buf, [3, 4, 0, 0, 0, 0]);
+        // Device registers are not peeked; nor is a range leaving the ROM.
+        assert!(!board.peek(PhysAddr::new(UART0.base), &mut buf));
+        let last = BOOT_ROM.base + BOOT_ROM.size - 2;
+        assert!(!board.peek(PhysAddr::new(last), &mut buf));
+        assert!(BootRom::new(BOOT_ROM.base + BOOT_ROM.size - 2, &[0; 4]).is_err());
+    }
+}
