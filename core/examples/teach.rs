@@ -4,10 +4,10 @@
 //!
 //! Run with `cargo run -p rivet-core --example teach`.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use rivet_core::bus::EmptyBus;
+use rivet_core::hooks::HookAction;
 use rivet_core::{disassemble, Cause, Hart, Memory, PhysAddr, StopReason, XReg};
 
 fn main() -> Result<(), rivet_core::Error> {
@@ -33,9 +33,15 @@ fn main() -> Result<(), rivet_core::Error> {
     hart.set_pc(BASE);
     // mtvec: the last instruction is the trap handler.
     hart.set_csr(rivet_core::csr::addr::MTVEC, BASE + 28)?;
-    let traps = Rc::new(RefCell::new(Vec::new()));
-    let seen = Rc::clone(&traps);
-    hart.set_trap_hook(move |event| seen.borrow_mut().push(*event));
+    // A trap hook sees each trap before it is taken, and lets it be taken.
+    let traps = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&traps);
+    hart.set_trap_hook(move |_hart, _mem, event| {
+        if let Ok(mut seen) = seen.lock() {
+            seen.push(*event);
+        }
+        HookAction::Continue
+    });
 
     let mut bus = EmptyBus;
     for _ in 0..40 {
@@ -56,7 +62,8 @@ fn main() -> Result<(), rivet_core::Error> {
             break;
         }
     }
-    for event in traps.borrow().iter() {
+    let traps = traps.lock().map(|t| t.clone()).unwrap_or_default();
+    for event in &traps {
         println!(
             "trap: {} at {:#x}, {:?} -> {:?}, handler {:#x}",
             event.cause, event.epc, event.from, event.to, event.handler

@@ -11,12 +11,13 @@
 //! raise the address-misaligned exception (load for LR, store/AMO for SC
 //! and AMOs).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::addr::PhysAddr;
 use crate::bus::AccessSize;
 use crate::decode_cache::CodePage;
 use crate::hart::{Env, Hart};
+use crate::hooks::AccessKind;
 use crate::memory::Memory;
 use crate::mmu::AccessType;
 use crate::pmp::PmpAccess;
@@ -65,6 +66,11 @@ unsafe fn write_host<const N: usize>(p: *mut u8, value: u64) {
             _ => p.cast::<u64>().write_unaligned(value.to_le()),
         }
     }
+}
+
+/// The mask of the low `N` bytes of a `u64` (`N` is 1, 2, 4 or 8).
+const fn low_bytes<const N: usize>() -> u64 {
+    u64::MAX >> (64 - 8 * N)
 }
 
 impl Hart {
@@ -142,6 +148,9 @@ impl Hart {
         }
     }
 
+    /// A load past the TLB: translation, PMP, the TLB filled if it may
+    /// be, then RAM or the bus; the debugger's watchpoints, the trigger
+    /// module and the memory hook on the way when they are set.
     #[inline(never)]
     pub(crate) fn load_slow<const N: usize>(
         &mut self,
@@ -151,10 +160,23 @@ impl Hart {
         if self.data_points_armed {
             self.check_data_points(vaddr, N as u64, false, false)?;
         }
+        let (value, paddr) = self.load_from::<N>(env, vaddr)?;
+        self.accessed(AccessKind::Load, vaddr, paddr, N as u64, value);
+        Ok(value)
+    }
+
+    /// The load of [`Hart::load_slow`]: the value and the physical address.
+    #[inline(always)]
+    fn load_from<const N: usize>(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+    ) -> Result<(u64, u64), Fault> {
         if vaddr & (N as u64 - 1) != 0 {
             let mut bytes = [0u8; 8];
-            self.misaligned_ram_access(env, vaddr, &mut bytes[..N], AccessType::Load)?;
-            return Ok(u64::from_le_bytes(bytes));
+            let paddr =
+                self.misaligned_ram_access(env, vaddr, &mut bytes[..N], AccessType::Load)?;
+            return Ok((u64::from_le_bytes(bytes), paddr));
         }
         let (paddr, cacheable) = self.translate_checked::<N>(env.mem, vaddr, AccessType::Load)?;
         if let Some(offset) = env.mem.offset_of(PhysAddr(paddr), N as u64) {
@@ -162,17 +184,17 @@ impl Hart {
                 self.tlb
                     .fill_load(vaddr, env.mem.host_page(offset), self.ctx_data);
             }
-            return env
-                .mem
-                .load_at::<N>(offset)
-                .ok_or(Fault::new(Exception::LoadAccessFault, vaddr));
+            return match env.mem.load_at::<N>(offset) {
+                Some(value) => Ok((value, paddr)),
+                None => Err(Fault::new(Exception::LoadAccessFault, vaddr)),
+            };
         }
         let value = env
             .bus
             .read(PhysAddr(paddr), size_of::<N>())
             .map_err(|_| Fault::new(Exception::LoadAccessFault, vaddr));
         self.refresh_interrupt_lines(env);
-        value
+        Ok((value?, paddr))
     }
 
     /// Takes the devices' interrupt lines again after a device access.
@@ -211,6 +233,7 @@ impl Hart {
         self.store_slow::<N>(env, vaddr, value)
     }
 
+    /// A store past the TLB (see [`Hart::load_slow`]).
     #[inline(never)]
     pub(crate) fn store_slow<const N: usize>(
         &mut self,
@@ -221,6 +244,25 @@ impl Hart {
         if self.data_points_armed {
             self.check_data_points(vaddr, N as u64, true, false)?;
         }
+        let paddr = self.store_to::<N>(env, vaddr, value)?;
+        self.accessed(
+            AccessKind::Store,
+            vaddr,
+            paddr,
+            N as u64,
+            value & low_bytes::<N>(),
+        );
+        Ok(())
+    }
+
+    /// The store of [`Hart::store_slow`]; returns the physical address.
+    #[inline(always)]
+    fn store_to<const N: usize>(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+        value: u64,
+    ) -> Result<u64, Fault> {
         if vaddr & (N as u64 - 1) != 0 {
             let mut bytes = value.to_le_bytes();
             return self.misaligned_ram_access(env, vaddr, &mut bytes[..N], AccessType::Store);
@@ -238,20 +280,21 @@ impl Hart {
                 }
                 env.mem.store_at_unchecked_code::<N>(offset, value);
             }
-            return Ok(());
+            return Ok(paddr);
         }
         let result = env
             .bus
             .write(PhysAddr(paddr), size_of::<N>(), value)
             .map_err(|_| Fault::new(Exception::StoreAccessFault, vaddr));
         self.refresh_interrupt_lines(env);
-        result
+        result.map(|()| paddr)
     }
 
     /// A misaligned load into `bytes`, or store from `bytes`, at `vaddr`.
     /// Every page the access touches is translated and checked first (a
     /// fault on the second page reports that page's first address); then
-    /// the bytes move. Only RAM takes misaligned accesses.
+    /// the bytes move. Only RAM takes misaligned accesses. Returns the
+    /// physical address of the first byte.
     #[cold]
     fn misaligned_ram_access(
         &mut self,
@@ -259,7 +302,7 @@ impl Hart {
         vaddr: u64,
         bytes: &mut [u8],
         access: AccessType,
-    ) -> Result<(), Fault> {
+    ) -> Result<u64, Fault> {
         let len = bytes.len() as u64;
         let first_len = len.min(0x1000 - (vaddr & 0xfff));
         let second = vaddr.wrapping_add(first_len);
@@ -282,7 +325,7 @@ impl Hart {
             result.map_err(|_| fault)?;
             done += size as usize;
         }
-        Ok(())
+        Ok(parts[0].1)
     }
 
     /// An atomic read-modify-write of `N` bytes at `vaddr`: stores
@@ -333,7 +376,16 @@ impl Hart {
                 .fill_store(vaddr, env.mem.host_page(offset), self.ctx_data);
         }
         let old = env.mem.load_at::<N>(offset).ok_or(fault)?;
-        env.mem.store_at::<N>(offset, op(old));
+        let new = op(old);
+        env.mem.store_at::<N>(offset, new);
+        self.accessed(AccessKind::Load, vaddr, paddr, N as u64, old);
+        self.accessed(
+            AccessKind::Store,
+            vaddr,
+            paddr,
+            N as u64,
+            new & low_bytes::<N>(),
+        );
         Ok(old)
     }
 
@@ -381,20 +433,24 @@ impl Hart {
 
     /// The decoded page holding the instruction at `pc`.
     #[inline(always)]
-    pub(crate) fn fetch_page(&mut self, env: &mut Env<'_>, pc: u64) -> Result<Rc<CodePage>, Fault> {
+    pub(crate) fn fetch_page(
+        &mut self,
+        env: &mut Env<'_>,
+        pc: u64,
+    ) -> Result<Arc<CodePage>, Fault> {
         let entry = &self.tlb.fetch[tlb::index(pc)];
         if entry.tag == (pc & !0xfff) | self.ctx_fetch {
             if let Some(page) = &entry.page {
                 // Only whole-speed pages enter the fetch TLB.
                 self.fetch_one_at_a_time = false;
-                return Ok(Rc::clone(page));
+                return Ok(Arc::clone(page));
             }
         }
         self.fetch_page_slow(env, pc)
     }
 
     #[inline(never)]
-    fn fetch_page_slow(&mut self, env: &mut Env<'_>, pc: u64) -> Result<Rc<CodePage>, Fault> {
+    fn fetch_page_slow(&mut self, env: &mut Env<'_>, pc: u64) -> Result<Arc<CodePage>, Fault> {
         let (paddr, uniform) = self.translate_checked::<2>(env.mem, pc, AccessType::Fetch)?;
         let offset = env
             .mem
@@ -403,7 +459,7 @@ impl Hart {
         let page = env.mem.code.page(Memory::ram_page(offset));
         self.sync_with_decode_cache(env.mem);
         if uniform {
-            self.tlb.fill_fetch(pc, Rc::clone(&page), self.ctx_fetch);
+            self.tlb.fill_fetch(pc, Arc::clone(&page), self.ctx_fetch);
             self.fetch_one_at_a_time = false;
         } else {
             // PMP permissions change inside this page, or it holds a
@@ -413,11 +469,18 @@ impl Hart {
         Ok(page)
     }
 
-    /// Drops every translation if this hart last ran with another Memory
-    /// (its TLB's host pointers belong to that one), then those the decode
-    /// cache has made stale.
+    /// Drops every translation (and the LR reservation) if this hart last
+    /// ran with another Memory (its TLB's host pointers belong to that one),
+    /// then those the decode cache has made stale.
     pub(crate) fn sync_with_memory(&mut self, mem: &Memory) {
         if self.memory_id != mem.id() {
+            // Another memory, or this one with its contents replaced (a
+            // snapshot restored): the reservation is lost too, unless the
+            // hart is new or was itself just restored (id 0): then its state
+            // is meant to go with this memory.
+            if self.memory_id != 0 {
+                self.reservation = None;
+            }
             self.memory_id = mem.id();
             self.tlb.flush();
         }

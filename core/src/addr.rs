@@ -1,9 +1,14 @@
-//! Guest addresses as types of their own.
+//! Guest physical addresses as a type of their own.
 //!
 //! A virtual address (what a program computes) and a physical address (what
-//! the bus sees after translation) are both 64-bit numbers; keeping them in
-//! distinct newtypes lets the compiler keep them apart at every API
-//! boundary. Arithmetic is explicit and checked, as in rust-vmm's
+//! the bus sees after translation) are both 64-bit numbers. rivet gives
+//! physical addresses their own type, [`PhysAddr`], at every API that
+//! takes or returns one (RAM, the bus, the devices, a memory hook's
+//! access), so that the compiler keeps them apart from virtual ones.
+//! Virtual addresses stay plain `u64`: they are register values (`pc`,
+//! `x[rs1] + imm`), computed with the ISA's wrapping arithmetic, and every
+//! API that takes one (breakpoints, `run_to`, `debug_read`) names it so.
+//! Arithmetic on a `PhysAddr` is explicit and checked, as in rust-vmm's
 //! `vm-memory`: there are no `+`/`-` operators on purpose.
 
 use std::fmt;
@@ -82,10 +87,6 @@ macro_rules! address_type {
 }
 
 address_type!(
-    /// A guest virtual address: what the hart computes before translation.
-    VirtAddr
-);
-address_type!(
     /// A guest physical address: what RAM and the devices on the bus see.
     PhysAddr
 );
@@ -106,7 +107,7 @@ mod tests {
             Some(0x1234)
         );
         assert_eq!(PhysAddr::new(1).checked_offset_from(PhysAddr::new(2)), None);
-        assert_eq!(VirtAddr::new(u64::MAX).checked_add(1), None);
-        assert_eq!(VirtAddr::new(u64::MAX).wrapping_add(1), VirtAddr::new(0));
+        assert_eq!(PhysAddr::new(u64::MAX).checked_add(1), None);
+        assert_eq!(PhysAddr::new(u64::MAX).wrapping_add(1), PhysAddr::new(0));
     }
 }

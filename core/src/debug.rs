@@ -96,7 +96,7 @@ pub enum DebugEvent {
 const MAX_WATCHED_PAGES: u64 = 1024;
 
 /// The breakpoints and watchpoints of one hart, with the pages they touch.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct DebugPoints {
     breakpoints: BTreeSet<u64>,
     watchpoints: Vec<Watchpoint>,

@@ -46,7 +46,7 @@
 //!   table is bounded too: when full, it is emptied and its runs forgotten.
 
 use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::isa::{ExecFn, Insn, Record};
 
@@ -102,6 +102,27 @@ pub(crate) struct CodePage {
     /// Dropped from the cache: its runs are gone and none may be added.
     dead: Cell<bool>,
 }
+
+// SAFETY: `Sync` lets `Arc<CodePage>` be `Send`, so that a `Memory` (whose
+// decode cache holds pages) and a `Hart` (whose fetch TLB holds pages of the
+// memory it last ran with) can each move to another thread. The cells are
+// never touched through a shared reference from two threads at once,
+// because every access to them is made by a holder of `&mut Memory` for the
+// memory whose cache created the page (or, for the cache's own methods,
+// `&mut DecodeCache` inside it):
+// - `DecodeCache::invalidate`/`demote`/`page` take `&mut self`;
+// - the run loop (`Hart::run`, via `fetch_page`, `run_in_page`,
+//   `decode_run`, `add_run`) reads and fills pages only while it holds
+//   `&mut Memory`, and only pages that came from that memory's cache: its
+//   fetch TLB is flushed whenever it runs with a memory of another identity
+//   (`Hart::sync_with_memory`; identities are never reused, and a restored
+//   memory takes a new one).
+// A hart's TLB may keep pages of a memory another thread now owns, but it
+// only holds them (the reference count is atomic) until its next run
+// flushes them; it reads them only after being handed `&mut` to that very
+// memory, and that hand-over orders the accesses (happens-before). Methods
+// that take `&Memory` never touch a page's cells.
+unsafe impl Sync for CodePage {}
 
 impl CodePage {
     fn new(ram_page: usize) -> Self {
@@ -184,7 +205,7 @@ impl CodePage {
 
 /// The per-page decode cache of one [`crate::Memory`], shared by all harts.
 pub(crate) struct DecodeCache {
-    pages: Vec<Option<Rc<CodePage>>>,
+    pages: Vec<Option<Arc<CodePage>>>,
     live: usize,
     code_epoch: u64,
     flush_epoch: u64,
@@ -246,15 +267,15 @@ impl DecodeCache {
 
     /// The code page for `ram_page`, created on first use (moving the code
     /// epoch on), after flushing the cache if it is full.
-    pub(crate) fn page(&mut self, ram_page: usize) -> Rc<CodePage> {
+    pub(crate) fn page(&mut self, ram_page: usize) -> Arc<CodePage> {
         if let Some(Some(page)) = self.pages.get(ram_page) {
-            return Rc::clone(page);
+            return Arc::clone(page);
         }
         if self.live >= Self::MAX_PAGES {
             self.flush();
         }
-        let page = Rc::new(CodePage::new(ram_page));
-        self.pages[ram_page] = Some(Rc::clone(&page));
+        let page = Arc::new(CodePage::new(ram_page));
+        self.pages[ram_page] = Some(Arc::clone(&page));
         self.live += 1;
         self.code_epoch += 1;
         page
@@ -268,6 +289,19 @@ impl DecodeCache {
         self.live = 0;
         self.flush_epoch += 1;
         self.flushes += 1;
+    }
+
+    /// Drops every decoded page, as when the whole of RAM is replaced (a
+    /// snapshot restored): the pages die like demoted ones, both epochs
+    /// move on, and the flush is not counted as one for being full.
+    pub(crate) fn clear(&mut self) {
+        for page in self.pages.iter_mut().filter_map(Option::take) {
+            page.forget(0, 4096);
+            page.dead.set(true);
+        }
+        self.live = 0;
+        self.code_epoch += 1;
+        self.flush_epoch += 1;
     }
 
     /// Forgets every run that could cover a byte of RAM in

@@ -26,6 +26,10 @@ pub enum Error {
     /// A register or CSR access through the API named something that does not exist.
     #[error("{0}")]
     InvalidRegister(String),
+    /// A snapshot does not fit what it is restored into (another RAM
+    /// layout, another number of harts).
+    #[error("snapshot does not fit: {0}")]
+    SnapshotMismatch(String),
 }
 
 /// The `Result` of rivet-core's host-side API.

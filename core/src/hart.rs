@@ -26,20 +26,15 @@ use crate::csr::{self, mstatus, CsrFile, Privilege, WriteEffect};
 use crate::debug::{DebugEvent, DebugPoints, Watchpoint};
 use crate::decode_cache::CodePage;
 use crate::error::{Error, Result};
+use crate::hooks::{HookAction, Hooks};
 use crate::isa::inline::{execute, execute_run};
+use crate::isa::Next;
 use crate::memory::Memory;
 use crate::reg::{FReg, XReg};
 use crate::spin::{self, SpinDetector};
 use crate::timer::{TimeSource, Timebase};
 use crate::tlb::Tlb;
 use crate::trap::{Cause, Exception, TrapEvent};
-
-/// What a handler returns instead of the next `pc` when the hart's state
-/// changed: the instruction retired and `Hart::pc` holds where to go on.
-pub(crate) const EXIT: u64 = 1;
-/// What a handler returns when the instruction trapped: it did not retire
-/// and `Hart::pc` holds the trap handler's address.
-pub(crate) const TRAPPED: u64 = 3;
 
 /// The register index that instructions with `rd = x0` write to, so that
 /// `x0` itself is never written and always reads zero.
@@ -51,11 +46,14 @@ pub(crate) struct Env<'a> {
     pub(crate) bus: &'a mut dyn Bus,
 }
 
-/// Why [`Hart::run`] returned.
+/// Why [`Hart::run`] or [`Hart::step`] returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StopReason {
-    /// The instruction budget is used up.
+    /// The instruction budget of [`Hart::run`] is used up.
     Budget,
+    /// [`Hart::step`] executed its instruction (which did not trap).
+    Stepped,
     /// The hart executed `wfi` and waits for an interrupt.
     WaitingForInterrupt,
     /// A trap was taken and [`Hart::set_stop_on_trap`] asked to stop there.
@@ -66,6 +64,10 @@ pub enum StopReason {
     Spinning,
     /// A debugger's breakpoint or watchpoint (see [`crate::debug`]).
     Debug(DebugEvent),
+    /// A hook asked to stop (see [`crate::hooks`]).
+    Hook,
+    /// [`Hart::run_to`]'s address was reached.
+    Reached,
 }
 
 /// The result of [`Hart::run`] or [`Hart::step`].
@@ -76,9 +78,6 @@ pub struct RunOutcome {
     /// Why the run ended.
     pub stop: StopReason,
 }
-
-/// A callback run on every trap.
-type TrapHook = Box<dyn FnMut(&TrapEvent)>;
 
 /// One RV64 hart.
 pub struct Hart {
@@ -112,17 +111,18 @@ pub struct Hart {
     pub(crate) seen_flush_epoch: u64,
     /// Traps taken during the current run (they consume budget but do not retire).
     pub(crate) run_traps: u64,
-    stop_on_trap: bool,
+    pub(crate) stop_on_trap: bool,
     stopped_on_trap: bool,
-    last_trap: Option<TrapEvent>,
-    trap_hook: Option<TrapHook>,
-    yield_on_spin: bool,
-    spin: SpinDetector,
+    pub(crate) last_trap: Option<TrapEvent>,
+    /// The embedding program's hooks (see [`crate::hooks`]).
+    pub(crate) hooks: Hooks,
+    pub(crate) yield_on_spin: bool,
+    pub(crate) spin: SpinDetector,
     /// Instructions executed in earlier runs: the spin detector's clock.
-    spin_clock: u64,
-    spin_yields: u64,
+    pub(crate) spin_clock: u64,
+    pub(crate) spin_yields: u64,
     /// Interrupts taken, by code (statistics).
-    interrupts_taken: [u64; 12],
+    pub(crate) interrupts_taken: [u64; 12],
     /// Exceptions taken (a part of the spin detector's state).
     pub(crate) exceptions_taken: u64,
     /// A debugger's breakpoints and watchpoints.
@@ -178,7 +178,7 @@ impl Hart {
             stop_on_trap: false,
             stopped_on_trap: false,
             last_trap: None,
-            trap_hook: None,
+            hooks: Hooks::default(),
             yield_on_spin: false,
             spin: SpinDetector::default(),
             spin_clock: 0,
@@ -346,16 +346,6 @@ impl Hart {
         self.last_trap.as_ref()
     }
 
-    /// Calls `hook` on every trap the hart takes, after the trap is taken.
-    pub fn set_trap_hook(&mut self, hook: impl FnMut(&TrapEvent) + 'static) {
-        self.trap_hook = Some(Box::new(hook));
-    }
-
-    /// Removes the trap hook.
-    pub fn clear_trap_hook(&mut self) {
-        self.trap_hook = None;
-    }
-
     /// Makes [`Hart::run`] return as soon as a trap is taken.
     pub fn set_stop_on_trap(&mut self, stop: bool) {
         self.stop_on_trap = stop;
@@ -441,17 +431,21 @@ impl Hart {
     /// Recomputes whether breakpoints, watchpoints or triggers are set.
     pub(crate) fn refresh_debug_arming(&mut self) {
         let triggers = &self.csr.triggers;
-        self.exec_points_armed = self.debug.has_breakpoints() || triggers.execute_armed();
-        self.data_points_armed = self.debug.has_watchpoints() || triggers.data_armed();
+        self.exec_points_armed =
+            self.debug.has_breakpoints() || triggers.execute_armed() || self.hooks.exec_armed();
+        self.data_points_armed =
+            self.debug.has_watchpoints() || triggers.data_armed() || self.hooks.memory.is_some();
     }
 
-    /// Whether the code page at virtual address `page` holds a breakpoint
-    /// or may match an execute trigger (and so must run one instruction at
-    /// a time).
+    /// Whether the code page at virtual address `page` holds a breakpoint,
+    /// may match an execute trigger, or must be watched by a hook (and so
+    /// must run one instruction at a time).
     #[inline(always)]
     pub(crate) fn exec_points_in_page(&self, page: u64) -> bool {
         self.exec_points_armed
-            && (self.debug.breaks_in_page(page) || self.csr.triggers.may_execute_in_page(page))
+            && (self.debug.breaks_in_page(page)
+                || self.csr.triggers.may_execute_in_page(page)
+                || self.hooks.watch_code_page(page))
     }
 
     /// Whether the data page at virtual address `page` holds a watched
@@ -459,7 +453,9 @@ impl Hart {
     /// the TLB).
     pub(crate) fn data_points_in_page(&self, page: u64) -> bool {
         self.data_points_armed
-            && (self.debug.watches_page(page) || self.csr.triggers.may_access_page(page))
+            && (self.debug.watches_page(page)
+                || self.csr.triggers.may_access_page(page)
+                || self.hooks.memory.is_some())
     }
 
     /// Checks an access of `size` bytes at `vaddr` against the debugger's
@@ -550,13 +546,15 @@ impl Hart {
                 return;
             }
         }
+        if self.defer_trap(cause, tval, epc) {
+            // The run loop calls the trap hook, which decides (see
+            // `crate::hooks`).
+            return;
+        }
         let from = self.prv;
-        let delegated = match cause {
-            Cause::Exception(e) => self.csr.medeleg >> e.code() & 1 != 0,
-            Cause::Interrupt(i) => self.csr.mideleg >> i.code() & 1 != 0,
-        };
+        let to_supervisor = self.trap_goes_to_supervisor(cause);
         let c = &mut self.csr;
-        let (to, tvec) = if delegated && from != Privilege::Machine {
+        let (to, tvec) = if to_supervisor {
             c.scause = cause.xcause();
             c.sepc = epc;
             c.stval = tval;
@@ -585,11 +583,7 @@ impl Hart {
             to == Privilege::Machine,
             cause == Cause::Exception(Exception::Breakpoint),
         );
-        let base = tvec & !3;
-        let handler = match cause {
-            Cause::Interrupt(i) if tvec & 3 == 1 => base.wrapping_add(4 * i.code()),
-            _ => base,
-        };
+        let handler = trap_handler(cause, tvec);
         match cause {
             Cause::Interrupt(i) => self.interrupts_taken[i.code() as usize] += 1,
             Cause::Exception(_) => self.exceptions_taken += 1,
@@ -612,9 +606,45 @@ impl Hart {
         if self.stop_on_trap {
             self.stopped_on_trap = true;
         }
-        if let Some(hook) = self.trap_hook.as_mut() {
-            hook(&event);
+    }
+
+    /// Whether a trap of `cause` taken now goes to S-mode: delegated by
+    /// `medeleg`/`mideleg`, and not raised in M-mode.
+    fn trap_goes_to_supervisor(&self, cause: Cause) -> bool {
+        let delegated = match cause {
+            Cause::Exception(e) => self.csr.medeleg >> e.code() & 1 != 0,
+            Cause::Interrupt(i) => self.csr.mideleg >> i.code() & 1 != 0,
+        };
+        delegated && self.prv != Privilege::Machine
+    }
+
+    /// The trap that [`Hart::take_trap`] would take now, without taking it.
+    pub(crate) fn trap_event(&self, cause: Cause, tval: u64, epc: u64) -> TrapEvent {
+        let (to, tvec) = if self.trap_goes_to_supervisor(cause) {
+            (Privilege::Supervisor, self.csr.stvec)
+        } else {
+            (Privilege::Machine, self.csr.mtvec)
+        };
+        TrapEvent {
+            cause,
+            tval,
+            epc,
+            from: self.prv,
+            to,
+            handler: trap_handler(cause, tvec),
         }
+    }
+
+    /// After a trap was raised in the run loop: calls the trap hook if the
+    /// trap waits for it; `Some` if the run must stop there.
+    #[inline]
+    fn after_trap(&mut self, mem: &mut Memory) -> Option<StopReason> {
+        if self.hooks.pending_trap.is_some() {
+            if let Some(stop) = self.deliver_pending_trap(mem) {
+                return Some(stop);
+            }
+        }
+        self.stopped_on_trap.then_some(StopReason::Trap)
     }
 
     /// The interrupt to take now, if any: pending (`mip & mie`), enabled
@@ -660,12 +690,18 @@ impl Hart {
     // ----- running -----
 
     /// Executes one instruction (or takes one trap, if the instruction
-    /// faults or an interrupt is pending). Returns what happened.
+    /// faults or an interrupt is pending). Returns what happened:
+    /// [`StopReason::Stepped`] when the instruction ran,
+    /// [`StopReason::Trap`] when a trap was taken instead, or why nothing
+    /// ran (waiting in `wfi`, a breakpoint, a hook's stop).
     pub fn step(&mut self, mem: &mut Memory, bus: &mut dyn Bus) -> RunOutcome {
         let stop_on_trap = self.stop_on_trap;
         self.stop_on_trap = true;
-        let outcome = self.run(mem, bus, 1);
+        let mut outcome = self.run(mem, bus, 1);
         self.stop_on_trap = stop_on_trap;
+        if outcome.stop == StopReason::Budget {
+            outcome.stop = StopReason::Stepped;
+        }
         outcome
     }
 
@@ -693,8 +729,8 @@ impl Hart {
             if let Some(irq) = self.pending_interrupt().filter(|_| !self.mask_interrupts) {
                 self.take_trap(Cause::Interrupt(irq), 0, self.pc);
                 spent += 1;
-                if self.stopped_on_trap {
-                    stop = StopReason::Trap;
+                if let Some(reason) = self.after_trap(env.mem) {
+                    stop = reason;
                     break;
                 }
                 continue;
@@ -722,11 +758,30 @@ impl Hart {
                 {
                     self.take_trap(Cause::Exception(Exception::Breakpoint), pc, pc);
                     spent += 1;
-                    if self.stopped_on_trap {
-                        stop = StopReason::Trap;
+                    if let Some(reason) = self.after_trap(env.mem) {
+                        stop = reason;
                         break;
                     }
                     continue;
+                }
+                // The hooks, unless the fetch faults (taken below).
+                if self.hooks.exec_armed() {
+                    if let Ok(bits) = self.fetch_bits(&mut env, pc) {
+                        match self.instruction_hooks(env.mem, pc, bits, spent) {
+                            None => {}
+                            Some((HookAction::Skip, _)) => {
+                                let len = crate::isa::instruction_length(bits as u16) as u64;
+                                self.pc = pc.wrapping_add(len);
+                                spent += 1;
+                                self.run_traps += 1;
+                                continue;
+                            }
+                            Some((_, reason)) => {
+                                stop = reason;
+                                break;
+                            }
+                        }
+                    }
                 }
             }
             // A store may have made the decode cache drop a page.
@@ -736,8 +791,8 @@ impl Hart {
                 Err(fault) => {
                     self.take_trap(Cause::Exception(fault.exception), fault.tval, pc);
                     spent += 1;
-                    if self.stopped_on_trap {
-                        stop = StopReason::Trap;
+                    if let Some(reason) = self.after_trap(env.mem) {
+                        stop = reason;
                         break;
                     }
                     continue;
@@ -748,21 +803,27 @@ impl Hart {
             } else {
                 budget
             };
-            let (status, now) =
+            let (next, now) =
                 self.run_in_page(&mut env, &page, pc, spent, limit, limit.min(next_check));
             spent = now;
-            if status & 1 == 0 {
-                self.pc = status;
-            } else if self.stopped_on_trap {
-                stop = StopReason::Trap;
+            if let Some(pc) = next.target() {
+                self.pc = pc;
+            } else if let Some(reason) = self.after_trap(env.mem) {
+                stop = reason;
+                break;
+            }
+            if self.fetch_one_at_a_time && self.hooks.stop_after_instruction {
+                // A memory hook asked to stop after this instruction.
+                self.hooks.stop_after_instruction = false;
+                stop = StopReason::Hook;
                 break;
             }
             // A spin check point: at a run boundary, or after a CSR write
             // or an xRET (see `crate::spin`).
-            let check = if status & 1 == 0 {
+            let check = if next.target().is_some() {
                 spent >= next_check
             } else {
-                status == EXIT
+                next == Next::EXIT
                     && self.yield_on_spin
                     && self.spin.exit_check_due(self.spin_clock + spent)
             };
@@ -797,9 +858,10 @@ impl Hart {
     /// Executes from `pc` in `page` (`spent` instructions of this run
     /// before it) while control stays in the page, up to `limit`
     /// instructions, returning at the first run boundary at or past
-    /// `check_at` (at most `limit`). Returns the next `pc` (control left the
-    /// page, or `check_at` was reached) or `EXIT`/`TRAPPED` (a handler
-    /// changed the hart's state; `self.pc` is set), and the new `spent`.
+    /// `check_at` (at most `limit`). Returns where execution goes on (a
+    /// `pc`: control left the page, or `check_at` was reached; or an exit:
+    /// a handler changed the hart's state and `self.pc` is set), and the
+    /// new `spent`.
     ///
     /// It executes whole runs (see [`crate::decode_cache`]) when they fit
     /// in the limit, without checking the page or the budget between their
@@ -815,7 +877,7 @@ impl Hart {
         mut spent: u64,
         limit: u64,
         check_at: u64,
-    ) -> (u64, u64) {
+    ) -> (Next, u64) {
         let writes = env.mem.code.writes();
         loop {
             // A match rather than `or_else`: the closure made this loop 1%
@@ -824,7 +886,7 @@ impl Hart {
                 Some(run) => Some(run),
                 // Dropped from the decode cache by a store just now: fetch
                 // the page anew (see `crate::decode_cache`).
-                None if page.is_dead() => return (pc, spent),
+                None if page.is_dead() => return (Next::pc(pc), spent),
                 None => crate::isa::decode_run(page, env.mem, pc),
             };
             let next = match run {
@@ -858,11 +920,12 @@ impl Hart {
             };
             spent += 1;
             // Leave when control leaves the page, when a handler reports
-            // EXIT/TRAPPED (odd values), or at the check point.
-            if (next ^ pc) & !0xffe != 0 || spent >= check_at {
+            // an exit, or at the check point.
+            if next.leaves_page_of(pc) || spent >= check_at {
                 return (next, spent);
             }
-            pc = next;
+            // Still in the page, so `next` is a `pc`.
+            pc = next.bits();
         }
     }
 
@@ -878,5 +941,16 @@ impl Hart {
     #[inline]
     pub(crate) fn retired_in_run(&self, spent: u64) -> u64 {
         spent - self.run_traps
+    }
+}
+
+/// The address a trap of `cause` jumps to, given the `xtvec` of the mode
+/// it goes to: the base, or in vectored mode (`MODE` = 1) for an
+/// interrupt, the base plus four times its code.
+fn trap_handler(cause: Cause, tvec: u64) -> u64 {
+    let base = tvec & !3;
+    match cause {
+        Cause::Interrupt(i) if tvec & 3 == 1 => base.wrapping_add(4 * i.code()),
+        _ => base,
     }
 }

@@ -33,10 +33,33 @@
 //! implements: [`hart`] (state and the run loop), [`isa`] (decode, execute,
 //! disassemble, one module per extension), [`csr`], [`trap`], [`mmu`],
 //! [`pmp`], [`trigger`] (the debug specification's trigger module),
-//! [`memory`], [`bus`], [`elf`] (loading programs) and [`machine`]
-//! (several harts sharing memory and a platform). Board policy (power,
-//! reset, the console, the `tohost` convention of riscv-tests) belongs to
-//! the platform: rivet's is the `virt` board of `rivet-devices`.
+//! [`memory`], [`bus`], [`elf`] (loading programs), [`machine`] (several
+//! harts sharing memory and a platform) and [`snapshot`] (saving and
+//! restoring their state). Board policy (power, reset, the console, the
+//! `tohost` convention of riscv-tests) belongs to the platform: rivet's is
+//! the `virt` board of `rivet-devices`.
+//!
+//! # Embedding
+//!
+//! What a teaching tool, a tracer or a test needs, and where it is:
+//!
+//! - step and run: [`Hart::step`], [`Hart::run`] (a budget of
+//!   instructions), [`Hart::run_to`] (an address), and
+//!   [`StopReason`] for why a run ended;
+//! - registers: [`Hart::x`], [`Hart::f`], [`Hart::pc`], [`Hart::csr`] and
+//!   their setters; memory through the hart's eyes (its translation and
+//!   PMP, no side effects): [`Hart::debug_translate`],
+//!   [`Hart::debug_read`], [`Hart::debug_write`]; physical memory:
+//!   [`Memory`];
+//! - hooks on instructions, blocks, memory accesses and traps, each able
+//!   to go on, skip or stop: [`hooks`];
+//! - breakpoints and watchpoints that patch nothing: [`debug`];
+//! - disassembly as objdump prints it: [`disassemble`];
+//! - save and restore (stepping back): [`snapshot`].
+//!
+//! The examples under `core/examples/` show each one running: `teach`
+//! (step and disassemble), `hooks` (system calls answered from a trap
+//! hook, instruction counts), `watch` (a watchpoint), `step_back` (snapshots).
 
 #![warn(missing_docs)]
 
@@ -50,19 +73,21 @@ pub mod elf;
 pub mod error;
 pub mod fpu;
 pub mod hart;
+pub mod hooks;
 pub mod isa;
 pub mod machine;
 pub mod memory;
 pub mod mmu;
 pub mod pmp;
 pub mod reg;
+pub mod snapshot;
 pub mod spin;
 pub mod timer;
 mod tlb;
 pub mod trap;
 pub mod trigger;
 
-pub use addr::{PhysAddr, VirtAddr};
+pub use addr::PhysAddr;
 pub use bus::{AccessSize, Bus, BusError};
 pub use csr::Privilege;
 pub use error::{Error, Result};
@@ -70,5 +95,6 @@ pub use hart::{Hart, RunOutcome, StopReason};
 pub use isa::disassemble;
 pub use memory::Memory;
 pub use reg::{FReg, XReg};
+pub use snapshot::{HartState, MemoryState, Snapshot};
 pub use timer::{TimeSource, Timebase};
 pub use trap::{Cause, Exception, Interrupt, TrapEvent};

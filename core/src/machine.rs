@@ -53,6 +53,12 @@ pub enum ExitReason<S> {
         /// What it stopped at.
         event: DebugEvent,
     },
+    /// A hart's hook asked to stop, or a hart reached the address it was
+    /// run to (see [`crate::hooks`]).
+    Hook {
+        /// The hart's index (its hart id).
+        hart: usize,
+    },
 }
 
 /// A board around the harts: its devices (as a [`Bus`]), their progress
@@ -98,17 +104,17 @@ pub struct Machine<P: Platform> {
     /// nanoseconds of virtual time, one instruction per nanosecond.
     icount_shift: u32,
     /// Instructions not yet turned into deterministic ticks.
-    icount_remainder: u64,
-    retired: u64,
+    pub(crate) icount_remainder: u64,
+    pub(crate) retired: u64,
     /// The hart whose slice comes next in the current round (a run that
     /// stopped for a debugger resumes the round there).
-    next_hart: usize,
+    pub(crate) next_hart: usize,
     /// Harts a debugger holds back: bit `i` set, hart `i` does not run.
     parked: u64,
     /// What is left of `next_hart`'s slice when a debugger stopped it
     /// mid-slice: it finishes that slice first, with its LR reservation
     /// (no other hart has run in between).
-    rest_of_slice: Option<u64>,
+    pub(crate) rest_of_slice: Option<u64>,
 }
 
 impl<P: Platform> Machine<P> {
@@ -204,15 +210,20 @@ impl<P: Platform> Machine<P> {
                 };
                 let outcome = hart.run(&mut self.memory, &mut self.platform, budget);
                 let rest = slice.saturating_sub(outcome.retired.max(1));
-                if let (StopReason::Debug(event), true) = (outcome.stop, rest > 0) {
-                    // Stopped mid-slice for a debugger: the hart goes on
-                    // from here when the machine runs again, before any
-                    // other hart, so its reservation still stands.
+                let stopped = match outcome.stop {
+                    StopReason::Debug(event) => Some(ExitReason::Debug { hart: i, event }),
+                    StopReason::Hook | StopReason::Reached => Some(ExitReason::Hook { hart: i }),
+                    _ => None,
+                };
+                if stopped.is_some() && rest > 0 {
+                    // Stopped mid-slice for a debugger or a hook: the hart
+                    // goes on from here when the machine runs again, before
+                    // any other hart, so its reservation still stands.
                     self.next_hart = i;
                     self.rest_of_slice = Some(rest);
                     self.retired += outcome.retired;
                     self.advance_virtual_time(outcome.retired);
-                    return Some(ExitReason::Debug { hart: i, event });
+                    return stopped;
                 }
                 if several {
                     // Switched out: another hart may store to the reserved address.
@@ -226,9 +237,9 @@ impl<P: Platform> Machine<P> {
                 // A debugger hears of its stop first (a watched store to
                 // a test's `tohost` included); the platform looks at it
                 // after the round.
-                if let StopReason::Debug(event) = outcome.stop {
+                if let Some(exit) = stopped {
                     self.next_hart = i + 1;
-                    return Some(ExitReason::Debug { hart: i, event });
+                    return Some(exit);
                 }
             }
             if let Some(exit) = self.poll_platform() {

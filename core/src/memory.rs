@@ -24,6 +24,15 @@ struct RamBuffer {
     len: usize,
 }
 
+// SAFETY: a `RamBuffer` owns its allocation alone, as a `Box<[u8]>` would:
+// moving it to another thread moves the ownership, and a shared reference
+// only reads (every write takes `&mut self`). The raw pointers that harts'
+// TLBs keep into it are dereferenced only by a hart holding `&mut Memory`
+// (see the `Send` implementation of `crate::tlb::Tlb`).
+unsafe impl Send for RamBuffer {}
+// SAFETY: as above: `&RamBuffer` gives read-only access to initialised bytes.
+unsafe impl Sync for RamBuffer {}
+
 impl RamBuffer {
     /// 16-byte alignment: enough for any access, and small enough that
     /// the allocator uses calloc, which maps zero pages lazily instead of
@@ -221,6 +230,17 @@ impl Memory {
     /// How many times the decode cache was flushed for being full.
     pub fn decode_cache_flushes(&self) -> u64 {
         self.code.flushes()
+    }
+
+    /// Lets `rewrite` change all of RAM at once (a snapshot restored, a
+    /// clone filled), then forgets everything derived from the old
+    /// contents: the decode cache is emptied, and the memory takes a new
+    /// identity, so every hart drops its translations (and the host
+    /// pointers and decoded pages they hold) when it next runs with it.
+    pub(crate) fn rewrite_all(&mut self, rewrite: impl FnOnce(&mut [u8])) {
+        rewrite(self.bytes.as_mut_slice());
+        self.code.clear();
+        self.id = NEXT_MEMORY_ID.fetch_add(1, Ordering::Relaxed);
     }
 
     // ----- the hart's fast path: offsets already checked by the TLB fill -----

@@ -33,7 +33,7 @@
 //! (`Hart::sync_with_memory`), and the RAM buffer never moves or shrinks
 //! while the Memory lives, so every entry points into live RAM.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::decode_cache::CodePage;
 
@@ -83,7 +83,7 @@ impl DataEntry {
 pub(crate) struct FetchEntry {
     /// The page-aligned virtual address, or `INVALID`.
     pub(crate) tag: u64,
-    pub(crate) page: Option<Rc<CodePage>>,
+    pub(crate) page: Option<Arc<CodePage>>,
 }
 
 /// Which entries of a table may be filled: one bit per entry.
@@ -119,6 +119,18 @@ pub(crate) struct Tlb {
     /// Number of full flushes, for statistics.
     pub(crate) flushes: u64,
 }
+
+// SAFETY: a `Tlb` is its hart's alone; what keeps it from being `Send` is
+// the raw host pointers of its load and store entries, which point into the
+// RAM buffer of the `Memory` the hart last ran with. Moving the table to
+// another thread dereferences nothing. They are dereferenced only inside
+// `Hart::run`, which holds `&mut` to a memory whose identity matches the one
+// the entries were filled from (`Hart::sync_with_memory` flushes them
+// otherwise; identities are unique for the life of the process, so the
+// entries of a dropped memory never match again); that exclusive borrow,
+// however it crossed threads, orders the accesses like any `&mut [u8]`'s.
+// The fetch entries hold `Arc<CodePage>`, `Send` by itself.
+unsafe impl Send for Tlb {}
 
 const EMPTY_DATA: DataEntry = DataEntry {
     tag: INVALID,
@@ -229,7 +241,7 @@ impl Tlb {
         out
     }
 
-    pub(crate) fn fill_fetch(&mut self, vaddr: u64, page: Rc<CodePage>, ctx: u64) {
+    pub(crate) fn fill_fetch(&mut self, vaddr: u64, page: Arc<CodePage>, ctx: u64) {
         self.fetch[index(vaddr)] = FetchEntry {
             tag: (vaddr & !0xfff) | ctx,
             page: Some(page),

@@ -1,13 +1,33 @@
 //! The `-d` log, as QEMU spells it: which events to log (`-d int,unimp`),
 //! where (`-D FILE`, else standard error), and `-d help`.
 //!
-//! rivet logs from the hart's trap hook: every trap (`int`), and among
-//! them the ones that tell of something the guest did wrong or rivet does
-//! not implement. QEMU's items that follow translation and execution
-//! (`in_asm`, `exec`, `cpu`, ...) need instruction hooks rivet-core does
-//! not offer yet; asking for them is an error that says so.
+//! rivet logs from the hart's hooks (see `rivet_core::hooks`):
+//!
+//! - the trap hook: every trap (`int`), and among them the ones that tell
+//!   of something the guest did wrong or rivet does not implement
+//!   (`unimp`, `guest_errors`, `mmu`);
+//! - the instruction hook: each instruction the first time it runs at its
+//!   address with its bits (`in_asm`), as QEMU logs the code it
+//!   translates, grouped under an `IN:` header; and at the start of each
+//!   block executed (where execution does not go on in sequence, as in
+//!   `rivet_core::hooks`), a `Trace` line (`exec`; QEMU's
+//!   translation-block pointer and flags have no counterpart in rivet and
+//!   are left out) and the registers (`cpu`, and with `fpu` the
+//!   floating-point registers too), in the layout of QEMU's RISC-V CPU
+//!   dump.
+//!
+//! `nochain` is accepted and changes nothing: rivet never chains blocks,
+//! so `exec` already sees every one. The instruction hook runs every
+//! instruction on the slow path: expect a tenth of full speed.
 
-use rivet_core::{Cause, Exception, TrapEvent};
+use std::collections::HashSet;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use rivet_core::csr::addr;
+use rivet_core::hooks::{HookAction, InstructionEvent};
+use rivet_core::reg::{F_ABI_NAMES, X_ABI_NAMES};
+use rivet_core::{Cause, Exception, FReg, Hart, TrapEvent, XReg};
 
 use crate::cli::UsageError;
 
@@ -23,21 +43,25 @@ const ITEMS: &[(&str, &str)] = &[
         "log when the guest OS does something invalid (access faults: a load, store or fetch where nothing answers)",
     ),
     ("mmu", "log MMU-related activities (page faults)"),
+    (
+        "in_asm",
+        "show target assembly code for each compiled TB (each instruction the first time it runs)",
+    ),
+    ("exec", "show trace before each executed TB (each block)"),
+    ("cpu", "show CPU registers before entering a TB (each block)"),
+    ("fpu", "include FPU registers in the 'cpu' logging"),
+    ("nochain", "do not chain compiled TBs (rivet never does)"),
 ];
 
-/// QEMU's items rivet cannot log yet.
+/// QEMU's items rivet does not log: those about its code generator
+/// (`out_asm`, `op`, ...), and a few not done yet.
 const NOT_YET: &[&str] = &[
-    "in_asm",
     "out_asm",
     "op",
     "op_opt",
     "op_ind",
-    "exec",
-    "cpu",
-    "fpu",
     "pcall",
     "cpu_reset",
-    "nochain",
     "page",
     "strace",
     "plugin",
@@ -53,7 +77,7 @@ pub fn help() -> String {
         text.push_str(&format!("{name:<12} {what}\n"));
     }
     text.push_str(&format!(
-        "Not yet in rivet (they need instruction hooks): {}\n",
+        "Not in rivet (it has no code generator) or not yet: {}\n",
         NOT_YET.join(", ")
     ));
     text
@@ -70,6 +94,14 @@ pub struct LogItems {
     pub guest_errors: bool,
     /// Page faults.
     pub mmu: bool,
+    /// Each instruction the first time it runs.
+    pub in_asm: bool,
+    /// Each block executed.
+    pub exec: bool,
+    /// The registers at each block.
+    pub cpu: bool,
+    /// With `cpu`, the floating-point registers too.
+    pub fpu: bool,
 }
 
 impl LogItems {
@@ -82,6 +114,11 @@ impl LogItems {
                 "unimp" => items.unimp = true,
                 "guest_errors" => items.guest_errors = true,
                 "mmu" => items.mmu = true,
+                "in_asm" => items.in_asm = true,
+                "exec" => items.exec = true,
+                "cpu" => items.cpu = true,
+                "fpu" => items.fpu = true,
+                "nochain" => {}
                 _ if NOT_YET.contains(&item) => {
                     return Err(UsageError(format!(
                         "-d {item}: not supported by rivet yet (see -d help)"
@@ -95,6 +132,11 @@ impl LogItems {
             }
         }
         Ok(items)
+    }
+
+    /// Whether any item is logged from the trap hook.
+    fn traps(&self) -> bool {
+        self.int || self.unimp || self.guest_errors || self.mmu
     }
 
     /// The log line for trap `event` of hart `hart`, if these items ask
@@ -137,6 +179,134 @@ impl LogItems {
     }
 }
 
+/// Where log lines go (`-D FILE` or standard error), shared by the harts.
+pub type LogOutput = Arc<Mutex<Box<dyn Write + Send>>>;
+
+/// The instructions `in_asm` has shown (by address and bits, so that
+/// code written anew at an address shows again), shared by the harts as
+/// QEMU's translations are.
+pub type Shown = Arc<Mutex<HashSet<(u64, u32)>>>;
+
+/// Writes `text` to the log.
+fn write(out: &LogOutput, text: &str) {
+    if let Ok(mut out) = out.lock() {
+        let _ = out.write_all(text.as_bytes());
+    }
+}
+
+/// Sets the hooks `items` need on `hart`, logging to `out`.
+pub fn install(items: LogItems, out: &LogOutput, shown: &Shown, hart: &mut Hart) {
+    let id = hart.hart_id();
+    if items.traps() {
+        let out = Arc::clone(out);
+        hart.set_trap_hook(move |_, _, e| {
+            if let Some(line) = items.line(id, e) {
+                write(&out, &format!("{line}\n"));
+            }
+            HookAction::Continue
+        });
+    }
+    if items.in_asm || items.exec || items.cpu {
+        let (out, shown) = (Arc::clone(out), Arc::clone(shown));
+        // Where the last instruction run ended, and where the last one
+        // `in_asm` showed ended: a block, or a group of lines, starts
+        // anywhere else.
+        let (mut ran_up_to, mut shown_up_to) = (None, None);
+        hart.set_instruction_hook(move |hart, _, insn| {
+            let mut text = String::new();
+            let new_block = ran_up_to != Some(insn.pc);
+            ran_up_to = Some(insn.pc + insn.length());
+            // As QEMU: the code first (translation), then its execution.
+            let new_code = items.in_asm
+                && shown
+                    .lock()
+                    .map(|mut shown| shown.insert((insn.pc, insn.bits)))
+                    .unwrap_or(false);
+            if new_code {
+                if shown_up_to != Some(insn.pc) {
+                    text.push_str(&format!(
+                        "----------------\nIN: \nPriv: {}; Virt: 0\n",
+                        hart.privilege().bits()
+                    ));
+                }
+                text.push_str(&asm_line(insn));
+                shown_up_to = Some(insn.pc + insn.length());
+            }
+            if new_block && items.exec {
+                text.push_str(&format!("Trace {id}: [{:016x}]\n", insn.pc));
+            }
+            if new_block && items.cpu {
+                text.push_str(&cpu_state(hart, items.fpu));
+            }
+            if !text.is_empty() {
+                write(&out, &text);
+            }
+            HookAction::Continue
+        });
+    }
+}
+
+/// An `in_asm` line: address, bits, disassembly.
+fn asm_line(insn: &InstructionEvent) -> String {
+    let bits = if insn.length() == 2 {
+        format!("{:04x}    ", insn.bits & 0xffff)
+    } else {
+        format!("{:08x}", insn.bits)
+    };
+    format!(
+        "0x{:016x}:  {bits}          {}\n",
+        insn.pc,
+        insn.disassembly()
+    )
+}
+
+/// The hart's registers as QEMU's RISC-V CPU dump lays them out.
+fn cpu_state(hart: &Hart, fpu: bool) -> String {
+    let mut text = format!(" {:<8} {:016x}\n", "pc", hart.pc());
+    let csrs = [
+        ("mhartid", addr::MHARTID),
+        ("mstatus", addr::MSTATUS),
+        ("mip", addr::MIP),
+        ("mie", addr::MIE),
+        ("mideleg", addr::MIDELEG),
+        ("medeleg", addr::MEDELEG),
+        ("mtvec", addr::MTVEC),
+        ("stvec", addr::STVEC),
+        ("mepc", addr::MEPC),
+        ("sepc", addr::SEPC),
+        ("mcause", addr::MCAUSE),
+        ("scause", addr::SCAUSE),
+        ("mtval", addr::MTVAL),
+        ("stval", addr::STVAL),
+        ("mscratch", addr::MSCRATCH),
+        ("sscratch", addr::SSCRATCH),
+        ("satp", addr::SATP),
+    ];
+    for (name, number) in csrs {
+        text.push_str(&format!(
+            " {name:<8} {:016x}\n",
+            hart.csr(number).unwrap_or(0)
+        ));
+    }
+    for (i, reg) in XReg::all().enumerate() {
+        let name = format!("x{i}/{}", X_ABI_NAMES[i]);
+        text.push_str(&format!(" {name:<8} {:016x}", hart.x(reg)));
+        if i % 4 == 3 {
+            text.push('\n');
+        }
+    }
+    if fpu {
+        for (i, reg) in FReg::all().enumerate() {
+            let name = format!("f{i}/{}", F_ABI_NAMES[i]);
+            text.push_str(&format!(" {name:<8} {:016x}", hart.f(reg)));
+            if i % 4 == 3 {
+                text.push('\n');
+            }
+        }
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,7 +328,9 @@ mod tests {
         let items = LogItems::parse("unimp,guest_errors").unwrap();
         assert!(items.unimp && items.guest_errors && !items.int && !items.mmu);
         assert!(LogItems::parse("int,mmu").is_ok());
-        let err = LogItems::parse("in_asm").unwrap_err().0;
+        let items = LogItems::parse("in_asm,exec,cpu,fpu,nochain").unwrap();
+        assert!(items.in_asm && items.exec && items.cpu && items.fpu && !items.traps());
+        let err = LogItems::parse("out_asm").unwrap_err().0;
         assert!(err.contains("not supported by rivet yet"), "{err}");
         let err = LogItems::parse("bogus").unwrap_err().0;
         assert!(err.contains("unknown log item"), "{err}");

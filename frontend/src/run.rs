@@ -15,7 +15,7 @@ use rivet_devices::{layout, BufferConsole, Console, VirtConfig, VirtMachine, Vir
 use crate::cli::{self, Args, UsageError};
 use crate::console::{HostConsole, TerminalGuard};
 use crate::gdb::{GdbAddress, GdbServer};
-use crate::log::LogItems;
+use crate::log::{LogItems, LogOutput, Shown};
 
 /// An error that ends rivet before or instead of running the guest.
 #[derive(Debug, thiserror::Error)]
@@ -127,12 +127,9 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
     Ok((config, dumpdtb))
 }
 
-/// A shared log writer.
-type Log = Arc<std::sync::Mutex<Box<dyn Write + Send>>>;
-
 /// The `-d` log, if asked for: its items and where it goes (`-D FILE` or
 /// standard error).
-fn trap_log(args: &Args) -> Result<Option<(LogItems, Log)>, RunError> {
+fn trap_log(args: &Args) -> Result<Option<(LogItems, LogOutput)>, RunError> {
     let Some(spec) = args.log_items.as_deref() else {
         return Ok(None);
     };
@@ -269,7 +266,9 @@ struct Builder<'a> {
     config: &'a VirtConfig,
     args: &'a Args,
     icount_shift: Option<u32>,
-    trap_log: Option<(LogItems, Log)>,
+    trap_log: Option<(LogItems, LogOutput)>,
+    /// What `-d in_asm` has shown, across resets as QEMU's translations.
+    shown: Shown,
     /// Instructions retired by the machines taken down so far.
     retired: u64,
 }
@@ -283,12 +282,7 @@ impl Builder<'_> {
         }
         if let Some((items, log)) = &self.trap_log {
             for hart in vm.machine.harts.iter_mut() {
-                let (items, log, id) = (*items, Arc::clone(log), hart.hart_id());
-                hart.set_trap_hook(move |e| {
-                    if let (Some(line), Ok(mut out)) = (items.line(id, e), log.lock()) {
-                        let _ = writeln!(out, "{line}");
-                    }
-                });
+                crate::log::install(*items, log, &self.shown, hart);
             }
         }
         Ok(vm)
@@ -397,6 +391,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         args,
         icount_shift,
         trap_log,
+        shown: Shown::default(),
         retired: 0,
     };
     let mut vm = builder.build(console)?;
@@ -455,5 +450,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         )),
         ExitReason::Platform(VirtStop::Reset) => unreachable!("resets restart the machine"),
         ExitReason::Debug { .. } => unreachable!("debugger stops end only inside a gdb session"),
+        // The frontend's hooks (-d) never stop the run.
+        ExitReason::Hook { hart } => Err(RunError::Guest(format!("hart {hart} stopped by a hook"))),
     }
 }

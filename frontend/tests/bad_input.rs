@@ -176,7 +176,15 @@ fn bad_disk_images() {
 fn log_items_are_listed_by_d_help_and_unsupported_ones_refused() {
     let run = run_rivet(&["-d", "help"], b"", Duration::from_secs(30));
     assert_eq!(run.code, Some(0), "{run:?}");
-    for item in ["int", "unimp", "guest_errors", "mmu"] {
+    for item in [
+        "int",
+        "unimp",
+        "guest_errors",
+        "mmu",
+        "in_asm",
+        "exec",
+        "cpu",
+    ] {
         assert!(
             run.stdout.lines().any(|l| l.starts_with(item)),
             "-d help lacks {item}: {}",
@@ -190,7 +198,7 @@ fn log_items_are_listed_by_d_help_and_unsupported_ones_refused() {
             "-bios",
             "none",
             "-d",
-            "int,exec",
+            "int,out_asm",
             "-kernel",
             "/dev/null",
         ],
@@ -199,7 +207,8 @@ fn log_items_are_listed_by_d_help_and_unsupported_ones_refused() {
     );
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
-        run.stderr.contains("-d exec: not supported by rivet yet"),
+        run.stderr
+            .contains("-d out_asm: not supported by rivet yet"),
         "{run:?}"
     );
 }

@@ -7,43 +7,43 @@
 
 use crate::hart::{Env, Hart};
 use crate::isa::rv64i::sext32;
-use crate::isa::{op, Insn, Opcode};
+use crate::isa::{op, Insn, Next, Opcode};
 
-fn lr_w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+fn lr_w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
     match h.load_reserved::<4>(env, h.xr(i.rs1())) {
         Ok(v) => {
             h.xw(i.rd(), sext32(v));
-            i.next(pc)
+            Next::after(i, pc)
         }
         Err(fault) => h.raise(fault, pc),
     }
 }
 
-fn lr_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+fn lr_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
     match h.load_reserved::<8>(env, h.xr(i.rs1())) {
         Ok(v) => {
             h.xw(i.rd(), v);
-            i.next(pc)
+            Next::after(i, pc)
         }
         Err(fault) => h.raise(fault, pc),
     }
 }
 
-fn sc_w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+fn sc_w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
     match h.store_conditional::<4>(env, h.xr(i.rs1()), h.xr(i.rs2())) {
         Ok(stored) => {
             h.xw(i.rd(), u64::from(!stored));
-            i.next(pc)
+            Next::after(i, pc)
         }
         Err(fault) => h.raise(fault, pc),
     }
 }
 
-fn sc_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+fn sc_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
     match h.store_conditional::<8>(env, h.xr(i.rs1()), h.xr(i.rs2())) {
         Ok(stored) => {
             h.xw(i.rd(), u64::from(!stored));
-            i.next(pc)
+            Next::after(i, pc)
         }
         Err(fault) => h.raise(fault, pc),
     }
@@ -53,7 +53,7 @@ fn sc_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
 /// a 64-bit one.
 macro_rules! amo {
     ($w:ident, $d:ident, |$old:ident, $src:ident| $new:expr) => {
-        fn $w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        fn $w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             let src = h.xr(i.rs2());
             let op = |old: u64| {
                 let ($old, $src) = (sext32(old), sext32(src));
@@ -62,18 +62,18 @@ macro_rules! amo {
             match h.amo::<4>(env, h.xr(i.rs1()), op) {
                 Ok(old) => {
                     h.xw(i.rd(), sext32(old));
-                    i.next(pc)
+                    Next::after(i, pc)
                 }
                 Err(fault) => h.raise(fault, pc),
             }
         }
 
-        fn $d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        fn $d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             let $src = h.xr(i.rs2());
             match h.amo::<8>(env, h.xr(i.rs1()), |$old| $new) {
                 Ok(old) => {
                     h.xw(i.rd(), old);
-                    i.next(pc)
+                    Next::after(i, pc)
                 }
                 Err(fault) => h.raise(fault, pc),
             }

@@ -6,6 +6,13 @@
 //! decodes through the ordinary tables. Reserved encodings return `None`
 //! (an illegal instruction); HINTs expand to instructions that write `x0`
 //! and so do nothing.
+//!
+//! A compressed instruction disassembles as its expansion, except for the
+//! forms objdump chooses from the 16-bit parcel: [`disasm`] and
+//! [`disasm_reserved`], at the end of this file.
+
+use super::disasm::{asm, hex, x_reg as x};
+use super::{imm_i, rd};
 
 /// Extracts bit `from` of `x` and moves it to bit `to`.
 const fn bit(x: u16, from: u32, to: u32) -> u32 {
@@ -220,6 +227,56 @@ pub(crate) fn expand(c: u16) -> Option<u32> {
         // funct3 = 4 in quadrant 0 is reserved; quadrant 3 is not compressed.
         _ => return None,
     })
+}
+
+// ----- disassembly -----
+
+/// The compressed instructions that objdump does not show as their
+/// expansion `word` would be shown: `c.mv` is `mv` (its expansion `add
+/// rd, x0, rs2` is not), `c.addi rd, 0` is `add rd,rd,0` (not `mv`), and
+/// the HINTs (rd = x0, or a shift by 0) keep their compressed names.
+/// `None` for the others.
+pub(crate) fn disasm(half: u16, word: u32) -> Option<String> {
+    let (d, imm) = (rd(word), imm_i(word));
+    // rs2 of the CR format (not of the expansion: c.ebreak's has none).
+    let s2 = ((half >> 2) & 31) as u8;
+    let shamt = hex((word >> 20) & 63);
+    let quadrant = half & 3;
+    let funct3 = half >> 13;
+    let bit12 = (half >> 12) & 1;
+    Some(match (quadrant, funct3) {
+        // c.addi (c.nop when rd = x0)
+        (1, 0) if d == 0 && imm != 0 => asm("c.nop", &[&imm]),
+        (1, 0) if d != 0 && imm == 0 => asm("add", &[&x(d), &x(d), &0]),
+        (1, 2) if d == 0 => asm("c.li", &[&x(d), &imm]),
+        (1, 3) if d == 0 => asm("c.lui", &[&x(d), &hex(word >> 12)]),
+        // c.srli, c.srai
+        (1, 4) if (half >> 10) & 3 == 0 && bit12 == 0 && half & 0x7c == 0 => {
+            asm("c.srli64", &[&x(d)])
+        }
+        (1, 4) if (half >> 10) & 3 == 1 && bit12 == 0 && half & 0x7c == 0 => {
+            asm("c.srai64", &[&x(d)])
+        }
+        // c.slli
+        (2, 0) if bit12 == 0 && half & 0x7c == 0 => asm("c.slli64", &[&x(d)]),
+        (2, 0) if d == 0 => asm("c.slli", &[&x(d), &shamt]),
+        // c.mv, c.add
+        (2, 4) if bit12 == 0 && s2 != 0 && d == 0 => asm("c.mv", &[&x(d), &x(s2)]),
+        (2, 4) if bit12 == 0 && s2 != 0 => asm("mv", &[&x(d), &x(s2)]),
+        (2, 4) if bit12 == 1 && s2 != 0 && d == 0 => asm("c.add", &[&x(d), &x(s2)]),
+        _ => return None,
+    })
+}
+
+/// The reserved compressed encodings ([`expand`] gives `None`) that objdump
+/// nevertheless decodes: the all-zero parcel (`unimp`, the canonical
+/// illegal instruction) and `c.addi16sp` with a zero immediate.
+pub(crate) fn disasm_reserved(half: u16) -> Option<String> {
+    match half {
+        0x0000 => Some("unimp".to_string()),
+        0x6101 => Some("add sp,sp,0".to_string()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,12 @@
 
 use crate::fpu::{box_f32, unbox_f32, Flags, F32, F64};
 use crate::hart::{Env, Hart};
-use crate::isa::f::{fp_handler, fp_load, fp_store, rs3, F3, F7F3, F7F3R2, R4, RM, RM1};
+use crate::isa::disasm::Operands;
+use crate::isa::f::{
+    fp_handler, fp_load, fp_store, one_source, rs3, F3, F7F3, F7F3R2, R4, RM, RM1,
+};
 use crate::isa::rv64i::sext32;
-use crate::isa::{op, Insn, Opcode};
+use crate::isa::{op, Insn, Next, Opcode};
 
 fp_load!(fld, 8, |v| v);
 fp_store!(fsd, 8);
@@ -21,7 +24,7 @@ macro_rules! binary_d {
             let (a, b) = (h.fr(i.rs1()), h.fr(i.rs2()));
             h.fw(i.rd(), $op(a, b, rm, &mut fl))
         });
-        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64) -> Next {
             if h.csr.fp_enabled() {
                 if let Some(rm) = h.rounding_mode(i.imm()) {
                     if let Some((bits, inexact)) = $fast(h.fr(i.rs1()), h.fr(i.rs2()), rm) {
@@ -29,7 +32,7 @@ macro_rules! binary_d {
                         if inexact {
                             h.accrue(Flags::NX);
                         }
-                        return i.next(pc);
+                        return Next::after(i, pc);
                     }
                 }
             }
@@ -144,6 +147,28 @@ fp_handler!(fcvt_d_lu, rm, |h, i, rm, fl| {
 fp_handler!(fmv_x_d, |h, i, _fl| { h.xw(i.rd(), h.fr(i.rs1())) });
 fp_handler!(fmv_d_x, |h, i, _fl| { h.fw(i.rd(), h.xr(i.rs1())) });
 
+/// `fsgnj.d`: `fmv.d` with both sources the same register.
+fn fsgnj_d_asm(o: &Operands) -> Option<String> {
+    one_source(o, "fmv.d")
+}
+
+/// `fsgnjn.d`: `fneg.d` with both sources the same register.
+fn fsgnjn_d_asm(o: &Operands) -> Option<String> {
+    one_source(o, "fneg.d")
+}
+
+/// `fsgnjx.d`: `fabs.d` with both sources the same register.
+fn fsgnjx_d_asm(o: &Operands) -> Option<String> {
+    one_source(o, "fabs.d")
+}
+
+/// The text of an exact conversion (`fcvt.d.w`, `fcvt.d.wu`, `fcvt.d.s`),
+/// which binutils takes without a rounding mode: objdump decodes it only
+/// with the field zero (`rne`), and then shows none.
+fn exact_asm(o: &Operands) -> Option<String> {
+    (o.rm() == 0).then(|| o.without_rm())
+}
+
 pub(crate) static OPCODES: &[Opcode] = &[
     op!("fld", F3, 0x3007, FLoad, fld),
     op!("fsd", F3, 0x3027, FStore, fsd),
@@ -156,13 +181,27 @@ pub(crate) static OPCODES: &[Opcode] = &[
     op!("fmul.d", RM, 0x1200_0053, FR, fmul_d),
     op!("fdiv.d", RM, 0x1a00_0053, FR, fdiv_d),
     op!("fsqrt.d", RM1, 0x5a00_0053, FR1, fsqrt_d),
-    op!("fsgnj.d", F7F3, 0x2200_0053, FR, fsgnj_d),
-    op!("fsgnjn.d", F7F3, 0x2200_1053, FR, fsgnjn_d),
-    op!("fsgnjx.d", F7F3, 0x2200_2053, FR, fsgnjx_d),
+    op!("fsgnj.d", F7F3, 0x2200_0053, FR, fsgnj_d, asm(fsgnj_d_asm)),
+    op!(
+        "fsgnjn.d",
+        F7F3,
+        0x2200_1053,
+        FR,
+        fsgnjn_d,
+        asm(fsgnjn_d_asm)
+    ),
+    op!(
+        "fsgnjx.d",
+        F7F3,
+        0x2200_2053,
+        FR,
+        fsgnjx_d,
+        asm(fsgnjx_d_asm)
+    ),
     op!("fmin.d", F7F3, 0x2a00_0053, FR, fmin_d),
     op!("fmax.d", F7F3, 0x2a00_1053, FR, fmax_d),
     op!("fcvt.s.d", RM1, 0x4010_0053, FR1, fcvt_s_d),
-    op!("fcvt.d.s", RM1, 0x4200_0053, FR1, fcvt_d_s),
+    op!("fcvt.d.s", RM1, 0x4200_0053, FR1, fcvt_d_s, asm(exact_asm)),
     op!("feq.d", F7F3, 0xa200_2053, FCmp, feq_d),
     op!("flt.d", F7F3, 0xa200_1053, FCmp, flt_d),
     op!("fle.d", F7F3, 0xa200_0053, FCmp, fle_d),
@@ -171,8 +210,15 @@ pub(crate) static OPCODES: &[Opcode] = &[
     op!("fcvt.wu.d", RM1, 0xc210_0053, FToX, fcvt_wu_d),
     op!("fcvt.l.d", RM1, 0xc220_0053, FToX, fcvt_l_d),
     op!("fcvt.lu.d", RM1, 0xc230_0053, FToX, fcvt_lu_d),
-    op!("fcvt.d.w", RM1, 0xd200_0053, XToF, fcvt_d_w),
-    op!("fcvt.d.wu", RM1, 0xd210_0053, XToF, fcvt_d_wu),
+    op!("fcvt.d.w", RM1, 0xd200_0053, XToF, fcvt_d_w, asm(exact_asm)),
+    op!(
+        "fcvt.d.wu",
+        RM1,
+        0xd210_0053,
+        XToF,
+        fcvt_d_wu,
+        asm(exact_asm)
+    ),
     op!("fcvt.d.l", RM1, 0xd220_0053, XToF, fcvt_d_l),
     op!("fcvt.d.lu", RM1, 0xd230_0053, XToF, fcvt_d_lu),
     op!("fmv.x.d", F7F3R2, 0xe200_0053, FToX, fmv_x_d),

@@ -1,12 +1,24 @@
 //! Disassembly, as GNU objdump prints it (see [`disassemble`]).
 //!
-//! The formatting works from the opcode-table row that decodes the
-//! instruction ([`super::lookup`]; a compressed instruction is expanded
-//! first, [`c::expand`]): the row's mnemonic and operand [`Format`] give
-//! the plain form, and objdump's aliases are chosen by mnemonic and
-//! operand values. What objdump shows differently from a compressed
-//! instruction's expansion is chosen from the 16-bit parcel. Nothing here
-//! is on the execution path.
+//! Each instruction's disassembly is defined with the instruction, in its
+//! extension's module: its opcode-table row says how it prints
+//! ([`Asm`]). Most print by the generic rendering of their operand
+//! [`Format`] (here, [`Operands::plain`]) under their mnemonic, or under
+//! the name objdump gives them ([`Asm::Named`]: `or` for `ori`). An
+//! instruction for which objdump has pseudo-instructions or aliases has its
+//! own rule beside its handler ([`Asm::Rule`]): `addi`'s in
+//! [`super::rv64i`] gives `nop`, `li` and `mv`, `csrrs`'s in
+//! [`super::zicsr`] gives `csrr` and `rdtime`, `fsgnj.d`'s in
+//! [`super::d`] gives `fmv.d`. A compressed instruction disassembles as
+//! its expansion ([`c::expand`]), except for the forms objdump shows from
+//! the 16-bit parcel, in [`super::c`] too.
+//!
+//! This module holds what those share: [`disassemble`], the generic
+//! rendering, and a small toolkit for the rules ([`asm`], [`x_reg`],
+//! [`f_reg`], [`mem`], [`hex`], [`csr_name`]); and the few system
+//! instructions objdump decodes that rivet does not implement, which have
+//! no table row. Nothing here is on the execution path, and nothing picks
+//! an instruction by its mnemonic string.
 //!
 //! objdump is the oracle, read from its output only:
 //! `core/tests/disassembly.rs` compares the two on every instruction of
@@ -15,7 +27,7 @@
 
 use std::fmt::Display;
 
-use super::{c, imm_b, imm_i, imm_j, imm_s, lookup, rd, rs1, rs2, Format, Opcode};
+use super::{c, lookup, rd, rs1, rs2, Asm, Format, Opcode};
 use crate::csr::addr;
 use crate::reg::{F_ABI_NAMES, X_ABI_NAMES};
 
@@ -73,21 +85,220 @@ pub fn disassemble(bits: u32, pc: u64) -> String {
     if bits & 3 != 3 {
         let half = bits as u16;
         let text = match c::expand(half) {
-            Some(word) => compressed(half, word).or_else(|| render(lookup(word)?, word, pc)),
-            None => reserved_compressed(half),
+            Some(word) => c::disasm(half, word).or_else(|| instruction(lookup(word)?, word, pc)),
+            None => c::disasm_reserved(half),
         };
         return text.unwrap_or_else(|| format!(".2byte {half:#x}"));
     }
     match lookup(bits) {
-        Some(row) => render(row, bits, pc),
+        Some(row) => instruction(row, bits, pc),
         None => unimplemented_system(bits),
     }
     .unwrap_or_else(|| format!(".4byte {bits:#x}"))
 }
 
+/// The text of the 32-bit instruction `word` at `pc` (a compressed one
+/// already expanded), which table row `row` decodes, as the row says
+/// ([`Asm`]); `None` if objdump does not decode this encoding.
+fn instruction(row: &Opcode, word: u32, pc: u64) -> Option<String> {
+    let ops = Operands { row, word, pc };
+    match row.asm {
+        Asm::Plain => Some(ops.plain()),
+        Asm::Named(name) => Some(ops.plain_as(name)),
+        Asm::Rule(rule) => rule(&ops),
+    }
+}
+
+/// An instruction as a disassembly rule ([`Asm::Rule`]) sees it: its
+/// fields, its address, and the generic rendering of its row.
+#[derive(Clone, Copy)]
+pub(crate) struct Operands<'a> {
+    /// The table row that decodes it.
+    row: &'a Opcode,
+    /// Its bits (a compressed instruction's expansion).
+    word: u32,
+    /// Its address.
+    pc: u64,
+}
+
+impl Operands<'_> {
+    /// The instruction's bits (a compressed instruction's expansion).
+    pub(crate) fn word(&self) -> u32 {
+        self.word
+    }
+
+    /// The `rd` field.
+    pub(crate) fn rd(&self) -> u8 {
+        rd(self.word)
+    }
+
+    /// The `rs1` field (a CSR instruction's 5-bit immediate in its
+    /// immediate forms).
+    pub(crate) fn rs1(&self) -> u8 {
+        rs1(self.word)
+    }
+
+    /// The `rs2` field.
+    pub(crate) fn rs2(&self) -> u8 {
+        rs2(self.word)
+    }
+
+    /// The immediate of the row's format, as the hart's record holds it
+    /// (sign-extended; the shift amount; the CSR number).
+    pub(crate) fn imm(&self) -> i32 {
+        self.row.format.immediate(self.word)
+    }
+
+    /// The CSR number of a CSR instruction.
+    pub(crate) fn csr(&self) -> u16 {
+        (self.word >> 20) as u16
+    }
+
+    /// The rounding-mode field (funct3) of a floating-point instruction.
+    pub(crate) fn rm(&self) -> u32 {
+        (self.word >> 12) & 7
+    }
+
+    /// A branch's or jump's target: the absolute address, in hex without
+    /// `0x`.
+    pub(crate) fn target(&self) -> String {
+        format!("{:x}", self.pc.wrapping_add(self.imm() as i64 as u64))
+    }
+
+    /// The generic rendering: the row's mnemonic, then its format's
+    /// operands, and a rounding mode if the instruction has one and it is
+    /// not `dyn`.
+    pub(crate) fn plain(&self) -> String {
+        self.plain_as(self.row.name)
+    }
+
+    /// The generic rendering under mnemonic `name`.
+    pub(crate) fn plain_as(&self, name: &str) -> String {
+        let mut operands = self.operands();
+        if self.has_rm() {
+            operands.extend(rounding_mode(self.rm()).map(str::to_string));
+        }
+        join(&self.mnemonic(name), &operands)
+    }
+
+    /// The generic rendering without a rounding mode, whatever the field
+    /// holds.
+    pub(crate) fn without_rm(&self) -> String {
+        join(&self.mnemonic(self.row.name), &self.operands())
+    }
+
+    /// Mnemonic `name` as the format shows it: atomic instructions with
+    /// their ordering suffix (`amoadd.w.aqrl`).
+    fn mnemonic(&self, name: &str) -> String {
+        match self.row.format {
+            Format::Amo | Format::Lr => {
+                let suffix = match (self.word >> 25) & 3 {
+                    0 => "",
+                    1 => ".rl",
+                    2 => ".aq",
+                    _ => ".aqrl",
+                };
+                format!("{name}{suffix}")
+            }
+            _ => name.to_string(),
+        }
+    }
+
+    /// Whether the instruction has a rounding-mode field: a floating-point
+    /// row whose mask leaves funct3 free.
+    fn has_rm(&self) -> bool {
+        let fp = matches!(
+            self.row.format,
+            Format::FR | Format::FR4 | Format::FR1 | Format::FToX | Format::XToF
+        );
+        fp && self.row.mask & 0x7000 == 0
+    }
+
+    /// The operands of the row's format, rounding mode aside.
+    fn operands(&self) -> Vec<String> {
+        let (d, s1, s2, imm) = (self.rd(), self.rs1(), self.rs2(), self.imm());
+        let (x, f) = (|r| x_reg(r).to_string(), |r| f_reg(r).to_string());
+        match self.row.format {
+            Format::R => vec![x(d), x(s1), x(s2)],
+            Format::I => vec![x(d), x(s1), imm.to_string()],
+            Format::Shift | Format::ShiftW => vec![x(d), x(s1), hex(imm as u32)],
+            Format::Load => vec![x(d), mem(imm, s1)],
+            Format::Store => vec![x(s2), mem(imm, s1)],
+            Format::Branch => vec![x(s1), x(s2), self.target()],
+            Format::U => vec![x(d), hex(self.word >> 12)],
+            Format::J => vec![x(d), self.target()],
+            Format::Csr => vec![x(d), csr_name(self.csr()), x(s1)],
+            Format::CsrImm => vec![x(d), csr_name(self.csr()), s1.to_string()],
+            Format::Amo => vec![x(d), x(s2), format!("({})", x(s1))],
+            Format::Lr => vec![x(d), format!("({})", x(s1))],
+            Format::Fence => vec![fence_set(imm >> 4), fence_set(imm)],
+            Format::Bare => vec![],
+            Format::SfenceVma => match (s1, s2) {
+                (0, 0) => vec![],
+                (_, 0) => vec![x(s1)],
+                _ => vec![x(s1), x(s2)],
+            },
+            Format::FLoad => vec![f(d), mem(imm, s1)],
+            Format::FStore => vec![f(s2), mem(imm, s1)],
+            Format::FR => vec![f(d), f(s1), f(s2)],
+            Format::FR4 => vec![f(d), f(s1), f(s2), f((self.word >> 27) as u8)],
+            Format::FR1 => vec![f(d), f(s1)],
+            Format::FCmp => vec![x(d), f(s1), f(s2)],
+            Format::FToX => vec![x(d), f(s1)],
+            Format::XToF => vec![f(d), x(s1)],
+        }
+    }
+}
+
+/// A fence's predecessor or successor set (the low 4 bits of `bits`),
+/// e.g. `iorw`; objdump calls the empty set `unknown`.
+fn fence_set(bits: i32) -> String {
+    let set: String = [('i', 8), ('o', 4), ('r', 2), ('w', 1)]
+        .iter()
+        .filter(|(_, bit)| bits & bit != 0)
+        .map(|(c, _)| *c)
+        .collect();
+    if set.is_empty() {
+        "unknown".to_string()
+    } else {
+        set
+    }
+}
+
+/// How objdump shows rounding-mode field `rm`: `None` for `dyn` (it shows
+/// none), `unknown` for the reserved 5 and 6.
+fn rounding_mode(rm: u32) -> Option<&'static str> {
+    match rm {
+        0 => Some("rne"),
+        1 => Some("rtz"),
+        2 => Some("rdn"),
+        3 => Some("rup"),
+        4 => Some("rmm"),
+        7 => None,
+        _ => Some("unknown"),
+    }
+}
+
+/// System instructions that rivet does not implement (they raise an
+/// illegal-instruction exception, and have no table row) but objdump
+/// decodes: `uret` of the withdrawn N extension, `hret` and `sfence.vm` of
+/// privileged specification 1.9, and debug mode's `dret`.
+fn unimplemented_system(word: u32) -> Option<String> {
+    Some(match word {
+        0x0020_0073 => "uret".to_string(),
+        0x2020_0073 => "hret".to_string(),
+        0x7b20_0073 => "dret".to_string(),
+        0x1040_0073 => "sfence.vm".to_string(),
+        _ if word & 0xfff0_7fff == 0x1040_0073 => asm("sfence.vm", &[&x_reg(rs1(word))]),
+        _ => return None,
+    })
+}
+
+// ----- the toolkit of the rules -----
+
 /// An instruction's text: the mnemonic, then the operands separated by
-/// commas.
-fn asm(mnemonic: &str, operands: &[&dyn Display]) -> String {
+/// commas (`li a0,1`).
+pub(crate) fn asm(mnemonic: &str, operands: &[&dyn Display]) -> String {
     let mut out = String::from(mnemonic);
     for (i, operand) in operands.iter().enumerate() {
         out.push(if i == 0 { ' ' } else { ',' });
@@ -96,263 +307,30 @@ fn asm(mnemonic: &str, operands: &[&dyn Display]) -> String {
     out
 }
 
+/// [`asm`] of operands already rendered.
+fn join(mnemonic: &str, operands: &[String]) -> String {
+    let operands: Vec<&dyn Display> = operands.iter().map(|o| o as &dyn Display).collect();
+    asm(mnemonic, &operands)
+}
+
 /// The ABI name of integer register `r` (a 5-bit field).
-fn x(r: u8) -> &'static str {
+pub(crate) fn x_reg(r: u8) -> &'static str {
     X_ABI_NAMES[usize::from(r & 31)]
 }
 
 /// The ABI name of floating-point register `r` (a 5-bit field).
-fn f(r: u8) -> &'static str {
+pub(crate) fn f_reg(r: u8) -> &'static str {
     F_ABI_NAMES[usize::from(r & 31)]
 }
 
 /// A memory operand, `offset(base)`.
-fn mem(offset: i32, base: u8) -> String {
-    format!("{offset}({})", x(base))
+pub(crate) fn mem(offset: i32, base: u8) -> String {
+    format!("{offset}({})", x_reg(base))
 }
 
 /// A `0x`-prefixed hex immediate (upper immediates, shift amounts).
-fn hex(v: u32) -> String {
+pub(crate) fn hex(v: u32) -> String {
     format!("{v:#x}")
-}
-
-/// A branch or jump target: the absolute address, in hex without `0x`.
-fn target(pc: u64, offset: i32) -> String {
-    format!("{:x}", pc.wrapping_add(offset as i64 as u64))
-}
-
-/// The text of instruction `word`, which table row `row` decodes (a
-/// compressed one already expanded), or `None` if objdump does not decode it.
-fn render(row: &Opcode, word: u32, pc: u64) -> Option<String> {
-    let (d, s1, s2) = (rd(word), rs1(word), rs2(word));
-    let name = row.name;
-    Some(match row.format {
-        Format::R => register(name, d, s1, s2),
-        Format::I => immediate(name, d, s1, imm_i(word)),
-        Format::Shift | Format::ShiftW => {
-            let shamt = hex((word >> 20) & if row.format == Format::Shift { 63 } else { 31 });
-            asm(register_form(name), &[&x(d), &x(s1), &shamt])
-        }
-        Format::Load if name == "jalr" => jalr(d, s1, imm_i(word)),
-        Format::Load => asm(name, &[&x(d), &mem(imm_i(word), s1)]),
-        Format::Store => asm(name, &[&x(s2), &mem(imm_s(word), s1)]),
-        Format::Branch => branch(name, s1, s2, target(pc, imm_b(word))),
-        Format::U => asm(name, &[&x(d), &hex(word >> 12)]),
-        Format::J => {
-            let to = target(pc, imm_j(word));
-            match d {
-                0 => asm("j", &[&to]),
-                1 => asm("jal", &[&to]),
-                _ => asm("jal", &[&x(d), &to]),
-            }
-        }
-        Format::Csr => csr(name, d, &x(s1), s1 == 0, (word >> 20) as u16),
-        Format::CsrImm => csr(name, d, &s1, s1 == 0, (word >> 20) as u16),
-        Format::Amo => asm(
-            &ordered(name, word),
-            &[&x(d), &x(s2), &format!("({})", x(s1))],
-        ),
-        Format::Lr => asm(&ordered(name, word), &[&x(d), &format!("({})", x(s1))]),
-        Format::Fence => fence(word)?,
-        // objdump decodes fence.i only with its reserved fields zero.
-        Format::Bare if name == "fence.i" && word != 0x0000_100f => return None,
-        Format::Bare => name.to_string(),
-        Format::SfenceVma => match (s1, s2) {
-            (0, 0) => name.to_string(),
-            (_, 0) => asm(name, &[&x(s1)]),
-            _ => asm(name, &[&x(s1), &x(s2)]),
-        },
-        Format::FLoad => asm(name, &[&f(d), &mem(imm_i(word), s1)]),
-        Format::FStore => asm(name, &[&f(s2), &mem(imm_s(word), s1)]),
-        Format::FR if has_rm(row) => with_rm(name, &[&f(d), &f(s1), &f(s2)], word)?,
-        Format::FR => sign_injection(name, d, s1, s2),
-        Format::FR4 => {
-            let s3 = (word >> 27) as u8;
-            with_rm(name, &[&f(d), &f(s1), &f(s2), &f(s3)], word)?
-        }
-        Format::FR1 => with_rm(name, &[&f(d), &f(s1)], word)?,
-        Format::FCmp => asm(name, &[&x(d), &f(s1), &f(s2)]),
-        Format::FToX if has_rm(row) => with_rm(name, &[&x(d), &f(s1)], word)?,
-        Format::FToX => asm(name, &[&x(d), &f(s1)]),
-        Format::XToF if has_rm(row) => with_rm(name, &[&f(d), &x(s1)], word)?,
-        Format::XToF => asm(name, &[&f(d), &x(s1)]),
-    })
-}
-
-/// The compressed instructions that objdump does not show as their
-/// expansion `word` would be shown: `c.mv` is `mv` (its expansion `add
-/// rd, x0, rs2` is not), `c.addi rd, 0` is `add rd,rd,0` (not `mv`), and
-/// the HINTs (rd = x0, or a shift by 0) keep their compressed names.
-/// `None` for the others.
-fn compressed(half: u16, word: u32) -> Option<String> {
-    let (d, imm) = (rd(word), imm_i(word));
-    // rs2 of the CR format (not of the expansion: c.ebreak's has none).
-    let s2 = ((half >> 2) & 31) as u8;
-    let shamt = hex((word >> 20) & 63);
-    let quadrant = half & 3;
-    let funct3 = half >> 13;
-    let bit12 = (half >> 12) & 1;
-    Some(match (quadrant, funct3) {
-        // c.addi (c.nop when rd = x0)
-        (1, 0) if d == 0 && imm != 0 => asm("c.nop", &[&imm]),
-        (1, 0) if d != 0 && imm == 0 => asm("add", &[&x(d), &x(d), &0]),
-        (1, 2) if d == 0 => asm("c.li", &[&x(d), &imm]),
-        (1, 3) if d == 0 => asm("c.lui", &[&x(d), &hex(word >> 12)]),
-        // c.srli, c.srai
-        (1, 4) if (half >> 10) & 3 == 0 && bit12 == 0 && half & 0x7c == 0 => {
-            asm("c.srli64", &[&x(d)])
-        }
-        (1, 4) if (half >> 10) & 3 == 1 && bit12 == 0 && half & 0x7c == 0 => {
-            asm("c.srai64", &[&x(d)])
-        }
-        // c.slli
-        (2, 0) if bit12 == 0 && half & 0x7c == 0 => asm("c.slli64", &[&x(d)]),
-        (2, 0) if d == 0 => asm("c.slli", &[&x(d), &shamt]),
-        // c.mv, c.add
-        (2, 4) if bit12 == 0 && s2 != 0 && d == 0 => asm("c.mv", &[&x(d), &x(s2)]),
-        (2, 4) if bit12 == 0 && s2 != 0 => asm("mv", &[&x(d), &x(s2)]),
-        (2, 4) if bit12 == 1 && s2 != 0 && d == 0 => asm("c.add", &[&x(d), &x(s2)]),
-        _ => return None,
-    })
-}
-
-/// The reserved compressed encodings that objdump nevertheless decodes:
-/// the all-zero parcel (`unimp`, the canonical illegal instruction) and
-/// `c.addi16sp` with a zero immediate.
-fn reserved_compressed(half: u16) -> Option<String> {
-    match half {
-        0x0000 => Some("unimp".to_string()),
-        0x6101 => Some("add sp,sp,0".to_string()),
-        _ => None,
-    }
-}
-
-/// System instructions that rivet does not implement (they raise an
-/// illegal-instruction exception) but objdump decodes: `uret` of the
-/// withdrawn N extension, `hret` and `sfence.vm` of privileged
-/// specification 1.9, and debug mode's `dret`.
-fn unimplemented_system(word: u32) -> Option<String> {
-    Some(match word {
-        0x0020_0073 => "uret".to_string(),
-        0x2020_0073 => "hret".to_string(),
-        0x7b20_0073 => "dret".to_string(),
-        0x1040_0073 => "sfence.vm".to_string(),
-        _ if word & 0xfff0_7fff == 0x1040_0073 => asm("sfence.vm", &[&x(rs1(word))]),
-        _ => return None,
-    })
-}
-
-/// The mnemonic objdump gives a register-immediate instruction: binutils
-/// 2.40 prefers the register-register form's name (`add` for `addi`),
-/// except for `slti` and `sltiu`.
-fn register_form(name: &str) -> &str {
-    match name {
-        "addi" => "add",
-        "xori" => "xor",
-        "ori" => "or",
-        "andi" => "and",
-        "slli" => "sll",
-        "srli" => "srl",
-        "srai" => "sra",
-        "addiw" => "addw",
-        "slliw" => "sllw",
-        "srliw" => "srlw",
-        "sraiw" => "sraw",
-        _ => name,
-    }
-}
-
-/// Register-register instructions and their aliases.
-fn register(name: &str, d: u8, s1: u8, s2: u8) -> String {
-    match (name, s1, s2) {
-        ("sub", 0, _) => asm("neg", &[&x(d), &x(s2)]),
-        ("subw", 0, _) => asm("negw", &[&x(d), &x(s2)]),
-        ("sltu", 0, _) => asm("snez", &[&x(d), &x(s2)]),
-        ("slt", _, 0) => asm("sltz", &[&x(d), &x(s1)]),
-        ("slt", 0, _) => asm("sgtz", &[&x(d), &x(s2)]),
-        _ => asm(name, &[&x(d), &x(s1), &x(s2)]),
-    }
-}
-
-/// Register-immediate instructions (other than shifts) and their aliases.
-fn immediate(name: &str, d: u8, s1: u8, imm: i32) -> String {
-    match (name, s1, imm) {
-        ("addi", 0, 0) if d == 0 => "nop".to_string(),
-        ("addi", 0, _) => asm("li", &[&x(d), &imm]),
-        ("addi", _, 0) => asm("mv", &[&x(d), &x(s1)]),
-        ("addiw", _, 0) => asm("sext.w", &[&x(d), &x(s1)]),
-        ("xori", _, -1) => asm("not", &[&x(d), &x(s1)]),
-        ("andi", _, 255) => asm("zext.b", &[&x(d), &x(s1)]),
-        ("sltiu", _, 1) => asm("seqz", &[&x(d), &x(s1)]),
-        _ => asm(register_form(name), &[&x(d), &x(s1), &imm]),
-    }
-}
-
-/// `jalr` and its aliases `ret`, `jr` and one-operand `jalr`.
-fn jalr(d: u8, s1: u8, imm: i32) -> String {
-    match (d, s1, imm) {
-        (0, 1, 0) => "ret".to_string(),
-        (0, _, 0) => asm("jr", &[&x(s1)]),
-        (0, _, _) => asm("jr", &[&mem(imm, s1)]),
-        (1, _, 0) => asm("jalr", &[&x(s1)]),
-        (1, _, _) => asm("jalr", &[&mem(imm, s1)]),
-        (_, _, 0) => asm("jalr", &[&x(d), &x(s1)]),
-        _ => asm("jalr", &[&x(d), &mem(imm, s1)]),
-    }
-}
-
-/// Conditional branches and their comparisons with zero. objdump has
-/// no aliases for the unsigned ones, nor the operand-swapping `bgt`,
-/// `ble`, `bgtu` and `bleu`.
-fn branch(name: &str, s1: u8, s2: u8, to: String) -> String {
-    match (name, s1, s2) {
-        ("beq", _, 0) => asm("beqz", &[&x(s1), &to]),
-        ("bne", _, 0) => asm("bnez", &[&x(s1), &to]),
-        ("blt", _, 0) => asm("bltz", &[&x(s1), &to]),
-        ("blt", 0, _) => asm("bgtz", &[&x(s2), &to]),
-        ("bge", 0, _) => asm("blez", &[&x(s2), &to]),
-        ("bge", _, 0) => asm("bgez", &[&x(s1), &to]),
-        _ => asm(name, &[&x(s1), &x(s2), &to]),
-    }
-}
-
-/// The CSR instructions and their aliases. `source` is the rs1 register
-/// or the 5-bit immediate, `zero` whether it is `x0`/0.
-fn csr(name: &str, d: u8, source: &dyn Display, zero: bool, number: u16) -> String {
-    let csr = csr_name(number);
-    let rd = x(d);
-    let fp_alias = match number {
-        addr::FFLAGS => Some(("fsflags", "frflags", "fsflagsi")),
-        addr::FRM => Some(("fsrm", "frrm", "fsrmi")),
-        addr::FCSR => Some(("fscsr", "frcsr", "")),
-        _ => None,
-    };
-    let counter = match number {
-        addr::CYCLE => Some("rdcycle"),
-        addr::TIME => Some("rdtime"),
-        addr::INSTRET => Some("rdinstret"),
-        _ => None,
-    };
-    // objdump names the immediate forms like the register forms.
-    let (short, long) = match name {
-        "csrrw" | "csrrwi" => ("csrw", "csrrw"),
-        "csrrs" | "csrrsi" => ("csrs", "csrrs"),
-        _ => ("csrc", "csrrc"),
-    };
-    match (name, fp_alias) {
-        ("csrrw", Some((write, _, _))) if d == 0 => asm(write, &[source]),
-        ("csrrw", Some((write, _, _))) => asm(write, &[&rd, source]),
-        // csrrw zero, cycle, zero: the canonical 32-bit illegal instruction.
-        ("csrrw", None) if d == 0 && zero && number == addr::CYCLE => "unimp".to_string(),
-        ("csrrs", Some((_, read, _))) if zero => asm(read, &[&rd]),
-        ("csrrs", None) if zero => match counter {
-            Some(read) => asm(read, &[&rd]),
-            None => asm("csrr", &[&rd, &csr]),
-        },
-        ("csrrwi", Some((_, _, write))) if !write.is_empty() => asm(write, &[&rd, source]),
-        _ if d == 0 => asm(short, &[&csr, source]),
-        _ => asm(long, &[&rd, &csr, source]),
-    }
 }
 
 /// The name of CSR `number` as objdump prints it: the privileged
@@ -542,99 +520,6 @@ const NUMBERED_CSRS: &[(u16, u16, &str, u16, &str)] = &[
     (0x60c, 0x60f, "hstateen", 0, ""),
     (0x61c, 0x61f, "hstateen", 0, "h"),
 ];
-
-/// The mnemonic of an atomic instruction with its ordering bits (aq = bit
-/// 26, rl = bit 25) as a suffix.
-fn ordered(name: &str, word: u32) -> String {
-    let suffix = match (word >> 25) & 3 {
-        0 => "",
-        1 => ".rl",
-        2 => ".aq",
-        _ => ".aqrl",
-    };
-    format!("{name}{suffix}")
-}
-
-/// `fence` and `fence.tso`; `None` for the encodings objdump does not
-/// decode: a nonzero rd or rs1, or an `fm` other than normal (and TSO
-/// with `rw,rw`).
-fn fence(word: u32) -> Option<String> {
-    if word & 0x000f_8f80 != 0 {
-        return None; // rd or rs1
-    }
-    let (fm, pred, succ) = (word >> 28, (word >> 24) & 15, (word >> 20) & 15);
-    Some(match (fm, pred, succ) {
-        (0, 15, 15) => "fence".to_string(),
-        (0, _, _) => asm("fence", &[&fence_set(pred), &fence_set(succ)]),
-        (8, 3, 3) => "fence.tso".to_string(),
-        _ => return None,
-    })
-}
-
-/// A fence's predecessor or successor set, e.g. `iorw`; objdump calls the
-/// empty set `unknown`.
-fn fence_set(bits: u32) -> String {
-    let set: String = [('i', 8), ('o', 4), ('r', 2), ('w', 1)]
-        .iter()
-        .filter(|(_, bit)| bits & bit != 0)
-        .map(|(c, _)| *c)
-        .collect();
-    if set.is_empty() {
-        "unknown".to_string()
-    } else {
-        set
-    }
-}
-
-/// Whether a floating-point row has a rounding-mode field (its mask
-/// leaves funct3 free).
-fn has_rm(row: &Opcode) -> bool {
-    row.mask & 0x7000 == 0
-}
-
-/// A floating-point instruction with a rounding mode, which objdump shows
-/// as a last operand unless it is `dyn`. The exact conversions take none
-/// in binutils: objdump decodes them only with the field zero (`rne`),
-/// and then shows no rounding mode.
-fn with_rm(name: &str, operands: &[&dyn Display], word: u32) -> Option<String> {
-    const EXACT: [&str; 3] = ["fcvt.d.w", "fcvt.d.wu", "fcvt.d.s"];
-    let rm = (word >> 12) & 7;
-    if EXACT.contains(&name) {
-        return (rm == 0).then(|| asm(name, operands));
-    }
-    let mode = match rm {
-        0 => "rne",
-        1 => "rtz",
-        2 => "rdn",
-        3 => "rup",
-        4 => "rmm",
-        7 => return Some(asm(name, operands)),
-        _ => "unknown",
-    };
-    let mut all = operands.to_vec();
-    all.push(&mode);
-    Some(asm(name, &all))
-}
-
-/// The sign-injection, minimum and maximum instructions; with both sources
-/// the same register, sign injection is `fmv`, `fneg` or `fabs`.
-fn sign_injection(name: &str, d: u8, s1: u8, s2: u8) -> String {
-    if s1 == s2 {
-        let alias = match name {
-            "fsgnj.s" => Some("fmv.s"),
-            "fsgnjn.s" => Some("fneg.s"),
-            "fsgnjx.s" => Some("fabs.s"),
-            "fsgnj.d" => Some("fmv.d"),
-            "fsgnjn.d" => Some("fneg.d"),
-            "fsgnjx.d" => Some("fabs.d"),
-            _ => None,
-        };
-        if let Some(alias) = alias {
-            return asm(alias, &[&f(d), &f(s1)]);
-        }
-    }
-    asm(name, &[&f(d), &f(s1), &f(s2)])
-}
 
 #[cfg(test)]
 mod tests {

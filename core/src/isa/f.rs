@@ -9,8 +9,9 @@
 use crate::csr::mstatus;
 use crate::fpu::{box_f32, unbox_f32, Flags, RoundingMode, F32};
 use crate::hart::{Env, Hart};
+use crate::isa::disasm::{asm, f_reg, Operands};
 use crate::isa::rv64i::sext32;
-use crate::isa::{op, Insn, Opcode};
+use crate::isa::{op, Insn, Next, Opcode};
 
 impl Hart {
     /// The rounding mode an instruction's `rm` field selects (7 = `frm`),
@@ -57,7 +58,7 @@ macro_rules! fp_handler {
     // With a rounding mode (`$rm` in scope).
     ($name:ident, rm, |$h:ident, $i:ident, $rm:ident, $flags:ident| $body:block) => {
         #[inline(never)]
-        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             if !h.csr.fp_enabled() {
                 return h.illegal(env, pc);
             }
@@ -70,12 +71,12 @@ macro_rules! fp_handler {
                 $body
             }
             h.accrue($flags);
-            i.next(pc)
+            Next::after(i, pc)
         }
     };
     // Without a rounding mode.
     ($name:ident, |$h:ident, $i:ident, $flags:ident| $body:block) => {
-        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             if !h.csr.fp_enabled() {
                 return h.illegal(env, pc);
             }
@@ -85,7 +86,7 @@ macro_rules! fp_handler {
                 $body
             }
             h.accrue($flags);
-            i.next(pc)
+            Next::after(i, pc)
         }
     };
 }
@@ -94,7 +95,7 @@ pub(crate) use fp_handler;
 /// Defines an FP load of `$n` bytes whose value `v` becomes `$value`.
 macro_rules! fp_load {
     ($name:ident, $n:literal, |$v:ident| $value:expr) => {
-        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             if !h.csr.fp_enabled() {
                 return h.illegal(env, pc);
             }
@@ -102,7 +103,7 @@ macro_rules! fp_load {
             match h.load::<$n>(env, addr) {
                 Ok($v) => {
                     h.fw(i.rd(), $value);
-                    i.next(pc)
+                    Next::after(i, pc)
                 }
                 Err(fault) => h.raise(fault, pc),
             }
@@ -115,13 +116,13 @@ pub(crate) use fp_load;
 /// do not look at NaN boxing).
 macro_rules! fp_store {
     ($name:ident, $n:literal) => {
-        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+        pub(crate) fn $name(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
             if !h.csr.fp_enabled() {
                 return h.illegal(env, pc);
             }
             let addr = h.xr(i.rs1()).wrapping_add(i.imm() as i64 as u64);
             match h.store::<$n>(env, addr, h.fr(i.rs2())) {
-                Ok(()) => i.next(pc),
+                Ok(()) => Next::after(i, pc),
                 Err(fault) => h.raise(fault, pc),
             }
         }
@@ -270,6 +271,16 @@ fp_handler!(fmv_w_x, |h, i, _fl| {
     h.fw(i.rd(), box_f32(h.xr(i.rs1()) as u32))
 });
 
+/// A sign injection's text (F or D): with both sources the same register,
+/// the one-source alias `alias` (`fmv.s`, `fneg.d`, `fabs.s`).
+pub(crate) fn one_source(o: &Operands, alias: &str) -> Option<String> {
+    Some(if o.rs1() == o.rs2() {
+        asm(alias, &[&f_reg(o.rd()), &f_reg(o.rs1())])
+    } else {
+        o.plain()
+    })
+}
+
 /// Masks of the F and D encodings (D shares them): opcode and funct3;
 /// R4-type (opcode and fmt); opcode and funct7 with a free rm; the same
 /// with rs2 fixed; funct7 and funct3; funct7, funct3 and rs2.
@@ -279,6 +290,21 @@ pub(crate) const RM: u32 = 0xfe00_007f;
 pub(crate) const RM1: u32 = 0xfff0_007f;
 pub(crate) const F7F3: u32 = 0xfe00_707f;
 pub(crate) const F7F3R2: u32 = 0xfff0_707f;
+
+/// `fsgnj.s`: `fmv.s` with both sources the same register.
+fn fsgnj_s_asm(o: &Operands) -> Option<String> {
+    one_source(o, "fmv.s")
+}
+
+/// `fsgnjn.s`: `fneg.s` with both sources the same register.
+fn fsgnjn_s_asm(o: &Operands) -> Option<String> {
+    one_source(o, "fneg.s")
+}
+
+/// `fsgnjx.s`: `fabs.s` with both sources the same register.
+fn fsgnjx_s_asm(o: &Operands) -> Option<String> {
+    one_source(o, "fabs.s")
+}
 
 pub(crate) static OPCODES: &[Opcode] = &[
     op!("flw", F3, 0x2007, FLoad, flw),
@@ -292,9 +318,23 @@ pub(crate) static OPCODES: &[Opcode] = &[
     op!("fmul.s", RM, 0x1000_0053, FR, fmul_s),
     op!("fdiv.s", RM, 0x1800_0053, FR, fdiv_s),
     op!("fsqrt.s", RM1, 0x5800_0053, FR1, fsqrt_s),
-    op!("fsgnj.s", F7F3, 0x2000_0053, FR, fsgnj_s),
-    op!("fsgnjn.s", F7F3, 0x2000_1053, FR, fsgnjn_s),
-    op!("fsgnjx.s", F7F3, 0x2000_2053, FR, fsgnjx_s),
+    op!("fsgnj.s", F7F3, 0x2000_0053, FR, fsgnj_s, asm(fsgnj_s_asm)),
+    op!(
+        "fsgnjn.s",
+        F7F3,
+        0x2000_1053,
+        FR,
+        fsgnjn_s,
+        asm(fsgnjn_s_asm)
+    ),
+    op!(
+        "fsgnjx.s",
+        F7F3,
+        0x2000_2053,
+        FR,
+        fsgnjx_s,
+        asm(fsgnjx_s_asm)
+    ),
     op!("fmin.s", F7F3, 0x2800_0053, FR, fmin_s),
     op!("fmax.s", F7F3, 0x2800_1053, FR, fmax_s),
     op!("fcvt.w.s", RM1, 0xc000_0053, FToX, fcvt_w_s),

@@ -5,9 +5,8 @@
 //! (the most negative value divided by -1) the dividend as quotient and a
 //! remainder of zero.
 
-use crate::hart::{Env, Hart};
 use crate::isa::rv64i::{reg_reg, sext32};
-use crate::isa::{op, Insn, Opcode};
+use crate::isa::{op, Opcode};
 
 fn div64(a: i64, b: i64) -> i64 {
     if b == 0 {

@@ -3,13 +3,23 @@
 //!
 //! Each extension has its own module, named as the ISA manual names it,
 //! holding one opcode table: a row per instruction with its mnemonic, its
-//! encoding (mask and match bits), its operand format and its handler, and
-//! the handlers right beside it. Decoding finds the row whose mask and
-//! match fit the instruction word; *lowering* turns row and word into an
-//! `Insn` record (handler, registers, immediate, length) that the hart
-//! runs from the decode cache. Compressed instructions are expanded to
-//! their 32-bit equivalents first (`c::expand`), so they share rows and
-//! handlers with the instructions they stand for.
+//! encoding (mask and match bits), its operand format, its handler and how
+//! it disassembles (`Asm`), and the handlers and disassembly rules right
+//! beside it. Decoding finds the row whose mask and match fit the
+//! instruction word; *lowering* turns row and word into an `Insn` record
+//! (handler, registers, immediate, length) that the hart runs from the
+//! decode cache. Compressed instructions are expanded to their 32-bit
+//! equivalents first (`c::expand`), so they share rows and handlers with
+//! the instructions they stand for; what objdump shows differently for a
+//! compressed encoding is in `c` too.
+//!
+//! Disassembly ([`disassemble`]) renders an instruction from its row: the
+//! generic rendering of the row's operand format, under the row's mnemonic
+//! or the name objdump gives it, or the instruction's own rule, a function
+//! in its extension's module that picks objdump's pseudo-instructions
+//! (`li`, `ret`, `csrr`, `fmv.d`, ...). `disasm` holds the generic part
+//! and the small toolkit the rules share; no code picks an instruction by
+//! its mnemonic string.
 
 pub(crate) mod a;
 pub(crate) mod c;
@@ -27,15 +37,75 @@ use std::sync::OnceLock;
 
 use crate::csr;
 use crate::decode_cache::{CodePage, Run, MAX_RUN};
-use crate::hart::{Env, Hart, SINK, TRAPPED};
+use crate::hart::{Env, Hart, SINK};
 use crate::memory::Memory;
 use crate::trap::{Cause, Exception, Fault};
 
-/// An instruction handler: executes the record `insn` at `pc` and returns
-/// the next `pc`, or `EXIT`/`TRAPPED` (odd values) when it changed the
-/// hart's state. `spent` is the number of instructions the current run has
-/// executed before this one (the counters need it).
-pub(crate) type ExecFn = fn(&mut Hart, &mut Env<'_>, Insn, u64, u64) -> u64;
+/// An instruction handler: executes the record `insn` at `pc` and says
+/// where execution goes on ([`Next`]). `spent` is the number of
+/// instructions the current run has executed before this one (the
+/// counters need it).
+pub(crate) type ExecFn = fn(&mut Hart, &mut Env<'_>, Insn, u64, u64) -> Next;
+
+/// What executing an instruction leads to (sail's `Retire_Success` /
+/// `Trap`, in one word): go on at a `pc`, or leave the run loop's inner
+/// loop because the hart's state changed ([`Next::EXIT`], the instruction
+/// retired) or a trap was taken ([`Next::TRAPPED`], it did not). In both
+/// of those, `Hart::pc` already holds where to go on.
+///
+/// One `u64` in a register, so returning it costs what returning the
+/// `pc` costs: instructions are 2-byte aligned, so a `pc` is even and the
+/// two exits are odd values no `pc` can take.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(transparent)]
+pub(crate) struct Next(u64);
+
+impl Next {
+    /// The instruction retired and changed state the run loop depends on
+    /// (privilege, translation, interrupt enables, the counters, `wfi`);
+    /// `Hart::pc` holds the next `pc`.
+    pub(crate) const EXIT: Next = Next(1);
+    /// The instruction trapped (it did not retire); `Hart::pc` holds the
+    /// trap handler's address.
+    pub(crate) const TRAPPED: Next = Next(3);
+
+    /// Go on at `pc` (even: bit 0 of a `pc` is always clear).
+    #[inline(always)]
+    pub(crate) const fn pc(pc: u64) -> Next {
+        Next(pc)
+    }
+
+    /// Go on with the instruction after `insn` (at `pc`) in sequence.
+    #[inline(always)]
+    pub(crate) fn after(insn: Insn, pc: u64) -> Next {
+        Next(insn.next_pc(pc))
+    }
+
+    /// The `pc` to go on at, unless the hart's state changed
+    /// ([`Next::EXIT`], [`Next::TRAPPED`]).
+    #[inline(always)]
+    pub(crate) const fn target(self) -> Option<u64> {
+        if self.0 & 1 == 0 {
+            Some(self.0)
+        } else {
+            None
+        }
+    }
+
+    /// The word itself: the `pc` when [`Next::target`] is `Some`. For the
+    /// hot loop, once [`Next::leaves_page_of`] said it is a `pc`.
+    #[inline(always)]
+    pub(crate) const fn bits(self) -> u64 {
+        self.0
+    }
+
+    /// Whether execution leaves the 4 KiB page of `pc`: a `pc` in another
+    /// page, or an exit (odd, so never a `pc` in any page).
+    #[inline(always)]
+    pub(crate) const fn leaves_page_of(self, pc: u64) -> bool {
+        (self.0 ^ pc) & !0xffe != 0
+    }
+}
 
 /// A decoded instruction's operands, packed into one word so that a
 /// handler receives them in a register: the run loop's inline fast-path
@@ -102,7 +172,7 @@ impl Insn {
 
     /// The `pc` of the next instruction in sequence.
     #[inline(always)]
-    pub(crate) fn next(self, pc: u64) -> u64 {
+    pub(crate) fn next_pc(self, pc: u64) -> u64 {
         pc.wrapping_add(u64::from(self.len()))
     }
 }
@@ -122,7 +192,7 @@ pub(crate) fn unused_record() -> Record {
 impl Record {
     /// Runs the instruction.
     #[inline(always)]
-    pub(crate) fn run(self, h: &mut Hart, env: &mut Env<'_>, pc: u64, spent: u64) -> u64 {
+    pub(crate) fn run(self, h: &mut Hart, env: &mut Env<'_>, pc: u64, spent: u64) -> Next {
         (self.exec)(h, env, self.insn, pc, spent)
     }
 }
@@ -182,6 +252,28 @@ pub(crate) enum Format {
 }
 
 impl Format {
+    /// The immediate of instruction `word` in this format, as its record
+    /// holds it ([`Insn::imm`]): the sign-extended immediate, the shift
+    /// amount, the CSR number, a fence's `fm`/`pred`/`succ`, or the
+    /// rounding mode (with `rs3 << 8` for [`Format::FR4`]).
+    const fn immediate(self, word: u32) -> i32 {
+        let rm = ((word >> 12) & 7) as i32;
+        match self {
+            Format::I | Format::Load | Format::FLoad => imm_i(word),
+            Format::Store | Format::FStore => imm_s(word),
+            Format::Branch => imm_b(word),
+            Format::U => imm_u(word),
+            Format::J => imm_j(word),
+            Format::Shift => ((word >> 20) & 63) as i32,
+            Format::ShiftW => ((word >> 20) & 31) as i32,
+            Format::Csr | Format::CsrImm => ((word >> 20) & 0xfff) as i32,
+            Format::Fence => ((word >> 20) & 0xfff) as i32,
+            Format::FR | Format::FR1 | Format::FToX | Format::XToF | Format::FCmp => rm,
+            Format::FR4 => (((word >> 27) as i32) << 8) | rm,
+            Format::R | Format::Amo | Format::Lr | Format::Bare | Format::SfenceVma => 0,
+        }
+    }
+
     /// Whether the format writes an integer `rd` (so `rd = x0` goes to the sink).
     const fn writes_x_rd(self) -> bool {
         matches!(
@@ -210,21 +302,64 @@ pub(crate) struct Opcode {
     pub(crate) bits: u32,
     pub(crate) format: Format,
     pub(crate) exec: ExecFn,
+    /// The run loop's inline kind (0: none; see [`inline`]).
+    pub(crate) inline: u8,
+    /// How the instruction disassembles.
+    pub(crate) asm: Asm,
 }
 
-/// Shorthand for a table row.
+/// How a table row's instruction disassembles (see [`disassemble`]).
+/// Used by disassembly only, never when decoding or executing.
+#[derive(Clone, Copy)]
+pub(crate) enum Asm {
+    /// The row's mnemonic, then its format's operands (`lw a0,8(sp)`).
+    Plain,
+    /// Another mnemonic, then the format's operands: binutils 2.40 names
+    /// most register-immediate instructions after their register-register
+    /// form (`or a0,a0,1` for `ori`, `sll a0,a0,0x3` for `slli`).
+    Named(&'static str),
+    /// The instruction's own rule, written beside it in its extension's
+    /// module: the text of the instruction given its fields and address,
+    /// with objdump's pseudo-instructions and aliases (`li`, `ret`,
+    /// `csrr`, `fmv.d`), or `None` for an encoding objdump does not decode
+    /// (which prints as data).
+    Rule(fn(&disasm::Operands<'_>) -> Option<String>),
+}
+
+/// Shorthand for a table row (of an instruction with no inline kind):
+/// mnemonic, mask, match, [`Format`] variant, handler, and optionally
+/// `asm(rule)` for an instruction with its own disassembly rule
+/// ([`Asm::Rule`]; otherwise [`Asm::Plain`]).
 macro_rules! op {
-    ($name:literal, $mask:expr, $bits:expr, $format:ident, $exec:expr) => {
+    ($name:literal, $mask:expr, $bits:expr, $format:ident, $exec:expr $(, asm($rule:expr))?) => {
         $crate::isa::Opcode {
             name: $name,
             mask: $mask,
             bits: $bits,
             format: $crate::isa::Format::$format,
             exec: $exec,
+            inline: 0,
+            asm: $crate::isa::asm_of!($(asm($rule))?),
         }
     };
 }
 pub(crate) use op;
+
+/// A row's [`Asm`] from a table line's optional disassembly item: none
+/// ([`Asm::Plain`]), `as "name"` ([`Asm::Named`]) or `asm(rule)`
+/// ([`Asm::Rule`]).
+macro_rules! asm_of {
+    () => {
+        $crate::isa::Asm::Plain
+    };
+    (as $name:literal) => {
+        $crate::isa::Asm::Named($name)
+    };
+    (asm($rule:expr)) => {
+        $crate::isa::Asm::Rule($rule)
+    };
+}
+pub(crate) use asm_of;
 
 /// `misa` of this implementation.
 pub(crate) fn misa() -> u64 {
@@ -308,27 +443,13 @@ const fn imm_j(w: u32) -> i32 {
 /// Turns a table row and its instruction word into the record the hart runs.
 pub(crate) fn lower(row: &Opcode, word: u32, len: u8) -> Record {
     let (mut d, s1, s2) = (rd(word), rs1(word), rs2(word));
-    let rm = ((word >> 12) & 7) as i32;
-    let imm = match row.format {
-        Format::I | Format::Load | Format::FLoad => imm_i(word),
-        Format::Store | Format::FStore => imm_s(word),
-        Format::Branch => imm_b(word),
-        Format::U => imm_u(word),
-        Format::J => imm_j(word),
-        Format::Shift => ((word >> 20) & 63) as i32,
-        Format::ShiftW => ((word >> 20) & 31) as i32,
-        Format::Csr | Format::CsrImm => ((word >> 20) & 0xfff) as i32,
-        Format::Fence => ((word >> 20) & 0xfff) as i32,
-        Format::FR | Format::FR1 | Format::FToX | Format::XToF | Format::FCmp => rm,
-        Format::FR4 => (((word >> 27) as i32) << 8) | rm,
-        Format::R | Format::Amo | Format::Lr | Format::Bare | Format::SfenceVma => 0,
-    };
+    let imm = row.format.immediate(word);
     if d == 0 && row.format.writes_x_rd() {
         d = SINK;
     }
     Record {
         exec: row.exec,
-        insn: Insn::new(d, s1, s2, len, imm).with_fast(inline::kind(row.name)),
+        insn: Insn::new(d, s1, s2, len, imm).with_fast(row.inline),
     }
 }
 
@@ -401,7 +522,7 @@ pub(crate) fn decode_run(page: &CodePage, mem: &Memory, pc: u64) -> Option<Run> 
     // The run loop stops after the last record: an inline jump, or one
     // marked to end the run whatever it does (a branch not taken included).
     let last = &mut records[count - 1];
-    if !matches!(last.insn.fast(), inline::JAL | inline::JALR) {
+    if !matches!(last.insn.fast(), rv64i::JAL | rv64i::JALR) {
         last.insn = last.insn.with_fast(inline::ENDS_RUN);
     }
     page.add_run(&offsets[..count], &records[..count]);
@@ -418,11 +539,19 @@ fn illegal_record(bits: u32, len: u8) -> Record {
 // ----- handlers shared by every extension -----
 
 impl Hart {
-    /// Takes exception `fault` for the instruction at `pc`; returns `TRAPPED`.
+    /// Takes exception `fault` for the instruction at `pc`.
     #[cold]
-    pub(crate) fn raise(&mut self, fault: Fault, pc: u64) -> u64 {
+    pub(crate) fn raise(&mut self, fault: Fault, pc: u64) -> Next {
         self.take_trap(Cause::Exception(fault.exception), fault.tval, pc);
-        TRAPPED
+        Next::TRAPPED
+    }
+
+    /// Ends the run loop's inner loop after an instruction that changed
+    /// state the loop depends on, going on at `pc`.
+    #[inline]
+    pub(crate) fn exit_to(&mut self, pc: u64) -> Next {
+        self.pc = pc;
+        Next::EXIT
     }
 
     /// Takes an illegal-instruction exception for the instruction at `pc`,
@@ -430,7 +559,7 @@ impl Hart {
     /// longer has them, and memory cannot have changed under a decoded
     /// instruction without invalidating it).
     #[cold]
-    pub(crate) fn illegal(&mut self, env: &mut Env<'_>, pc: u64) -> u64 {
+    pub(crate) fn illegal(&mut self, env: &mut Env<'_>, pc: u64) -> Next {
         let bits = self.fetch_bits(env, pc).unwrap_or(0);
         self.raise(
             Fault::new(Exception::IllegalInstruction, u64::from(bits)),
@@ -452,7 +581,7 @@ impl Hart {
 }
 
 /// The handler of an instruction that does not decode.
-fn exec_illegal(h: &mut Hart, _: &mut Env<'_>, insn: Insn, pc: u64, _: u64) -> u64 {
+fn exec_illegal(h: &mut Hart, _: &mut Env<'_>, insn: Insn, pc: u64, _: u64) -> Next {
     h.raise(
         Fault::new(Exception::IllegalInstruction, u64::from(insn.imm() as u32)),
         pc,
@@ -462,7 +591,7 @@ fn exec_illegal(h: &mut Hart, _: &mut Env<'_>, insn: Insn, pc: u64, _: u64) -> u
 /// Executes the 32-bit instruction at `pc` that straddles two pages,
 /// fetching both halves (it is never decoded into a run, so that each
 /// page's runs depend on that page alone).
-pub(crate) fn execute_cross_page(h: &mut Hart, env: &mut Env<'_>, pc: u64, spent: u64) -> u64 {
+pub(crate) fn execute_cross_page(h: &mut Hart, env: &mut Env<'_>, pc: u64, spent: u64) -> Next {
     match h.fetch_bits(env, pc) {
         Ok(bits) => decode(bits).run(h, env, pc, spent),
         // The second parcel's fault reports the second page's address.

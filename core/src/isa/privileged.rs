@@ -1,10 +1,10 @@
 //! The privileged instructions: `mret`, `sret`, `wfi` and `sfence.vma`.
 
 use crate::csr::{mstatus, Privilege};
-use crate::hart::{Env, Hart, EXIT};
-use crate::isa::{op, Insn, Opcode};
+use crate::hart::{Env, Hart};
+use crate::isa::{op, Insn, Next, Opcode};
 
-fn mret(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> u64 {
+fn mret(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> Next {
     if h.prv < Privilege::Machine {
         return h.illegal(env, pc);
     }
@@ -23,11 +23,10 @@ fn mret(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> u64 {
     h.csr.triggers.on_mret(); // tcontrol.mte = mpte
     h.prv = to;
     h.refresh_tlb_context();
-    h.pc = h.csr.mepc;
-    EXIT
+    h.exit_to(h.csr.mepc)
 }
 
-fn sret(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> u64 {
+fn sret(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> Next {
     if h.prv < Privilege::Supervisor
         || (h.prv == Privilege::Supervisor && h.csr.mstatus & mstatus::TSR != 0)
     {
@@ -47,39 +46,36 @@ fn sret(h: &mut Hart, env: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> u64 {
     h.csr.mstatus = s;
     h.prv = to;
     h.refresh_tlb_context();
-    h.pc = h.csr.sepc;
-    EXIT
+    h.exit_to(h.csr.sepc)
 }
 
 /// WFI: in U-mode (S-mode exists) it is illegal, in S-mode with `mstatus.TW`
 /// set too. Otherwise the hart waits until an interrupt is pending, even if
 /// interrupts are globally disabled; the machine sleeps the host meanwhile.
-fn wfi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+fn wfi(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
     if h.prv == Privilege::User
         || (h.prv == Privilege::Supervisor && h.csr.mstatus & mstatus::TW != 0)
     {
         return h.illegal(env, pc);
     }
-    h.pc = i.next(pc);
     if h.csr.mip() & h.csr.mie == 0 {
         h.waiting = true;
     }
-    EXIT
+    h.exit_to(i.next_pc(pc))
 }
 
 /// SFENCE.VMA: illegal in U-mode and, with `mstatus.TVM`, in S-mode.
 /// The TLB is flushed whole whatever the operands: a software TLB of 4 KiB
 /// pieces cannot tell which pieces a superpage entry produced, and flushing
 /// more than asked is always correct.
-fn sfence_vma(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> u64 {
+fn sfence_vma(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
     if h.prv == Privilege::User
         || (h.prv == Privilege::Supervisor && h.csr.mstatus & mstatus::TVM != 0)
     {
         return h.illegal(env, pc);
     }
     h.tlb.flush();
-    h.pc = i.next(pc);
-    EXIT
+    h.exit_to(i.next_pc(pc))
 }
 
 pub(crate) static OPCODES: &[Opcode] = &[
