@@ -6,7 +6,10 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use rivet_core::bus::EmptyBus;
-use rivet_core::{Hart, Memory, PhysAddr, XReg};
+use rivet_core::{Hart, Memory, PhysAddr, TimeSource, Timebase, XReg};
+use rivet_devices::goldfish_rtc::RtcClock;
+use rivet_devices::plic::Gateway;
+use rivet_devices::{BufferConsole, VirtBoard};
 
 const BASE: u64 = 0x8000_0000;
 
@@ -122,5 +125,51 @@ fn decode(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, tlb, decode);
+/// Device registers read through the `virt` board, as a driver polls them:
+/// `lbu` of the UART's LSR, `lw` of a PLIC priority, of the CLINT's `mtime`
+/// and of a virtio-mmio slot's MagicValue, then `addi` and `bne` (6
+/// instructions, 4 of them device accesses). Each access routes the
+/// address to its device and refreshes the hart's interrupt lines.
+fn mmio(c: &mut Criterion) {
+    let code = [
+        i_type(0x03, 4, T1, A0, 5),         // lbu t1, 5(a0): UART LSR
+        i_type(0x03, 2, T1, A0 + 1, 4),     // lw t1, 4(a1): PLIC priority 1
+        i_type(0x03, 2, T1, A0 + 2, 0),     // lw t1, 0(a2): CLINT mtime
+        i_type(0x03, 2, T1, A0 + 3, 0),     // lw t1, 0(a3): virtio MagicValue
+        i_type(ADDI.0, ADDI.1, T0, T0, -1), // addi t0, t0, -1
+        bne_back(T0, 20),                   // bne t0, zero, loop
+    ];
+    let iterations = 50_000;
+    let mut mem = memory(&code, 1 << 20);
+    let timebase = Timebase::new(TimeSource::Deterministic);
+    let mut board = VirtBoard::new(
+        1,
+        timebase,
+        RtcClock::Host,
+        Gateway::default(),
+        Box::new(BufferConsole::new()),
+    )
+    .expect("the virt board");
+    let mut group = c.benchmark_group("mmio");
+    group.throughput(Throughput::Elements(iterations * 6));
+    group.bench_function("device-reads", |b| {
+        b.iter(|| {
+            let mut hart = Hart::new(0);
+            hart.set_pc(BASE);
+            hart.set_x(XReg::T0, iterations);
+            for (reg, addr) in [0x1000_0000, 0x0c00_0000, 0x0200_bff8, 0x1000_8000]
+                .into_iter()
+                .enumerate()
+            {
+                hart.set_x(XReg::new(A0 as u8 + reg as u8).expect("a0..a3"), addr);
+            }
+            let out = hart.run(&mut mem, &mut board, iterations * 6);
+            assert_eq!(out.retired, iterations * 6, "the loop must not trap");
+            out.retired
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, tlb, decode, mmio);
 criterion_main!(benches);

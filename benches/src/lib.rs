@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use rivet_core::machine::ExitReason;
 use rivet_devices::boot::{BootConfig, Firmware};
-use rivet_devices::{BufferConsole, VirtConfig, VirtMachine};
+use rivet_devices::{BufferConsole, VirtConfig, VirtMachine, VirtStop};
 
 /// Builds the guest benchmarks (once per process) and returns the directory
 /// holding their ELF files.
@@ -57,7 +57,7 @@ pub fn run_guest_with(elf: &Path, setup: impl FnOnce(&mut VirtMachine)) -> u64 {
     let exit = vm.machine.run(Some(10_000_000_000));
     assert_eq!(
         exit,
-        ExitReason::Htif(0),
+        ExitReason::Platform(VirtStop::Htif(0)),
         "{} did not pass its self-check",
         elf.display()
     );

@@ -68,8 +68,8 @@ pub enum BusError {
 /// The devices of a machine, seen from the hart: physical reads and writes
 /// outside RAM.
 ///
-/// A device sees the full physical address; routing to a device and
-/// subtracting its base is the board's business. Accesses are naturally
+/// The bus sees the full physical address; routing it to a device and
+/// subtracting the device's base is the board's business. Accesses are naturally
 /// aligned and at most 8 bytes wide. Values are little-endian and
 /// zero-extended: a byte read returns `0..=0xff`.
 pub trait Bus {
@@ -88,11 +88,15 @@ pub trait Bus {
 
     /// The interrupt lines the devices drive into hart `hart` now (the
     /// MSIP, MTIP, MEIP and SEIP bits of `mip`), or `None` if this bus has
-    /// no interrupt-driving devices. The hart asks after each of its device
-    /// accesses, since an access can lower a line (a PLIC claim, a UART
-    /// read): an interrupt the guest already handled must not be taken
-    /// again.
-    fn interrupt_lines(&mut self, _hart: usize) -> Option<u64> {
+    /// no interrupt-driving devices.
+    ///
+    /// A query, cheap enough to ask after every device access: the bus
+    /// keeps its devices' lines current as they change (at the access that
+    /// changes them), not when asked. The hart asks after each of its
+    /// device accesses, since an access can lower a line (a PLIC claim, a
+    /// UART read): an interrupt the guest already handled must not be
+    /// taken again.
+    fn interrupt_lines(&self, _hart: usize) -> Option<u64> {
         None
     }
 }

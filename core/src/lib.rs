@@ -33,9 +33,11 @@
 //! implements: [`hart`] (state and the run loop), [`isa`] (decode, execute,
 //! disassemble, one module per extension), [`csr`], [`trap`], [`mmu`],
 //! [`pmp`], [`trigger`] (the debug specification's trigger module),
-//! [`memory`], [`bus`], [`elf`] (loading programs), [`htif`] (the `tohost`
-//! convention of riscv-tests), [`machine`] (several harts sharing memory
-//! and a bus) and [`snapshot`] (saving and restoring their state).
+//! [`memory`], [`bus`], [`elf`] (loading programs), [`machine`] (several
+//! harts sharing memory and a platform) and [`snapshot`] (saving and
+//! restoring their state). Board policy (power, reset, the console, the
+//! `tohost` convention of riscv-tests) belongs to the platform: rivet's is
+//! the `virt` board of `rivet-devices`.
 //!
 //! # Embedding
 //!
@@ -72,7 +74,6 @@ pub mod error;
 pub mod fpu;
 pub mod hart;
 pub mod hooks;
-pub mod htif;
 pub mod isa;
 pub mod machine;
 pub mod memory;

@@ -31,24 +31,17 @@ use std::time::{Duration, Instant};
 use crate::bus::Bus;
 use crate::debug::{DebugEvent, Watchpoint};
 use crate::hart::{Hart, StopReason};
-use crate::htif::{Htif, HtifRequest};
 use crate::memory::Memory;
 use crate::timer::{TimeSource, Timebase};
 
-/// Why the machine stopped running.
+/// Why the machine stopped running: what the core knows of (an instruction
+/// limit, a deadlock, a debugger's stop), or the platform's own reason `S`
+/// ([`Platform::Stop`]: a poweroff, a reset, a test's exit, which are board
+/// policy the core does not interpret).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ExitReason {
-    /// The guest powered the machine off with this exit code (0 for a
-    /// clean poweroff, or a test finisher's failure code).
-    PowerOff(u32),
-    /// The guest asked for a reset.
-    Reset,
-    /// A `tohost` exit: 0 for pass, `n` for "test `n` failed".
-    Htif(u64),
-    /// The guest made an HTIF request rivet does not support.
-    HtifUnsupported(u64),
-    /// The platform asked to stop (the user quit).
-    Quit,
+pub enum ExitReason<S> {
+    /// The platform stopped the machine (see [`Platform::poll`]).
+    Platform(S),
     /// The instruction limit was reached.
     InstructionLimit,
     /// Every hart waits for an interrupt that nothing can raise.
@@ -68,26 +61,22 @@ pub enum ExitReason {
     },
 }
 
-/// What happened to power, as a platform reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PowerEvent {
-    /// Power off with an exit code.
-    PowerOff(u32),
-    /// Reset.
-    Reset,
-    /// The user asked to quit.
-    Quit,
-}
-
-/// A board around the harts: its devices (as a [`Bus`]), their interrupt
-/// lines, their progress between slices, and how to wait for them.
+/// A board around the harts: its devices (as a [`Bus`]), their progress
+/// between slices, how to wait for them, and when the machine stops.
 ///
 /// Its [`Bus::interrupt_lines`] gives each hart's interrupt lines; the
 /// machine takes them before every slice.
 pub trait Platform: Bus {
-    /// Lets devices make progress (DMA into `mem`, console input). Called
-    /// after every round of slices.
-    fn poll(&mut self, mem: &mut Memory);
+    /// Why the board stops the machine: its power, reset and exit policy
+    /// (rivet's `virt` board: a poweroff with an exit code, a reset, the
+    /// user's quit, a test program's `tohost` exit).
+    type Stop;
+
+    /// Lets devices make progress (DMA into `mem`, console input) and
+    /// reports a stop the board wants (the guest powered off, the user
+    /// quit). Called after every round of slices and after a debugger's
+    /// single step.
+    fn poll(&mut self, mem: &mut Memory) -> Option<Self::Stop>;
 
     /// The earliest `mtime` at which a device timer fires (CLINT `mtimecmp`).
     fn next_deadline(&self) -> Option<u64>;
@@ -97,12 +86,6 @@ pub trait Platform: Bus {
     /// Returns `false` when no outside input can ever arrive (so waiting
     /// without a timeout would be forever).
     fn wait(&mut self, timeout: Option<Duration>) -> bool;
-
-    /// A pending power event, if the guest or the user asked for one.
-    fn power_event(&mut self) -> Option<PowerEvent>;
-
-    /// Console output from the HTIF (bare-metal programs' putchar).
-    fn htif_putchar(&mut self, _byte: u8) {}
 }
 
 /// A machine: harts, memory and platform.
@@ -122,7 +105,6 @@ pub struct Machine<P: Platform> {
     icount_shift: u32,
     /// Instructions not yet turned into deterministic ticks.
     pub(crate) icount_remainder: u64,
-    htif: Option<Htif>,
     pub(crate) retired: u64,
     /// The hart whose slice comes next in the current round (a run that
     /// stopped for a debugger resumes the round there).
@@ -155,7 +137,6 @@ impl<P: Platform> Machine<P> {
             slice: Self::DEFAULT_SLICE,
             icount_shift: 0,
             icount_remainder: 0,
-            htif: None,
             retired: 0,
             next_hart: 0,
             parked: 0,
@@ -167,11 +148,6 @@ impl<P: Platform> Machine<P> {
     /// virtual time (QEMU's `-icount shift=N`).
     pub fn set_icount_shift(&mut self, shift: u32) {
         self.icount_shift = shift.min(20);
-    }
-
-    /// Watches a program's `tohost` word.
-    pub fn set_htif(&mut self, htif: Htif) {
-        self.htif = Some(htif);
     }
 
     /// Instructions retired by all harts so far.
@@ -189,22 +165,10 @@ impl<P: Platform> Machine<P> {
         self.icount_remainder = ns % 100;
     }
 
-    fn poll_htif(&mut self) -> Option<ExitReason> {
-        let htif = self.htif?;
-        match htif.poll(&mut self.memory)? {
-            HtifRequest::Exit(code) => Some(ExitReason::Htif(code)),
-            HtifRequest::Putchar(byte) => {
-                self.platform.htif_putchar(byte);
-                None
-            }
-            HtifRequest::Unsupported(v) => Some(ExitReason::HtifUnsupported(v)),
-        }
-    }
-
-    /// Runs until the guest powers off or exits, the platform asks to quit,
-    /// a hart stops for a debugger, or `limit` instructions (all harts
-    /// together) have retired.
-    pub fn run(&mut self, limit: Option<u64>) -> ExitReason {
+    /// Runs until the platform stops the machine (the guest powered off or
+    /// exited, the user quit), a hart stops for a debugger, or `limit`
+    /// instructions (all harts together) have retired.
+    pub fn run(&mut self, limit: Option<u64>) -> ExitReason<P::Stop> {
         loop {
             if let Some(exit) = self.run_until(limit, None) {
                 return exit;
@@ -221,7 +185,7 @@ impl<P: Platform> Machine<P> {
         &mut self,
         limit: Option<u64>,
         deadline: Option<Instant>,
-    ) -> Option<ExitReason> {
+    ) -> Option<ExitReason<P::Stop>> {
         let several = self.harts.len() > 1;
         loop {
             if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -251,7 +215,7 @@ impl<P: Platform> Machine<P> {
                     StopReason::Hook | StopReason::Reached => Some(ExitReason::Hook { hart: i }),
                     _ => None,
                 };
-                if let (Some(exit), true) = (&stopped, rest > 0) {
+                if stopped.is_some() && rest > 0 {
                     // Stopped mid-slice for a debugger or a hook: the hart
                     // goes on from here when the machine runs again, before
                     // any other hart, so its reservation still stands.
@@ -259,7 +223,7 @@ impl<P: Platform> Machine<P> {
                     self.rest_of_slice = Some(rest);
                     self.retired += outcome.retired;
                     self.advance_virtual_time(outcome.retired);
-                    return Some(exit.clone());
+                    return stopped;
                 }
                 if several {
                     // Switched out: another hart may store to the reserved address.
@@ -271,12 +235,10 @@ impl<P: Platform> Machine<P> {
                 self.retired += outcome.retired;
                 self.advance_virtual_time(outcome.retired);
                 // A debugger hears of its stop first (a watched store to
-                // `tohost` included); the HTIF is looked at after the next slice.
+                // a test's `tohost` included); the platform looks at it
+                // after the round.
                 if let Some(exit) = stopped {
                     self.next_hart = i + 1;
-                    return Some(exit);
-                }
-                if let Some(exit) = self.poll_htif() {
                     return Some(exit);
                 }
             }
@@ -296,14 +258,11 @@ impl<P: Platform> Machine<P> {
         }
     }
 
-    /// Lets the devices make progress; the power event they report, if any.
-    fn poll_platform(&mut self) -> Option<ExitReason> {
-        self.platform.poll(&mut self.memory);
-        self.platform.power_event().map(|event| match event {
-            PowerEvent::PowerOff(code) => ExitReason::PowerOff(code),
-            PowerEvent::Reset => ExitReason::Reset,
-            PowerEvent::Quit => ExitReason::Quit,
-        })
+    /// Lets the devices make progress; the platform's stop, if any.
+    fn poll_platform(&mut self) -> Option<ExitReason<P::Stop>> {
+        self.platform
+            .poll(&mut self.memory)
+            .map(ExitReason::Platform)
     }
 
     // ----- debugger -----
@@ -352,8 +311,8 @@ impl<P: Platform> Machine<P> {
 
     /// Single-steps hart `hart` as a debugger does ([`Hart::debug_step`]);
     /// the other harts stay where they are. Returns how the machine ended
-    /// if that instruction ended it (a poweroff, an HTIF exit).
-    pub fn step_hart(&mut self, hart: usize) -> Option<ExitReason> {
+    /// if that instruction ended it (the platform's stop, such as a poweroff).
+    pub fn step_hart(&mut self, hart: usize) -> Option<ExitReason<P::Stop>> {
         let lines = self.platform.interrupt_lines(hart).unwrap_or(0);
         let h = self.harts.get_mut(hart)?;
         h.set_interrupt_lines(lines);
@@ -371,16 +330,13 @@ impl<P: Platform> Machine<P> {
         if let StopReason::Debug(event) = outcome.stop {
             return Some(ExitReason::Debug { hart, event });
         }
-        if let Some(exit) = self.poll_htif() {
-            return Some(exit);
-        }
         self.poll_platform()
     }
 
     /// Every hart waits: sleep (or, deterministically, jump) to the next
     /// deadline, unless an interrupt is already pending; never past the
     /// caller's `until`.
-    fn wait_for_interrupt(&mut self, until: Option<Instant>) -> Option<ExitReason> {
+    fn wait_for_interrupt(&mut self, until: Option<Instant>) -> Option<ExitReason<P::Stop>> {
         let cap = until.map(|u| u.saturating_duration_since(Instant::now()));
         for (i, hart) in self.harts.iter_mut().enumerate() {
             if self.parked >> i & 1 != 0 {

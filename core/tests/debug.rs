@@ -220,7 +220,7 @@ mod machine {
     use std::time::Duration;
 
     use rivet_core::bus::{AccessSize, Bus, BusError};
-    use rivet_core::machine::{ExitReason, Machine, Platform, PowerEvent};
+    use rivet_core::machine::{ExitReason, Machine, Platform};
     use rivet_core::{Memory, PhysAddr, TimeSource, Timebase, XReg};
 
     use super::{lr_sc_counter, BASE, DATA};
@@ -239,7 +239,11 @@ mod machine {
     }
 
     impl Platform for Bare {
-        fn poll(&mut self, _: &mut Memory) {}
+        type Stop = std::convert::Infallible;
+
+        fn poll(&mut self, _: &mut Memory) -> Option<Self::Stop> {
+            None
+        }
 
         fn next_deadline(&self) -> Option<u64> {
             None
@@ -247,10 +251,6 @@ mod machine {
 
         fn wait(&mut self, _: Option<Duration>) -> bool {
             false
-        }
-
-        fn power_event(&mut self) -> Option<PowerEvent> {
-            None
         }
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use rivet_core::bus::{AccessSize, Bus, BusError, EmptyBus};
 use rivet_core::csr::addr;
 use rivet_core::hooks::{AccessKind, HookAction, MemoryAccess};
-use rivet_core::machine::{ExitReason, Machine, Platform, PowerEvent};
+use rivet_core::machine::{ExitReason, Machine, Platform};
 use rivet_core::{
     Cause, Exception, Hart, Memory, PhysAddr, StopReason, TimeSource, Timebase, XReg,
 };
@@ -258,7 +258,11 @@ impl Bus for EmptyPlatform {
 }
 
 impl Platform for EmptyPlatform {
-    fn poll(&mut self, _: &mut Memory) {}
+    type Stop = std::convert::Infallible;
+
+    fn poll(&mut self, _: &mut Memory) -> Option<Self::Stop> {
+        None
+    }
 
     fn next_deadline(&self) -> Option<u64> {
         None
@@ -266,10 +270,6 @@ impl Platform for EmptyPlatform {
 
     fn wait(&mut self, _: Option<Duration>) -> bool {
         false
-    }
-
-    fn power_event(&mut self) -> Option<PowerEvent> {
-        None
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rivet_core::bus::EmptyBus;
 use rivet_core::csr::addr;
-use rivet_core::machine::{ExitReason, Machine, Platform, PowerEvent};
+use rivet_core::machine::{ExitReason, Machine, Platform};
 use rivet_core::{
     AccessSize, Bus, BusError, Hart, Memory, PhysAddr, Privilege, TimeSource, Timebase, XReg,
 };
@@ -27,7 +27,11 @@ impl Bus for Bare {
 }
 
 impl Platform for Bare {
-    fn poll(&mut self, _: &mut Memory) {}
+    type Stop = std::convert::Infallible;
+
+    fn poll(&mut self, _: &mut Memory) -> Option<Self::Stop> {
+        None
+    }
 
     fn next_deadline(&self) -> Option<u64> {
         None
@@ -35,10 +39,6 @@ impl Platform for Bare {
 
     fn wait(&mut self, _: Option<Duration>) -> bool {
         false
-    }
-
-    fn power_event(&mut self) -> Option<PowerEvent> {
-        None
     }
 }
 

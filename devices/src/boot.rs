@@ -16,10 +16,11 @@
 use std::path::{Path, PathBuf};
 
 use rivet_core::elf::{self, LoadedElf};
-use rivet_core::{Memory, PhysAddr};
+use rivet_core::{AccessSize, Memory, PhysAddr};
 
+use crate::device::MmioDevice;
 use crate::error::{Error, Result};
-use crate::layout;
+use crate::layout::BOOT_ROM;
 
 /// Where Debian's `opensbi` package installs the generic `fw_dynamic` build.
 pub const DEFAULT_BIOS: &str = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
@@ -62,11 +63,6 @@ pub struct BootInfo {
     pub kernel_elf: Option<LoadedElf>,
 }
 
-/// The boot ROM (QEMU's `mrom`): where `fw_dynamic_info` is kept.
-pub const BOOT_ROM: layout::Region = layout::Region {
-    base: 0x1000,
-    size: 0xf000,
-};
 /// Offset of `fw_dynamic_info` inside the boot ROM.
 const FW_DYNAMIC_INFO_OFFSET: u64 = 0x100;
 /// `fw_dynamic_info.magic`: "OSBI".
@@ -75,6 +71,56 @@ const FW_DYNAMIC_MAGIC: u64 = 0x4942_534f;
 const FW_DYNAMIC_VERSION: u64 = 2;
 /// `next_mode` = S-mode.
 const NEXT_MODE_S: u64 = 1;
+
+/// The boot ROM (QEMU's `mrom`, at [`BOOT_ROM`]): bytes the
+/// board puts there before the harts start (the `fw_dynamic_info`
+/// structure). It reads as zero past its contents and ignores writes.
+#[derive(Clone, Debug, Default)]
+pub struct BootRom {
+    bytes: Vec<u8>,
+}
+
+impl BootRom {
+    /// A ROM holding `bytes` at `addr` (a physical address inside
+    /// [`BOOT_ROM`]) and zeros elsewhere.
+    pub fn new(addr: u64, bytes: &[u8]) -> Result<Self> {
+        let fits = BOOT_ROM
+            .offset_of(addr)
+            .filter(|&o| bytes.len() as u64 <= BOOT_ROM.size - o);
+        let Some(offset) = fits.and_then(|o| usize::try_from(o).ok()) else {
+            return Err(Error::Layout(format!(
+                "{} bytes at {addr:#x} do not fit in the boot ROM ({BOOT_ROM})",
+                bytes.len()
+            )));
+        };
+        let mut rom = vec![0; offset];
+        rom.extend_from_slice(bytes);
+        Ok(BootRom { bytes: rom })
+    }
+
+    /// Copies the bytes at `offset` into `buf` (reading a ROM has no side
+    /// effects, so a debugger may).
+    pub fn peek(&self, offset: u64, buf: &mut [u8]) {
+        let start = usize::try_from(offset).unwrap_or(usize::MAX);
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = start
+                .checked_add(i)
+                .and_then(|at| self.bytes.get(at))
+                .copied()
+                .unwrap_or(0);
+        }
+    }
+}
+
+impl MmioDevice for BootRom {
+    fn read(&mut self, offset: u64, size: AccessSize) -> u64 {
+        let mut buf = [0u8; 8];
+        self.peek(offset, &mut buf[..size.bytes() as usize]);
+        u64::from_le_bytes(buf)
+    }
+
+    fn write(&mut self, _offset: u64, _size: AccessSize, _value: u64) {}
+}
 
 fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|source| Error::Io {

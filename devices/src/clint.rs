@@ -9,7 +9,12 @@
 use rivet_core::csr::irq;
 use rivet_core::{AccessSize, Timebase};
 
+use rivet_core::Interrupt;
+use vm_fdt::{FdtWriter, FdtWriterResult};
+
 use crate::device::MmioDevice;
+use crate::fdt::{self, Phandles};
+use crate::layout::Region;
 
 const MSIP: u64 = 0x0000;
 const MTIMECMP: u64 = 0x4000;
@@ -102,6 +107,24 @@ impl MmioDevice for Clint {
             _ => {}
         }
     }
+}
+
+/// Writes the CLINT's device-tree node: at `region`, driving each hart's
+/// machine software and machine timer interrupts.
+pub fn fdt_node(fdt: &mut FdtWriter, region: Region, phandles: Phandles) -> FdtWriterResult<()> {
+    let software = Interrupt::MachineSoftware.code() as u32;
+    let timer = Interrupt::MachineTimer.code() as u32;
+    let lines: Vec<u32> = (0..phandles.harts())
+        .flat_map(|h| [phandles.cpu_intc(h), software, phandles.cpu_intc(h), timer])
+        .collect();
+    let node = fdt.begin_node(&fdt::node_name("clint", region))?;
+    fdt.property_string_list(
+        "compatible",
+        vec!["sifive,clint0".into(), "riscv,clint0".into()],
+    )?;
+    fdt::reg(fdt, region)?;
+    fdt.property_array_u32("interrupts-extended", &lines)?;
+    fdt.end_node(node)
 }
 
 #[cfg(test)]

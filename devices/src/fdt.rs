@@ -1,6 +1,13 @@
 //! The flattened device tree of the `virt` board, generated from its
 //! configuration (with vm-fdt) and laid out as QEMU's `virt` does, so that
 //! guests built for QEMU find everything where they expect it.
+//!
+//! Each device writes its own node, in its own module (`fdt_node` in
+//! [`crate::test_finisher`], [`crate::goldfish_rtc`], [`crate::uart`],
+//! [`crate::virtio::mmio`], [`crate::plic`] and [`crate::clint`]); [`build`]
+//! writes the board's nodes (`/chosen`, `/memory`, `/cpus`, `/soc`) and
+//! puts the devices' nodes in `/soc` at the addresses of
+//! [`crate::layout`].
 
 use vm_fdt::{FdtWriter, FdtWriterResult};
 
@@ -19,57 +26,113 @@ pub struct FdtConfig {
     pub initrd: Option<(u64, u64)>,
 }
 
-/// The timebase frequency: 10 MHz.
-const TIMEBASE_FREQUENCY: u32 = 10_000_000;
-/// The UART's input clock, as QEMU advertises it (3.6864 MHz).
-const UART_CLOCK: u32 = 3_686_400;
-
-const fn reg(r: Region) -> [u64; 2] {
-    [r.base, r.size]
+/// The phandles of the nodes that other nodes refer to: hart `h`'s
+/// interrupt controller is `h + 1`, then come the PLIC and the test
+/// finisher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Phandles {
+    harts: usize,
 }
 
-/// phandles: the CPU interrupt controllers are 1..=harts, then these.
-fn plic_phandle(harts: usize) -> u32 {
-    harts as u32 + 1
+impl Phandles {
+    /// The phandles of a board of `harts` harts.
+    pub fn new(harts: usize) -> Self {
+        Phandles { harts }
+    }
+
+    /// The number of harts (of CPU interrupt controllers).
+    pub fn harts(self) -> usize {
+        self.harts
+    }
+
+    /// Hart `hart`'s interrupt controller (`riscv,cpu-intc`).
+    pub fn cpu_intc(self, hart: usize) -> u32 {
+        hart as u32 + 1
+    }
+
+    /// The PLIC, every device's `interrupt-parent`.
+    pub fn plic(self) -> u32 {
+        self.harts as u32 + 1
+    }
+
+    /// The test finisher, the syscon of `/poweroff` and `/reboot`.
+    pub fn test(self) -> u32 {
+        self.harts as u32 + 2
+    }
 }
 
-fn test_phandle(harts: usize) -> u32 {
-    harts as u32 + 2
+/// The name of the node of a device at `region`: `name@base`.
+pub fn node_name(name: &str, region: Region) -> String {
+    format!("{name}@{:x}", region.base)
+}
+
+/// Writes `reg` for `region` (two address cells and two size cells, as in
+/// `/soc`).
+pub fn reg(fdt: &mut FdtWriter, region: Region) -> FdtWriterResult<()> {
+    fdt.property_array_u64("reg", &[region.base, region.size])
+}
+
+/// Writes a device's interrupt: PLIC source `irq`.
+pub fn plic_interrupt(fdt: &mut FdtWriter, phandles: Phandles, irq: u32) -> FdtWriterResult<()> {
+    fdt.property_u32("interrupt-parent", phandles.plic())?;
+    fdt.property_u32("interrupts", irq)
 }
 
 /// Builds the device tree blob.
 pub fn build(config: &FdtConfig) -> FdtWriterResult<Vec<u8>> {
+    let phandles = Phandles::new(config.harts);
     let mut fdt = FdtWriter::new()?;
     let root = fdt.begin_node("")?;
     fdt.property_u32("#address-cells", 2)?;
     fdt.property_u32("#size-cells", 2)?;
     fdt.property_string("compatible", "riscv-virtio")?;
     fdt.property_string("model", "riscv-virtio,qemu")?;
+    chosen(&mut fdt, config)?;
+    memory(&mut fdt, config.ram_size)?;
+    cpus(&mut fdt, phandles)?;
+    soc(&mut fdt, phandles)?;
+    crate::test_finisher::fdt_syscon_nodes(&mut fdt, phandles)?;
+    fdt.end_node(root)?;
+    fdt.finish()
+}
 
+/// `/chosen`: the command line, the console and the initrd.
+fn chosen(fdt: &mut FdtWriter, config: &FdtConfig) -> FdtWriterResult<()> {
     let chosen = fdt.begin_node("chosen")?;
     if let Some(args) = &config.bootargs {
         fdt.property_string("bootargs", args)?;
     }
     fdt.property_string(
         "stdout-path",
-        &format!("/soc/serial@{:x}", layout::UART0.base),
+        &format!("/soc/{}", node_name("serial", layout::UART0)),
     )?;
     if let Some((start, end)) = config.initrd {
         fdt.property_u64("linux,initrd-start", start)?;
         fdt.property_u64("linux,initrd-end", end)?;
     }
-    fdt.end_node(chosen)?;
+    fdt.end_node(chosen)
+}
 
-    let memory = fdt.begin_node(&format!("memory@{:x}", layout::RAM_BASE))?;
+/// `/memory`: RAM.
+fn memory(fdt: &mut FdtWriter, ram_size: u64) -> FdtWriterResult<()> {
+    let ram = Region {
+        base: layout::RAM_BASE,
+        size: ram_size,
+    };
+    let memory = fdt.begin_node(&node_name("memory", ram))?;
     fdt.property_string("device_type", "memory")?;
-    fdt.property_array_u64("reg", &[layout::RAM_BASE, config.ram_size])?;
-    fdt.end_node(memory)?;
+    reg(fdt, ram)?;
+    fdt.end_node(memory)
+}
 
+/// `/cpus`: the timebase and one node per hart, each with its interrupt
+/// controller.
+fn cpus(fdt: &mut FdtWriter, phandles: Phandles) -> FdtWriterResult<()> {
     let cpus = fdt.begin_node("cpus")?;
     fdt.property_u32("#address-cells", 1)?;
     fdt.property_u32("#size-cells", 0)?;
-    fdt.property_u32("timebase-frequency", TIMEBASE_FREQUENCY)?;
-    for hart in 0..config.harts {
+    fdt.property_u32("timebase-frequency", rivet_core::Timebase::FREQUENCY as u32)?;
+    for hart in 0..phandles.harts() {
         let cpu = fdt.begin_node(&format!("cpu@{hart}"))?;
         fdt.property_string("device_type", "cpu")?;
         fdt.property_u32("reg", hart as u32)?;
@@ -83,104 +146,65 @@ pub fn build(config: &FdtConfig) -> FdtWriterResult<Vec<u8>> {
         fdt.property_u32("#interrupt-cells", 1)?;
         fdt.property_null("interrupt-controller")?;
         fdt.property_string("compatible", "riscv,cpu-intc")?;
-        fdt.property_phandle(hart as u32 + 1)?;
+        fdt.property_phandle(phandles.cpu_intc(hart))?;
         fdt.end_node(intc)?;
         fdt.end_node(cpu)?;
     }
-    fdt.end_node(cpus)?;
+    fdt.end_node(cpus)
+}
 
+/// `/soc`: every device, each node written by the device's module.
+fn soc(fdt: &mut FdtWriter, phandles: Phandles) -> FdtWriterResult<()> {
     let soc = fdt.begin_node("soc")?;
     fdt.property_u32("#address-cells", 2)?;
     fdt.property_u32("#size-cells", 2)?;
     fdt.property_string("compatible", "simple-bus")?;
     fdt.property_null("ranges")?;
-
-    let test = fdt.begin_node(&format!("test@{:x}", layout::TEST.base))?;
-    fdt.property_string_list(
-        "compatible",
-        vec![
-            "sifive,test1".into(),
-            "sifive,test0".into(),
-            "syscon".into(),
-        ],
-    )?;
-    fdt.property_array_u64("reg", &reg(layout::TEST))?;
-    fdt.property_phandle(test_phandle(config.harts))?;
-    fdt.end_node(test)?;
-
-    let plic = plic_phandle(config.harts);
-    let rtc = fdt.begin_node(&format!("rtc@{:x}", layout::RTC.base))?;
-    fdt.property_string("compatible", "google,goldfish-rtc")?;
-    fdt.property_array_u64("reg", &reg(layout::RTC))?;
-    fdt.property_u32("interrupt-parent", plic)?;
-    fdt.property_u32("interrupts", layout::RTC_IRQ)?;
-    fdt.end_node(rtc)?;
-
-    let uart = fdt.begin_node(&format!("serial@{:x}", layout::UART0.base))?;
-    fdt.property_string("compatible", "ns16550a")?;
-    fdt.property_array_u64("reg", &reg(layout::UART0))?;
-    fdt.property_u32("clock-frequency", UART_CLOCK)?;
-    fdt.property_u32("interrupt-parent", plic)?;
-    fdt.property_u32("interrupts", layout::UART0_IRQ)?;
-    fdt.end_node(uart)?;
-
+    crate::test_finisher::fdt_node(fdt, layout::TEST, phandles)?;
+    crate::goldfish_rtc::fdt_node(fdt, layout::RTC, layout::RTC_IRQ, phandles)?;
+    crate::uart::fdt_node(fdt, layout::UART0, layout::UART0_IRQ, phandles)?;
     for slot in (0..layout::VIRTIO_SLOTS).rev() {
-        let r = layout::virtio_slot(slot);
-        let node = fdt.begin_node(&format!("virtio_mmio@{:x}", r.base))?;
-        fdt.property_string("compatible", "virtio,mmio")?;
-        fdt.property_array_u64("reg", &reg(r))?;
-        fdt.property_u32("interrupt-parent", plic)?;
-        fdt.property_u32("interrupts", layout::VIRTIO_IRQ + slot as u32)?;
-        fdt.end_node(node)?;
+        let irq = layout::VIRTIO_IRQ + slot as u32;
+        crate::virtio::mmio::fdt_node(fdt, layout::virtio_slot(slot), irq, phandles)?;
+    }
+    crate::plic::fdt_node(fdt, layout::PLIC, layout::PLIC_SOURCES, phandles)?;
+    crate::clint::fdt_node(fdt, layout::CLINT, phandles)?;
+    fdt.end_node(soc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{Device, MEMORY_MAP};
+
+    fn contains(blob: &[u8], text: &str) -> bool {
+        let needle = format!("{text}\0");
+        blob.windows(needle.len()).any(|w| w == needle.as_bytes())
     }
 
-    // Each hart's intc: M external (11) and S external (9) for the PLIC;
-    // M software (3) and M timer (7) for the CLINT.
-    let mut plic_ext = Vec::new();
-    let mut clint_ext = Vec::new();
-    for hart in 0..config.harts as u32 {
-        plic_ext.extend_from_slice(&[hart + 1, 11, hart + 1, 9]);
-        clint_ext.extend_from_slice(&[hart + 1, 3, hart + 1, 7]);
+    #[test]
+    fn every_region_of_the_memory_map_has_its_node() {
+        let blob = build(&FdtConfig {
+            harts: 2,
+            ram_size: 64 << 20,
+            bootargs: None,
+            initrd: None,
+        })
+        .unwrap();
+        for (device, region) in MEMORY_MAP {
+            let name = match device {
+                // QEMU describes no node for its mrom either.
+                Device::BootRom => continue,
+                Device::TestFinisher => "test",
+                Device::Rtc => "rtc",
+                Device::Clint => "clint",
+                Device::Plic => "plic",
+                Device::Uart0 => "serial",
+                Device::Virtio(_) => "virtio_mmio",
+                Device::Ram => "memory",
+            };
+            let node = node_name(name, region);
+            assert!(contains(&blob, &node), "no node {node} for {device:?}");
+        }
     }
-
-    let plic_node = fdt.begin_node(&format!("plic@{:x}", layout::PLIC.base))?;
-    fdt.property_string_list(
-        "compatible",
-        vec!["sifive,plic-1.0.0".into(), "riscv,plic0".into()],
-    )?;
-    fdt.property_u32("#address-cells", 0)?;
-    fdt.property_u32("#interrupt-cells", 1)?;
-    fdt.property_null("interrupt-controller")?;
-    fdt.property_array_u64("reg", &reg(layout::PLIC))?;
-    fdt.property_u32("riscv,ndev", layout::PLIC_SOURCES)?;
-    fdt.property_array_u32("interrupts-extended", &plic_ext)?;
-    fdt.property_phandle(plic)?;
-    fdt.end_node(plic_node)?;
-
-    let clint = fdt.begin_node(&format!("clint@{:x}", layout::CLINT.base))?;
-    fdt.property_string_list(
-        "compatible",
-        vec!["sifive,clint0".into(), "riscv,clint0".into()],
-    )?;
-    fdt.property_array_u64("reg", &reg(layout::CLINT))?;
-    fdt.property_array_u32("interrupts-extended", &clint_ext)?;
-    fdt.end_node(clint)?;
-    fdt.end_node(soc)?;
-
-    let poweroff = fdt.begin_node("poweroff")?;
-    fdt.property_string("compatible", "syscon-poweroff")?;
-    fdt.property_u32("regmap", test_phandle(config.harts))?;
-    fdt.property_u32("offset", 0)?;
-    fdt.property_u32("value", 0x5555)?;
-    fdt.end_node(poweroff)?;
-
-    let reboot = fdt.begin_node("reboot")?;
-    fdt.property_string("compatible", "syscon-reboot")?;
-    fdt.property_u32("regmap", test_phandle(config.harts))?;
-    fdt.property_u32("offset", 0)?;
-    fdt.property_u32("value", 0x7777)?;
-    fdt.end_node(reboot)?;
-
-    fdt.end_node(root)?;
-    fdt.finish()
 }

@@ -16,8 +16,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rivet_core::{AccessSize, Timebase};
 
+use vm_fdt::{FdtWriter, FdtWriterResult};
+
 use crate::device::MmioDevice;
+use crate::fdt::{self, Phandles};
 use crate::irq::{IrqLine, IrqSignal};
+use crate::layout::Region;
 
 const TIME_LOW: u64 = 0x00;
 const TIME_HIGH: u64 = 0x04;
@@ -175,6 +179,21 @@ impl MmioDevice for GoldfishRtc {
             _ => {}
         }
     }
+}
+
+/// Writes the RTC's device-tree node: at `region`, interrupting PLIC
+/// source `irq`.
+pub fn fdt_node(
+    fdt: &mut FdtWriter,
+    region: Region,
+    irq: u32,
+    phandles: Phandles,
+) -> FdtWriterResult<()> {
+    let node = fdt.begin_node(&fdt::node_name("rtc", region))?;
+    fdt.property_string("compatible", "google,goldfish-rtc")?;
+    fdt::reg(fdt, region)?;
+    fdt::plic_interrupt(fdt, phandles, irq)?;
+    fdt.end_node(node)
 }
 
 #[cfg(test)]

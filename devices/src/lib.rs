@@ -3,10 +3,13 @@
 //! The devices of a QEMU-`virt`-compatible RISC-V machine, each in its own
 //! module named as its specification names it, and the board that puts them
 //! at their addresses, wires their interrupts, describes them in a device
-//! tree and loads the boot images.
+//! tree and loads the boot images. The board's policy lives here too: when
+//! the machine powers off or resets, the console, and the `tohost`
+//! convention of riscv-tests ([`htif`]).
 
 #![warn(missing_docs)]
 
+pub mod address_map;
 pub mod boot;
 pub mod clint;
 pub mod console;
@@ -14,6 +17,7 @@ pub mod device;
 pub mod error;
 pub mod fdt;
 pub mod goldfish_rtc;
+pub mod htif;
 pub mod irq;
 pub mod layout;
 pub mod plic;
@@ -25,4 +29,4 @@ pub mod virtio;
 pub use console::{BufferConsole, Console};
 pub use device::MmioDevice;
 pub use error::{Error, Result};
-pub use virt::{VirtBoard, VirtConfig, VirtMachine};
+pub use virt::{VirtBoard, VirtConfig, VirtExit, VirtMachine, VirtStop};

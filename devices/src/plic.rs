@@ -37,8 +37,13 @@
 
 use rivet_core::AccessSize;
 
+use rivet_core::Interrupt;
+use vm_fdt::{FdtWriter, FdtWriterResult};
+
 use crate::device::MmioDevice;
+use crate::fdt::{self, Phandles};
 use crate::irq::IrqSignal;
+use crate::layout::Region;
 
 const PRIORITY_BASE: u64 = 0x0;
 const PENDING_BASE: u64 = 0x1000;
@@ -251,6 +256,36 @@ impl MmioDevice for Plic {
             _ => {}
         }
     }
+}
+
+/// Writes the PLIC's device-tree node: at `region`, with `sources`
+/// sources, and each hart's M-mode and S-mode contexts wired to its
+/// external-interrupt lines (context 2h is hart h's M-mode, 2h + 1 its
+/// S-mode).
+pub fn fdt_node(
+    fdt: &mut FdtWriter,
+    region: Region,
+    sources: u32,
+    phandles: Phandles,
+) -> FdtWriterResult<()> {
+    let m = Interrupt::MachineExternal.code() as u32;
+    let s = Interrupt::SupervisorExternal.code() as u32;
+    let contexts: Vec<u32> = (0..phandles.harts())
+        .flat_map(|h| [phandles.cpu_intc(h), m, phandles.cpu_intc(h), s])
+        .collect();
+    let node = fdt.begin_node(&fdt::node_name("plic", region))?;
+    fdt.property_string_list(
+        "compatible",
+        vec!["sifive,plic-1.0.0".into(), "riscv,plic0".into()],
+    )?;
+    fdt.property_u32("#address-cells", 0)?;
+    fdt.property_u32("#interrupt-cells", 1)?;
+    fdt.property_null("interrupt-controller")?;
+    fdt::reg(fdt, region)?;
+    fdt.property_u32("riscv,ndev", sources)?;
+    fdt.property_array_u32("interrupts-extended", &contexts)?;
+    fdt.property_phandle(phandles.plic())?;
+    fdt.end_node(node)
 }
 
 #[cfg(test)]

@@ -3,19 +3,30 @@
 //! powers off with a failure code, 0x7777 resets. Linux also uses it as a
 //! syscon for its poweroff and reboot drivers.
 
-use rivet_core::machine::PowerEvent;
 use rivet_core::AccessSize;
+use vm_fdt::{FdtWriter, FdtWriterResult};
 
 use crate::device::MmioDevice;
+use crate::fdt::{self, Phandles};
+use crate::layout::Region;
 
 const FAIL: u64 = 0x3333;
 const PASS: u64 = 0x5555;
 const RESET: u64 = 0x7777;
 
+/// What the guest asked the finisher for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PowerRequest {
+    /// Power off with this exit code (0 for pass).
+    PowerOff(u32),
+    /// Reset the machine.
+    Reset,
+}
+
 /// The test finisher.
 #[derive(Debug, Default)]
 pub struct TestFinisher {
-    event: Option<PowerEvent>,
+    request: Option<PowerRequest>,
 }
 
 impl TestFinisher {
@@ -24,9 +35,9 @@ impl TestFinisher {
         Self::default()
     }
 
-    /// The power event the guest asked for, if any (taken once).
-    pub fn take_event(&mut self) -> Option<PowerEvent> {
-        self.event.take()
+    /// What the guest asked for, if anything (taken once).
+    pub fn take_request(&mut self) -> Option<PowerRequest> {
+        self.request.take()
     }
 }
 
@@ -42,14 +53,48 @@ impl MmioDevice for TestFinisher {
             return;
         }
         let code = ((value >> 16) & 0xffff) as u32;
-        self.event = match value & 0xffff {
-            PASS => Some(PowerEvent::PowerOff(0)),
+        self.request = match value & 0xffff {
+            PASS => Some(PowerRequest::PowerOff(0)),
             // A failure with code 0 still has to fail: QEMU reports it as 1.
-            FAIL => Some(PowerEvent::PowerOff(if code == 0 { 1 } else { code })),
-            RESET => Some(PowerEvent::Reset),
-            _ => self.event,
+            FAIL => Some(PowerRequest::PowerOff(if code == 0 { 1 } else { code })),
+            RESET => Some(PowerRequest::Reset),
+            _ => self.request,
         };
     }
+}
+
+/// Writes the finisher's device-tree node (at `region`): a `sifive,test0`
+/// that is also a syscon, for Linux's poweroff and reboot drivers.
+pub fn fdt_node(fdt: &mut FdtWriter, region: Region, phandles: Phandles) -> FdtWriterResult<()> {
+    let node = fdt.begin_node(&fdt::node_name("test", region))?;
+    fdt.property_string_list(
+        "compatible",
+        vec![
+            "sifive,test1".into(),
+            "sifive,test0".into(),
+            "syscon".into(),
+        ],
+    )?;
+    fdt::reg(fdt, region)?;
+    fdt.property_phandle(phandles.test())?;
+    fdt.end_node(node)
+}
+
+/// Writes `/poweroff` and `/reboot`: `syscon-poweroff` and `syscon-reboot`
+/// nodes that write the finisher's PASS and RESET values into it.
+pub fn fdt_syscon_nodes(fdt: &mut FdtWriter, phandles: Phandles) -> FdtWriterResult<()> {
+    for (name, compatible, value) in [
+        ("poweroff", "syscon-poweroff", PASS),
+        ("reboot", "syscon-reboot", RESET),
+    ] {
+        let node = fdt.begin_node(name)?;
+        fdt.property_string("compatible", compatible)?;
+        fdt.property_u32("regmap", phandles.test())?;
+        fdt.property_u32("offset", 0)?;
+        fdt.property_u32("value", value as u32)?;
+        fdt.end_node(node)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -60,22 +105,22 @@ mod tests {
     fn codes() {
         let mut t = TestFinisher::new();
         t.write(0, AccessSize::Word, 0x5555);
-        assert_eq!(t.take_event(), Some(PowerEvent::PowerOff(0)));
+        assert_eq!(t.take_request(), Some(PowerRequest::PowerOff(0)));
         t.write(0, AccessSize::Word, 0x3333 | (7 << 16));
-        assert_eq!(t.take_event(), Some(PowerEvent::PowerOff(7)));
+        assert_eq!(t.take_request(), Some(PowerRequest::PowerOff(7)));
         t.write(0, AccessSize::Word, 0x7777);
-        assert_eq!(t.take_event(), Some(PowerEvent::Reset));
+        assert_eq!(t.take_request(), Some(PowerRequest::Reset));
         t.write(0, AccessSize::Word, 0x1234);
-        assert_eq!(t.take_event(), None);
+        assert_eq!(t.take_request(), None);
         t.write(4, AccessSize::Word, 0x5555);
-        assert_eq!(t.take_event(), None);
+        assert_eq!(t.take_request(), None);
         t.write(0, AccessSize::Half, 0x5555);
         assert_eq!(
-            t.take_event(),
-            Some(PowerEvent::PowerOff(0)),
+            t.take_request(),
+            Some(PowerRequest::PowerOff(0)),
             "OpenSBI's 16-bit write"
         );
         t.write(0, AccessSize::Byte, 0x55);
-        assert_eq!(t.take_event(), None);
+        assert_eq!(t.take_request(), None);
     }
 }

@@ -23,8 +23,12 @@ use std::collections::VecDeque;
 use rivet_core::AccessSize;
 
 use crate::console::Console;
+use vm_fdt::{FdtWriter, FdtWriterResult};
+
 use crate::device::MmioDevice;
+use crate::fdt::{self, Phandles};
 use crate::irq::{IrqLine, IrqSignal};
+use crate::layout::Region;
 
 const RBR_THR_DLL: u64 = 0;
 const IER_DLM: u64 = 1;
@@ -314,6 +318,25 @@ impl MmioDevice for Uart16550 {
             _ => {}
         }
     }
+}
+
+/// The UART's input clock, as QEMU advertises it (3.6864 MHz).
+const CLOCK_FREQUENCY: u32 = 3_686_400;
+
+/// Writes the UART's device-tree node: an `ns16550a` at `region`,
+/// interrupting PLIC source `irq`.
+pub fn fdt_node(
+    fdt: &mut FdtWriter,
+    region: Region,
+    irq: u32,
+    phandles: Phandles,
+) -> FdtWriterResult<()> {
+    let node = fdt.begin_node(&fdt::node_name("serial", region))?;
+    fdt.property_string("compatible", "ns16550a")?;
+    fdt::reg(fdt, region)?;
+    fdt.property_u32("clock-frequency", CLOCK_FREQUENCY)?;
+    fdt::plic_interrupt(fdt, phandles, irq)?;
+    fdt.end_node(node)
 }
 
 #[cfg(test)]

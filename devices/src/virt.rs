@@ -2,27 +2,30 @@
 //! their interrupts wired to the PLIC and CLINT, and the boot protocol.
 //!
 //! [`VirtBoard`] is the [`Platform`] the harts run on: it routes physical
-//! accesses outside RAM to devices, computes each hart's interrupt lines,
-//! lets devices make progress between time slices, and sleeps the host
-//! when every hart waits.
+//! accesses outside RAM to devices through an [`AddressMap`] built from
+//! [`layout::MEMORY_MAP`], passes each device's interrupt line to the PLIC
+//! when the device may have changed it, lets devices make progress between
+//! time slices, sleeps the host when every hart waits, and decides when
+//! the machine stops ([`VirtStop`]).
 
 use std::time::Duration;
 
 use rivet_core::csr::irq;
-use rivet_core::htif::Htif;
-use rivet_core::machine::{Machine, Platform, PowerEvent};
+use rivet_core::machine::{ExitReason, Machine, Platform};
 use rivet_core::{AccessSize, Bus, BusError, Memory, PhysAddr, TimeSource, Timebase, XReg};
 
-use crate::boot::{self, BootConfig, BOOT_ROM};
+use crate::address_map::AddressMap;
+use crate::boot::{self, BootConfig, BootRom};
 use crate::clint::Clint;
 use crate::console::Console;
 use crate::device::MmioDevice;
 use crate::error::{Error, Result};
 use crate::fdt::{self, FdtConfig};
 use crate::goldfish_rtc::{GoldfishRtc, RtcClock};
-use crate::layout::{self, Region};
+use crate::htif::{Htif, HtifRequest};
+use crate::layout::{self, Device};
 use crate::plic::{Gateway, Plic};
-use crate::test_finisher::TestFinisher;
+use crate::test_finisher::{PowerRequest, TestFinisher};
 use crate::uart::Uart16550;
 use crate::virtio::{Disk, DiskMode, MmioVersion, VirtioBlock, VirtioMmio};
 
@@ -81,17 +84,41 @@ impl Default for VirtConfig {
     }
 }
 
+/// Why the `virt` board stops the machine (its [`Platform::Stop`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VirtStop {
+    /// The guest powered the machine off with this exit code (0 for a
+    /// clean poweroff, or a test finisher's failure code).
+    PowerOff(u32),
+    /// The guest asked for a reset (the test finisher, Linux's
+    /// `syscon-reboot`).
+    Reset,
+    /// The user quit (the console's quit key, a signal).
+    Quit,
+    /// A `tohost` exit: 0 for pass, `n` for "test `n` failed".
+    Htif(u64),
+    /// The guest made an HTIF request rivet does not support (the raw
+    /// `tohost` value).
+    HtifUnsupported(u64),
+}
+
+/// How a run of a `virt` machine ends.
+pub type VirtExit = ExitReason<VirtStop>;
+
 /// The devices of the board.
 pub struct VirtBoard {
     harts: usize,
+    /// Which device answers where.
+    map: AddressMap<Device>,
     finisher: TestFinisher,
     rtc: GoldfishRtc,
     clint: Clint,
     plic: Plic,
     uart: Uart16550,
     virtio: Vec<VirtioMmio>,
-    boot_rom: Vec<u8>,
+    boot_rom: BootRom,
     console: Box<dyn Console>,
+    htif: Option<Htif>,
 }
 
 impl std::fmt::Debug for VirtBoard {
@@ -102,27 +129,27 @@ impl std::fmt::Debug for VirtBoard {
     }
 }
 
-/// Reads `size` bytes at `offset` of a byte slice (little-endian), if in range.
-fn read_bytes(bytes: &[u8], offset: u64, size: AccessSize) -> Option<u64> {
-    let start = usize::try_from(offset).ok()?;
-    let slice = bytes.get(start..start.checked_add(size.bytes() as usize)?)?;
-    let mut buf = [0u8; 8];
-    buf[..slice.len()].copy_from_slice(slice);
-    Some(u64::from_le_bytes(buf))
-}
-
 impl VirtBoard {
     /// The board's devices for `harts` harts, talking to `console`, with
-    /// the PLIC's gateways behaving as `gateway` says.
+    /// the PLIC's gateways behaving as `gateway` says; at the addresses of
+    /// [`layout::MEMORY_MAP`].
     pub fn new(
         harts: usize,
         timebase: Timebase,
         rtc: RtcClock,
         gateway: Gateway,
         console: Box<dyn Console>,
-    ) -> Self {
-        VirtBoard {
+    ) -> Result<Self> {
+        let mut map = AddressMap::new();
+        for (device, region) in layout::MEMORY_MAP {
+            if device != Device::Ram {
+                map.insert(region, device)
+                    .map_err(|e| Error::Layout(format!("{device:?}: {e}")))?;
+            }
+        }
+        Ok(VirtBoard {
             harts,
+            map,
             finisher: TestFinisher::new(),
             rtc: GoldfishRtc::new(rtc),
             clint: Clint::new(harts, timebase),
@@ -131,34 +158,72 @@ impl VirtBoard {
             virtio: (0..layout::VIRTIO_SLOTS)
                 .map(|_| VirtioMmio::new(None, MmioVersion::Modern))
                 .collect(),
-            boot_rom: Vec::new(),
+            boot_rom: BootRom::default(),
             console,
+            htif: None,
+        })
+    }
+
+    /// The device mapped as `device`, if it is on the bus.
+    #[inline]
+    fn device(&mut self, device: Device) -> Option<&mut dyn MmioDevice> {
+        Some(match device {
+            Device::BootRom => &mut self.boot_rom,
+            Device::TestFinisher => &mut self.finisher,
+            Device::Rtc => &mut self.rtc,
+            Device::Clint => &mut self.clint,
+            Device::Plic => &mut self.plic,
+            Device::Uart0 => &mut self.uart,
+            Device::Virtio(slot) => self.virtio.get_mut(slot)?,
+            Device::Ram => return None,
+        })
+    }
+
+    /// Passes what `device`'s interrupt line did since the last look to
+    /// the PLIC (nothing for a device without one).
+    #[inline]
+    fn update_irq(&mut self, device: Device) {
+        let signal = match device {
+            Device::Rtc => self.rtc.take_irq(),
+            Device::Uart0 => self.uart.take_irq(),
+            Device::Virtio(slot) => match self.virtio.get_mut(slot) {
+                Some(transport) => transport.take_irq(),
+                None => return,
+            },
+            _ => return,
+        };
+        if let Some(source) = device.irq() {
+            self.plic.signal(source, signal);
         }
     }
 
-    /// The device at `addr` with the offset into it, if the whole access of
-    /// `size` bytes fits in its region.
-    fn route(&mut self, addr: u64, size: AccessSize) -> Option<(&mut dyn MmioDevice, u64)> {
-        let fits = |r: Region| r.offset_of(addr).filter(|o| o + size.bytes() <= r.size);
-        if let Some(o) = fits(layout::UART0) {
-            return Some((&mut self.uart, o));
+    /// Passes every device's interrupt line to the PLIC: after the devices
+    /// made progress on their own (DMA, console input, an alarm).
+    fn update_irqs(&mut self) {
+        self.update_irq(Device::Rtc);
+        self.update_irq(Device::Uart0);
+        for slot in 0..self.virtio.len() {
+            self.update_irq(Device::Virtio(slot));
         }
-        if let Some(o) = fits(layout::CLINT) {
-            return Some((&mut self.clint, o));
+    }
+
+    /// Watches a program's `tohost` word (see [`crate::htif`]): its exit
+    /// stops the machine, its console output goes to the console.
+    pub fn set_htif(&mut self, htif: Htif) {
+        self.htif = Some(htif);
+    }
+
+    /// Takes a request out of `tohost`, if a program wrote one: console
+    /// output is printed, an exit is the board's stop.
+    fn poll_htif(&mut self, mem: &mut Memory) -> Option<VirtStop> {
+        match self.htif?.poll(mem)? {
+            HtifRequest::Exit(code) => Some(VirtStop::Htif(code)),
+            HtifRequest::Putchar(byte) => {
+                self.console.write(&[byte]);
+                None
+            }
+            HtifRequest::Unsupported(value) => Some(VirtStop::HtifUnsupported(value)),
         }
-        if let Some(o) = fits(layout::PLIC) {
-            return Some((&mut self.plic, o));
-        }
-        if let Some(o) = fits(layout::TEST) {
-            return Some((&mut self.finisher, o));
-        }
-        if let Some(o) = fits(layout::RTC) {
-            return Some((&mut self.rtc, o));
-        }
-        let slot = addr.checked_sub(layout::VIRTIO.base)? / layout::VIRTIO.size;
-        let transport = self.virtio.get_mut(usize::try_from(slot).ok()?)?;
-        let o = fits(layout::virtio_slot(slot as usize))?;
-        Some((transport, o))
     }
 
     /// Puts a virtio device (or an empty transport) in slot `slot`.
@@ -179,16 +244,6 @@ impl VirtBoard {
         Ok(())
     }
 
-    /// Passes what the devices' interrupt lines did to the PLIC.
-    fn update_irqs(&mut self) {
-        self.plic.signal(layout::UART0_IRQ, self.uart.take_irq());
-        self.plic.signal(layout::RTC_IRQ, self.rtc.take_irq());
-        for (i, transport) in self.virtio.iter_mut().enumerate() {
-            self.plic
-                .signal(layout::VIRTIO_IRQ + i as u32, transport.take_irq());
-        }
-    }
-
     /// The virtio-mmio transports, by slot.
     pub fn virtio(&self) -> &[VirtioMmio] {
         &self.virtio
@@ -199,62 +254,57 @@ impl VirtBoard {
         self.console
     }
 
-    /// Flushes console output.
+    /// Flushes console output (and takes console input into the UART).
     pub fn flush(&mut self) {
         self.uart.exchange(self.console.as_mut());
         self.console.flush();
+        self.update_irq(Device::Uart0);
     }
 }
 
 impl Bus for VirtBoard {
     fn read(&mut self, addr: PhysAddr, size: AccessSize) -> Result<u64, BusError> {
-        let a = addr.get();
-        if let Some(o) = BOOT_ROM.offset_of(a) {
-            // The ROM reads as zero past its contents.
-            return Ok(read_bytes(&self.boot_rom, o, size).unwrap_or(0));
-        }
-        match self.route(a, size) {
-            Some((device, offset)) => Ok(device.read(offset, size)),
-            None => Err(BusError::Unmapped(addr)),
-        }
+        let (device, offset) = self
+            .map
+            .find(addr.get(), size.bytes())
+            .ok_or(BusError::Unmapped(addr))?;
+        let value = self
+            .device(device)
+            .ok_or(BusError::Unmapped(addr))?
+            .read(offset, size);
+        // A read can lower the line (a 16550's IIR or RBR).
+        self.update_irq(device);
+        Ok(value)
+    }
+
+    fn write(&mut self, addr: PhysAddr, size: AccessSize, value: u64) -> Result<(), BusError> {
+        let (device, offset) = self
+            .map
+            .find(addr.get(), size.bytes())
+            .ok_or(BusError::Unmapped(addr))?;
+        self.device(device)
+            .ok_or(BusError::Unmapped(addr))?
+            .write(offset, size, value);
+        self.update_irq(device);
+        Ok(())
     }
 
     fn peek(&self, addr: PhysAddr, buf: &mut [u8]) -> bool {
         // Only the boot ROM reads without side effects.
-        let Some(first) = BOOT_ROM.offset_of(addr.get()) else {
-            return false;
-        };
-        let last = addr
-            .get()
-            .saturating_add(buf.len().saturating_sub(1) as u64);
-        if BOOT_ROM.offset_of(last).is_none() {
-            return false;
-        }
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = usize::try_from(first)
-                .ok()
-                .and_then(|o| self.boot_rom.get(o + i))
-                .copied()
-                .unwrap_or(0);
-        }
-        true
-    }
-
-    fn write(&mut self, addr: PhysAddr, size: AccessSize, value: u64) -> Result<(), BusError> {
-        if BOOT_ROM.offset_of(addr.get()).is_some() {
-            return Ok(()); // ROM: writes are ignored
-        }
-        match self.route(addr.get(), size) {
-            Some((device, offset)) => {
-                device.write(offset, size, value);
-                Ok(())
+        match self.map.find(addr.get(), buf.len() as u64) {
+            Some((Device::BootRom, offset)) => {
+                self.boot_rom.peek(offset, buf);
+                true
             }
-            None => Err(BusError::Unmapped(addr)),
+            _ => false,
         }
     }
 
-    fn interrupt_lines(&mut self, hart: usize) -> Option<u64> {
-        self.update_irqs();
+    /// The CLINT's lines and the PLIC's eip lines of hart `hart`'s M- and
+    /// S-mode contexts. The PLIC already holds every device's line (the
+    /// board passes a device's line on at each access to it and after the
+    /// devices' own progress), so this only reads state.
+    fn interrupt_lines(&self, hart: usize) -> Option<u64> {
         let mut lines = self.clint.lines(hart);
         if self.plic.context_pending(2 * hart) {
             lines |= irq::MEI;
@@ -267,13 +317,30 @@ impl Bus for VirtBoard {
 }
 
 impl Platform for VirtBoard {
-    fn poll(&mut self, mem: &mut Memory) {
+    type Stop = VirtStop;
+
+    /// Runs the HTIF and the devices; the machine stops when a program
+    /// exits through `tohost`, the user quits, or the guest powers off or
+    /// resets (in that order of precedence).
+    fn poll(&mut self, mem: &mut Memory) -> Option<VirtStop> {
+        let htif = self.poll_htif(mem);
         self.rtc.update();
         for transport in &mut self.virtio {
             transport.poll(mem);
         }
         self.uart.exchange(self.console.as_mut());
         self.console.flush();
+        self.update_irqs();
+        if htif.is_some() {
+            return htif;
+        }
+        if self.console.quit_requested() {
+            return Some(VirtStop::Quit);
+        }
+        self.finisher.take_request().map(|request| match request {
+            PowerRequest::PowerOff(code) => VirtStop::PowerOff(code),
+            PowerRequest::Reset => VirtStop::Reset,
+        })
     }
 
     fn next_deadline(&self) -> Option<u64> {
@@ -283,17 +350,6 @@ impl Platform for VirtBoard {
     fn wait(&mut self, timeout: Option<Duration>) -> bool {
         self.flush();
         self.console.wait(timeout)
-    }
-
-    fn power_event(&mut self) -> Option<PowerEvent> {
-        if self.console.quit_requested() {
-            return Some(PowerEvent::Quit);
-        }
-        self.finisher.take_event()
-    }
-
-    fn htif_putchar(&mut self, byte: u8) {
-        self.console.write(&[byte]);
     }
 }
 
@@ -357,7 +413,7 @@ impl VirtMachine {
             rtc,
             config.plic_gateway,
             console,
-        );
+        )?;
         if let (false, Some(base)) = (virtual_rtc, config.rtc_base_ns) {
             board.rtc.set_time_ns(base);
         }
@@ -394,9 +450,7 @@ impl VirtMachine {
         }
         let mut a2 = 0;
         if let Some((addr, bytes)) = &info.fw_dynamic {
-            let offset = (addr - BOOT_ROM.base) as usize;
-            board.boot_rom = vec![0; offset];
-            board.boot_rom.extend_from_slice(bytes);
+            board.boot_rom = BootRom::new(*addr, bytes)?;
             a2 = *addr;
         }
         let mut machine = Machine::new(config.harts, memory, board, timebase);
@@ -408,7 +462,7 @@ impl VirtMachine {
         }
         if let Some(elf) = &info.kernel_elf {
             if let Some(tohost) = elf.symbol("tohost") {
-                machine.set_htif(Htif::new(
+                machine.platform.set_htif(Htif::new(
                     PhysAddr::new(tohost),
                     elf.symbol("fromhost").map(PhysAddr::new),
                 ));
@@ -419,5 +473,105 @@ impl VirtMachine {
             dtb,
             dtb_addr,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::BufferConsole;
+    use crate::layout::{BOOT_ROM, PLIC, UART0};
+
+    fn board(input: &[u8]) -> VirtBoard {
+        let mut console = BufferConsole::new();
+        console.input.extend(input);
+        VirtBoard::new(
+            1,
+            Timebase::new(TimeSource::Deterministic),
+            RtcClock::Host,
+            Gateway::default(),
+            Box::new(console),
+        )
+        .unwrap()
+    }
+
+    fn read(board: &mut VirtBoard, addr: u64, size: AccessSize) -> Result<u64, BusError> {
+        board.read(PhysAddr::new(addr), size)
+    }
+
+    fn write(board: &mut VirtBoard, addr: u64, size: AccessSize, value: u64) {
+        board.write(PhysAddr::new(addr), size, value).unwrap();
+    }
+
+    /// Hart 0's S-mode context: claim/complete register.
+    const S_CLAIM: u64 = PLIC.base + 0x20_0000 + 0x1000 + 4;
+
+    #[test]
+    fn a_device_line_reaches_the_hart_through_the_plic_until_claimed() {
+        let mut board = board(b"x");
+        let mut mem = Memory::new(PhysAddr::new(layout::RAM_BASE), 0x1000).unwrap();
+        // UART0's source: priority 1, enabled for hart 0's S-mode context.
+        let irq = u64::from(layout::UART0_IRQ);
+        write(&mut board, PLIC.base + 4 * irq, AccessSize::Word, 1);
+        write(&mut board, PLIC.base + 0x2080, AccessSize::Word, 1 << irq);
+        // The UART interrupts on received data.
+        write(&mut board, UART0.base + 1, AccessSize::Byte, 1);
+        assert_eq!(board.interrupt_lines(0), Some(0));
+        // The byte arrives while the board polls, between slices.
+        assert_eq!(board.poll(&mut mem), None);
+        assert_eq!(board.interrupt_lines(0), Some(irq::SEI));
+        // Reading the byte lowers the UART's line; the request stays
+        // pending until claimed (QEMU's gateway).
+        assert_eq!(
+            read(&mut board, UART0.base, AccessSize::Byte),
+            Ok(u64::from(b'x'))
+        );
+        assert_eq!(board.interrupt_lines(0), Some(irq::SEI));
+        assert_eq!(read(&mut board, S_CLAIM, AccessSize::Word), Ok(irq));
+        assert_eq!(board.interrupt_lines(0), Some(0));
+        write(&mut board, S_CLAIM, AccessSize::Word, irq);
+        assert_eq!(board.interrupt_lines(0), Some(0));
+    }
+
+    #[test]
+    fn holes_and_accesses_past_a_region_are_unmapped() {
+        let mut board = board(b"");
+        for addr in [
+            0,
+            0xfff,
+            0x1_0000,
+            UART0.base + 0x100,
+            0x1000_9000,
+            0x7fff_fff8,
+        ] {
+            assert_eq!(
+                read(&mut board, addr, AccessSize::Word),
+                Err(BusError::Unmapped(PhysAddr::new(addr))),
+                "{addr:#x}"
+            );
+        }
+        // UART0 is 0x100 bytes: a word at its last byte does not fit.
+        assert!(read(&mut board, UART0.base + 0xff, AccessSize::Byte).is_ok());
+        assert!(read(&mut board, UART0.base + 0xfe, AccessSize::Word).is_err());
+    }
+
+    #[test]
+    fn the_boot_rom_reads_its_contents_then_zeros_and_ignores_writes() {
+        let mut board = board(b"");
+        board.boot_rom = BootRom::new(BOOT_ROM.base + 0x100, &[1, 2, 3, 4]).unwrap();
+        let at = BOOT_ROM.base + 0x100;
+        assert_eq!(read(&mut board, at, AccessSize::Word), Ok(0x0403_0201));
+        assert_eq!(read(&mut board, at, AccessSize::Double), Ok(0x0403_0201));
+        assert_eq!(read(&mut board, BOOT_ROM.base, AccessSize::Double), Ok(0));
+        write(&mut board, at, AccessSize::Word, 0xdead_beef);
+        assert_eq!(read(&mut board, at, AccessSize::Word), Ok(0x0403_0201));
+        let mut buf = [0xff; 6];
+        assert!(board.peek(PhysAddr::new(at + 2), &mut buf));
+        assert_eq!(buf, [3, 4, 0, 0, 0, 0]);
+        // Device registers are not peeked; nor is a range leaving the ROM.
+        assert!(!board.peek(PhysAddr::new(UART0.base), &mut buf));
+        let last = BOOT_ROM.base + BOOT_ROM.size - 2;
+        assert!(!board.peek(PhysAddr::new(last), &mut buf));
+        assert!(BootRom::new(BOOT_ROM.base + BOOT_ROM.size - 2, &[0; 4]).is_err());
     }
 }

@@ -10,7 +10,7 @@ use rivet_core::TimeSource;
 use rivet_devices::boot::{BootConfig, Firmware};
 use rivet_devices::virt::DriveConfig;
 use rivet_devices::virtio::{DiskMode, MmioVersion};
-use rivet_devices::{layout, BufferConsole, Console, VirtConfig, VirtMachine};
+use rivet_devices::{layout, BufferConsole, Console, VirtConfig, VirtMachine, VirtStop};
 
 use crate::cli::{self, Args, UsageError};
 use crate::console::{HostConsole, TerminalGuard};
@@ -410,7 +410,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
             }
             None => vm.machine.run(limit),
         };
-        if exit != ExitReason::Reset {
+        if exit != ExitReason::Platform(VirtStop::Reset) {
             break exit;
         }
         let console = builder.finish(vm);
@@ -428,12 +428,12 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         );
     }
     match exit {
-        ExitReason::PowerOff(code) => Ok(status(u64::from(code))),
-        ExitReason::Htif(code) => Ok(status(code)),
-        ExitReason::HtifUnsupported(v) => Err(RunError::Guest(format!(
+        ExitReason::Platform(VirtStop::PowerOff(code)) => Ok(status(u64::from(code))),
+        ExitReason::Platform(VirtStop::Htif(code)) => Ok(status(code)),
+        ExitReason::Platform(VirtStop::HtifUnsupported(v)) => Err(RunError::Guest(format!(
             "the guest made an HTIF request rivet does not support: tohost = {v:#x}"
         ))),
-        ExitReason::Quit => {
+        ExitReason::Platform(VirtStop::Quit) => {
             if terminate.load(std::sync::atomic::Ordering::Relaxed) {
                 eprintln!("rivet: terminating on signal");
             } else {
@@ -448,7 +448,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         ExitReason::Deadlock => Err(RunError::Guest(
             "every hart waits for an interrupt and nothing can raise one (input has ended)".into(),
         )),
-        ExitReason::Reset => unreachable!("resets restart the machine"),
+        ExitReason::Platform(VirtStop::Reset) => unreachable!("resets restart the machine"),
         ExitReason::Debug { .. } => unreachable!("debugger stops end only inside a gdb session"),
         // The frontend's hooks (-d) never stop the run.
         ExitReason::Hook { hart } => Err(RunError::Guest(format!("hart {hart} stopped by a hook"))),

@@ -29,6 +29,7 @@
 use std::fmt;
 
 use rivet_core::{AccessSize, Memory, PhysAddr};
+use vm_fdt::{FdtWriter, FdtWriterResult};
 
 use super::disk::DiskError;
 use super::features::{VIRTIO_F_EVENT_IDX, VIRTIO_F_INDIRECT_DESC, VIRTIO_F_VERSION_1};
@@ -36,7 +37,9 @@ use super::queue::{Queue, QueueError};
 use super::status::{DEVICE_NEEDS_RESET, DRIVER_OK, FAILED, FEATURES_OK};
 use super::{device_id, VirtioDevice};
 use crate::device::MmioDevice;
+use crate::fdt::{self, Phandles};
 use crate::irq::{IrqLine, IrqSignal};
+use crate::layout::Region;
 
 /// MagicValue: "virt" in little-endian (§4.2.2).
 pub const MAGIC_VALUE: u32 = 0x7472_6976;
@@ -660,4 +663,20 @@ impl MmioDevice for VirtioMmio {
             self.stats.bad_accesses += 1;
         }
     }
+}
+
+/// Writes a virtio-mmio transport's device-tree node: at `region`,
+/// interrupting PLIC source `irq`. (The transport is described whether or
+/// not a device sits in it; an empty one reads DeviceID 0.)
+pub fn fdt_node(
+    fdt: &mut FdtWriter,
+    region: Region,
+    irq: u32,
+    phandles: Phandles,
+) -> FdtWriterResult<()> {
+    let node = fdt.begin_node(&fdt::node_name("virtio_mmio", region))?;
+    fdt.property_string("compatible", "virtio,mmio")?;
+    fdt::reg(fdt, region)?;
+    fdt::plic_interrupt(fdt, phandles, irq)?;
+    fdt.end_node(node)
 }

@@ -30,7 +30,7 @@ use gdbstub::conn::ConnectionExt;
 use gdbstub::stub::run_blocking::{BlockingEventLoop, Event, WaitForStopReasonError};
 use gdbstub::stub::{DisconnectReason, GdbStub, MultiThreadStopReason};
 use rivet_core::machine::ExitReason;
-use rivet_devices::VirtMachine;
+use rivet_devices::{VirtExit, VirtMachine, VirtStop};
 
 use crate::cli::UsageError;
 use crate::run::RunError;
@@ -257,7 +257,7 @@ pub fn run(
     server: &GdbServer,
     mut limit: Option<u64>,
     rebuild: &mut Rebuild<'_>,
-) -> Result<(VirtMachine, ExitReason), RunError> {
+) -> Result<(VirtMachine, VirtExit), RunError> {
     let mut wait = server.start_stopped;
     if wait {
         eprint!("rivet: waiting for gdb on {}\r\n", server.local_address());
@@ -279,9 +279,11 @@ pub fn run(
             vm = back;
             match result {
                 Ok(DisconnectReason::Disconnect) => continue,
-                Ok(DisconnectReason::Kill) => return Ok((vm, ExitReason::Quit)),
+                Ok(DisconnectReason::Kill) => {
+                    return Ok((vm, ExitReason::Platform(VirtStop::Quit)))
+                }
                 Ok(DisconnectReason::TargetExited(_) | DisconnectReason::TargetTerminated(_)) => {
-                    return Ok((vm, exit.unwrap_or(ExitReason::Quit)))
+                    return Ok((vm, exit.unwrap_or(ExitReason::Platform(VirtStop::Quit))))
                 }
                 Err(e) => {
                     if let Some(exit) = exit {
@@ -307,7 +309,7 @@ pub fn run(
         limit = limit.map(|l| l.saturating_sub(vm.machine.retired() - before));
         match exit {
             None | Some(ExitReason::Debug { .. }) => {}
-            Some(ExitReason::Reset) => {
+            Some(ExitReason::Platform(VirtStop::Reset)) => {
                 let (v, l) = rebuild(vm)?;
                 vm = v;
                 limit = l;

@@ -36,7 +36,7 @@ use gdbstub::target::{Target, TargetError, TargetResult};
 use rivet_core::debug::{DebugEvent, WatchKind, Watchpoint};
 use rivet_core::machine::ExitReason;
 use rivet_core::{CsrError, FReg, Hart, PhysAddr, Privilege, XReg};
-use rivet_devices::VirtMachine;
+use rivet_devices::{VirtExit, VirtMachine, VirtStop};
 
 use super::arch::{self, CoreRegs, Reg, Riscv64};
 use crate::run::RunError;
@@ -77,7 +77,7 @@ pub struct DebugTarget<'r> {
     /// The target description.
     xml: String,
     /// How the guest ended, once it has.
-    pub(super) exit: Option<ExitReason>,
+    pub(super) exit: Option<VirtExit>,
     /// How long the machine runs between looks at the connection.
     pub(super) poll_interval: Duration,
 }
@@ -196,7 +196,7 @@ impl<'r> DebugTarget<'r> {
     /// run on (after a reset).
     fn stop_reason(
         &mut self,
-        exit: ExitReason,
+        exit: VirtExit,
     ) -> Result<Option<MultiThreadStopReason<u64>>, RunError> {
         Ok(Some(match exit {
             ExitReason::Debug { hart, event } => match event {
@@ -214,7 +214,7 @@ impl<'r> DebugTarget<'r> {
                     addr,
                 },
             },
-            ExitReason::Reset => {
+            ExitReason::Platform(VirtStop::Reset) => {
                 let vm = self
                     .vm
                     .take()
@@ -227,8 +227,10 @@ impl<'r> DebugTarget<'r> {
             }
             exit => {
                 let code = match &exit {
-                    ExitReason::PowerOff(code) => Some(crate::run::status(u64::from(*code))),
-                    ExitReason::Htif(code) => Some(crate::run::status(*code)),
+                    ExitReason::Platform(VirtStop::PowerOff(code)) => {
+                        Some(crate::run::status(u64::from(*code)))
+                    }
+                    ExitReason::Platform(VirtStop::Htif(code)) => Some(crate::run::status(*code)),
                     ExitReason::InstructionLimit => Some(124),
                     _ => None,
                 };
@@ -675,7 +677,8 @@ impl ExtendedMode for DebugTarget<'_> {
 
     fn restart(&mut self) -> Result<(), RunError> {
         // `R`: a reset, as the guest would ask for one.
-        self.stop_reason(ExitReason::Reset).map(|_| ())
+        self.stop_reason(ExitReason::Platform(VirtStop::Reset))
+            .map(|_| ())
     }
 }
 

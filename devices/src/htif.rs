@@ -6,9 +6,12 @@
 //! low byte as a character (Spike's console), acknowledged through
 //! `fromhost`. Anything else is a proxy-kernel system call, which rivet
 //! does not provide; it is reported as an error, not guessed at.
+//!
+//! This is board policy, not the hart's: the `virt` board looks at
+//! `tohost` when it polls its devices (after every round of time slices)
+//! and stops the machine with [`crate::VirtStop::Htif`].
 
-use crate::addr::PhysAddr;
-use crate::memory::Memory;
+use rivet_core::{Memory, PhysAddr};
 
 /// What a write to `tohost` asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
