@@ -63,8 +63,14 @@
 
 #![warn(missing_docs)]
 
+// rivet runs only on 64-bit hosts: guest addresses, RAM offsets and
+// lengths (u64) index host memory as usize without loss
+// (`bits::to_usize`).
+const _: () = assert!(usize::BITS >= 64, "rivet needs a 64-bit host");
+
 pub mod access;
 pub mod addr;
+mod bits;
 pub mod bus;
 pub mod csr;
 pub mod debug;
