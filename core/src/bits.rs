@@ -9,12 +9,23 @@
 //!   register; RV64's `*W` instructions work on the low word; an
 //!   instruction's first parcel is the low half of its fetch).
 //! - [`to_usize`]: a guest quantity used as a host index or length;
-//!   lossless because rivet only builds for 64-bit hosts (see the
-//!   assertion in the crate root).
+//!   lossless because rivet only builds for 64-bit hosts (asserted in the
+//!   crate root).
+//!
+//! The devices and the front end use them too, so the rule is stated once
+//! for the whole workspace.
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for u8 {}
+    impl Sealed for u16 {}
+    impl Sealed for u32 {}
+    impl Sealed for u64 {}
+}
 
 /// A value that narrows by taking its low bits: the unsigned integers up
-/// to `u64`.
-pub(crate) trait Bits: Copy {
+/// to `u64` (sealed).
+pub trait Bits: Copy + sealed::Sealed {
     /// The value, zero-extended to 64 bits.
     fn widen(self) -> u64;
 }
@@ -37,7 +48,7 @@ bits!(u8 u16 u32 u64);
     clippy::cast_possible_truncation,
     reason = "taking the low byte is the point"
 )]
-pub(crate) fn low_u8(x: impl Bits) -> u8 {
+pub fn low_u8(x: impl Bits) -> u8 {
     x.widen() as u8
 }
 
@@ -47,7 +58,7 @@ pub(crate) fn low_u8(x: impl Bits) -> u8 {
     clippy::cast_possible_truncation,
     reason = "taking the low halfword is the point"
 )]
-pub(crate) fn low_u16(x: impl Bits) -> u16 {
+pub fn low_u16(x: impl Bits) -> u16 {
     x.widen() as u16
 }
 
@@ -57,7 +68,7 @@ pub(crate) fn low_u16(x: impl Bits) -> u16 {
     clippy::cast_possible_truncation,
     reason = "taking the low word is the point"
 )]
-pub(crate) fn low_u32(x: impl Bits) -> u32 {
+pub fn low_u32(x: impl Bits) -> u32 {
     x.widen() as u32
 }
 
@@ -68,7 +79,7 @@ pub(crate) fn low_u32(x: impl Bits) -> u32 {
     clippy::cast_possible_truncation,
     reason = "taking the low word is the point"
 )]
-pub(crate) const fn low_i32(x: u64) -> i32 {
+pub const fn low_i32(x: u64) -> i32 {
     x as i32
 }
 
@@ -79,6 +90,6 @@ pub(crate) const fn low_i32(x: u64) -> i32 {
     clippy::cast_possible_truncation,
     reason = "usize is 64 bits wide (asserted in lib.rs)"
 )]
-pub(crate) const fn to_usize(x: u64) -> usize {
+pub const fn to_usize(x: u64) -> usize {
     x as usize
 }
