@@ -204,7 +204,7 @@ impl CodePage {
         for (k, offset) in offsets.iter().enumerate() {
             #[expect(
                 clippy::cast_possible_truncation,
-                reason = "an index below MAX_RECORDS shifted by 8, or'd with a length up to MAX_RUN: fits (asserted below)"
+                reason = "an index below MAX_RECORDS shifted by 8, or'd with a length up to MAX_RUN: fits (asserted beside MAX_RECORDS)"
             )]
             let packed = ((start + k) << 8 | (records.len() - k)) as u32;
             self.runs[(to_usize(*offset) >> 1) & (STARTS_PER_PAGE - 1)].set(packed);
