@@ -157,11 +157,13 @@ fn mmio(c: &mut Criterion) {
             let mut hart = Hart::new(0);
             hart.set_pc(BASE);
             hart.set_x(XReg::T0, iterations);
-            for (reg, addr) in [0x1000_0000, 0x0c00_0000, 0x0200_bff8, 0x1000_8000]
-                .into_iter()
-                .enumerate()
-            {
-                hart.set_x(XReg::new(A0 as u8 + reg as u8).expect("a0..a3"), addr);
+            for (reg, addr) in [XReg::A0, XReg::A1, XReg::A2, XReg::A3].into_iter().zip([
+                0x1000_0000,
+                0x0c00_0000,
+                0x0200_bff8,
+                0x1000_8000,
+            ]) {
+                hart.set_x(reg, addr);
             }
             let out = hart.run(&mut mem, &mut board, iterations * 6);
             assert_eq!(out.retired, iterations * 6, "the loop must not trap");

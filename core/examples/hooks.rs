@@ -17,6 +17,8 @@ const BASE: u64 = 0x8000_0000;
 /// Linux's system call numbers for RISC-V.
 const SYS_WRITE: u64 = 64;
 const SYS_EXIT: u64 = 93;
+/// The most bytes one `write` takes (a larger one is a short write).
+const MAX_WRITE: usize = 64 * 1024;
 
 /// What the tool collects while the program runs.
 #[derive(Default)]
@@ -67,7 +69,9 @@ fn main() -> Result<(), rivet_core::Error> {
         };
         match hart.x(XReg::A7) {
             SYS_WRITE => {
-                let mut text = vec![0; hart.x(XReg::A2) as usize];
+                // The guest chooses the length: take at most MAX_WRITE.
+                let len = usize::try_from(hart.x(XReg::A2)).map_or(MAX_WRITE, |n| n.min(MAX_WRITE));
+                let mut text = vec![0; len];
                 // Read through the hart's eyes (its translation, if any).
                 let read = hart.debug_read(mem, &EmptyBus, hart.x(XReg::A1), &mut text);
                 seen.output.extend_from_slice(&text[..read]);

@@ -178,7 +178,10 @@ fn main() -> Result<(), rivet_core::Error> {
         rec.step_back();
         let (line, values) = registers(&rec.hart);
         println!("{:3} {line}", rec.now());
-        assert_eq!(values, seen[rec.now() as usize]);
+        assert_eq!(
+            values,
+            seen[usize::try_from(rec.now()).expect("a step count")]
+        );
     }
 
     // Forwards again from there: the same path.

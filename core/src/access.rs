@@ -14,6 +14,7 @@
 use std::sync::Arc;
 
 use crate::addr::PhysAddr;
+use crate::bits::{low_u16, low_u32, low_u8, to_usize};
 use crate::bus::AccessSize;
 use crate::decode_cache::CodePage;
 use crate::hart::{Env, Hart};
@@ -60,9 +61,9 @@ unsafe fn write_host<const N: usize>(p: *mut u8, value: u64) {
     // SAFETY: the caller guarantees the N bytes are writable.
     unsafe {
         match N {
-            1 => p.write(value as u8),
-            2 => p.cast::<u16>().write_unaligned((value as u16).to_le()),
-            4 => p.cast::<u32>().write_unaligned((value as u32).to_le()),
+            1 => p.write(low_u8(value)),
+            2 => p.cast::<u16>().write_unaligned(low_u16(value).to_le()),
+            4 => p.cast::<u32>().write_unaligned(low_u32(value).to_le()),
             _ => p.cast::<u64>().write_unaligned(value.to_le()),
         }
     }
@@ -199,7 +200,7 @@ impl Hart {
 
     /// Takes the devices' interrupt lines again after a device access.
     fn refresh_interrupt_lines(&mut self, env: &mut Env<'_>) {
-        if let Some(lines) = env.bus.interrupt_lines(self.hart_id as usize) {
+        if let Some(lines) = env.bus.interrupt_lines(to_usize(self.hart_id)) {
             self.set_interrupt_lines(lines);
         }
     }
@@ -317,13 +318,13 @@ impl Hart {
         let fault = Fault::new(access.access_fault(), vaddr);
         let mut done = 0;
         for (_, paddr, size) in parts.into_iter().filter(|p| p.2 > 0) {
-            let chunk = &mut bytes[done..done + size as usize];
+            let chunk = &mut bytes[done..done + to_usize(size)];
             let result = match access {
                 AccessType::Store => env.mem.write(PhysAddr(paddr), chunk),
                 _ => env.mem.read(PhysAddr(paddr), chunk),
             };
             result.map_err(|_| fault)?;
-            done += size as usize;
+            done += to_usize(size);
         }
         Ok(parts[0].1)
     }

@@ -339,7 +339,8 @@ fn page_chunks(vaddr: u64, len: usize) -> impl Iterator<Item = (u64, usize)> {
         if left == 0 {
             return None;
         }
-        let in_page = (0x1000 - (at & 0xfff)) as usize;
+        let in_page = crate::bits::to_usize(0x1000 - (at & 0xfff));
+
         let n = left.min(in_page);
         let chunk = (at, n);
         at = at.wrapping_add(n as u64);

@@ -48,6 +48,7 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
+use crate::bits::to_usize;
 use crate::isa::{ExecFn, Insn, Record};
 
 /// Run starts per page: one per halfword of a 4 KiB page.
@@ -61,6 +62,19 @@ const MAX_RUN_BYTES: usize = MAX_RUN * 4;
 
 /// The most records a page's record table holds.
 const MAX_RECORDS: usize = 2048;
+
+// A run's packed entry (`start << 8 | len`) fits its u32 cell.
+const _: () = assert!(MAX_RUN <= 0xff && MAX_RECORDS << 8 <= u32::MAX as usize);
+
+/// A page offset (below 4096) as the `u16` a record keeps.
+#[inline(always)]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "a page offset is below 4096"
+)]
+fn page_offset(offset: u64) -> u16 {
+    offset as u16
+}
 
 /// Writes into a code page, with no run decoded there in between, after
 /// which the page stops being code.
@@ -149,7 +163,7 @@ impl CodePage {
     /// The run starting at `pc` (only its page offset matters), if decoded.
     #[inline(always)]
     pub(crate) fn run(&self, pc: u64) -> Option<Run> {
-        let packed = self.runs[(pc as usize >> 1) & (STARTS_PER_PAGE - 1)].get() as usize;
+        let packed = self.runs[(to_usize(pc) >> 1) & (STARTS_PER_PAGE - 1)].get() as usize;
         (packed != 0).then_some(Run {
             start: packed >> 8,
             len: packed & 0xff,
@@ -184,12 +198,16 @@ impl CodePage {
         for (k, (record, offset)) in records.iter().zip(offsets).enumerate() {
             self.insns[start + k].set(record.insn);
             self.execs[start + k].set(record.exec);
-            self.offsets[start + k].set(*offset as u16);
+            self.offsets[start + k].set(page_offset(*offset));
         }
         self.used.set(start + records.len());
         for (k, offset) in offsets.iter().enumerate() {
-            let packed = (start + k) << 8 | (records.len() - k);
-            self.runs[(*offset as usize >> 1) & (STARTS_PER_PAGE - 1)].set(packed as u32);
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "an index below MAX_RECORDS shifted by 8, or'd with a length up to MAX_RUN: fits (asserted beside MAX_RECORDS)"
+            )]
+            let packed = ((start + k) << 8 | (records.len() - k)) as u32;
+            self.runs[(to_usize(*offset) >> 1) & (STARTS_PER_PAGE - 1)].set(packed);
         }
     }
 

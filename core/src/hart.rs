@@ -340,7 +340,7 @@ impl Hart {
     /// How many interrupts of kind `interrupt` this hart has taken
     /// (statistics).
     pub fn interrupts_taken(&self, interrupt: crate::trap::Interrupt) -> u64 {
-        self.interrupts_taken[interrupt.code() as usize]
+        self.interrupts_taken[crate::bits::to_usize(interrupt.code())]
     }
 
     /// How many times [`Hart::run`] returned early because the hart spun
@@ -603,7 +603,8 @@ impl Hart {
                         match self.instruction_hooks(env.mem, pc, bits, spent) {
                             None => {}
                             Some((HookAction::Skip, _)) => {
-                                let len = crate::isa::instruction_length(bits as u16) as u64;
+                                let len = crate::isa::instruction_length(crate::bits::low_u16(bits))
+                                    as u64;
                                 self.pc = pc.wrapping_add(len);
                                 spent += 1;
                                 self.run_traps += 1;

@@ -85,7 +85,7 @@ pub struct InstructionEvent {
 impl InstructionEvent {
     /// Its length in bytes: 2 (compressed) or 4.
     pub fn length(&self) -> u64 {
-        crate::isa::instruction_length(self.bits as u16) as u64
+        crate::isa::instruction_length(crate::bits::low_u16(self.bits)) as u64
     }
 
     /// Its text, as objdump prints it (see [`crate::disassemble`]).

@@ -35,7 +35,8 @@
 //! [`pmp`], [`trigger`] (the debug specification's trigger module),
 //! [`memory`], [`bus`], [`elf`] (loading programs), [`machine`] (several
 //! harts sharing memory and a platform) and [`snapshot`] (saving and
-//! restoring their state). Board policy (power, reset, the console, the
+//! restoring their state); [`bits`] names the narrowing conversions the
+//! workspace uses. Board policy (power, reset, the console, the
 //! `tohost` convention of riscv-tests) belongs to the platform: rivet's is
 //! the `virt` board of `rivet-devices`.
 //!
@@ -63,8 +64,14 @@
 
 #![warn(missing_docs)]
 
+// rivet runs only on 64-bit hosts: guest addresses, RAM offsets and
+// lengths (u64) index host memory as usize without loss
+// (`bits::to_usize`).
+const _: () = assert!(usize::BITS >= 64, "rivet needs a 64-bit host");
+
 pub mod access;
 pub mod addr;
+pub mod bits;
 pub mod bus;
 pub mod csr;
 pub mod debug;

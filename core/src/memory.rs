@@ -11,6 +11,7 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::addr::{PhysAddr, PAGE_SIZE};
+use crate::bits::{low_u16, to_usize};
 use crate::decode_cache::DecodeCache;
 use crate::error::{Error, Result};
 
@@ -122,7 +123,7 @@ impl Memory {
             .ok_or_else(|| Error::InvalidRam(format!("cannot allocate {size:#x} bytes of RAM")))?;
         Ok(Memory {
             base: base.0,
-            code: DecodeCache::new(len / PAGE_SIZE as usize),
+            code: DecodeCache::new(len / to_usize(PAGE_SIZE)),
             bytes,
             id: NEXT_MEMORY_ID.fetch_add(1, Ordering::Relaxed),
         })
@@ -149,7 +150,7 @@ impl Memory {
         let offset = addr.0.checked_sub(self.base)?;
         let end = offset.checked_add(len)?;
         if end <= self.bytes.len as u64 {
-            Some(offset as usize)
+            Some(to_usize(offset))
         } else {
             None
         }
@@ -295,7 +296,7 @@ impl Memory {
         self.bytes
             .ptr
             .as_ptr()
-            .wrapping_add(offset & !(PAGE_SIZE as usize - 1))
+            .wrapping_add(offset & !(to_usize(PAGE_SIZE) - 1))
     }
 
     /// The RAM page index of a RAM offset.
@@ -307,7 +308,7 @@ impl Memory {
     /// Reads a 16-bit instruction parcel at a RAM offset.
     #[inline]
     pub(crate) fn parcel_at(&self, offset: usize) -> Option<u16> {
-        self.load_at::<2>(offset).map(|v| v as u16)
+        self.load_at::<2>(offset).map(low_u16)
     }
 }
 

@@ -4,10 +4,14 @@
 //! M-mode too. The granularity is 4 bytes (G = 0): every bit of
 //! `pmpaddr` is writable, which is what OpenSBI finds when it probes.
 
+use crate::bits::low_u8;
 use crate::csr::Privilege;
 
 /// Number of PMP entries.
 pub const PMP_ENTRIES: usize = 16;
+
+// An entry's index is kept in a u8.
+const _: () = assert!(PMP_ENTRIES <= 256);
 
 const R: u8 = 1 << 0;
 const W: u8 = 1 << 1;
@@ -74,11 +78,12 @@ impl Pmp {
         self.active_len = 0;
         for i in 0..PMP_ENTRIES {
             if let Some((lo, hi)) = self.range(i) {
-                self.active[self.active_len] = Active {
-                    lo,
-                    hi,
-                    entry: i as u8,
-                };
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "i < PMP_ENTRIES, which fits a u8 (asserted)"
+                )]
+                let entry = i as u8;
+                self.active[self.active_len] = Active { lo, hi, entry };
                 self.active_len += 1;
             }
         }
@@ -119,7 +124,7 @@ impl Pmp {
             }
             // Bits 6:5 are reserved (read as zero); R=0 with W=1 is a
             // reserved combination, legalised to no write permission.
-            let mut cfg = (value >> (byte * 8)) as u8 & !0x60;
+            let mut cfg = low_u8(value >> (byte * 8)) & !0x60;
             if cfg & R == 0 {
                 cfg &= !W;
             }

@@ -62,7 +62,8 @@ macro_rules! register_type {
                 $names
                     .iter()
                     .position(|&abi| abi == name)
-                    .map(|i| Self(i as u8))
+                    .and_then(|i| u8::try_from(i).ok())
+                    .map(Self)
             }
 
             /// All 32 registers in order.

@@ -82,7 +82,7 @@ use crate::reg::{FReg, XReg};
 use crate::spin::SpinDetector;
 use crate::trap::TrapEvent;
 
-const PAGE: usize = PAGE_SIZE as usize;
+const PAGE: usize = crate::bits::to_usize(PAGE_SIZE);
 
 /// The saved state of one hart (see the [module documentation](self)).
 #[derive(Clone)]
@@ -220,7 +220,7 @@ pub struct MemoryState {
     base: PhysAddr,
     size: u64,
     /// The indices of the pages kept, ascending.
-    pages: Arc<[u32]>,
+    pages: Arc<[usize]>,
     /// Their contents, one after the other.
     bytes: Arc<[u8]>,
 }
@@ -255,7 +255,7 @@ impl MemoryState {
     /// if it was all zeros.
     #[cfg(test)]
     fn page(&self, index: usize) -> Option<&[u8]> {
-        let k = self.pages.binary_search(&(index as u32)).ok()?;
+        let k = self.pages.binary_search(&index).ok()?;
         Some(&self.bytes[k * PAGE..(k + 1) * PAGE])
     }
 
@@ -269,7 +269,7 @@ impl MemoryState {
             .zip(self.bytes.chunks_exact(PAGE))
             .peekable();
         for (index, page) in ram.chunks_exact_mut(PAGE).enumerate() {
-            match saved.next_if(|(i, _)| **i as usize == index) {
+            match saved.next_if(|(i, _)| **i == index) {
                 Some((_, bytes)) => page.copy_from_slice(bytes),
                 None if !is_zero(page) => page.fill(0),
                 None => {}
@@ -290,7 +290,7 @@ impl Memory {
         let mut bytes = Vec::new();
         for (index, page) in self.as_slice().chunks_exact(PAGE).enumerate() {
             if !is_zero(page) {
-                pages.push(index as u32);
+                pages.push(index);
                 bytes.extend_from_slice(page);
             }
         }

@@ -119,7 +119,7 @@ impl SpinDetector {
     }
 
     fn slot(quick: u64) -> usize {
-        (quick % SLOTS as u64) as usize
+        crate::bits::to_usize(quick % SLOTS as u64)
     }
 
     /// Whether a state with quick fingerprint `quick` was recorded within

@@ -62,7 +62,9 @@ impl Timebase {
         match self.inner.source {
             TimeSource::HostClock => {
                 let ns = self.inner.start.elapsed().as_nanos();
-                (ns / (1_000_000_000 / u128::from(Self::FREQUENCY))) as u64
+                // Saturates after some centuries of host uptime.
+                u64::try_from(ns / (1_000_000_000 / u128::from(Self::FREQUENCY)))
+                    .unwrap_or(u64::MAX)
             }
             TimeSource::Deterministic => self.inner.ticks.load(Ordering::Relaxed),
         }

@@ -35,6 +35,7 @@
 
 use std::sync::Arc;
 
+use crate::bits::to_usize;
 use crate::decode_cache::CodePage;
 
 /// Entries per table.
@@ -74,7 +75,7 @@ impl DataEntry {
     /// The host address of `vaddr` (which must hit).
     #[inline(always)]
     pub(crate) fn host_addr(&self, vaddr: u64) -> *mut u8 {
-        self.host.wrapping_add(vaddr as usize)
+        self.host.wrapping_add(to_usize(vaddr))
     }
 }
 
@@ -196,7 +197,7 @@ impl Tlb {
         let page = vaddr & !0xfff;
         DataEntry {
             tag: page | ctx,
-            host: host_page.wrapping_sub(page as usize),
+            host: host_page.wrapping_sub(to_usize(page)),
         }
     }
 
@@ -225,7 +226,7 @@ impl Tlb {
                     (
                         table,
                         e.tag,
-                        Some(e.host.wrapping_add((e.tag & !0xfff) as usize)),
+                        Some(e.host.wrapping_add(to_usize(e.tag & !0xfff))),
                     )
                 })
                 .collect::<Vec<_>>()

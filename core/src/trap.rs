@@ -216,7 +216,7 @@ impl Hart {
         );
         let handler = tvec.handler(cause);
         match cause {
-            Cause::Interrupt(i) => self.interrupts_taken[i.code() as usize] += 1,
+            Cause::Interrupt(i) => self.interrupts_taken[crate::bits::to_usize(i.code())] += 1,
             Cause::Exception(_) => self.exceptions_taken += 1,
         }
         self.pc = handler;

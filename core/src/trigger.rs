@@ -422,7 +422,7 @@ impl TriggerModule {
     /// Writes `tselect`: the low two bits are kept, so an index of 4 or
     /// more reads back as another value (no such trigger).
     pub(crate) fn write_tselect(&mut self, value: u64) {
-        self.tselect = (value % TRIGGERS as u64) as usize;
+        self.tselect = crate::bits::to_usize(value % TRIGGERS as u64);
     }
 
     /// `tdata1` of the selected trigger.

@@ -17,6 +17,11 @@
 //! serialised behind [`SOFTFLOAT`] so a build without thread-local state
 //! could not let parallel tests corrupt each other's flags.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "operands are drawn as u64: binary32 and 32-bit integer cases take the low bits on purpose, and binary32 edge values are rounded from f64 ones"
+)]
+
 use std::sync::{Mutex, PoisonError};
 
 use proptest::prelude::*;

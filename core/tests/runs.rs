@@ -85,7 +85,10 @@ fn machine(words: &[u32], seeds: &[u64; 4]) -> (Hart, Memory) {
     }
     let mut hart = Hart::new(0);
     for (k, seed) in seeds.iter().enumerate() {
-        hart.set_x(XReg::new(1 + k as u8).unwrap(), pointer(*seed));
+        hart.set_x(
+            XReg::new(u8::try_from(1 + k).unwrap()).unwrap(),
+            pointer(*seed),
+        );
     }
     hart.set_pc(BASE);
     hart.set_csr(addr::MTVEC, HANDLER).unwrap();

@@ -213,7 +213,7 @@ fn busy_loop(time: bool) -> Vec<u32> {
         words.push(csrr(T4, 0xc01));
         words.push(add(A2, A2, T4));
     }
-    let back = -4 * words.len() as i32;
+    let back = -4 * i32::try_from(words.len()).unwrap();
     words.push(jal(ZERO, back));
     words
 }
@@ -355,7 +355,7 @@ fn two_address_spaces() -> (Hart, Memory, [u64; 2]) {
             mem.write_u64(PhysAddr::new(l0 + vpn0 * 8), pte(pa, flags))
                 .unwrap();
         }
-        satp[t as usize] = 8 << 60 | page(root) >> 12;
+        satp[usize::try_from(t).unwrap()] = 8 << 60 | page(root) >> 12;
     }
     let mut hart = Hart::new(0);
     hart.set_csr(addr::PMPADDR0, u64::MAX >> 10).unwrap();

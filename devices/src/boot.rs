@@ -15,6 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rivet_core::bits::to_usize;
 use rivet_core::elf::{self, LoadedElf};
 use rivet_core::{AccessSize, Memory, PhysAddr};
 
@@ -115,7 +116,7 @@ impl BootRom {
 impl MmioDevice for BootRom {
     fn read(&mut self, offset: u64, size: AccessSize) -> u64 {
         let mut buf = [0u8; 8];
-        self.peek(offset, &mut buf[..size.bytes() as usize]);
+        self.peek(offset, &mut buf[..to_usize(size.bytes())]);
         u64::from_le_bytes(buf)
     }
 

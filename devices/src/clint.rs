@@ -112,8 +112,8 @@ impl MmioDevice for Clint {
 /// Writes the CLINT's device-tree node: at `region`, driving each hart's
 /// machine software and machine timer interrupts.
 pub fn fdt_node(fdt: &mut FdtWriter, region: Region, phandles: Phandles) -> FdtWriterResult<()> {
-    let software = Interrupt::MachineSoftware.code() as u32;
-    let timer = Interrupt::MachineTimer.code() as u32;
+    let software = crate::fdt::interrupt_cell(Interrupt::MachineSoftware);
+    let timer = crate::fdt::interrupt_cell(Interrupt::MachineTimer);
     let lines: Vec<u32> = (0..phandles.harts())
         .flat_map(|h| [phandles.cpu_intc(h), software, phandles.cpu_intc(h), timer])
         .collect();

@@ -47,18 +47,35 @@ impl Phandles {
 
     /// Hart `hart`'s interrupt controller (`riscv,cpu-intc`).
     pub fn cpu_intc(self, hart: usize) -> u32 {
-        hart as u32 + 1
+        cell(hart).saturating_add(1)
     }
 
     /// The PLIC, every device's `interrupt-parent`.
     pub fn plic(self) -> u32 {
-        self.harts as u32 + 1
+        cell(self.harts).saturating_add(1)
     }
 
     /// The test finisher, the syscon of `/poweroff` and `/reboot`.
     pub fn test(self) -> u32 {
-        self.harts as u32 + 2
+        cell(self.harts).saturating_add(2)
     }
+}
+
+/// A hart number or count as a device-tree cell. The board has at most
+/// [`layout::MAX_HARTS`]; a count beyond a `u32` saturates (the tree is
+/// then wrong, but nothing panics).
+fn cell(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// An interrupt's cause code as a device-tree cell (the `interrupts-extended`
+/// of a CLINT or PLIC).
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "interrupt cause codes are below 64"
+)]
+pub(crate) const fn interrupt_cell(interrupt: rivet_core::Interrupt) -> u32 {
+    interrupt.code() as u32
 }
 
 /// The name of the node of a device at `region`: `name@base`.
@@ -131,11 +148,16 @@ fn cpus(fdt: &mut FdtWriter, phandles: Phandles) -> FdtWriterResult<()> {
     let cpus = fdt.begin_node("cpus")?;
     fdt.property_u32("#address-cells", 1)?;
     fdt.property_u32("#size-cells", 0)?;
-    fdt.property_u32("timebase-frequency", rivet_core::Timebase::FREQUENCY as u32)?;
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the timebase is 10 MHz: it fits a cell"
+    )]
+    let frequency = rivet_core::Timebase::FREQUENCY as u32;
+    fdt.property_u32("timebase-frequency", frequency)?;
     for hart in 0..phandles.harts() {
         let cpu = fdt.begin_node(&format!("cpu@{hart}"))?;
         fdt.property_string("device_type", "cpu")?;
-        fdt.property_u32("reg", hart as u32)?;
+        fdt.property_u32("reg", cell(hart))?;
         fdt.property_string("status", "okay")?;
         fdt.property_string("compatible", "riscv")?;
         fdt.property_string("riscv,isa", &rivet_core::isa::isa_string())?;
@@ -164,7 +186,7 @@ fn soc(fdt: &mut FdtWriter, phandles: Phandles) -> FdtWriterResult<()> {
     crate::goldfish_rtc::fdt_node(fdt, layout::RTC, layout::RTC_IRQ, phandles)?;
     crate::uart::fdt_node(fdt, layout::UART0, layout::UART0_IRQ, phandles)?;
     for slot in (0..layout::VIRTIO_SLOTS).rev() {
-        let irq = layout::VIRTIO_IRQ + slot as u32;
+        let irq = layout::virtio_irq(slot);
         crate::virtio::mmio::fdt_node(fdt, layout::virtio_slot(slot), irq, phandles)?;
     }
     crate::plic::fdt_node(fdt, layout::PLIC, layout::PLIC_SOURCES, phandles)?;

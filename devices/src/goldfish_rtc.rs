@@ -85,7 +85,7 @@ impl GoldfishRtc {
     pub fn host_time_ns() -> u64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
     }
 
     /// The clock's own time, before the guest's adjustment.
@@ -101,7 +101,8 @@ impl GoldfishRtc {
 
     /// The guest's current time in nanoseconds since the epoch.
     pub fn now_ns(&self) -> u64 {
-        (self.host_ns() + self.offset_ns).clamp(0, u64::MAX as i128) as u64
+        // Before the epoch reads as 0, past 2554 as the last nanosecond.
+        u64::try_from((self.host_ns() + self.offset_ns).max(0)).unwrap_or(u64::MAX)
     }
 
     /// Sets the clock so that it reads `ns` now (QEMU's `-rtc base=`).

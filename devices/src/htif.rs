@@ -11,6 +11,7 @@
 //! `tohost` when it polls its devices (after every round of time slices)
 //! and stops the machine with [`crate::VirtStop::Htif`].
 
+use rivet_core::bits::low_u8;
 use rivet_core::{Memory, PhysAddr};
 
 /// What a write to `tohost` asked for.
@@ -55,7 +56,7 @@ impl Htif {
         let payload = value & ((1 << 48) - 1);
         let request = match (device, command) {
             (0, _) if payload & 1 == 1 => HtifRequest::Exit(payload >> 1),
-            (1, 1) => HtifRequest::Putchar(payload as u8),
+            (1, 1) => HtifRequest::Putchar(low_u8(payload)),
             _ => HtifRequest::Unsupported(value),
         };
         if !matches!(request, HtifRequest::Exit(_)) {

@@ -87,7 +87,7 @@ impl Device {
         match self {
             Device::Rtc => Some(RTC_IRQ),
             Device::Uart0 => Some(UART0_IRQ),
-            Device::Virtio(slot) => Some(VIRTIO_IRQ + slot as u32),
+            Device::Virtio(slot) => Some(virtio_irq(slot)),
             _ => None,
         }
     }
@@ -158,6 +158,15 @@ pub const fn virtio_slot(i: usize) -> Region {
         base: VIRTIO.base + (i as u64) * VIRTIO.size,
         size: VIRTIO.size,
     }
+}
+
+/// The PLIC source of virtio slot `i` (0..[`VIRTIO_SLOTS`]).
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "a slot is below VIRTIO_SLOTS (8)"
+)]
+pub const fn virtio_irq(i: usize) -> u32 {
+    VIRTIO_IRQ + i as u32
 }
 
 /// The memory map: every region of the board, in address order.

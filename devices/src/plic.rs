@@ -35,6 +35,7 @@
 //! not offered again until its completion, and a completion for a source
 //! the context has not enabled is ignored.
 
+use rivet_core::bits::low_u32;
 use rivet_core::AccessSize;
 
 use rivet_core::Interrupt;
@@ -54,6 +55,13 @@ const CONTEXT_STRIDE: u64 = 0x1000;
 /// Priorities are 3 bits wide (1 = lowest, 7 = highest, 0 = never).
 const PRIORITY_MASK: u32 = 7;
 const WORDS: usize = 3; // 96 bits of source flags
+
+/// The first source whose flag is in word `w` (below [`WORDS`]) of a bit
+/// array.
+#[expect(clippy::cast_possible_truncation, reason = "w is below WORDS (3)")]
+const fn first_source(w: usize) -> u32 {
+    w as u32 * 32
+}
 
 /// How a gateway turns a device's line into requests (see the module docs).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -144,7 +152,7 @@ impl Plic {
         for (w, enabled) in enable.iter().enumerate() {
             let mut candidates = self.pending[w] & !self.in_service[w] & enabled;
             while candidates != 0 {
-                let s = w as u32 * 32 + candidates.trailing_zeros();
+                let s = first_source(w) + candidates.trailing_zeros();
                 candidates &= candidates - 1;
                 let p = self.priority.get(s as usize).copied().unwrap_or(0);
                 if p > threshold && best.is_none_or(|(_, bp)| p > bp) {
@@ -221,7 +229,7 @@ impl MmioDevice for Plic {
         if size != AccessSize::Word {
             return;
         }
-        let value = value as u32;
+        let value = low_u32(value); // a word access
         let contexts = self.enable.len() as u64;
         match offset {
             o if o < PENDING_BASE => {
@@ -237,7 +245,7 @@ impl MmioDevice for Plic {
                     // Source 0 does not exist; neither do sources past `sources`.
                     let mut valid = u32::MAX;
                     for b in 0..32 {
-                        let s = w as u32 * 32 + b;
+                        let s = first_source(w) + b;
                         if s == 0 || s > self.sources {
                             valid &= !(1 << b);
                         }
@@ -268,8 +276,8 @@ pub fn fdt_node(
     sources: u32,
     phandles: Phandles,
 ) -> FdtWriterResult<()> {
-    let m = Interrupt::MachineExternal.code() as u32;
-    let s = Interrupt::SupervisorExternal.code() as u32;
+    let m = crate::fdt::interrupt_cell(Interrupt::MachineExternal);
+    let s = crate::fdt::interrupt_cell(Interrupt::SupervisorExternal);
     let contexts: Vec<u32> = (0..phandles.harts())
         .flat_map(|h| [phandles.cpu_intc(h), m, phandles.cpu_intc(h), s])
         .collect();

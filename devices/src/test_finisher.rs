@@ -10,9 +10,9 @@ use crate::device::MmioDevice;
 use crate::fdt::{self, Phandles};
 use crate::layout::Region;
 
-const FAIL: u64 = 0x3333;
-const PASS: u64 = 0x5555;
-const RESET: u64 = 0x7777;
+const FAIL: u32 = 0x3333;
+const PASS: u32 = 0x5555;
+const RESET: u32 = 0x7777;
 
 /// What the guest asked the finisher for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +53,7 @@ impl MmioDevice for TestFinisher {
             return;
         }
         let code = ((value >> 16) & 0xffff) as u32;
-        self.request = match value & 0xffff {
+        self.request = match (value & 0xffff) as u32 {
             PASS => Some(PowerRequest::PowerOff(0)),
             // A failure with code 0 still has to fail: QEMU reports it as 1.
             FAIL => Some(PowerRequest::PowerOff(if code == 0 { 1 } else { code })),
@@ -91,7 +91,7 @@ pub fn fdt_syscon_nodes(fdt: &mut FdtWriter, phandles: Phandles) -> FdtWriterRes
         fdt.property_string("compatible", compatible)?;
         fdt.property_u32("regmap", phandles.test())?;
         fdt.property_u32("offset", 0)?;
-        fdt.property_u32("value", value as u32)?;
+        fdt.property_u32("value", value)?;
         fdt.end_node(node)?;
     }
     Ok(())

@@ -20,6 +20,7 @@
 
 use std::collections::VecDeque;
 
+use rivet_core::bits::low_u8;
 use rivet_core::AccessSize;
 
 use crate::console::Console;
@@ -278,7 +279,7 @@ impl MmioDevice for Uart16550 {
         if size != AccessSize::Byte {
             return;
         }
-        let v = value as u8;
+        let v = low_u8(value);
         let dlab = self.lcr & LCR_DLAB != 0;
         match offset {
             RBR_THR_DLL if dlab => self.dll = v,
@@ -354,10 +355,10 @@ mod tests {
         c.input.extend(b"ok");
         u.exchange(&mut c);
         assert_eq!(c.output, b"hi");
-        assert_eq!(u.read(LSR, AccessSize::Byte) as u8 & LSR_DR, LSR_DR);
+        assert_eq!(low_u8(u.read(LSR, AccessSize::Byte)) & LSR_DR, LSR_DR);
         // Without the FIFO the UART holds one byte; the next waits in the console.
         assert_eq!(u.read(0, AccessSize::Byte), u64::from(b'o'));
-        assert_eq!(u.read(LSR, AccessSize::Byte) as u8 & LSR_DR, 0);
+        assert_eq!(low_u8(u.read(LSR, AccessSize::Byte)) & LSR_DR, 0);
         u.exchange(&mut c);
         assert_eq!(u.read(0, AccessSize::Byte), u64::from(b'k'));
     }
@@ -370,13 +371,13 @@ mod tests {
         u.write(IER_DLM, AccessSize::Byte, u64::from(IER_THRI));
         assert!(u.interrupt_pending(), "THR empty fires when enabled");
         assert_eq!(
-            u.read(IIR_FCR, AccessSize::Byte) as u8,
+            low_u8(u.read(IIR_FCR, AccessSize::Byte)),
             IIR_THRE | IIR_FIFO_ENABLED
         );
         assert!(!u.interrupt_pending(), "reading IIR cleared it");
         u.write(IER_DLM, AccessSize::Byte, u64::from(IER_THRI | IER_RDI));
         u.receive(b'x');
-        assert_eq!(u.read(IIR_FCR, AccessSize::Byte) as u8 & 0x0f, IIR_RDA);
+        assert_eq!(low_u8(u.read(IIR_FCR, AccessSize::Byte)) & 0x0f, IIR_RDA);
         u.read(0, AccessSize::Byte);
         assert!(!u.interrupt_pending());
     }

@@ -3,6 +3,11 @@
 //! a `rivet_core::Memory`, and `VirtioMmio::poll` standing in for the
 //! board's time slices.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "a driver writes the low halves of addresses to the *_LOW registers and reads word and byte registers as u32 and u8; indices and lengths here are small"
+)]
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};

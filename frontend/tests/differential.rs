@@ -348,7 +348,8 @@ fn rivet_matches_qemu_on_random_programs() {
             .map(|t| {
                 let (stats, failed) = (&stats, &failed);
                 // Cases split as evenly as possible.
-                let share = cases / threads as u32 + u32::from((t as u32) < cases % threads as u32);
+                let (t32, n) = (u32::try_from(t).unwrap(), u32::try_from(threads).unwrap());
+                let share = cases / n + u32::from(t32 < cases % n);
                 s.spawn(move || {
                     let persistence: Box<dyn FailurePersistence> = if t == 0 {
                         Box::new(FileFailurePersistence::Direct(REGRESSIONS))
@@ -620,7 +621,7 @@ fn qemu_completes_misaligned_ram_accesses() {
     let bytes: Vec<u8> = pattern.iter().flat_map(|w| w.to_le_bytes()).collect();
     let read = |addr: i64, width: u32| -> u64 {
         (0..width as usize).fold(0u64, |acc, i| {
-            acc | u64::from(bytes[(addr as usize) + i]) << (8 * i)
+            acc | u64::from(bytes[usize::try_from(addr).unwrap() + i]) << (8 * i)
         })
     };
     for (k, (name, width, signed)) in LOADS.iter().enumerate() {
@@ -659,7 +660,7 @@ fn qemu_completes_misaligned_ram_accesses() {
         );
         let mut expect = bytes.clone();
         for off in &offsets {
-            let at = (A_OFFSET + off) as usize;
+            let at = usize::try_from(A_OFFSET + off).unwrap();
             expect[at..at + width].copy_from_slice(&value.to_le_bytes()[..*width]);
         }
         for (i, chunk) in expect.chunks(8).enumerate() {

@@ -312,11 +312,12 @@ struct Csr {
 /// compile time, so that an access finds its CSR with one load.
 static CSRS: [Option<Csr>; 4096] = {
     let mut table = [None; 4096];
-    let mut number = 0;
-    while number < table.len() {
-        table[number] = Csr::lookup(number as u16);
+    let mut number: u16 = 0;
+    while (number as usize) < table.len() {
+        table[number as usize] = Csr::lookup(number);
         number += 1;
     }
+
     table
 };
 

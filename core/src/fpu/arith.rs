@@ -189,7 +189,12 @@ pub(super) fn div_soft<F: Format>(a: u64, b: u64, rm: RoundingMode, flags: &mut 
         let k = 62;
         let n = u128::from(sig_a) << k;
         let d = u128::from(sig_b);
-        ((n / d) as u64, n % d == 0, k)
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "sig_a < 2^(t+1) and sig_b >= 2^t, so the quotient is below 2^63"
+        )]
+        let quotient = (n / d) as u64;
+        (quotient, n % d == 0, k)
     };
     let sig = quotient | u64::from(!exact);
     round_pack::<F>(negative, exp_a - exp_b - k as i32, sig, rm, flags)
@@ -249,6 +254,10 @@ pub(super) fn sqrt_soft<F: Format>(a: u64, rm: RoundingMode, flags: &mut Flags) 
 /// exact whatever the estimate.
 #[inline]
 fn isqrt64(n: u64) -> u64 {
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "an estimate: the fraction is dropped on purpose, and the root of a u64 fits"
+    )]
     let mut r = ((n as f64).sqrt() as u64).min(u64::from(u32::MAX));
     while r * r > n {
         r -= 1;
@@ -264,6 +273,10 @@ fn isqrt64(n: u64) -> u64 {
 /// estimate leaves an error below one unit (the error squares and halves
 /// relative to the root); the corrections make the result exact.
 #[inline]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "the estimate drops its fraction on purpose; the root of a u128 is below 2^64"
+)]
 fn isqrt128(n: u128) -> u64 {
     let estimate = ((n as f64).sqrt() as u128).clamp(1, u128::from(u64::MAX));
     let mut r = (estimate.saturating_add(n / estimate) / 2).min(u128::from(u64::MAX));

@@ -140,5 +140,6 @@ pub(super) fn f64_to_f32(a: u64, rm: RoundingMode, flags: &mut Flags) -> u32 {
         let (sig, exp) = unpack::<F64>(a);
         round_pack::<F32>(negative, exp, sig, rm, flags)
     };
-    bits as u32
+    // A binary32 result: the encoding is in the low 32 bits, the rest zero.
+    crate::bits::low_u32(bits)
 }

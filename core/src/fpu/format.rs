@@ -22,6 +22,8 @@ pub(super) trait Format {
     const SIGN: u64 = 1 << (Self::WIDTH - 1);
     /// The all-ones biased exponent (infinities and NaNs).
     const EXP_MAX: u64 = (1 << Self::EXP_BITS) - 1;
+    /// [`Self::EXP_MAX`] as an `i32`, for exponent arithmetic.
+    const EXP_MAX_I32: i32 = (1 << Self::EXP_BITS) - 1;
     /// The exponent bias.
     const BIAS: i32 = (1 << (Self::EXP_BITS - 1)) - 1;
     /// The trailing significand field.
@@ -52,6 +54,16 @@ impl Format for F64 {
 #[inline(always)]
 pub(super) fn exp_field<F: Format>(x: u64) -> u64 {
     (x >> F::FRAC_BITS) & F::EXP_MAX
+}
+
+/// The biased exponent field of `x` as an `i32`, for exponent arithmetic.
+#[inline(always)]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "the field is at most 11 bits wide"
+)]
+pub(super) fn exp_i32<F: Format>(x: u64) -> i32 {
+    exp_field::<F>(x) as i32
 }
 
 /// Whether the sign bit of `x` is set.
@@ -106,13 +118,10 @@ pub(super) fn sign_bit<F: Format>(negative: bool) -> u64 {
 /// width.
 #[inline(always)]
 pub(super) fn unpack<F: Format>(x: u64) -> (u64, i32) {
-    let field = exp_field::<F>(x);
+    let field = exp_i32::<F>(x);
     let frac = x & F::FRAC_MASK;
     if field != 0 {
-        (
-            frac | F::HIDDEN,
-            field as i32 - F::BIAS - F::FRAC_BITS as i32,
-        )
+        (frac | F::HIDDEN, field - F::BIAS - F::FRAC_BITS as i32)
     } else {
         // A subnormal: value = frac * 2^(1 - BIAS - FRAC_BITS). Move the
         // leading one of `frac` (at bit 63 - lz) up to bit FRAC_BITS.

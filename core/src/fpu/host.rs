@@ -22,8 +22,9 @@
 //!   behind Rust's back (a shared library built with `-ffast-math` can do
 //!   that when it is loaded).
 
-use super::format::{exp_field, magnitude, Format};
+use super::format::{exp_field, exp_i32, magnitude, Format};
 use super::{Flags, RoundingMode, F32, F64};
+use crate::bits::low_u32;
 
 /// Whether the host's `f32`/`f64` arithmetic is known to be IEEE 754
 /// round-to-nearest-even with gradual underflow on this target.
@@ -117,7 +118,7 @@ fn product_is_shifted<F: Format>(p: u128, m: u64, k: i32) -> bool {
 /// exact iff `s - x == y`. Addition never raises UF (a sum in the
 /// subnormal range is exact), so a normal result needs no range check; a is left to the integer path anyway (the result must be normal).
 macro_rules! fast_add_body {
-    ($host:ty, $a:expr, $b:expr) => {{
+    ($from_bits:expr, $a:expr, $b:expr) => {{
         let (a, b) = ($a, $b);
         if !ENABLED || !normal_or_zero::<Self>(a) || !normal_or_zero::<Self>(b) {
             return None;
@@ -127,7 +128,7 @@ macro_rules! fast_add_body {
         } else {
             (b, a)
         };
-        let (x, y) = (<$host>::from_bits(x as _), <$host>::from_bits(y as _));
+        let (x, y) = ($from_bits(x), $from_bits(y));
         let s = x + y;
         if !normal::<Self>(u64::from(s.to_bits())) {
             return None;
@@ -141,7 +142,7 @@ macro_rules! fast_add_body {
 impl Host for F64 {
     #[inline(always)]
     fn fast_add(a: u64, b: u64) -> Option<(u64, bool)> {
-        fast_add_body!(f64, a, b)
+        fast_add_body!(f64::from_bits, a, b)
     }
 
     /// Exactness, without forming the product: the product `P = m_a * m_b`
@@ -168,9 +169,7 @@ impl Host for F64 {
         if !safe_result::<Self>(r) {
             return None;
         }
-        let carry = exp_field::<Self>(r) as i32 + Self::BIAS
-            - exp_field::<Self>(a) as i32
-            - exp_field::<Self>(b) as i32;
+        let carry = exp_i32::<Self>(r) + Self::BIAS - exp_i32::<Self>(a) - exp_i32::<Self>(b);
         let zeros =
             significand::<Self>(a).trailing_zeros() + significand::<Self>(b).trailing_zeros();
         let inexact = (zeros as i32) < Self::FRAC_BITS as i32 + carry;
@@ -191,10 +190,9 @@ impl Host for F64 {
         }
         let p = u128::from(significand::<Self>(q)) * u128::from(significand::<Self>(b));
         // Biased exponents: the biases cancel to one + BIAS.
-        let k =
-            exp_field::<Self>(a) as i32 - exp_field::<Self>(q) as i32 - exp_field::<Self>(b) as i32
-                + Self::BIAS
-                + Self::FRAC_BITS as i32;
+        let k = exp_i32::<Self>(a) - exp_i32::<Self>(q) - exp_i32::<Self>(b)
+            + Self::BIAS
+            + Self::FRAC_BITS as i32;
         let exact = product_is_shifted::<Self>(p, significand::<Self>(a), k);
         Some((q, !exact))
     }
@@ -209,9 +207,7 @@ impl Host for F64 {
         let r = f64::from_bits(a).sqrt().to_bits();
         let m = significand::<Self>(r);
         let p = u128::from(m) * u128::from(m);
-        let k = exp_field::<Self>(a) as i32 - 2 * exp_field::<Self>(r) as i32
-            + Self::BIAS
-            + Self::FRAC_BITS as i32;
+        let k = exp_i32::<Self>(a) - 2 * exp_i32::<Self>(r) + Self::BIAS + Self::FRAC_BITS as i32;
         let exact = product_is_shifted::<Self>(p, significand::<Self>(a), k);
         Some((r, !exact))
     }
@@ -253,12 +249,9 @@ impl Host for F64 {
         // (any common offset does for the comparisons).
         let p = u128::from(significand::<Self>(a)) * u128::from(significand::<Self>(b));
         let q = significand::<Self>(c);
-        let low_p =
-            exp_field::<Self>(a) as i32 + exp_field::<Self>(b) as i32 + p.trailing_zeros() as i32;
-        let low_q = exp_field::<Self>(c) as i32
-            + Self::BIAS
-            + Self::FRAC_BITS as i32
-            + q.trailing_zeros() as i32;
+        let low_p = exp_i32::<Self>(a) + exp_i32::<Self>(b) + p.trailing_zeros() as i32;
+        let low_q =
+            exp_i32::<Self>(c) + Self::BIAS + Self::FRAC_BITS as i32 + q.trailing_zeros() as i32;
         let low = if low_p != low_q {
             low_p.min(low_q)
         } else {
@@ -269,7 +262,7 @@ impl Host for F64 {
             low_p + sum.trailing_zeros() as i32
         };
         // The leading one of r, in the same units.
-        let top = exp_field::<Self>(r) as i32 + Self::BIAS + 2 * Self::FRAC_BITS as i32;
+        let top = exp_i32::<Self>(r) + Self::BIAS + 2 * Self::FRAC_BITS as i32;
         Some((r, top - low > Self::FRAC_BITS as i32))
     }
 }
@@ -296,7 +289,7 @@ fn host_has_fma() -> bool {
 impl Host for F32 {
     #[inline(always)]
     fn fast_add(a: u64, b: u64) -> Option<(u64, bool)> {
-        fast_add_body!(f32, a, b)
+        fast_add_body!(binary32, a, b)
     }
 
     /// The `f64` product is exact, so converting it rounds once. Exact iff
@@ -307,7 +300,7 @@ impl Host for F32 {
             return None;
         }
         let p = widen(a) * widen(b);
-        let r = p as f32;
+        let r = round_f32(p);
         if !safe_result::<Self>(u64::from(r.to_bits())) {
             return None;
         }
@@ -323,7 +316,7 @@ impl Host for F32 {
         if !ENABLED || !normal::<Self>(a) || !normal::<Self>(b) {
             return None;
         }
-        let r = (widen(a) / widen(b)) as f32;
+        let r = round_f32(widen(a) / widen(b));
         if !safe_result::<Self>(u64::from(r.to_bits())) {
             return None;
         }
@@ -339,7 +332,7 @@ impl Host for F32 {
         if !ENABLED || a & Self::SIGN != 0 || !normal::<Self>(a) {
             return None;
         }
-        let r = widen(a).sqrt() as f32;
+        let r = round_f32(widen(a).sqrt());
         let r64 = f64::from(r);
         #[allow(clippy::float_cmp)] // exact comparison is the point
         let inexact = r64 * r64 != widen(a);
@@ -366,7 +359,7 @@ impl Host for F32 {
         // TwoSum: e = (p - (s - bv)) + (c - bv) with bv = s - p.
         let bv = s - p;
         let e = (p - (s - bv)) + (c - bv);
-        let r = s as f32;
+        let r = round_f32(s);
         if !safe_result::<Self>(u64::from(r.to_bits())) {
             return None;
         }
@@ -383,10 +376,27 @@ impl Host for F32 {
     }
 }
 
+/// The binary32 value in the low bits of `x`.
+#[inline(always)]
+fn binary32(x: u64) -> f32 {
+    f32::from_bits(low_u32(x))
+}
+
 /// The binary32 value in the low bits of `x` as an `f64` (exact).
 #[inline(always)]
 fn widen(x: u64) -> f64 {
-    f64::from(f32::from_bits(x as u32))
+    f64::from(binary32(x))
+}
+
+/// `x` rounded to binary32 by the host: Rust's `as` rounds correctly (to
+/// nearest, ties to even), and losing the extra precision is the point.
+#[inline(always)]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "rounding to binary32 is the point"
+)]
+fn round_f32(x: f64) -> f32 {
+    x as f32
 }
 
 /// binary64 to binary32 under round-to-nearest: Rust's `as` rounds
@@ -397,7 +407,7 @@ pub(super) fn fast_f64_to_f32(a: u64) -> Option<(u32, bool)> {
         return None;
     }
     let x = f64::from_bits(a);
-    let r = x as f32;
+    let r = round_f32(x);
     if !safe_result::<F32>(u64::from(r.to_bits())) {
         return None;
     }

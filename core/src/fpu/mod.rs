@@ -111,12 +111,38 @@ pub enum F32 {}
 #[derive(Debug)]
 pub enum F64 {}
 
+/// A format's register bits (`u32` for binary32, `u64` for binary64), made
+/// from the `u64` the shared algorithms compute in.
+trait Encoding: Copy {
+    /// The encoding in `x`. A binary32 result occupies the low 32 bits of
+    /// its `u64` and the rest are zero, so nothing is lost.
+    fn from_wide(x: u64) -> Self;
+}
+
+impl Encoding for u32 {
+    #[inline(always)]
+    fn from_wide(x: u64) -> u32 {
+        crate::bits::low_u32(x)
+    }
+}
+
+impl Encoding for u64 {
+    #[inline(always)]
+    fn from_wide(x: u64) -> u64 {
+        x
+    }
+}
+
 /// Generates the operations both formats share, as associated functions of
 /// the namespace type `$ty` whose register bits are `$bits`.
 macro_rules! format_api {
     ($ty:ident, $bits:ty, $name:literal) => {
         impl $ty {
             #[doc = concat!("The canonical quiet NaN of ", $name, ", the only NaN an operation returns.")]
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "a binary32 encoding fits a u32; an allow, not an expect: the binary64 expansion does not narrow"
+            )]
             pub const CANONICAL_NAN: $bits = <$ty as Format>::CANONICAL_NAN as $bits;
 
             /// Whether `a` is a NaN (quiet or signalling).
@@ -134,52 +160,52 @@ macro_rules! format_api {
             /// `a + b`, rounded.
             #[inline]
             pub fn add(a: $bits, b: $bits, rm: RoundingMode, flags: &mut Flags) -> $bits {
-                arith::add::<$ty>(a.into(), b.into(), rm, flags) as $bits
+                <$bits>::from_wide(arith::add::<$ty>(a.into(), b.into(), rm, flags))
             }
 
             /// `a - b`, rounded.
             #[inline]
             pub fn sub(a: $bits, b: $bits, rm: RoundingMode, flags: &mut Flags) -> $bits {
                 let b = u64::from(b) ^ <$ty as Format>::SIGN;
-                arith::add::<$ty>(a.into(), b, rm, flags) as $bits
+                <$bits>::from_wide(arith::add::<$ty>(a.into(), b, rm, flags))
             }
 
             /// `a * b`, rounded.
             #[inline]
             pub fn mul(a: $bits, b: $bits, rm: RoundingMode, flags: &mut Flags) -> $bits {
-                arith::mul::<$ty>(a.into(), b.into(), rm, flags) as $bits
+                <$bits>::from_wide(arith::mul::<$ty>(a.into(), b.into(), rm, flags))
             }
 
             /// `a / b`, rounded (DZ for a finite non-zero `a` over zero).
             #[inline]
             pub fn div(a: $bits, b: $bits, rm: RoundingMode, flags: &mut Flags) -> $bits {
-                arith::div::<$ty>(a.into(), b.into(), rm, flags) as $bits
+                <$bits>::from_wide(arith::div::<$ty>(a.into(), b.into(), rm, flags))
             }
 
             /// The square root of `a`, rounded (`sqrt(-0) = -0`; NV for `a < 0`).
             #[inline]
             pub fn sqrt(a: $bits, rm: RoundingMode, flags: &mut Flags) -> $bits {
-                arith::sqrt::<$ty>(a.into(), rm, flags) as $bits
+                <$bits>::from_wide(arith::sqrt::<$ty>(a.into(), rm, flags))
             }
 
             /// `fmadd`: `a * b + c` with a single rounding.
             #[inline]
             pub fn madd(a: $bits, b: $bits, c: $bits, rm: RoundingMode, flags: &mut Flags) -> $bits {
-                arith::fma::<$ty>(a.into(), b.into(), c.into(), rm, flags) as $bits
+                <$bits>::from_wide(arith::fma::<$ty>(a.into(), b.into(), c.into(), rm, flags))
             }
 
             /// `fmsub`: `a * b - c` with a single rounding.
             #[inline]
             pub fn msub(a: $bits, b: $bits, c: $bits, rm: RoundingMode, flags: &mut Flags) -> $bits {
                 let c = u64::from(c) ^ <$ty as Format>::SIGN;
-                arith::fma::<$ty>(a.into(), b.into(), c, rm, flags) as $bits
+                <$bits>::from_wide(arith::fma::<$ty>(a.into(), b.into(), c, rm, flags))
             }
 
             /// `fnmsub`: `-(a * b) + c` with a single rounding.
             #[inline]
             pub fn nmsub(a: $bits, b: $bits, c: $bits, rm: RoundingMode, flags: &mut Flags) -> $bits {
                 let a = u64::from(a) ^ <$ty as Format>::SIGN;
-                arith::fma::<$ty>(a, b.into(), c.into(), rm, flags) as $bits
+                <$bits>::from_wide(arith::fma::<$ty>(a, b.into(), c.into(), rm, flags))
             }
 
             /// `fnmadd`: `-(a * b) - c` with a single rounding.
@@ -187,7 +213,7 @@ macro_rules! format_api {
             pub fn nmadd(a: $bits, b: $bits, c: $bits, rm: RoundingMode, flags: &mut Flags) -> $bits {
                 let a = u64::from(a) ^ <$ty as Format>::SIGN;
                 let c = u64::from(c) ^ <$ty as Format>::SIGN;
-                arith::fma::<$ty>(a, b.into(), c, rm, flags) as $bits
+                <$bits>::from_wide(arith::fma::<$ty>(a, b.into(), c, rm, flags))
             }
 
             /// The host fast path of [`Self::add`] alone: the result and
@@ -197,27 +223,27 @@ macro_rules! format_api {
             #[inline(always)]
             pub fn add_fast(a: $bits, b: $bits, rm: RoundingMode) -> Option<($bits, bool)> {
                 host::when_rne(rm, || <$ty as Host>::fast_add(a.into(), b.into()))
-                    .map(|(r, nx)| (r as $bits, nx))
+                    .map(|(r, nx)| (<$bits>::from_wide(r), nx))
             }
 
             /// The host fast path of [`Self::sub`] alone (see [`Self::add_fast`]).
             #[inline(always)]
             pub fn sub_fast(a: $bits, b: $bits, rm: RoundingMode) -> Option<($bits, bool)> {
-                Self::add_fast(a, b ^ <$ty as Format>::SIGN as $bits, rm)
+                Self::add_fast(a, b ^ <$bits>::from_wide(<$ty as Format>::SIGN), rm)
             }
 
             /// The host fast path of [`Self::mul`] alone (see [`Self::add_fast`]).
             #[inline(always)]
             pub fn mul_fast(a: $bits, b: $bits, rm: RoundingMode) -> Option<($bits, bool)> {
                 host::when_rne(rm, || <$ty as Host>::fast_mul(a.into(), b.into()))
-                    .map(|(r, nx)| (r as $bits, nx))
+                    .map(|(r, nx)| (<$bits>::from_wide(r), nx))
             }
 
             /// The host fast path of [`Self::div`] alone (see [`Self::add_fast`]).
             #[inline(always)]
             pub fn div_fast(a: $bits, b: $bits, rm: RoundingMode) -> Option<($bits, bool)> {
                 host::when_rne(rm, || <$ty as Host>::fast_div(a.into(), b.into()))
-                    .map(|(r, nx)| (r as $bits, nx))
+                    .map(|(r, nx)| (<$bits>::from_wide(r), nx))
             }
 
             /// `fmin`: IEEE 754-2019 minimumNumber, with `-0 < +0`. One NaN
@@ -225,7 +251,7 @@ macro_rules! format_api {
             /// NV if either operand is a signalling NaN.
             #[inline]
             pub fn min(a: $bits, b: $bits, flags: &mut Flags) -> $bits {
-                compare::min_max::<$ty>(a.into(), b.into(), false, flags) as $bits
+                <$bits>::from_wide(compare::min_max::<$ty>(a.into(), b.into(), false, flags))
             }
 
             /// `fmax`: IEEE 754-2019 maximumNumber, with `-0 < +0`. One NaN
@@ -233,7 +259,7 @@ macro_rules! format_api {
             /// NV if either operand is a signalling NaN.
             #[inline]
             pub fn max(a: $bits, b: $bits, flags: &mut Flags) -> $bits {
-                compare::min_max::<$ty>(a.into(), b.into(), true, flags) as $bits
+                <$bits>::from_wide(compare::min_max::<$ty>(a.into(), b.into(), true, flags))
             }
 
             /// `feq`: quiet equality (`-0 == +0`; false for NaN, NV only for a
@@ -268,6 +294,10 @@ macro_rules! format_api {
             /// NaN saturates (NaN and too large to `i32::MAX`, too small to
             /// `i32::MIN`) and raises NV only; in range but inexact raises NX.
             #[inline]
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "to_int saturates to the 32-bit range: the value fits"
+            )]
             pub fn to_i32(a: $bits, rm: RoundingMode, flags: &mut Flags) -> i32 {
                 convert::to_int::<$ty>(a.into(), rm, true, 32, flags) as i32
             }
@@ -276,7 +306,12 @@ macro_rules! format_api {
             /// large saturate to `u32::MAX`, negative values that do not round
             /// to zero to 0, with NV only; in range but inexact raises NX.
             #[inline]
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "to_int saturates to the 32-bit range: the value fits"
+            )]
             pub fn to_u32(a: $bits, rm: RoundingMode, flags: &mut Flags) -> u32 {
+
                 convert::to_int::<$ty>(a.into(), rm, false, 32, flags) as u32
             }
 
@@ -297,25 +332,25 @@ macro_rules! format_api {
             /// Conversion from a signed 32-bit integer, rounded.
             #[inline]
             pub fn from_i32(a: i32, rm: RoundingMode, flags: &mut Flags) -> $bits {
-                convert::from_int::<$ty>(a < 0, u64::from(a.unsigned_abs()), rm, flags) as $bits
+                <$bits>::from_wide(convert::from_int::<$ty>(a < 0, u64::from(a.unsigned_abs()), rm, flags))
             }
 
             /// Conversion from an unsigned 32-bit integer, rounded.
             #[inline]
             pub fn from_u32(a: u32, rm: RoundingMode, flags: &mut Flags) -> $bits {
-                convert::from_int::<$ty>(false, u64::from(a), rm, flags) as $bits
+                <$bits>::from_wide(convert::from_int::<$ty>(false, u64::from(a), rm, flags))
             }
 
             /// Conversion from a signed 64-bit integer, rounded.
             #[inline]
             pub fn from_i64(a: i64, rm: RoundingMode, flags: &mut Flags) -> $bits {
-                convert::from_int::<$ty>(a < 0, a.unsigned_abs(), rm, flags) as $bits
+                <$bits>::from_wide(convert::from_int::<$ty>(a < 0, a.unsigned_abs(), rm, flags))
             }
 
             /// Conversion from an unsigned 64-bit integer, rounded.
             #[inline]
             pub fn from_u64(a: u64, rm: RoundingMode, flags: &mut Flags) -> $bits {
-                convert::from_int::<$ty>(false, a, rm, flags) as $bits
+                <$bits>::from_wide(convert::from_int::<$ty>(false, a, rm, flags))
             }
         }
     };
@@ -354,7 +389,7 @@ pub fn box_f32(a: u32) -> u64 {
 #[inline]
 pub fn unbox_f32(reg: u64) -> u32 {
     if reg >> 32 == 0xffff_ffff {
-        reg as u32
+        crate::bits::low_u32(reg)
     } else {
         F32::CANONICAL_NAN
     }

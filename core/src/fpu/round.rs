@@ -45,6 +45,10 @@ pub(super) fn shift_right_jam128(x: u128, n: u32) -> u128 {
 /// convention, jamming whatever does not fit into the sticky bit. When it
 /// has to shift, the result keeps 64 significant bits.
 #[inline(always)]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "x is below 2^64 when high_bits is 0, and the jammed shift leaves 64 bits"
+)]
 pub(super) fn narrow(x: u128, exp: i32) -> (u64, i32) {
     let high_bits = 64u32.saturating_sub(x.leading_zeros());
     if high_bits == 0 {
@@ -123,7 +127,7 @@ pub(super) fn round_pack<F: Format>(
     // The value is now 1.f * 2^e with e = exp + 63 - lz; `biased` is e + BIAS.
     let mut biased = exp + (63 - lz as i32) + F::BIAS;
 
-    if biased >= F::EXP_MAX as i32 {
+    if biased >= F::EXP_MAX_I32 {
         // At least 2^(emax + 1): overflows in every rounding mode.
         return overflow::<F>(negative, rm, flags);
     }

@@ -1,6 +1,7 @@
 //! D: double-precision floating point (the shared machinery — FS, rounding
 //! modes, flags — is in [`super::f`]).
 
+use crate::bits::{low_i32, low_u32};
 use crate::fpu::{box_f32, unbox_f32, Flags, F32, F64};
 use crate::hart::{Env, Hart};
 use crate::isa::disasm::Operands;
@@ -132,10 +133,10 @@ fp_handler!(fcvt_lu_d, rm, |h, i, rm, fl| {
     h.xw(i.rd(), F64::to_u64(h.fr(i.rs1()), rm, &mut fl))
 });
 fp_handler!(fcvt_d_w, rm, |h, i, rm, fl| {
-    h.fw(i.rd(), F64::from_i32(h.xr(i.rs1()) as i32, rm, &mut fl))
+    h.fw(i.rd(), F64::from_i32(low_i32(h.xr(i.rs1())), rm, &mut fl))
 });
 fp_handler!(fcvt_d_wu, rm, |h, i, rm, fl| {
-    h.fw(i.rd(), F64::from_u32(h.xr(i.rs1()) as u32, rm, &mut fl))
+    h.fw(i.rd(), F64::from_u32(low_u32(h.xr(i.rs1())), rm, &mut fl))
 });
 fp_handler!(fcvt_d_l, rm, |h, i, rm, fl| {
     h.fw(i.rd(), F64::from_i64(h.xr(i.rs1()) as i64, rm, &mut fl))

@@ -83,7 +83,8 @@ use crate::reg::{F_ABI_NAMES, X_ABI_NAMES};
 /// RV64GC, as rivet executes it.
 pub fn disassemble(bits: u32, pc: u64) -> String {
     if bits & 3 != 3 {
-        let half = bits as u16;
+        let half = crate::bits::low_u16(bits);
+
         let text = match c::expand(half) {
             Some(word) => c::disasm(half, word).or_else(|| instruction(lookup(word)?, word, pc)),
             None => c::disasm_reserved(half),

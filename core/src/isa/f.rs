@@ -6,6 +6,7 @@
 //! NaN and flag rules, checked bit for bit against Berkeley SoftFloat.
 //! The handlers here only move operands in and out of registers.
 
+use crate::bits::{low_i32, low_u32, low_u8};
 use crate::fpu::{box_f32, unbox_f32, Flags, RoundingMode, F32};
 use crate::hart::{Env, Hart};
 use crate::isa::disasm::{asm, f_reg, Operands};
@@ -19,7 +20,7 @@ impl Hart {
     pub(crate) fn rounding_mode(&self, rm_field: i32) -> Option<RoundingMode> {
         let rm = (rm_field & 7) as u8;
         let rm = if rm == 7 {
-            self.csr.fcsr.frm() as u8
+            (self.csr.fcsr.frm() & 7) as u8
         } else {
             rm
         };
@@ -138,10 +139,10 @@ fn s(h: &Hart, r: u8) -> u32 {
 /// `rs3` of an R4-type record (kept in `imm` beside `rm`).
 #[inline]
 pub(crate) fn rs3(i: Insn) -> u8 {
-    (i.imm() >> 8) as u8 & 31
+    low_u8(i.imm().cast_unsigned() >> 8) & 31
 }
 
-fp_load!(flw, 4, |v| box_f32(v as u32));
+fp_load!(flw, 4, |v| box_f32(low_u32(v)));
 fp_store!(fsw, 4);
 
 /// Defines a rounding binary operation `rd = op(rs1, rs2)` on singles.
@@ -245,13 +246,13 @@ fp_handler!(fcvt_lu_s, rm, |h, i, rm, fl| {
 fp_handler!(fcvt_s_w, rm, |h, i, rm, fl| {
     h.fw(
         i.rd(),
-        box_f32(F32::from_i32(h.xr(i.rs1()) as i32, rm, &mut fl)),
+        box_f32(F32::from_i32(low_i32(h.xr(i.rs1())), rm, &mut fl)),
     )
 });
 fp_handler!(fcvt_s_wu, rm, |h, i, rm, fl| {
     h.fw(
         i.rd(),
-        box_f32(F32::from_u32(h.xr(i.rs1()) as u32, rm, &mut fl)),
+        box_f32(F32::from_u32(low_u32(h.xr(i.rs1())), rm, &mut fl)),
     )
 });
 fp_handler!(fcvt_s_l, rm, |h, i, rm, fl| {
@@ -267,7 +268,7 @@ fp_handler!(fcvt_s_lu, rm, |h, i, rm, fl| {
 // Moves transfer raw bits: FMV.X.W ignores NaN boxing.
 fp_handler!(fmv_x_w, |h, i, _fl| { h.xw(i.rd(), sext32(h.fr(i.rs1()))) });
 fp_handler!(fmv_w_x, |h, i, _fl| {
-    h.fw(i.rd(), box_f32(h.xr(i.rs1()) as u32))
+    h.fw(i.rd(), box_f32(low_u32(h.xr(i.rs1()))))
 });
 
 /// A sign injection's text (F or D): with both sources the same register,

@@ -5,6 +5,7 @@
 //! (the most negative value divided by -1) the dividend as quotient and a
 //! remainder of zero.
 
+use crate::bits::{low_i32, low_u32};
 use crate::isa::rv64i::{reg_reg, sext32};
 use crate::isa::{op, Opcode};
 
@@ -50,19 +51,19 @@ reg_reg!(rem, |a, b| rem64(a as i64, b as i64) as u64);
 reg_reg!(remu, |a, b| remu64(a, b));
 reg_reg!(mulw, |a, b| sext32(a.wrapping_mul(b)));
 reg_reg!(divw, |a, b| {
-    let (a, b) = (a as i32, b as i32);
+    let (a, b) = (low_i32(a), low_i32(b));
     (if b == 0 { -1 } else { a.wrapping_div(b) }) as i64 as u64
 });
 reg_reg!(divuw, |a, b| {
-    let (a, b) = (a as u32, b as u32);
+    let (a, b) = (low_u32(a), low_u32(b));
     sext32(u64::from(a.checked_div(b).unwrap_or(u32::MAX)))
 });
 reg_reg!(remw, |a, b| {
-    let (a, b) = (a as i32, b as i32);
+    let (a, b) = (low_i32(a), low_i32(b));
     (if b == 0 { a } else { a.wrapping_rem(b) }) as i64 as u64
 });
 reg_reg!(remuw, |a, b| {
-    let (a, b) = (a as u32, b as u32);
+    let (a, b) = (low_u32(a), low_u32(b));
     sext32(u64::from(if b == 0 { a } else { a % b }))
 });
 

@@ -35,6 +35,7 @@ pub(crate) mod zifencei;
 
 use std::sync::OnceLock;
 
+use crate::bits::low_u16;
 use crate::csr;
 use crate::decode_cache::{CodePage, Run, MAX_RUN};
 use crate::hart::{Env, Hart, SINK};
@@ -134,34 +135,44 @@ impl Insn {
         Insn((self.0 & !0xff) | fast as u64)
     }
 
+    /// The byte of the packed record that starts at bit `shift`.
+    #[inline(always)]
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the fields are bytes of the packed record: taking one is the point"
+    )]
+    const fn byte(self, shift: u32) -> u8 {
+        (self.0 >> shift) as u8
+    }
+
     /// The run loop's inline fast-path kind (0: none, call the handler).
     #[inline(always)]
     pub(crate) const fn fast(self) -> u8 {
-        self.0 as u8
+        self.byte(0)
     }
 
     /// The destination register.
     #[inline(always)]
     pub(crate) const fn rd(self) -> u8 {
-        (self.0 >> 8) as u8
+        self.byte(8)
     }
 
     /// The first source register.
     #[inline(always)]
     pub(crate) const fn rs1(self) -> u8 {
-        (self.0 >> 16) as u8
+        self.byte(16)
     }
 
     /// The second source register.
     #[inline(always)]
     pub(crate) const fn rs2(self) -> u8 {
-        (self.0 >> 24) as u8 & 31
+        self.byte(24) & 31
     }
 
     /// The length in bytes.
     #[inline(always)]
     pub(crate) const fn len(self) -> u8 {
-        (self.0 as u32 >> 29) as u8
+        self.byte(29) & 7
     }
 
     /// The immediate (or format-specific operands).
@@ -463,8 +474,8 @@ pub(crate) fn decode(bits: u32) -> Record {
 /// not decode).
 fn decode_with_row(bits: u32) -> (Record, Option<&'static Opcode>) {
     let (raw, word, len) = if bits & 3 != 3 {
-        let half = u32::from(bits as u16);
-        (half, c::expand(half as u16), 2)
+        let parcel = low_u16(bits);
+        (u32::from(parcel), c::expand(parcel), 2)
     } else {
         (bits, Some(bits), 4)
     };

@@ -25,6 +25,7 @@
 //! objdump's pseudo-instructions (`addi` is `nop`, `li`, `mv` or `add`;
 //! `jalr` is `ret` or `jr`; `beq` with `zero` is `beqz`).
 
+use crate::bits::{low_i32, low_u16, low_u8};
 use crate::hart::{Env, Hart};
 use crate::isa::disasm::{asm, mem, x_reg as x, Operands};
 use crate::isa::{Insn, Next, Opcode};
@@ -33,7 +34,19 @@ use crate::trap::{Exception, Fault};
 /// Sign-extends the low 32 bits (the W-form result rule).
 #[inline(always)]
 pub(crate) const fn sext32(v: u64) -> u64 {
-    v as i32 as i64 as u64
+    low_i32(v) as i64 as u64
+}
+
+/// Sign-extends the low 8 bits (LB).
+#[inline(always)]
+fn sext8(v: u64) -> u64 {
+    i64::from(low_u8(v).cast_signed()).cast_unsigned()
+}
+
+/// Sign-extends the low 16 bits (LH).
+#[inline(always)]
+fn sext16(v: u64) -> u64 {
+    i64::from(low_u16(v).cast_signed()).cast_unsigned()
 }
 
 // ----- the shapes -----
@@ -503,8 +516,8 @@ macro_rules! rv64i_table {
             bge: Branch, F3, 0x5063, branch(|a, b| (a as i64) >= (b as i64)), inline BGE, asm(bge_asm);
             bltu: Branch, F3, 0x6063, branch(|a, b| a < b), inline BLTU;
             bgeu: Branch, F3, 0x7063, branch(|a, b| a >= b), inline BGEU;
-            lb: Load, F3, 0x03, load(1, |v| v as i8 as i64 as u64);
-            lh: Load, F3, 0x1003, load(2, |v| v as i16 as i64 as u64);
+            lb: Load, F3, 0x03, load(1, |v| sext8(v));
+            lh: Load, F3, 0x1003, load(2, |v| sext16(v));
             lw: Load, F3, 0x2003, load(4, |v| sext32(v)), inline LW;
             ld: Load, F3, 0x3003, load(8, |v| v), inline LD;
             lbu: Load, F3, 0x4003, load(1, |v| v), inline LBU;
@@ -534,14 +547,14 @@ macro_rules! rv64i_table {
             or: R, F7, 0x6033, reg_reg(|a, b| a | b), inline OR;
             and: R, F7, 0x7033, reg_reg(|a, b| a & b), inline AND;
             addiw: I, F3, 0x1b, reg_imm(|a, imm| sext32(a.wrapping_add(imm))), inline ADDIW, asm(addiw_asm);
-            slliw: ShiftW, F7, 0x101b, reg_imm(|a, sh| sext32(u64::from((a as u32) << (sh & 31)))), inline SLLIW, as "sllw";
-            srliw: ShiftW, F7, 0x501b, reg_imm(|a, sh| sext32(u64::from((a as u32) >> (sh & 31)))), inline SRLIW, as "srlw";
-            sraiw: ShiftW, F7, 0x4000_501b, reg_imm(|a, sh| ((a as i32) >> (sh & 31)) as i64 as u64), inline SRAIW, as "sraw";
+            slliw: ShiftW, F7, 0x101b, reg_imm(|a, sh| sext32(u64::from(crate::bits::low_u32(a) << (sh & 31)))), inline SLLIW, as "sllw";
+            srliw: ShiftW, F7, 0x501b, reg_imm(|a, sh| sext32(u64::from(crate::bits::low_u32(a) >> (sh & 31)))), inline SRLIW, as "srlw";
+            sraiw: ShiftW, F7, 0x4000_501b, reg_imm(|a, sh| (crate::bits::low_i32(a) >> (sh & 31)) as i64 as u64), inline SRAIW, as "sraw";
             addw: R, F7, 0x3b, reg_reg(|a, b| sext32(a.wrapping_add(b))), inline ADDW;
             subw: R, F7, 0x4000_003b, reg_reg(|a, b| sext32(a.wrapping_sub(b))), inline SUBW, asm(subw_asm);
-            sllw: R, F7, 0x103b, reg_reg(|a, b| sext32(u64::from((a as u32) << (b & 31))));
-            srlw: R, F7, 0x503b, reg_reg(|a, b| sext32(u64::from((a as u32) >> (b & 31))));
-            sraw: R, F7, 0x4000_503b, reg_reg(|a, b| ((a as i32) >> (b & 31)) as i64 as u64);
+            sllw: R, F7, 0x103b, reg_reg(|a, b| sext32(u64::from(crate::bits::low_u32(a) << (b & 31))));
+            srlw: R, F7, 0x503b, reg_reg(|a, b| sext32(u64::from(crate::bits::low_u32(a) >> (b & 31))));
+            sraw: R, F7, 0x4000_503b, reg_reg(|a, b| (crate::bits::low_i32(a) >> (b & 31)) as i64 as u64);
             // FENCE ignores its fm, rs1 and rd fields, as the spec asks of
             // implementations for forward compatibility.
             fence: Fence, F3, 0x0f, handler(fence), asm(fence_asm);

@@ -10,13 +10,14 @@
 
 use std::fmt::Display;
 
+use crate::bits::low_u16;
 use crate::csr::{self, CsrOp};
 use crate::hart::{Env, Hart, SINK};
 use crate::isa::disasm::{asm, csr_name, x_reg as x, Operands};
 use crate::isa::{op, Insn, Next, Opcode};
 
 fn csr_op(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, spent: u64, op: CsrOp) -> Next {
-    let addr = i.imm() as u16 & 0xfff;
+    let addr = low_u16(i.imm().cast_unsigned()) & 0xfff;
     let retired = h.retired_in_run(spent);
     let prv = h.prv;
     let old = match h.csr_rmw(addr, op, retired, prv) {

@@ -17,6 +17,7 @@
 //! put a status: it is returned to the driver with a used length of zero
 //! and counted in [`BlockStats::malformed`].
 
+use rivet_core::bits::to_usize;
 use rivet_core::{Memory, PhysAddr};
 
 use super::disk::{Disk, DiskError, SECTOR_SIZE};
@@ -122,7 +123,9 @@ impl VirtioBlock {
         let mut config = [0u8; CONFIG_LEN];
         config[0..8].copy_from_slice(&disk.sectors().to_le_bytes());
         config[12..16].copy_from_slice(&(u32::from(QUEUE_SIZE) - 2).to_le_bytes());
-        config[20..24].copy_from_slice(&(SECTOR_SIZE as u32).to_le_bytes());
+        #[expect(clippy::cast_possible_truncation, reason = "512 fits a u32")]
+        let blk_size = SECTOR_SIZE as u32;
+        config[20..24].copy_from_slice(&blk_size.to_le_bytes());
         VirtioBlock {
             disk,
             serial,
@@ -182,7 +185,7 @@ impl VirtioBlock {
         mem: &mut Memory,
     ) -> (u8, u64) {
         let out_len = total_len(readable);
-        let mut header = [0u8; HEADER_LEN as usize];
+        let mut header = [0u8; to_usize(HEADER_LEN)];
         if out_len < HEADER_LEN
             || Cursor::new(readable, 0, HEADER_LEN)
                 .gather(mem, &mut header)
@@ -204,7 +207,7 @@ impl VirtioBlock {
                 Err(_) => (VIRTIO_BLK_S_IOERR, 0),
             },
             VIRTIO_BLK_T_GET_ID => {
-                let len = data_in_len.min(VIRTIO_BLK_ID_BYTES as u64) as usize;
+                let len = to_usize(data_in_len.min(VIRTIO_BLK_ID_BYTES as u64));
                 if !in_ram(writable, mem)
                     || Cursor::new(writable, 0, len as u64)
                         .scatter(mem, &self.serial[..len])
@@ -240,7 +243,7 @@ impl VirtioBlock {
         let mut cursor = Cursor::new(writable, 0, len);
         let mut done = 0;
         while done < len {
-            let n = (len - done).min(BOUNCE_LEN as u64) as usize;
+            let n = to_usize((len - done).min(BOUNCE_LEN as u64));
             let chunk = &mut self.bounce[..n];
             if self
                 .disk
@@ -266,7 +269,7 @@ impl VirtioBlock {
         let mut cursor = Cursor::new(readable, HEADER_LEN, len);
         let mut done = 0;
         while done < len {
-            let n = (len - done).min(BOUNCE_LEN as u64) as usize;
+            let n = to_usize((len - done).min(BOUNCE_LEN as u64));
             let chunk = &mut self.bounce[..n];
             if cursor.gather(mem, chunk).is_err()
                 || self
@@ -410,7 +413,7 @@ impl<'a> Cursor<'a> {
             let (addr, n) = self
                 .next_piece((out.len() - done) as u64)
                 .ok_or(BadBuffer)?;
-            let end = done + n as usize;
+            let end = done + to_usize(n);
             mem.read(addr, &mut out[done..end]).map_err(|_| BadBuffer)?;
             done = end;
         }
@@ -424,7 +427,7 @@ impl<'a> Cursor<'a> {
             let (addr, n) = self
                 .next_piece((data.len() - done) as u64)
                 .ok_or(BadBuffer)?;
-            let end = done + n as usize;
+            let end = done + to_usize(n);
             mem.write(addr, &data[done..end]).map_err(|_| BadBuffer)?;
             done = end;
         }

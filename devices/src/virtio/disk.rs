@@ -19,6 +19,8 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use rivet_core::bits::to_usize;
+
 /// The size of a sector: the unit of every block device request (§5.2.6).
 pub const SECTOR_SIZE: u64 = 512;
 
@@ -131,7 +133,7 @@ pub struct Disk {
     mode: DiskMode,
     sectors: u64,
     /// Snapshot mode: the sectors the guest wrote, by sector number.
-    overlay: HashMap<u64, Box<[u8; SECTOR_SIZE as usize]>>,
+    overlay: HashMap<u64, Box<[u8; to_usize(SECTOR_SIZE)]>>,
 }
 
 impl Disk {
@@ -250,7 +252,7 @@ impl Disk {
             .and_then(|_| self.file.read_exact(buf))
             .map_err(|e| self.io_error(e))?;
         if !self.overlay.is_empty() {
-            for (i, chunk) in buf.chunks_exact_mut(SECTOR_SIZE as usize).enumerate() {
+            for (i, chunk) in buf.chunks_exact_mut(to_usize(SECTOR_SIZE)).enumerate() {
                 if let Some(data) = self.overlay.get(&(sector + i as u64)) {
                     chunk.copy_from_slice(&data[..]);
                 }
@@ -274,8 +276,8 @@ impl Disk {
                 .and_then(|_| self.file.write_all(data))
                 .map_err(|e| self.io_error(e)),
             DiskMode::Snapshot => {
-                for (i, chunk) in data.chunks_exact(SECTOR_SIZE as usize).enumerate() {
-                    let mut copy = Box::new([0u8; SECTOR_SIZE as usize]);
+                for (i, chunk) in data.chunks_exact(to_usize(SECTOR_SIZE)).enumerate() {
+                    let mut copy = Box::new([0u8; to_usize(SECTOR_SIZE)]);
                     copy.copy_from_slice(chunk);
                     self.overlay.insert(sector + i as u64, copy);
                 }

@@ -28,6 +28,7 @@
 
 use std::fmt;
 
+use rivet_core::bits::{low_u32, to_usize};
 use rivet_core::{AccessSize, Memory, PhysAddr};
 use vm_fdt::{FdtWriter, FdtWriterResult};
 
@@ -469,7 +470,7 @@ impl VirtioMmio {
             reg::DEVICE_ID => self.device_id(),
             reg::VENDOR_ID => VENDOR_ID,
             reg::DEVICE_FEATURES => match self.device_features_sel {
-                0 => self.device_features() as u32,
+                0 => low_u32(self.device_features()),
                 1 => (self.device_features() >> 32) as u32,
                 _ => 0,
             },
@@ -602,7 +603,7 @@ impl VirtioMmio {
             return 0;
         };
         let mut bytes = [0u8; 8];
-        device.read_config(offset, &mut bytes[..size.bytes() as usize]);
+        device.read_config(offset, &mut bytes[..to_usize(size.bytes())]);
         u64::from_le_bytes(bytes)
     }
 
@@ -612,7 +613,7 @@ impl VirtioMmio {
             self.stats.bad_accesses += 1;
             return;
         };
-        device.write_config(offset, &value.to_le_bytes()[..size.bytes() as usize]);
+        device.write_config(offset, &value.to_le_bytes()[..to_usize(size.bytes())]);
     }
 }
 
@@ -658,7 +659,7 @@ impl MmioDevice for VirtioMmio {
         }
         let accepted = size == AccessSize::Word
             && offset.is_multiple_of(4)
-            && self.write_register(offset, value as u32);
+            && self.write_register(offset, low_u32(value));
         if !accepted {
             self.stats.bad_accesses += 1;
         }

@@ -15,13 +15,17 @@
 //! the entry count of an indirect table), so a looping chain ends as an
 //! error instead of spinning the host.
 
+use rivet_core::bits::to_usize;
 use rivet_core::{Memory, PhysAddr};
 
 /// The largest queue size the split format allows (§2.7: 32768).
 pub const MAX_QUEUE_SIZE: u16 = 32768;
 
 /// The size of one descriptor in the descriptor table (§2.7.5).
-const DESCRIPTOR_SIZE: u64 = 16;
+const DESCRIPTOR_SIZE: u64 = DESCRIPTOR_SIZE_U32 as u64;
+
+/// [`DESCRIPTOR_SIZE`] as the `u32` of a descriptor's length.
+const DESCRIPTOR_SIZE_U32: u32 = 16;
 
 /// The largest indirect table accepted, in descriptors. The specification
 /// asks drivers to keep chains within the queue size; Linux may exceed a
@@ -503,8 +507,8 @@ fn walk_indirect(
     buffers: &mut Vec<Descriptor>,
 ) -> Result<(), QueueError> {
     let len = table.len;
-    let count = len / DESCRIPTOR_SIZE as u32;
-    if len == 0 || !len.is_multiple_of(DESCRIPTOR_SIZE as u32) || count > MAX_INDIRECT_DESCRIPTORS {
+    let count = len / DESCRIPTOR_SIZE_U32;
+    if len == 0 || !len.is_multiple_of(DESCRIPTOR_SIZE_U32) || count > MAX_INDIRECT_DESCRIPTORS {
         return Err(QueueError::IndirectTableLength {
             len,
             max: MAX_INDIRECT_DESCRIPTORS,
@@ -543,7 +547,7 @@ fn read_descriptor(
     index: u32,
     area: &'static str,
 ) -> Result<RawDescriptor, QueueError> {
-    let mut raw = [0u8; DESCRIPTOR_SIZE as usize];
+    let mut raw = [0u8; to_usize(DESCRIPTOR_SIZE)];
     read_bytes(
         mem,
         table,

@@ -102,11 +102,11 @@ impl Reg {
 impl RegId for Reg {
     fn from_raw_id(id: usize) -> Option<(Self, Option<NonZeroUsize>)> {
         let reg = match id {
-            0..=31 => Reg::X(id as u8),
+            0..=31 => Reg::X(u8::try_from(id).ok()?),
             32 => Reg::Pc,
-            33..=64 => Reg::F((id - 33) as u8),
+            33..=64 => Reg::F(u8::try_from(id - 33).ok()?),
             PRIV => Reg::Priv,
-            _ if (FIRST_CSR..PRIV).contains(&id) => Reg::Csr((id - FIRST_CSR) as u16),
+            _ if (FIRST_CSR..PRIV).contains(&id) => Reg::Csr(u16::try_from(id - FIRST_CSR).ok()?),
             _ => return None,
         };
         Some((reg, NonZeroUsize::new(reg.size())))

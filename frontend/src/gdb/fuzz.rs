@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use gdbstub::conn::{Connection, ConnectionExt};
 use gdbstub::stub::GdbStub;
+use rivet_core::bits::{low_u8, to_usize};
 use rivet_devices::boot::{BootConfig, Firmware};
 use rivet_devices::{BufferConsole, VirtConfig, VirtMachine};
 
@@ -140,7 +141,7 @@ fn command(rng: &mut Rng) -> String {
                 "phys off",
                 "xp /99999999xg 0",
             ];
-            let cmd = cmds[rng.below(cmds.len() as u64) as usize];
+            let cmd = cmds[to_usize(rng.below(cmds.len() as u64))];
             let hex: String = cmd.bytes().map(|b| format!("{b:02x}")).collect();
             format!("qRcmd,{hex}")
         }
@@ -156,7 +157,7 @@ fn command(rng: &mut Rng) -> String {
         29 => "k".into(),
         30 => "R00".into(),
         _ => (0..rng.below(40))
-            .map(|_| (0x20 + rng.below(0x5f) as u8) as char)
+            .map(|_| char::from(0x20 + low_u8(rng.below(0x5f))))
             .collect(),
     }
 }
@@ -171,16 +172,16 @@ fn packet(rng: &mut Rng) -> Vec<u8> {
         // Truncated.
         1 => {
             let full = format!("${payload}#{sum:02x}");
-            full.as_bytes()[..rng.below(full.len() as u64) as usize].to_vec()
+            full.as_bytes()[..to_usize(rng.below(full.len() as u64))].to_vec()
         }
         // Oversized: far beyond the packet buffer.
         2 => {
-            let big = "a".repeat(5000 + rng.below(20_000) as usize);
+            let big = "a".repeat(5000 + to_usize(rng.below(20_000)));
             let s = big.bytes().fold(0u8, |a, b| a.wrapping_add(b));
             format!("$m{big}#{s:02x}").into_bytes()
         }
         // Raw bytes: garbage, Ctrl-C, acknowledgements.
-        3 => (0..rng.below(12)).map(|_| rng.next() as u8).collect(),
+        3 => (0..rng.below(12)).map(|_| low_u8(rng.next())).collect(),
         4 => vec![0x03],
         5 => vec![if rng.below(2) == 0 { b'+' } else { b'-' }],
         _ => format!("${payload}#{sum:02x}").into_bytes(),

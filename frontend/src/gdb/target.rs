@@ -364,7 +364,10 @@ impl MultiThreadBase for DebugTarget<'_> {
     fn read_registers(&mut self, regs: &mut CoreRegs, tid: Tid) -> TargetResult<(), Self> {
         let hart = self.hart(tid)?;
         for (i, x) in regs.x.iter_mut().enumerate() {
-            *x = XReg::new(i as u8).map_or(0, |r| hart.x(r));
+            *x = u8::try_from(i)
+                .ok()
+                .and_then(XReg::new)
+                .map_or(0, |r| hart.x(r));
         }
         regs.pc = hart.pc();
         Ok(())
@@ -373,7 +376,7 @@ impl MultiThreadBase for DebugTarget<'_> {
     fn write_registers(&mut self, regs: &CoreRegs, tid: Tid) -> TargetResult<(), Self> {
         let hart = self.hart(tid)?;
         for (i, x) in regs.x.iter().enumerate() {
-            if let Some(r) = XReg::new(i as u8) {
+            if let Some(r) = u8::try_from(i).ok().and_then(XReg::new) {
                 hart.set_x(r, *x);
             }
         }

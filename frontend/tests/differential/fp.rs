@@ -25,7 +25,7 @@ fn fbits(v: FVal, fmt: Fmt, first: Option<u64>) -> Option<u64> {
     Some(match (v, fmt) {
         (FVal::Edge(i), Fmt::S) => box32(edge32(i)),
         (FVal::Edge(i), Fmt::D) => edge64(i),
-        (FVal::Any(b), Fmt::S) => box32(b as u32),
+        (FVal::Any(b), Fmt::S) => box32(rivet_core::bits::low_u32(b)),
         (FVal::Any(b), Fmt::D) => b,
         (FVal::Raw(b), _) => b,
         (FVal::Other(i), Fmt::S) => edge64(i),
@@ -205,7 +205,7 @@ impl Renderer {
             }
         }
         if matches!(name, "fsrm" | "fsrmi" | "fscsr") {
-            self.frm = frm as u8;
+            self.frm = c.frm % 8;
         }
     }
 }

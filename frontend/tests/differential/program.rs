@@ -674,7 +674,7 @@ impl Snippet {
         match h % 8 {
             0 | 1 => box32(F32_EDGES[pick(F32_EDGES.len())]),
             2 | 3 => F64_EDGES[pick(F64_EDGES.len())],
-            4 => box32(mix(h) as u32),
+            4 => box32(rivet_core::bits::low_u32(mix(h))),
             5 => mix(h),
             6 => mix(h) << 32 | u64::from(F32_EDGES[pick(F32_EDGES.len())]),
             _ => u64::from(F32_EDGES[pick(F32_EDGES.len())]),
@@ -1420,7 +1420,7 @@ impl Renderer {
         let rd = self.wr(s.rd);
         let rs1 = s.rs1 % 32;
         let imm = s.imm.pick(-2048, 2047, 1, IMM12_EDGES);
-        let word = ((imm as u32) & 0xfff) << 20
+        let word = ((imm & 0xfff) as u32) << 20
             | u32::from(rs1) << 15
             | funct3 << 12
             | u32::from(rd) << 7

@@ -31,13 +31,18 @@ pub const MAX_SNIPPETS: usize = 8;
 /// Most top-level items in one snippet's body.
 pub const MAX_ITEMS: usize = 48;
 
+/// The row indices of `table` (every table here has fewer than 256 rows).
+fn rows<T>(table: &[T]) -> std::ops::Range<u8> {
+    0..u8::try_from(table.len()).expect("a table of fewer than 256 rows")
+}
+
 fn reg() -> impl Strategy<Value = u8> {
     0u8..32
 }
 
 fn val() -> impl Strategy<Value = Val> {
     prop_oneof![
-        4 => (0..EDGES.len() as u8).prop_map(Val::Edge),
+        4 => (rows(EDGES)).prop_map(Val::Edge),
         3 => any::<u64>().prop_map(Val::Any),
         1 => (-16i8..=16).prop_map(Val::Small),
     ]
@@ -56,26 +61,26 @@ fn preload() -> impl Strategy<Value = Preload> {
         2 => val().prop_map(Preload::First),
         1 => val().prop_map(Preload::Second),
         1 => (val(), val()).prop_map(|(a, b)| Preload::Both(a, b)),
-        4 => (0..PAIRS.len() as u8).prop_map(Preload::Pair),
+        4 => (rows(PAIRS)).prop_map(Preload::Pair),
     ]
 }
 
 fn op_item() -> impl Strategy<Value = OpItem> {
-    (0..OPS.len() as u8, reg(), reg(), reg(), imm(), preload()).prop_map(
-        |(op, rd, rs1, rs2, imm, pre)| OpItem {
+    (rows(OPS), reg(), reg(), reg(), imm(), preload()).prop_map(|(op, rd, rs1, rs2, imm, pre)| {
+        OpItem {
             op,
             rd,
             rs1,
             rs2,
             imm,
             pre,
-        },
-    )
+        }
+    })
 }
 
 fn mem_item() -> impl Strategy<Value = MemItem> {
     (
-        0..MEM_OPS.len() as u8,
+        rows(MEM_OPS),
         reg(),
         prop_oneof![7 => 0u8..3, 1 => Just(3u8)],
         imm(),
@@ -92,11 +97,7 @@ fn mem_item() -> impl Strategy<Value = MemItem> {
 
 fn amo_item() -> impl Strategy<Value = AmoItem> {
     (
-        (
-            0..AMO_OPS.len() as u8,
-            any::<bool>(),
-            0..ORDERINGS.len() as u8,
-        ),
+        (rows(AMO_OPS), any::<bool>(), rows(ORDERINGS)),
         (
             reg(),
             reg(),
@@ -127,7 +128,7 @@ fn lrsc_item() -> impl Strategy<Value = LrScItem> {
             prop_oneof![4 => Just(0u8), 2 => Just(1u8), 1 => Just(2u8)],
             any::<bool>(),
         ),
-        (0..ORDERINGS.len() as u8, 0..ORDERINGS.len() as u8),
+        (rows(ORDERINGS), rows(ORDERINGS)),
         (reg(), reg(), reg(), reg(), 0u8..2, imm()),
         vec(op_item(), 0..3),
     )
@@ -149,8 +150,8 @@ fn lrsc_item() -> impl Strategy<Value = LrScItem> {
 
 fn csr_item() -> impl Strategy<Value = CsrItem> {
     (
-        0..CSR_OPS.len() as u8,
-        0..CSRS.len() as u8,
+        rows(CSR_OPS),
+        rows(CSRS),
         reg(),
         reg(),
         0u8..32,
@@ -213,7 +214,7 @@ fn rm() -> impl Strategy<Value = u8> {
 
 fn fp_item() -> impl Strategy<Value = FpItem> {
     (
-        (0..FP_OPS.len() as u8, reg(), [reg(), reg(), reg()], rm()),
+        (rows(FP_OPS), reg(), [reg(), reg(), reg()], rm()),
         (
             [fpre(), fpre(), fpre()],
             proptest::option::weighted(0.7, ival()),
@@ -235,7 +236,7 @@ fn fp_item() -> impl Strategy<Value = FpItem> {
 
 fn fp_mem_item() -> impl Strategy<Value = FpMemItem> {
     (
-        0..FP_MEM_OPS.len() as u8,
+        rows(FP_MEM_OPS),
         reg(),
         prop_oneof![7 => 0u8..3, 1 => Just(3u8)],
         imm(),
@@ -254,7 +255,7 @@ fn fp_mem_item() -> impl Strategy<Value = FpMemItem> {
 
 fn fcsr_item() -> impl Strategy<Value = FcsrItem> {
     (
-        0..FCSR_OPS.len() as u8,
+        rows(FCSR_OPS),
         reg(),
         reg(),
         prop_oneof![9 => 0u8..5, 1 => 5u8..8],
@@ -270,20 +271,15 @@ fn fcsr_item() -> impl Strategy<Value = FcsrItem> {
 }
 
 fn probe_item() -> impl Strategy<Value = ProbeItem> {
-    (
-        0..PROBE_TARGETS.len() as u8,
-        0..PROBE_OPS.len() as u8,
-        reg(),
-        reg(),
-        imm(),
-    )
-        .prop_map(|(target, op, reg, tmp, off)| ProbeItem {
+    (rows(&PROBE_TARGETS), rows(PROBE_OPS), reg(), reg(), imm()).prop_map(
+        |(target, op, reg, tmp, off)| ProbeItem {
             target,
             op,
             reg,
             tmp,
             off,
-        })
+        },
+    )
 }
 
 fn priv_item() -> impl Strategy<Value = PrivItem> {
@@ -332,14 +328,14 @@ fn basic_item(family: Family) -> BoxedStrategy<Item> {
         (
             1,
             1,
-            (0..ILLEGAL.len() as u8, any::<u32>())
+            (rows(ILLEGAL), any::<u32>())
                 .prop_map(|(f, b)| Item::Illegal(f, b))
                 .boxed(),
         ),
         (
             1,
             1,
-            (0..HINTS.len() as u8, any::<u32>())
+            (rows(HINTS), any::<u32>())
                 .prop_map(|(f, b)| Item::Hint(f, b))
                 .boxed(),
         ),
@@ -353,7 +349,7 @@ fn basic_item(family: Family) -> BoxedStrategy<Item> {
         (
             0,
             2,
-            (0..FP_ILLEGAL.len() as u8, any::<u32>())
+            (rows(FP_ILLEGAL), any::<u32>())
                 .prop_map(|(f, b)| Item::FpIllegal(f, b))
                 .boxed(),
         ),
@@ -383,7 +379,7 @@ fn simple_item(family: Family) -> BoxedStrategy<Item> {
 /// Simple items and forward control flow over shadows of simple items.
 fn flow_item(family: Family) -> BoxedStrategy<Item> {
     let branch = (
-        0..BRANCHES.len() as u8,
+        rows(BRANCHES),
         reg(),
         reg(),
         preload(),
