@@ -28,7 +28,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::bus::Bus;
+use crate::bus::{Bus, EmptyBus};
 use crate::debug::{DebugEvent, Watchpoint};
 use crate::hart::{Hart, StopReason};
 use crate::memory::Memory;
@@ -86,6 +86,25 @@ pub trait Platform: Bus {
     /// Returns `false` when no outside input can ever arrive (so waiting
     /// without a timeout would be forever).
     fn wait(&mut self, timeout: Option<Duration>) -> bool;
+}
+
+/// A board with nothing on it: harts and RAM alone (a teaching tool's
+/// machine, a test's). It never stops the machine, has no timers, and no
+/// outside input can arrive.
+impl Platform for EmptyBus {
+    type Stop = std::convert::Infallible;
+
+    fn poll(&mut self, _: &mut Memory) -> Option<Self::Stop> {
+        None
+    }
+
+    fn next_deadline(&self) -> Option<u64> {
+        None
+    }
+
+    fn wait(&mut self, _: Option<Duration>) -> bool {
+        false
+    }
 }
 
 /// A machine: harts, memory and platform.

@@ -217,42 +217,11 @@ fn a_debuggers_step_reports_the_watchpoint_it_hits() {
 }
 
 mod machine {
-    use std::time::Duration;
-
-    use rivet_core::bus::{AccessSize, Bus, BusError};
-    use rivet_core::machine::{ExitReason, Machine, Platform};
+    use rivet_core::bus::EmptyBus;
+    use rivet_core::machine::{ExitReason, Machine};
     use rivet_core::{Memory, PhysAddr, TimeSource, Timebase, XReg};
 
     use super::{lr_sc_counter, BASE, DATA};
-
-    /// A board with nothing on it.
-    struct Bare;
-
-    impl Bus for Bare {
-        fn read(&mut self, addr: PhysAddr, _: AccessSize) -> Result<u64, BusError> {
-            Err(BusError::Unmapped(addr))
-        }
-
-        fn write(&mut self, addr: PhysAddr, _: AccessSize, _: u64) -> Result<(), BusError> {
-            Err(BusError::Unmapped(addr))
-        }
-    }
-
-    impl Platform for Bare {
-        type Stop = std::convert::Infallible;
-
-        fn poll(&mut self, _: &mut Memory) -> Option<Self::Stop> {
-            None
-        }
-
-        fn next_deadline(&self) -> Option<u64> {
-            None
-        }
-
-        fn wait(&mut self, _: Option<Duration>) -> bool {
-            false
-        }
-    }
 
     #[test]
     fn a_breakpoint_between_lr_and_sc_does_not_break_the_loop_on_two_harts() {
@@ -262,7 +231,7 @@ mod machine {
                 .unwrap();
         }
         let timebase = Timebase::new(TimeSource::Deterministic);
-        let mut m = Machine::new(2, mem, Bare, timebase);
+        let mut m = Machine::new(2, mem, EmptyBus, timebase);
         for h in m.harts.iter_mut() {
             h.set_pc(BASE);
             h.set_x(XReg::A1, DATA);

@@ -3,12 +3,11 @@
 //! stop; `run_to` stops at an address; a machine reports a hook's stop.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use rivet_core::bus::{AccessSize, Bus, BusError, EmptyBus};
+use rivet_core::bus::EmptyBus;
 use rivet_core::csr::addr;
 use rivet_core::hooks::{AccessKind, HookAction, MemoryAccess};
-use rivet_core::machine::{ExitReason, Machine, Platform};
+use rivet_core::machine::{ExitReason, Machine};
 use rivet_core::{
     Cause, Exception, Hart, Memory, PhysAddr, StopReason, TimeSource, Timebase, XReg,
 };
@@ -244,42 +243,13 @@ fn run_to_stops_before_an_address_and_goes_round_a_loop_once() {
     assert_eq!(out.stop, StopReason::Budget);
 }
 
-/// A board with nothing on it.
-struct EmptyPlatform;
-
-impl Bus for EmptyPlatform {
-    fn read(&mut self, addr: PhysAddr, _: AccessSize) -> Result<u64, BusError> {
-        Err(BusError::Unmapped(addr))
-    }
-
-    fn write(&mut self, addr: PhysAddr, _: AccessSize, _: u64) -> Result<(), BusError> {
-        Err(BusError::Unmapped(addr))
-    }
-}
-
-impl Platform for EmptyPlatform {
-    type Stop = std::convert::Infallible;
-
-    fn poll(&mut self, _: &mut Memory) -> Option<Self::Stop> {
-        None
-    }
-
-    fn next_deadline(&self) -> Option<u64> {
-        None
-    }
-
-    fn wait(&mut self, _: Option<Duration>) -> bool {
-        false
-    }
-}
-
 #[test]
 fn a_machine_reports_a_hooks_stop_and_goes_on_from_it() {
     let (_, mut mem) = setup();
     let timebase = Timebase::new(TimeSource::Deterministic);
     mem.write_u32(PhysAddr::new(BASE + 0x2c), 0x0000_006f)
         .unwrap();
-    let mut machine = Machine::new(1, mem, EmptyPlatform, timebase);
+    let mut machine = Machine::new(1, mem, EmptyBus, timebase);
     let hart = &mut machine.harts[0];
     hart.set_pc(BASE);
     hart.set_x(XReg::A1, DATA);

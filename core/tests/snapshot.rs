@@ -4,43 +4,10 @@
 //! translated before the restore used after it (self-modifying code, a
 //! `satp` change), and the state crosses threads.
 
-use std::time::Duration;
-
 use rivet_core::bus::EmptyBus;
 use rivet_core::csr::addr;
-use rivet_core::machine::{ExitReason, Machine, Platform};
-use rivet_core::{
-    AccessSize, Bus, BusError, Hart, Memory, PhysAddr, Privilege, TimeSource, Timebase, XReg,
-};
-
-/// A board with nothing on it.
-struct Bare;
-
-impl Bus for Bare {
-    fn read(&mut self, addr: PhysAddr, _: AccessSize) -> Result<u64, BusError> {
-        Err(BusError::Unmapped(addr))
-    }
-
-    fn write(&mut self, addr: PhysAddr, _: AccessSize, _: u64) -> Result<(), BusError> {
-        Err(BusError::Unmapped(addr))
-    }
-}
-
-impl Platform for Bare {
-    type Stop = std::convert::Infallible;
-
-    fn poll(&mut self, _: &mut Memory) -> Option<Self::Stop> {
-        None
-    }
-
-    fn next_deadline(&self) -> Option<u64> {
-        None
-    }
-
-    fn wait(&mut self, _: Option<Duration>) -> bool {
-        false
-    }
-}
+use rivet_core::machine::{ExitReason, Machine};
+use rivet_core::{Hart, Memory, PhysAddr, Privilege, TimeSource, Timebase, XReg};
 
 fn assert_send<T: Send>() {}
 
@@ -50,7 +17,7 @@ fn assert_send<T: Send>() {}
 fn state_is_send() {
     assert_send::<Hart>();
     assert_send::<Memory>();
-    assert_send::<Machine<Bare>>();
+    assert_send::<Machine<EmptyBus>>();
 }
 
 const BASE: u64 = 0x8000_0000;
@@ -409,10 +376,10 @@ fn a_restore_across_a_satp_change_leaves_no_stale_translation() {
 
 /// A two-hart machine with a deterministic timebase, both running
 /// `busy_loop` (reading `time`) on a shared array and counter.
-fn busy_machine() -> Machine<Bare> {
+fn busy_machine() -> Machine<EmptyBus> {
     let mut mem = Memory::new(PhysAddr::new(BASE), RAM).unwrap();
     load(&mut mem, BASE, &busy_loop(true));
-    let mut m = Machine::new(2, mem, Bare, Timebase::new(TimeSource::Deterministic));
+    let mut m = Machine::new(2, mem, EmptyBus, Timebase::new(TimeSource::Deterministic));
     m.slice = 333;
     for h in m.harts.iter_mut() {
         h.set_pc(BASE);
@@ -422,7 +389,7 @@ fn busy_machine() -> Machine<Bare> {
     m
 }
 
-fn observe_machine(m: &Machine<Bare>) -> (Vec<Observed>, u64, u64) {
+fn observe_machine(m: &Machine<EmptyBus>) -> (Vec<Observed>, u64, u64) {
     let harts = m.harts.iter().map(|h| observe(h, &m.memory)).collect();
     (harts, m.timebase.now(), m.retired())
 }
@@ -460,7 +427,7 @@ fn a_machine_snapshot_moves_to_another_thread_and_is_restored_there() {
     // A machine of another shape refuses it.
     let mut mem = Memory::new(PhysAddr::new(BASE), RAM).unwrap();
     load(&mut mem, BASE, &busy_loop(true));
-    let mut other = Machine::new(1, mem, Bare, Timebase::new(TimeSource::Deterministic));
+    let mut other = Machine::new(1, mem, EmptyBus, Timebase::new(TimeSource::Deterministic));
     assert!(other.restore(&m.snapshot()).is_err());
 }
 
