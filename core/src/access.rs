@@ -69,11 +69,6 @@ unsafe fn write_host<const N: usize>(p: *mut u8, value: u64) {
     }
 }
 
-/// The mask of the low `N` bytes of a `u64` (`N` is 1, 2, 4 or 8).
-const fn low_bytes<const N: usize>() -> u64 {
-    u64::MAX >> (64 - 8 * N)
-}
-
 impl Hart {
     /// Translates and PMP-checks an access of `N` bytes at `vaddr`.
     /// Returns the physical address and whether the containing page may be
@@ -251,7 +246,7 @@ impl Hart {
             vaddr,
             paddr,
             N as u64,
-            value & low_bytes::<N>(),
+            value & size_of::<N>().mask(),
         );
         Ok(())
     }
@@ -385,7 +380,7 @@ impl Hart {
             vaddr,
             paddr,
             N as u64,
-            new & low_bytes::<N>(),
+            new & size_of::<N>().mask(),
         );
         Ok(old)
     }
