@@ -25,7 +25,7 @@ use crate::bus::Bus;
 use crate::csr::{CsrError, CsrFile, Privilege};
 use crate::debug::{DebugEvent, DebugPoints, Watchpoint};
 use crate::decode_cache::CodePage;
-use crate::hooks::{HookAction, Hooks};
+use crate::hooks::{Hooks, Verdict};
 use crate::isa::inline::{execute, execute_run};
 use crate::isa::Next;
 use crate::memory::Memory;
@@ -597,24 +597,22 @@ impl Hart {
                     }
                     continue;
                 }
-                // The hooks, unless the fetch faults (taken below).
-                if self.hooks.exec_armed() {
-                    if let Ok(bits) = self.fetch_bits(&mut env, pc) {
-                        match self.instruction_hooks(env.mem, pc, bits, spent) {
-                            None => {}
-                            Some((HookAction::Skip, _)) => {
-                                let len = crate::isa::instruction_length(crate::bits::low_u16(bits))
-                                    as u64;
-                                self.pc = pc.wrapping_add(len);
-                                spent += 1;
-                                self.run_traps += 1;
-                                continue;
-                            }
-                            Some((_, reason)) => {
-                                stop = reason;
-                                break;
-                            }
-                        }
+                let verdict = if self.hooks.exec_armed() {
+                    self.instruction_hooks(&mut env, pc, spent)
+                } else {
+                    None
+                };
+                match verdict {
+                    None => {}
+                    Some(Verdict::Skip { len }) => {
+                        self.pc = pc.wrapping_add(len);
+                        spent += 1;
+                        self.run_traps += 1;
+                        continue;
+                    }
+                    Some(Verdict::Stop(reason)) => {
+                        stop = reason;
+                        break;
                     }
                 }
             }

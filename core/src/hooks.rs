@@ -54,7 +54,7 @@
 //! ```
 
 use crate::addr::PhysAddr;
-use crate::hart::{Hart, StopReason};
+use crate::hart::{Env, Hart, StopReason};
 use crate::memory::Memory;
 use crate::trap::{Cause, TrapEvent};
 
@@ -133,6 +133,17 @@ impl MemoryAccess {
             value,
         }
     }
+}
+
+/// What the hooks decided at an instruction, when it is not to go on.
+pub(crate) enum Verdict {
+    /// Skip the instruction, `len` bytes long.
+    Skip {
+        /// Its length.
+        len: u64,
+    },
+    /// End the run before it.
+    Stop(StopReason),
 }
 
 /// An instruction hook: called with the hart (its `pc` is the
@@ -276,40 +287,47 @@ impl Hart {
     }
 
     /// The hooks at the instruction about to run at `pc` (`spent`
-    /// instructions into the run): the run-to address, the block hook, the
-    /// instruction hook. `None` to go on; else why to stop, or `Skip`
-    /// (skip the instruction, whose length is returned in `skip_len`).
+    /// instructions into the run): the run-to address, then the block hook
+    /// and the instruction hook. `None` to go on. An instruction whose
+    /// fetch faults shows no hook anything: the run loop's fetch takes the
+    /// fault.
     #[cold]
     pub(crate) fn instruction_hooks(
         &mut self,
-        mem: &mut Memory,
+        env: &mut Env<'_>,
         pc: u64,
-        bits: u32,
         spent: u64,
-    ) -> Option<(HookAction, StopReason)> {
+    ) -> Option<Verdict> {
         if self.hooks.run_to == Some(pc) && spent > 0 {
-            return Some((HookAction::Stop, StopReason::Reached));
+            return Some(Verdict::Stop(StopReason::Reached));
         }
+        if !self.hooks.every_instruction() {
+            return None;
+        }
+        let bits = self.fetch_bits(env, pc).ok()?;
         let event = InstructionEvent { pc, bits };
+        let verdict = |action| match action {
+            HookAction::Skip => Some(Verdict::Skip {
+                len: event.length(),
+            }),
+            HookAction::Stop => Some(Verdict::Stop(StopReason::Hook)),
+            HookAction::Continue => None,
+        };
         let in_block = self.hooks.block_goes_on_at == Some(pc);
         self.hooks.block_goes_on_at = Some(pc.wrapping_add(event.length()));
         if !in_block {
             if let Some(mut hook) = self.hooks.block.take() {
-                let action = hook(self, mem, &event);
+                let action = hook(self, env.mem, &event);
                 self.hooks.block.get_or_insert(hook);
-                if action != HookAction::Continue {
-                    return Some((action, StopReason::Hook));
+                if let Some(verdict) = verdict(action) {
+                    return Some(verdict);
                 }
             }
         }
-        if let Some(mut hook) = self.hooks.instruction.take() {
-            let action = hook(self, mem, &event);
-            self.hooks.instruction.get_or_insert(hook);
-            if action != HookAction::Continue {
-                return Some((action, StopReason::Hook));
-            }
-        }
-        None
+        let mut hook = self.hooks.instruction.take()?;
+        let action = hook(self, env.mem, &event);
+        self.hooks.instruction.get_or_insert(hook);
+        verdict(action)
     }
 
     /// Reports a data access to the memory hook, if one is set.
