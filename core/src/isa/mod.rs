@@ -488,14 +488,20 @@ fn decode_with_row(bits: u32) -> (Record, Option<&'static Opcode>) {
 /// Whether an instruction that matched table row `row` (`None`: it does not
 /// decode) ends a run: it always changes control flow (a jump) or can
 /// change state the run loop depends on (CSR and system instructions,
-/// fences), or it does not decode. Every other instruction falls through,
-/// traps, or (a conditional branch taken) leaves the run in the middle.
+/// `fence.i` and whatever else the MISC-MEM major opcode holds), or it does
+/// not decode. Every other instruction falls through, traps, or (a
+/// conditional branch taken) leaves the run in the middle. A plain `fence`
+/// falls through like an `addi`: harts run one at a time, so every access
+/// is already ordered, and Linux and OpenSBI put fences in hot paths.
 fn ends_run(row: Option<&Opcode>) -> bool {
     const MISC_MEM: u32 = 0x0f;
+    const FENCE: u32 = 0x0f;
     const JALR: u32 = 0x67;
     const JAL: u32 = 0x6f;
     const SYSTEM: u32 = 0x73;
-    row.is_none_or(|row| matches!(row.bits & 0x7f, MISC_MEM | JALR | JAL | SYSTEM))
+    row.is_none_or(|row| {
+        row.bits != FENCE && matches!(row.bits & 0x7f, MISC_MEM | JALR | JAL | SYSTEM)
+    })
 }
 
 /// Decodes the run starting at `pc` in `page` (see

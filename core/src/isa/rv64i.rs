@@ -39,13 +39,13 @@ pub(crate) const fn sext32(v: u64) -> u64 {
 
 /// Sign-extends the low 8 bits (LB).
 #[inline(always)]
-fn sext8(v: u64) -> u64 {
+pub(crate) fn sext8(v: u64) -> u64 {
     i64::from(low_u8(v).cast_signed()).cast_unsigned()
 }
 
 /// Sign-extends the low 16 bits (LH).
 #[inline(always)]
-fn sext16(v: u64) -> u64 {
+pub(crate) fn sext16(v: u64) -> u64 {
     i64::from(low_u16(v).cast_signed()).cast_unsigned()
 }
 
@@ -266,6 +266,9 @@ macro_rules! define {
             #[doc = concat!("Inline kind of `", stringify!($name), "`.")]
             pub(crate) const $kind: u8 = Kind::$kind as u8;
         )?)*
+
+        /// How many instructions have an inline kind (numbered 1 to this).
+        pub(crate) const INLINE_KINDS: usize = [$($(stringify!($kind),)?)*].len();
 
         /// The opcode table of RV64I.
         pub(crate) static OPCODES: &[Opcode] = &[$(
@@ -516,19 +519,19 @@ macro_rules! rv64i_table {
             bge: Branch, F3, 0x5063, branch(|a, b| (a as i64) >= (b as i64)), inline BGE, asm(bge_asm);
             bltu: Branch, F3, 0x6063, branch(|a, b| a < b), inline BLTU;
             bgeu: Branch, F3, 0x7063, branch(|a, b| a >= b), inline BGEU;
-            lb: Load, F3, 0x03, load(1, |v| sext8(v));
-            lh: Load, F3, 0x1003, load(2, |v| sext16(v));
+            lb: Load, F3, 0x03, load(1, |v| sext8(v)), inline LB;
+            lh: Load, F3, 0x1003, load(2, |v| sext16(v)), inline LH;
             lw: Load, F3, 0x2003, load(4, |v| sext32(v)), inline LW;
             ld: Load, F3, 0x3003, load(8, |v| v), inline LD;
             lbu: Load, F3, 0x4003, load(1, |v| v), inline LBU;
-            lhu: Load, F3, 0x5003, load(2, |v| v);
+            lhu: Load, F3, 0x5003, load(2, |v| v), inline LHU;
             lwu: Load, F3, 0x6003, load(4, |v| v), inline LWU;
             sb: Store, F3, 0x23, store(1), inline SB;
-            sh: Store, F3, 0x1023, store(2);
+            sh: Store, F3, 0x1023, store(2), inline SH;
             sw: Store, F3, 0x2023, store(4), inline SW;
             sd: Store, F3, 0x3023, store(8), inline SD;
             addi: I, F3, 0x13, reg_imm(|a, imm| a.wrapping_add(imm)), inline ADDI, asm(addi_asm);
-            slti: I, F3, 0x2013, reg_imm(|a, imm| u64::from((a as i64) < (imm as i64)));
+            slti: I, F3, 0x2013, reg_imm(|a, imm| u64::from((a as i64) < (imm as i64))), inline SLTI;
             sltiu: I, F3, 0x3013, reg_imm(|a, imm| u64::from(a < imm)), inline SLTIU, asm(sltiu_asm);
             xori: I, F3, 0x4013, reg_imm(|a, imm| a ^ imm), inline XORI, asm(xori_asm);
             ori: I, F3, 0x6013, reg_imm(|a, imm| a | imm), inline ORI, as "or";
@@ -538,12 +541,12 @@ macro_rules! rv64i_table {
             srai: Shift, F6, 0x4000_5013, reg_imm(|a, sh| ((a as i64) >> (sh & 63)) as u64), inline SRAI, as "sra";
             add: R, F7, 0x33, reg_reg(|a, b| a.wrapping_add(b)), inline ADD;
             sub: R, F7, 0x4000_0033, reg_reg(|a, b| a.wrapping_sub(b)), inline SUB, asm(sub_asm);
-            sll: R, F7, 0x1033, reg_reg(|a, b| a << (b & 63));
-            slt: R, F7, 0x2033, reg_reg(|a, b| u64::from((a as i64) < (b as i64))), asm(slt_asm);
+            sll: R, F7, 0x1033, reg_reg(|a, b| a << (b & 63)), inline SLL;
+            slt: R, F7, 0x2033, reg_reg(|a, b| u64::from((a as i64) < (b as i64))), inline SLT, asm(slt_asm);
             sltu: R, F7, 0x3033, reg_reg(|a, b| u64::from(a < b)), inline SLTU, asm(sltu_asm);
             xor: R, F7, 0x4033, reg_reg(|a, b| a ^ b), inline XOR;
-            srl: R, F7, 0x5033, reg_reg(|a, b| a >> (b & 63));
-            sra: R, F7, 0x4000_5033, reg_reg(|a, b| ((a as i64) >> (b & 63)) as u64);
+            srl: R, F7, 0x5033, reg_reg(|a, b| a >> (b & 63)), inline SRL;
+            sra: R, F7, 0x4000_5033, reg_reg(|a, b| ((a as i64) >> (b & 63)) as u64), inline SRA;
             or: R, F7, 0x6033, reg_reg(|a, b| a | b), inline OR;
             and: R, F7, 0x7033, reg_reg(|a, b| a & b), inline AND;
             addiw: I, F3, 0x1b, reg_imm(|a, imm| sext32(a.wrapping_add(imm))), inline ADDIW, asm(addiw_asm);
@@ -552,9 +555,9 @@ macro_rules! rv64i_table {
             sraiw: ShiftW, F7, 0x4000_501b, reg_imm(|a, sh| (crate::bits::low_i32(a) >> (sh & 31)) as i64 as u64), inline SRAIW, as "sraw";
             addw: R, F7, 0x3b, reg_reg(|a, b| sext32(a.wrapping_add(b))), inline ADDW;
             subw: R, F7, 0x4000_003b, reg_reg(|a, b| sext32(a.wrapping_sub(b))), inline SUBW, asm(subw_asm);
-            sllw: R, F7, 0x103b, reg_reg(|a, b| sext32(u64::from(crate::bits::low_u32(a) << (b & 31))));
-            srlw: R, F7, 0x503b, reg_reg(|a, b| sext32(u64::from(crate::bits::low_u32(a) >> (b & 31))));
-            sraw: R, F7, 0x4000_503b, reg_reg(|a, b| (crate::bits::low_i32(a) >> (b & 31)) as i64 as u64);
+            sllw: R, F7, 0x103b, reg_reg(|a, b| sext32(u64::from(crate::bits::low_u32(a) << (b & 31)))), inline SLLW;
+            srlw: R, F7, 0x503b, reg_reg(|a, b| sext32(u64::from(crate::bits::low_u32(a) >> (b & 31)))), inline SRLW;
+            sraw: R, F7, 0x4000_503b, reg_reg(|a, b| (crate::bits::low_i32(a) >> (b & 31)) as i64 as u64), inline SRAW;
             // FENCE ignores its fm, rs1 and rd fields, as the spec asks of
             // implementations for forward compatibility.
             fence: Fence, F3, 0x0f, handler(fence), asm(fence_asm);
