@@ -19,7 +19,52 @@
 //! the middle of one finds its records already there. The hart then never
 //! looks at instruction bits again.
 //!
-//! Correctness rules:
+//! # Storage: sized by use
+//!
+//! A page has a fixed *run index*, one `u32` per halfword (8 KiB), which
+//! finds the run starting at a `pc` with one load. Its record table grows
+//! with the runs decoded in it: it is a row of [`CHUNK`]-record chunks
+//! (1,152 bytes each), allocated one at a time as runs fill them, up to
+//! [`MAX_RECORDS`] records. A run never spans two chunks (one that does
+//! not fit in what is left of the last chunk starts the next), so its
+//! records are contiguous and [`CodePage::records`] costs one load more
+//! than a flat table: the chunk's address. A page with a few runs takes
+//! about 9.6 KiB; a page whose table is full, 44 KiB.
+//!
+//! A chunk never moves and is never freed while its page lives (its slot
+//! is a [`OnceCell`], set once), so growth cannot invalidate the slices
+//! that [`CodePage::records`] hands out; and its records are [`Cell`]s,
+//! overwritten in place when the table starts over. Nothing here needs
+//! `unsafe` beyond the `Sync` argument below.
+//!
+//! # The bound: gradual eviction
+//!
+//! The cache counts the bytes its pages take ([`DecodeCache::bytes`]: the
+//! pages themselves and their chunks) against a limit,
+//! [`DecodeCache::DEFAULT_LIMIT`] (32 MiB). Whenever a hart looks a page
+//! up ([`DecodeCache::page`], on a fetch-TLB miss) and the cache is past
+//! its limit, it evicts pages until it is back under seven eighths of it
+//! (about 4 MiB freed, some 400 pages): a CLOCK sweep over RAM's pages,
+//! which spares every page a hart has looked up since the sweep last
+//! passed it (its *referenced* bit, set by [`DecodeCache::page`], cleared
+//! by the sweep). Every round moves [`DecodeCache::flush_epoch`] on, so
+//! each hart empties its fetch TLB and looks up again every page it goes
+//! on executing: a page in use is referenced again before the next round,
+//! while the hot loop never touches the bit. A round frees an eighth of
+//! the cache, so rounds are rare even when the code in use is far larger
+//! than the cache, and the cache never empties itself whole.
+//!
+//! Pages also grow between lookups (a hart runs in pages its fetch TLB
+//! holds), so a page that would grow the cache past its *hard* limit
+//! (the limit and an eighth) starts its own table over instead, like a
+//! full one. A new page comes with its first chunk, counted when the cache
+//! makes it (after making room), so the cache never holds more than its
+//! hard limit. Pages it dropped may outlive it briefly, held by harts'
+//! fetch TLBs until their next synchronisation (at most the fetch TLB's
+//! entries per hart: [`crate::tlb`]).
+//!
+//! # Correctness rules
+//!
 //! - a write to RAM forgets every run that could cover the bytes it
 //!   touches — the runs starting up to [`MAX_RUN_BYTES`] before them
 //!   ([`DecodeCache::invalidate`]); the rest of the page stays decoded, so
@@ -37,15 +82,18 @@
 //!   a byte at a time) stops being code after [`DEMOTE_AFTER`] such
 //!   writes: the cache drops it and moves [`DecodeCache::flush_epoch`] on,
 //!   so its remaining stores take the store TLB's fast path like any
-//!   data's. The dropped page is marked dead and emptied; the run loop
-//!   never decodes into a dead page, and fetches the page anew (creating a
-//!   fresh one) when it executes there again;
-//! - the cache is bounded: past [`DecodeCache::MAX_PAGES`] pages it is
-//!   flushed whole and [`DecodeCache::flush_epoch`] moves on, which tells
-//!   every hart to drop the pages its fetch TLB still holds. A page's record
-//!   table is bounded too: when full, it is emptied and its runs forgotten.
+//!   data's. A dropped page (demoted, evicted, or cleared with the whole
+//!   cache) is marked dead and its runs forgotten: stores to it no longer
+//!   invalidate it, so none of its runs may run again. The run loop never
+//!   decodes into a dead page, and fetches the page anew (creating a fresh
+//!   one) when it executes there again;
+//! - a page's record table is filled only between runs of that page:
+//!   [`CodePage::add_run`] is never called while one of its runs executes
+//!   (the run loop decodes only when it finds no run at a `pc`), since
+//!   a table that starts over rewrites records in place.
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::bits::to_usize;
@@ -63,8 +111,20 @@ const MAX_RUN_BYTES: usize = MAX_RUN * 4;
 /// The most records a page's record table holds.
 const MAX_RECORDS: usize = 2048;
 
-// A run's packed entry (`start << 8 | len`) fits its u32 cell.
+/// Records per chunk of a record table: one run of [`MAX_RUN`] at most.
+/// Small chunks keep a page with few runs small; a run that does not fit
+/// in what is left of a chunk wastes that rest (a few records on average).
+const CHUNK: usize = 64;
+
+/// Chunks per page.
+const CHUNKS: usize = MAX_RECORDS / CHUNK;
+
+// A run's packed entry (`start << 8 | len`) fits its u32 cell; the chunks
+// make up the whole table (a power of two, for the mask in `records`); a
+// run fits in one chunk.
 const _: () = assert!(MAX_RUN <= 0xff && MAX_RECORDS << 8 <= u32::MAX as usize);
+const _: () = assert!(CHUNKS * CHUNK == MAX_RECORDS && CHUNKS.is_power_of_two());
+const _: () = assert!(MAX_RUN <= CHUNK);
 
 /// A page offset (below 4096) as the `u16` a record keeps.
 #[inline(always)]
@@ -96,35 +156,104 @@ pub(crate) struct RunRecords<'a> {
     pub(crate) offsets: &'a [Cell<u16>],
 }
 
+/// [`CHUNK`] consecutive records of a page's record table.
+struct Chunk {
+    /// The operands ([`Record::insn`]) ...
+    insns: [Cell<Insn>; CHUNK],
+    /// ... and handlers ([`Record::exec`]) apart, because the run loop's
+    /// inline paths need only the operands; and the page offsets of the
+    /// instructions, which few of them need.
+    execs: [Cell<ExecFn>; CHUNK],
+    offsets: [Cell<u16>; CHUNK],
+}
+
+impl Chunk {
+    fn new() -> Box<Self> {
+        let unused = crate::isa::unused_record();
+        Box::new(Chunk {
+            insns: std::array::from_fn(|_| Cell::new(unused.insn)),
+            execs: std::array::from_fn(|_| Cell::new(unused.exec)),
+            offsets: [const { Cell::new(0) }; CHUNK],
+        })
+    }
+}
+
+/// What a page takes without its chunks (its `Arc` counts included; the
+/// allocator's own bookkeeping aside).
+const BARE_PAGE_BYTES: usize = std::mem::size_of::<CodePage>() + 2 * std::mem::size_of::<usize>();
+
+/// What one chunk takes (the allocator's own bookkeeping aside).
+const CHUNK_BYTES: usize = std::mem::size_of::<Chunk>();
+
+/// What a new page takes: it comes with its first chunk.
+const NEW_PAGE_BYTES: usize = BARE_PAGE_BYTES + CHUNK_BYTES;
+
+/// The bytes a cache's pages take, shared by the cache and its pages: pages
+/// grow by themselves ([`CodePage::add_run`]) between the cache's looks.
+#[derive(Debug)]
+struct Footprint {
+    bytes: AtomicUsize,
+    /// Past this, a page starts its table over instead of growing.
+    hard_limit: AtomicUsize,
+}
+
+// Every access to a footprint is made by the holder of `&mut Memory` for
+// the memory whose cache it counts (as for a page's cells: see the `Sync`
+// argument of `CodePage`), so these read-modify-write sequences never
+// interleave; atomics only make the type `Sync` without `unsafe`.
+impl Footprint {
+    fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    fn add(&self, n: usize) {
+        self.bytes.store(self.bytes() + n, Ordering::Relaxed);
+    }
+
+    fn sub(&self, n: usize) {
+        self.bytes.store(self.bytes() - n, Ordering::Relaxed);
+    }
+
+    /// Counts `n` bytes more if that stays within the hard limit.
+    fn try_grow(&self, n: usize) -> bool {
+        let grown = self.bytes() + n <= self.hard_limit.load(Ordering::Relaxed);
+        if grown {
+            self.add(n);
+        }
+        grown
+    }
+}
+
 /// The runs of one physical page of RAM.
 pub(crate) struct CodePage {
     /// The index of the page inside RAM (RAM offset / 4 KiB).
     pub(crate) ram_page: usize,
     /// Per halfword, the run starting there: `start << 8 | len` (0: none).
     runs: [Cell<u32>; STARTS_PER_PAGE],
-    /// The record table: operands ([`Record::insn`]) ...
-    insns: [Cell<Insn>; MAX_RECORDS],
-    /// ... and handlers ([`Record::exec`]) apart, because the run loop's
-    /// inline paths need only the operands; and the page offsets of the
-    /// instructions, which few of them need.
-    execs: [Cell<ExecFn>; MAX_RECORDS],
-    offsets: [Cell<u16>; MAX_RECORDS],
-    /// Records in use.
+    /// The record table, chunk by chunk: chunk `k` holds records
+    /// `k * CHUNK..(k + 1) * CHUNK`. Chunks are allocated in order as runs
+    /// fill the table, and kept (reused when it starts over).
+    chunks: [OnceCell<Box<Chunk>>; CHUNKS],
+    /// Records in use (wasted chunk ends included).
     used: Cell<usize>,
     /// Writes that forgot runs here since a run was last decoded here.
     writes: Cell<u32>,
     /// Dropped from the cache: its runs are gone and none may be added.
     dead: Cell<bool>,
+    /// Looked up by a hart since the cache's eviction sweep last passed.
+    referenced: Cell<bool>,
+    /// Its cache's count of bytes, which its chunks add to.
+    footprint: Arc<Footprint>,
 }
 
 // SAFETY: `Sync` lets `Arc<CodePage>` be `Send`, so that a `Memory` (whose
 // decode cache holds pages) and a `Hart` (whose fetch TLB holds pages of the
-// memory it last ran with) can each move to another thread. The cells are
-// never touched through a shared reference from two threads at once,
-// because every access to them is made by a holder of `&mut Memory` for the
-// memory whose cache created the page (or, for the cache's own methods,
-// `&mut DecodeCache` inside it):
-// - `DecodeCache::invalidate`/`demote`/`page` take `&mut self`;
+// memory it last ran with) can each move to another thread. The cells (the
+// `OnceCell`s of the chunks included) are never touched through a shared
+// reference from two threads at once, because every access to them is made
+// by a holder of `&mut Memory` for the memory whose cache created the page
+// (or, for the cache's own methods, `&mut DecodeCache` inside it):
+// - `DecodeCache::invalidate`/`demote`/`evict`/`page` take `&mut self`;
 // - the run loop (`Hart::run`, via `fetch_page`, `run_in_page`,
 //   `decode_run`, `add_run`) reads and fills pages only while it holds
 //   `&mut Memory`, and only pages that came from that memory's cache: its
@@ -135,21 +264,26 @@ pub(crate) struct CodePage {
 // only holds them (the reference count is atomic) until its next run
 // flushes them; it reads them only after being handed `&mut` to that very
 // memory, and that hand-over orders the accesses (happens-before). Methods
-// that take `&Memory` never touch a page's cells.
+// that take `&Memory` never touch a page's cells. Dropping the last `Arc`
+// frees the chunks; the atomic reference count orders that after every
+// other access.
 unsafe impl Sync for CodePage {}
 
 impl CodePage {
-    fn new(ram_page: usize) -> Self {
-        let unused = crate::isa::unused_record();
+    /// A page with no runs yet and its first chunk (counted by the caller:
+    /// [`NEW_PAGE_BYTES`]).
+    fn new(ram_page: usize, footprint: Arc<Footprint>) -> Self {
+        let chunks = [const { OnceCell::new() }; CHUNKS];
+        chunks[0].get_or_init(Chunk::new);
         CodePage {
             ram_page,
             runs: [const { Cell::new(0) }; STARTS_PER_PAGE],
-            insns: std::array::from_fn(|_| Cell::new(unused.insn)),
-            execs: std::array::from_fn(|_| Cell::new(unused.exec)),
-            offsets: [const { Cell::new(0) }; MAX_RECORDS],
+            chunks,
             used: Cell::new(0),
             writes: Cell::new(0),
             dead: Cell::new(false),
+            referenced: Cell::new(true),
+            footprint,
         }
     }
 
@@ -171,44 +305,85 @@ impl CodePage {
     }
 
     /// The operands, handlers and page offsets of `run`'s instructions.
+    ///
+    /// # Panics
+    ///
+    /// If `run` does not come from [`CodePage::run`] on this page (its
+    /// chunk then exists: runs are indexed only once their records are
+    /// written).
     #[inline(always)]
     pub(crate) fn records(&self, run: Run) -> RunRecords<'_> {
-        let end = run.start + run.len;
+        let Some(chunk) = self.chunks[(run.start / CHUNK) & (CHUNKS - 1)].get() else {
+            unreachable!("a run in a chunk not allocated");
+        };
+        let first = run.start % CHUNK;
+        let end = first + run.len;
         RunRecords {
-            insns: &self.insns[run.start..end],
-            execs: &self.execs[run.start..end],
-            offsets: &self.offsets[run.start..end],
+            insns: &chunk.insns[first..end],
+            execs: &chunk.execs[first..end],
+            offsets: &chunk.offsets[first..end],
         }
     }
 
     /// Records the run `records` whose instructions start at page offsets
     /// `offsets` (at most [`MAX_RUN`] of them; each starts the rest of the
-    /// run). Must not be called while a run of this page runs.
+    /// run). Must not be called while a run of this page runs: a table that
+    /// starts over rewrites records in place (see the module's rules).
     pub(crate) fn add_run(&self, offsets: &[u64], records: &[Record]) {
         debug_assert!(!records.is_empty() && records.len() <= MAX_RUN);
         debug_assert!(!self.is_dead(), "a run decoded into a dropped page");
+        if self.is_dead() {
+            // Nobody would invalidate it: leave it to be fetched anew.
+            return;
+        }
         self.writes.set(0);
-        if self.used.get() + records.len() > MAX_RECORDS {
-            self.used.set(0);
-            for run in &self.runs {
-                run.set(0);
-            }
+        let len = records.len();
+        let mut start = self.used.get();
+        if start % CHUNK + len > CHUNK {
+            // A run stays in one chunk: the rest of this one goes unused.
+            start = start.next_multiple_of(CHUNK);
         }
-        let start = self.used.get();
+        let chunk = self.chunk_for(&mut start, len);
+        let first = start % CHUNK;
         for (k, (record, offset)) in records.iter().zip(offsets).enumerate() {
-            self.insns[start + k].set(record.insn);
-            self.execs[start + k].set(record.exec);
-            self.offsets[start + k].set(page_offset(*offset));
+            chunk.insns[first + k].set(record.insn);
+            chunk.execs[first + k].set(record.exec);
+            chunk.offsets[first + k].set(page_offset(*offset));
         }
-        self.used.set(start + records.len());
+        self.used.set(start + len);
         for (k, offset) in offsets.iter().enumerate() {
             #[expect(
                 clippy::cast_possible_truncation,
                 reason = "an index below MAX_RECORDS shifted by 8, or'd with a length up to MAX_RUN: fits (asserted beside MAX_RECORDS)"
             )]
-            let packed = ((start + k) << 8 | (records.len() - k)) as u32;
+            let packed = ((start + k) << 8 | (len - k)) as u32;
             self.runs[(to_usize(*offset) >> 1) & (STARTS_PER_PAGE - 1)].set(packed);
         }
+    }
+
+    /// The chunk to write `len` records at record `start` into (a chunk
+    /// boundary or inside the last chunk in use). Starts the table over
+    /// (moving `start` to 0) if it is full, or if a new chunk would grow
+    /// the cache past its hard limit.
+    fn chunk_for(&self, start: &mut usize, len: usize) -> &Chunk {
+        if *start + len <= MAX_RECORDS {
+            let slot = &self.chunks[*start / CHUNK];
+            if let Some(chunk) = slot.get() {
+                return chunk;
+            }
+            if self.footprint.try_grow(CHUNK_BYTES) {
+                return slot.get_or_init(Chunk::new);
+            }
+        }
+        // Full, or not allowed to grow: forget every run, reuse the chunks.
+        self.forget(0, 4096);
+        self.used.set(0);
+        *start = 0;
+        // The first chunk came with the page (`CodePage::new`).
+        self.chunks[0].get_or_init(|| {
+            self.footprint.add(CHUNK_BYTES);
+            Chunk::new()
+        })
     }
 
     /// Forgets every run that could cover a byte of `first..end` (page
@@ -219,31 +394,71 @@ impl CodePage {
             run.set(0);
         }
     }
+
+    /// The chunks allocated.
+    fn chunk_count(&self) -> usize {
+        self.chunks.iter().filter(|c| c.get().is_some()).count()
+    }
+
+    /// The bytes this page takes, its chunks included.
+    fn bytes(&self) -> usize {
+        BARE_PAGE_BYTES + self.chunk_count() * CHUNK_BYTES
+    }
 }
 
 /// The per-page decode cache of one [`crate::Memory`], shared by all harts.
 pub(crate) struct DecodeCache {
     pages: Vec<Option<Arc<CodePage>>>,
     live: usize,
+    /// The bytes `pages` take, shared with them.
+    footprint: Arc<Footprint>,
+    /// Past this many bytes, [`DecodeCache::page`] evicts pages.
+    limit: usize,
+    /// Where the eviction sweep goes on (a RAM page).
+    hand: usize,
     code_epoch: u64,
     flush_epoch: u64,
     flushes: u64,
+    evicted: u64,
     writes: u64,
 }
 
 impl DecodeCache {
-    /// The most pages decoded at once (44 KiB each: 44 MiB in all).
-    pub(crate) const MAX_PAGES: usize = 1024;
+    /// The bytes the cache may hold before it evicts pages: 32 MiB, some
+    /// 3,400 pages with few runs (9.6 KiB each) or 750 full ones (44 KiB).
+    /// A 256 MiB Linux guest executes from about 1,500 pages by the time
+    /// its shell runs, about 14 MiB here, so it does not reach the bound;
+    /// programs that go well past it still leave the host a margin under
+    /// the 64 MiB that rivet may take beyond guest RAM.
+    pub(crate) const DEFAULT_LIMIT: usize = 32 << 20;
 
     pub(crate) fn new(ram_pages: usize) -> Self {
-        DecodeCache {
+        let mut cache = DecodeCache {
             pages: vec![None; ram_pages],
             live: 0,
+            footprint: Arc::new(Footprint {
+                bytes: AtomicUsize::new(0),
+                hard_limit: AtomicUsize::new(0),
+            }),
+            limit: 0,
+            hand: 0,
             code_epoch: 0,
             flush_epoch: 0,
             flushes: 0,
+            evicted: 0,
             writes: 0,
-        }
+        };
+        cache.set_limit(Self::DEFAULT_LIMIT);
+        cache
+    }
+
+    /// Sets the bytes the cache may hold before it evicts pages (and, an
+    /// eighth more, before its pages stop growing).
+    pub(crate) fn set_limit(&mut self, limit: usize) {
+        self.limit = limit;
+        self.footprint
+            .hard_limit
+            .store(limit.saturating_add(limit / 8), Ordering::Relaxed);
     }
 
     /// Moves on whenever a page becomes code: harts must drop their store
@@ -253,9 +468,9 @@ impl DecodeCache {
         self.code_epoch
     }
 
-    /// Moves on whenever the cache is flushed or drops a page: harts must
-    /// drop their fetch translations, which may hold pages the cache no
-    /// longer tracks.
+    /// Moves on whenever the cache drops pages (evicted, demoted or
+    /// cleared): harts must drop their fetch translations, which may hold
+    /// pages the cache no longer tracks.
     #[inline]
     pub(crate) fn flush_epoch(&self) -> u64 {
         self.flush_epoch
@@ -267,14 +482,24 @@ impl DecodeCache {
         self.writes
     }
 
-    /// How many times the cache was flushed for being full.
+    /// How many times the cache was full and evicted some of its pages.
     pub(crate) fn flushes(&self) -> u64 {
         self.flushes
+    }
+
+    /// How many pages the cache evicted for being full, in all.
+    pub(crate) fn evicted(&self) -> u64 {
+        self.evicted
     }
 
     /// Number of pages currently decoded.
     pub(crate) fn live_pages(&self) -> usize {
         self.live
+    }
+
+    /// The bytes the decoded pages take (as counted against the limit).
+    pub(crate) fn bytes(&self) -> usize {
+        self.footprint.bytes()
     }
 
     /// Whether RAM page `ram_page` holds decoded code.
@@ -284,40 +509,64 @@ impl DecodeCache {
     }
 
     /// The code page for `ram_page`, created on first use (moving the code
-    /// epoch on), after flushing the cache if it is full.
+    /// epoch on), after evicting others if the cache is past its limit.
+    /// Marks the page referenced, which spares it the next eviction round.
     pub(crate) fn page(&mut self, ram_page: usize) -> Arc<CodePage> {
+        if self.footprint.bytes() > self.limit {
+            self.evict(ram_page);
+        }
         if let Some(Some(page)) = self.pages.get(ram_page) {
+            page.referenced.set(true);
             return Arc::clone(page);
         }
-        if self.live >= Self::MAX_PAGES {
-            self.flush();
-        }
-        let page = Arc::new(CodePage::new(ram_page));
+        let page = Arc::new(CodePage::new(ram_page, Arc::clone(&self.footprint)));
+        self.footprint.add(NEW_PAGE_BYTES);
         self.pages[ram_page] = Some(Arc::clone(&page));
         self.live += 1;
         self.code_epoch += 1;
         page
     }
 
-    /// Drops every decoded page.
-    pub(crate) fn flush(&mut self) {
-        for page in self.pages.iter_mut() {
-            *page = None;
+    /// One eviction round: sweeps RAM's pages from where the last round
+    /// stopped, sparing (and clearing the referenced bit of) each page
+    /// looked up since the sweep last passed, and dropping the others,
+    /// until the cache is back under seven eighths of its limit. `keep`
+    /// (the page being looked up) stays.
+    ///
+    /// CLOCK rather than FIFO or random: a page in use (the kernel's entry
+    /// path, a library's hot functions) survives every round at the cost
+    /// of one flag set on a fetch-TLB miss, and every round empties the
+    /// harts' fetch TLBs, so the flag really means "executed since".
+    fn evict(&mut self, keep: usize) {
+        let target = self.limit - self.limit / 8;
+        let ram_pages = self.pages.len();
+        // Two passes at most: the first clears every referenced bit.
+        for _ in 0..2 * ram_pages {
+            if self.footprint.bytes() <= target {
+                break;
+            }
+            let ram_page = self.hand;
+            self.hand = (self.hand + 1) % ram_pages;
+            let Some(Some(page)) = self.pages.get(ram_page) else {
+                continue;
+            };
+            if ram_page == keep || page.referenced.replace(false) {
+                continue;
+            }
+            self.drop_page(ram_page);
+            self.evicted += 1;
         }
-        self.live = 0;
-        self.flush_epoch += 1;
         self.flushes += 1;
+        self.flush_epoch += 1;
     }
 
     /// Drops every decoded page, as when the whole of RAM is replaced (a
     /// snapshot restored): the pages die like demoted ones, both epochs
-    /// move on, and the flush is not counted as one for being full.
+    /// move on, and nothing is counted as evicted.
     pub(crate) fn clear(&mut self) {
-        for page in self.pages.iter_mut().filter_map(Option::take) {
-            page.forget(0, 4096);
-            page.dead.set(true);
+        for ram_page in 0..self.pages.len() {
+            self.drop_page(ram_page);
         }
-        self.live = 0;
         self.code_epoch += 1;
         self.flush_epoch += 1;
     }
@@ -349,23 +598,313 @@ impl DecodeCache {
 
     /// Drops RAM page `ram_page` from the cache: it is data now.
     fn demote(&mut self, ram_page: usize) {
-        if let Some(page) = self.pages.get_mut(ram_page).and_then(Option::take) {
-            page.forget(0, 4096);
-            page.dead.set(true);
-            self.live -= 1;
+        if self.drop_page(ram_page) {
             self.flush_epoch += 1;
         }
+    }
+
+    /// Drops RAM page `ram_page` from the cache, if it is there: it dies
+    /// (its runs forgotten, see the module's rules) and its bytes no longer
+    /// count. Harts must be told (`flush_epoch`) by the caller.
+    fn drop_page(&mut self, ram_page: usize) -> bool {
+        let Some(page) = self.pages.get_mut(ram_page).and_then(Option::take) else {
+            return false;
+        };
+        page.forget(0, 4096);
+        page.dead.set(true);
+        self.footprint.sub(page.bytes());
+        self.live -= 1;
+        true
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bus::EmptyBus;
+    use crate::{Hart, Memory, PhysAddr, StopReason, XReg};
 
-    /// The bound [`DecodeCache::MAX_PAGES`] documents holds: a page's
-    /// tables take 44 KiB.
+    /// Records a run of `n` 4-byte instructions at page offset `first`.
+    fn add(page: &CodePage, first: u64, n: usize) {
+        let offsets: Vec<u64> = (0..n as u64).map(|k| first + 4 * k).collect();
+        page.add_run(&offsets, &vec![crate::isa::unused_record(); n]);
+    }
+
+    /// The bytes of the live pages, counted afresh.
+    fn recount(cache: &DecodeCache) -> usize {
+        cache.pages.iter().flatten().map(|page| page.bytes()).sum()
+    }
+
+    /// A page costs its run index and the chunks its runs fill: about
+    /// 9.6 KiB with a few runs, 44 KiB at most (the old fixed size).
     #[test]
-    fn a_code_page_takes_44_kib() {
-        assert!(std::mem::size_of::<CodePage>() <= 44 * 1024 + 64);
+    fn a_page_starts_small_and_grows_by_chunks() {
+        const { assert!(BARE_PAGE_BYTES <= 8 * 1024 + 512) };
+        assert_eq!(CHUNK_BYTES, 1152);
+        const { assert!(NEW_PAGE_BYTES <= 9 * 1024 + 700) };
+        const { assert!(BARE_PAGE_BYTES + CHUNKS * CHUNK_BYTES <= 44 * 1024 + 512) };
+
+        let mut cache = DecodeCache::new(4);
+        let page = cache.page(1);
+        assert_eq!(cache.bytes(), NEW_PAGE_BYTES);
+        for k in 0..10 {
+            add(&page, 40 * k, 5);
+        }
+        assert_eq!(cache.bytes(), NEW_PAGE_BYTES, "50 records: one chunk");
+        // 20 more do not fit in the 14 left: the run starts chunk 1.
+        add(&page, 2048, 20);
+        assert_eq!(cache.bytes(), NEW_PAGE_BYTES + CHUNK_BYTES);
+        assert_eq!(page.run(2048), Some(Run { start: 64, len: 20 }));
+        assert_eq!(page.run(2048 + 4 * 19), Some(Run { start: 83, len: 1 }));
+        assert_eq!(recount(&cache), cache.bytes());
+    }
+
+    /// Every run finds its own records, in whichever chunk they are.
+    #[test]
+    fn a_run_finds_its_records_across_chunks() {
+        let mut cache = DecodeCache::new(1);
+        let page = cache.page(0);
+        let mut first = 0;
+        let mut runs = Vec::new();
+        for n in [1, 63, 64, 2, 40, 30, 64, 7] {
+            add(&page, first, n);
+            runs.push((first, n));
+            first += 4 * n as u64 + 4;
+        }
+        for (first, n) in runs {
+            for k in 0..n {
+                let pc = first + 4 * k as u64;
+                let run = page.run(pc).expect("decoded");
+                assert_eq!(run.len, n - k);
+                let records = page.records(run);
+                let offsets: Vec<u64> =
+                    records.offsets.iter().map(|o| u64::from(o.get())).collect();
+                let expected: Vec<u64> = (k..n).map(|j| first + 4 * j as u64).collect();
+                assert_eq!(offsets, expected);
+            }
+        }
+    }
+
+    /// A full table starts over: its runs are forgotten, its chunks kept.
+    #[test]
+    fn a_full_table_starts_over() {
+        let mut cache = DecodeCache::new(1);
+        let page = cache.page(0);
+        // 32 runs of 64 fill the 2,048 records exactly.
+        for k in 0..32 {
+            add(&page, 0, 64);
+            assert_eq!(
+                page.run(0),
+                Some(Run {
+                    start: 64 * k,
+                    len: 64
+                })
+            );
+        }
+        let full = cache.bytes();
+        assert_eq!(full, BARE_PAGE_BYTES + CHUNKS * CHUNK_BYTES);
+        add(&page, 1000, 3);
+        assert_eq!(page.run(0), None);
+        assert_eq!(page.run(1000), Some(Run { start: 0, len: 3 }));
+        assert_eq!(cache.bytes(), full);
+    }
+
+    /// Touching far more pages than the cache holds: it never holds more
+    /// than its hard limit, its count of bytes stays exact, and no
+    /// eviction round empties it.
+    #[test]
+    fn the_bound_holds_while_many_pages_fill() {
+        let pages = 4096;
+        let mut cache = DecodeCache::new(pages);
+        let limit = 100 * NEW_PAGE_BYTES;
+        cache.set_limit(limit);
+        let hard = limit + limit / 8;
+        for ram_page in 0..pages {
+            let before = cache.live_pages();
+            let page = cache.page(ram_page);
+            assert!(
+                cache.live_pages() >= before / 2,
+                "a round emptied most of the cache"
+            );
+            // From one run up to a page's whole table, and more.
+            for k in 0..(ram_page * 7) % 50 {
+                add(&page, (k as u64 * 76) % 4000, 1 + (ram_page + k) % MAX_RUN);
+                assert!(cache.bytes() <= hard, "{} > {hard}", cache.bytes());
+            }
+            assert_eq!(recount(&cache), cache.bytes());
+        }
+        assert!(cache.flushes() > 10, "{} rounds", cache.flushes());
+        assert!(cache.evicted() > 3000, "{} evicted", cache.evicted());
+        assert!(cache.live_pages() > 20, "{} live", cache.live_pages());
+    }
+
+    /// The CLOCK sweep spares a page looked up again after every round (as
+    /// a hart does with the page it executes: every round empties its fetch
+    /// TLB), and evicts pages nobody looks up any more. (The first round
+    /// cannot tell them apart: every page was looked up since the cache
+    /// began.)
+    #[test]
+    fn a_page_in_use_survives_eviction_rounds() {
+        let mut cache = DecodeCache::new(2048);
+        cache.set_limit(50 * NEW_PAGE_BYTES);
+        let mut hot = cache.page(0);
+        add(&hot, 0, 8);
+        let mut epoch = cache.flush_epoch();
+        let mut cold = None;
+        for ram_page in 1..2048 {
+            let page = cache.page(ram_page);
+            add(&page, 0, 8);
+            if cache.flush_epoch() != epoch {
+                epoch = cache.flush_epoch();
+                let again = cache.page(0);
+                if cache.flushes() == 1 {
+                    hot = again;
+                    add(&hot, 0, 8);
+                    cold = Some(page);
+                } else {
+                    assert!(Arc::ptr_eq(&again, &hot), "round {}", cache.flushes());
+                }
+            }
+        }
+        assert!(cache.flushes() >= 20, "{} rounds", cache.flushes());
+        assert!(!hot.is_dead());
+        assert!(cache.is_code(0));
+        assert_eq!(hot.run(0), Some(Run { start: 0, len: 8 }));
+        assert!(cold.is_some_and(|page| page.is_dead()));
+    }
+
+    /// An evicted page dies empty; looking it up again makes a new one.
+    #[test]
+    fn evicted_pages_are_dead_and_empty() {
+        let mut cache = DecodeCache::new(64);
+        cache.set_limit(10 * NEW_PAGE_BYTES);
+        let first = cache.page(0);
+        add(&first, 16, 4);
+        let epoch = cache.flush_epoch();
+        let mut ram_page = 1;
+        while !first.is_dead() {
+            cache.page(ram_page);
+            ram_page += 1;
+        }
+        assert!(ram_page < 64);
+        assert!(cache.flush_epoch() > epoch);
+        assert_eq!(first.run(16), None);
+        assert!(!cache.is_code(0));
+        let again = cache.page(0);
+        assert!(!Arc::ptr_eq(&again, &first));
+        assert!(!again.is_dead());
+        assert_eq!(again.run(16), None);
+        assert_eq!(recount(&cache), cache.bytes());
+        cache.clear();
+        assert_eq!(cache.bytes(), 0);
+        assert!(again.is_dead());
+    }
+
+    /// Between lookups (no eviction possible), a page that would grow the
+    /// cache past its hard limit starts its own table over instead.
+    #[test]
+    fn a_page_stops_growing_at_the_hard_limit() {
+        let mut cache = DecodeCache::new(8);
+        let limit = 4 * NEW_PAGE_BYTES;
+        cache.set_limit(limit);
+        for ram_page in 1..4 {
+            cache.page(ram_page);
+        }
+        let page = cache.page(0);
+        let hard = limit + limit / 8;
+        let mut restarted = false;
+        for k in 0..40 {
+            add(&page, 0, 64);
+            restarted |= page.run(0) == Some(Run { start: 0, len: 64 }) && k > 0;
+            assert!(cache.bytes() <= hard);
+        }
+        assert!(restarted);
+        assert_eq!(cache.flushes(), 0);
+        assert_eq!(recount(&cache), cache.bytes());
+    }
+
+    /// A hart calling functions in 64 pages round-robin through a cache that
+    /// holds about 12: pages are evicted and decoded again all the time, and
+    /// the program still computes what it should.
+    #[test]
+    fn code_in_more_pages_than_the_cache_holds_runs_right() {
+        const BASE: u64 = 0x8000_0000;
+        const FUNCTIONS: u32 = 64;
+        const ROUNDS: u32 = 30;
+        let i_type = |imm: u32, rs1: u32, funct3: u32, rd: u32, opcode: u32| {
+            imm << 20 | rs1 << 15 | funct3 << 12 | rd << 7 | opcode
+        };
+        let addi = |rd, rs1, imm: u32| i_type(imm & 0xfff, rs1, 0, rd, 0x13);
+        let (a0, t1, s1, ra) = (10, 6, 9, 1);
+        let jal_ra = |offset: u32| {
+            (offset >> 20 & 1) << 31
+                | (offset >> 1 & 0x3ff) << 21
+                | (offset >> 11 & 1) << 20
+                | (offset >> 12 & 0xff) << 12
+                | ra << 7
+                | 0x6f
+        };
+        // The page offset of the next word of `words`.
+        let next = |words: &[u32]| u32::try_from(4 * words.len()).unwrap();
+        // Page 0: s1 = ROUNDS; loop { call each function; } ; wfi.
+        let mut main = vec![addi(s1, 0, ROUNDS)];
+        let top = next(&main);
+        for f in 1..=FUNCTIONS {
+            main.push(jal_ra(f * 4096 - next(&main)));
+        }
+        main.push(addi(s1, s1, u32::MAX)); // addi s1, s1, -1
+        let back = top.wrapping_sub(next(&main));
+        // bne s1, x0, top
+        main.push(
+            (back >> 12 & 1) << 31
+                | (back >> 5 & 0x3f) << 25
+                | s1 << 15
+                | 1 << 12
+                | (back >> 1 & 15) << 8
+                | (back >> 11 & 1) << 7
+                | 0x63,
+        );
+        main.push(0x1050_0073); // wfi
+                                // Function f: a0 = a0 * 3 + f (slli t1, a0, 1; add; addi), ret.
+        let mut code = vec![(0, main)];
+        for f in 1..=FUNCTIONS {
+            code.push((
+                f * 4096,
+                vec![
+                    i_type(1, a0, 1, t1, 0x13),
+                    t1 << 20 | a0 << 15 | a0 << 7 | 0x33,
+                    addi(a0, a0, f),
+                    0x0000_8067,
+                ],
+            ));
+        }
+        let mut mem = Memory::new(PhysAddr::new(BASE), u64::from(FUNCTIONS + 1) * 4096).unwrap();
+        mem.code.set_limit(12 * NEW_PAGE_BYTES);
+        for (at, words) in &code {
+            for (k, word) in (0u64..).zip(words) {
+                mem.write_u32(PhysAddr::new(BASE + u64::from(*at) + 4 * k), *word)
+                    .unwrap();
+            }
+        }
+        let mut hart = Hart::new(0);
+        hart.set_pc(BASE);
+        let mut stop = StopReason::Budget;
+        for _ in 0..100 {
+            stop = hart.run(&mut mem, &mut EmptyBus, 10_000).stop;
+            if stop != StopReason::Budget {
+                break;
+            }
+        }
+        assert_eq!(stop, StopReason::WaitingForInterrupt);
+        let mut expected = 0u64;
+        for _ in 0..ROUNDS {
+            for f in 1..=FUNCTIONS {
+                expected = expected.wrapping_mul(3).wrapping_add(u64::from(f));
+            }
+        }
+        assert_eq!(hart.x(XReg::A0), expected);
+        assert!(mem.code.flushes() > 10, "{} rounds", mem.code.flushes());
+        assert!(mem.code.live_pages() < 20);
+        assert!(mem.code.bytes() <= 12 * NEW_PAGE_BYTES * 9 / 8);
     }
 }

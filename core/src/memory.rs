@@ -228,9 +228,21 @@ impl Memory {
         self.code.live_pages()
     }
 
-    /// How many times the decode cache was flushed for being full.
+    /// The host bytes the decode cache's pages take (see
+    /// [`crate::decode_cache`]: it evicts pages past 32 MiB).
+    pub fn decode_cache_bytes(&self) -> usize {
+        self.code.bytes()
+    }
+
+    /// How many times the decode cache was full and evicted part of its
+    /// pages (an eviction round).
     pub fn decode_cache_flushes(&self) -> u64 {
         self.code.flushes()
+    }
+
+    /// How many pages the decode cache evicted for being full, in all.
+    pub fn decode_cache_evicted(&self) -> u64 {
+        self.code.evicted()
     }
 
     /// Lets `rewrite` change all of RAM at once (a snapshot restored, a

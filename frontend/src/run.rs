@@ -313,8 +313,10 @@ impl Builder<'_> {
 /// `--stats`: the decode cache, the virtio devices and every hart.
 fn print_stats(vm: &VirtMachine) {
     eprintln!(
-        "rivet: decode cache {} pages, {} flushes",
+        "rivet: decode cache {} pages ({} KiB), {} pages evicted in {} rounds",
         vm.machine.memory.decoded_pages(),
+        vm.machine.memory.decode_cache_bytes() >> 10,
+        vm.machine.memory.decode_cache_evicted(),
         vm.machine.memory.decode_cache_flushes()
     );
     for (slot, t) in vm.machine.platform.virtio().iter().enumerate() {
