@@ -29,7 +29,8 @@
 //! not fit in what is left of the last chunk starts the next), so its
 //! records are contiguous and [`CodePage::records`] costs one load more
 //! than a flat table: the chunk's address. A page with a few runs takes
-//! about 9.6 KiB; a page whose table is full, 44 KiB.
+//! 9.4 KiB (its first chunk comes with it); a page whose table is full,
+//! 44 KiB (what every page took when the table was a fixed array).
 //!
 //! A chunk never moves and is never freed while its page lives (its slot
 //! is a [`OnceCell`], set once), so growth cannot invalidate the slices
@@ -44,15 +45,16 @@
 //! [`DecodeCache::DEFAULT_LIMIT`] (32 MiB). Whenever a hart looks a page
 //! up ([`DecodeCache::page`], on a fetch-TLB miss) and the cache is past
 //! its limit, it evicts pages until it is back under seven eighths of it
-//! (about 4 MiB freed, some 400 pages): a CLOCK sweep over RAM's pages,
-//! which spares every page a hart has looked up since the sweep last
-//! passed it (its *referenced* bit, set by [`DecodeCache::page`], cleared
-//! by the sweep). Every round moves [`DecodeCache::flush_epoch`] on, so
-//! each hart empties its fetch TLB and looks up again every page it goes
-//! on executing: a page in use is referenced again before the next round,
+//! (4 MiB freed, some 400 pages): a CLOCK sweep over RAM's pages, which
+//! spares every page a hart has looked up since the sweep last passed it
+//! (its *referenced* bit, set by [`DecodeCache::page`], cleared by the
+//! sweep) and drops some of the others ([`DecodeCache::evict`] says which
+//! and why). Every round moves [`DecodeCache::flush_epoch`] on, so each
+//! hart empties its fetch TLB and looks up again every page it goes on
+//! executing: a page in use is referenced again before the next round,
 //! while the hot loop never touches the bit. A round frees an eighth of
-//! the cache, so rounds are rare even when the code in use is far larger
-//! than the cache, and the cache never empties itself whole.
+//! the cache, so the next one comes only after some 400 pages more have
+//! been decoded, and the cache never empties itself whole.
 //!
 //! Pages also grow between lookups (a hart runs in pages its fetch TLB
 //! holds), so a page that would grow the cache past its *hard* limit
@@ -429,11 +431,14 @@ pub(crate) struct DecodeCache {
 
 impl DecodeCache {
     /// The bytes the cache may hold before it evicts pages: 32 MiB, some
-    /// 3,400 pages with few runs (9.6 KiB each) or 750 full ones (44 KiB).
-    /// A 256 MiB Linux guest executes from about 1,500 pages by the time
-    /// its shell runs, about 14 MiB here, so it does not reach the bound;
-    /// programs that go well past it still leave the host a margin under
-    /// the 64 MiB that rivet may take beyond guest RAM.
+    /// 3,400 pages with few runs (9.4 KiB each) or 740 full ones (44 KiB).
+    /// The test Linux (OpenSBI, a 6.1 kernel, busybox; 256 MiB, two harts)
+    /// booted to its shell and running a few commands keeps 648 pages
+    /// decoded, 11.4 MiB (17.6 KiB a page: kernel code is dense and entered
+    /// at many points), so it never comes near the bound; code larger than
+    /// that evicts. With the hard limit (36 MiB) and rivet's own few MiB,
+    /// the host stays well under the 64 MiB that rivet may take beyond
+    /// guest RAM.
     pub(crate) const DEFAULT_LIMIT: usize = 32 << 20;
 
     pub(crate) fn new(ram_pages: usize) -> Self {
@@ -457,7 +462,9 @@ impl DecodeCache {
     }
 
     /// Sets the bytes the cache may hold before it evicts pages (and, an
-    /// eighth more, before its pages stop growing).
+    /// eighth more, before its pages stop growing). The hard limit holds
+    /// if an eighth of `limit` takes a new page ([`NEW_PAGE_BYTES`]): a
+    /// limit of 80 KiB or more.
     pub(crate) fn set_limit(&mut self, limit: usize) {
         self.limit = limit;
         self.footprint
@@ -663,7 +670,7 @@ mod tests {
     }
 
     /// A page costs its run index and the chunks its runs fill: about
-    /// 9.6 KiB with a few runs, 44 KiB at most (the old fixed size).
+    /// 9.4 KiB with a few runs, 44 KiB at most (the old fixed size).
     #[test]
     fn a_page_starts_small_and_grows_by_chunks() {
         const { assert!(BARE_PAGE_BYTES <= 8 * 1024 + 512) };

@@ -228,8 +228,8 @@ impl Memory {
         self.code.live_pages()
     }
 
-    /// The host bytes the decode cache's pages take (see
-    /// [`crate::decode_cache`]: it evicts pages past 32 MiB).
+    /// The host bytes the decode cache's pages take (it evicts pages past
+    /// 32 MiB).
     pub fn decode_cache_bytes(&self) -> usize {
         self.code.bytes()
     }
