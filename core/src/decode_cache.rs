@@ -29,8 +29,9 @@
 //! not fit in what is left of the last chunk starts the next), so its
 //! records are contiguous and [`CodePage::records`] costs one load more
 //! than a flat table: the chunk's address. A page with a few runs takes
-//! 9.4 KiB (its first chunk comes with it); a page whose table is full,
-//! 44 KiB (what every page took when the table was a fixed array).
+//! 9.7 KiB (its first chunk comes with it); a page whose table is full,
+//! 44.5 KiB (what every page took when the table was a fixed array, and
+//! the bitmap of covered halfwords).
 //!
 //! A chunk never moves and is never freed while its page lives (its slot
 //! is a [`OnceCell`], set once), so growth cannot invalidate the slices
@@ -67,12 +68,16 @@
 //!
 //! # Correctness rules
 //!
-//! - a write to RAM forgets every run that could cover the bytes it
-//!   touches — the runs starting up to [`MAX_RUN_BYTES`] before them
-//!   ([`DecodeCache::invalidate`]); the rest of the page stays decoded, so
-//!   self-modifying code costs only what it changes. [`DecodeCache::writes`]
-//!   counts such writes, so that a run whose own code was overwritten by one
-//!   of its stores stops right after that store;
+//! - a write to RAM that touches the bytes of a decoded instruction forgets
+//!   every run that could cover them — the runs starting up to
+//!   [`MAX_RUN_BYTES`] before them ([`DecodeCache::invalidate`]); the rest
+//!   of the page stays decoded, so self-modifying code costs only what it
+//!   changes. [`DecodeCache::writes`] counts such writes, so that a run
+//!   whose own code was overwritten by one of its stores stops right after
+//!   that store. A page keeps a bitmap of the halfwords its decoded
+//!   instructions cover: a write to the rest of a code page (variables
+//!   sharing a page with code, as small programs and firmware have them)
+//!   forgets nothing, counts nothing, and lets the run go on;
 //! - an instruction that straddles two pages is never decoded into a run
 //!   (it is fetched whole every time it runs), so a page's runs depend on
 //!   that page's bytes alone;
@@ -244,6 +249,11 @@ pub(crate) struct CodePage {
     dead: Cell<bool>,
     /// Looked up by a hart since the cache's eviction sweep last passed.
     referenced: Cell<bool>,
+    /// Per halfword, whether a decoded instruction covers it (a bit each,
+    /// 64 halfwords a word). Set as runs are recorded, cleared when the
+    /// record table starts over; a store elsewhere in the page cannot make
+    /// any record stale, so it forgets nothing ([`DecodeCache::invalidate`]).
+    covered: [Cell<u64>; STARTS_PER_PAGE / 64],
     /// Its cache's count of bytes, which its chunks add to.
     footprint: Arc<Footprint>,
 }
@@ -285,6 +295,7 @@ impl CodePage {
             writes: Cell::new(0),
             dead: Cell::new(false),
             referenced: Cell::new(true),
+            covered: [const { Cell::new(0) }; STARTS_PER_PAGE / 64],
             footprint,
         }
     }
@@ -346,6 +357,10 @@ impl CodePage {
             start = start.next_multiple_of(CHUNK);
         }
         let chunk = self.chunk_for(&mut start, len);
+        for (record, offset) in records.iter().zip(offsets) {
+            let first = to_usize(*offset) >> 1;
+            self.mark_covered(first, first + usize::from(record.insn.len() >> 1));
+        }
         let first = start % CHUNK;
         for (k, (record, offset)) in records.iter().zip(offsets).enumerate() {
             chunk.insns[first + k].set(record.insn);
@@ -379,6 +394,9 @@ impl CodePage {
         }
         // Full, or not allowed to grow: forget every run, reuse the chunks.
         self.forget(0, 4096);
+        for word in &self.covered {
+            word.set(0);
+        }
         self.used.set(0);
         *start = 0;
         // The first chunk came with the page (`CodePage::new`).
@@ -397,6 +415,24 @@ impl CodePage {
         }
     }
 
+    /// Marks halfwords `first..end` (page halfword indices) covered.
+    fn mark_covered(&self, first: usize, end: usize) {
+        for_each_word(first, end, |word, mask| {
+            let cell = &self.covered[word];
+            cell.set(cell.get() | mask);
+        });
+    }
+
+    /// Whether a decoded instruction covers a byte of `first..end` (page
+    /// offsets).
+    fn covers(&self, first: usize, end: usize) -> bool {
+        let mut any = false;
+        for_each_word(first >> 1, end.div_ceil(2), |word, mask| {
+            any |= self.covered[word].get() & mask != 0;
+        });
+        any
+    }
+
     /// The chunks allocated.
     fn chunk_count(&self) -> usize {
         self.chunks.iter().filter(|c| c.get().is_some()).count()
@@ -405,6 +441,24 @@ impl CodePage {
     /// The bytes this page takes, its chunks included.
     fn bytes(&self) -> usize {
         BARE_PAGE_BYTES + self.chunk_count() * CHUNK_BYTES
+    }
+}
+
+/// Calls `f(word, mask)` for each 64-bit word of a halfword bitmap that
+/// bits `first..end` touch, with the mask of those bits in it.
+fn for_each_word(first: usize, end: usize, mut f: impl FnMut(usize, u64)) {
+    let mut bit = first;
+    while bit < end {
+        let word = bit / 64;
+        let upto = end.min((word + 1) * 64);
+        let width = upto - bit;
+        let ones = if width == 64 {
+            u64::MAX
+        } else {
+            (1u64 << width) - 1
+        };
+        f(word, ones << (bit % 64));
+        bit = upto;
     }
 }
 
@@ -431,7 +485,7 @@ pub(crate) struct DecodeCache {
 
 impl DecodeCache {
     /// The bytes the cache may hold before it evicts pages: 32 MiB, some
-    /// 3,400 pages with few runs (9.4 KiB each) or 740 full ones (44 KiB).
+    /// 3,400 pages with few runs (9.7 KiB each) or 740 full ones (44.5 KiB).
     /// The test Linux (OpenSBI, a 6.1 kernel, busybox; 256 MiB, two harts)
     /// booted to its shell and running a few commands keeps 648 pages
     /// decoded, 11.4 MiB (17.6 KiB a page: kernel code is dense and entered
@@ -617,6 +671,10 @@ impl DecodeCache {
             let page_start = ram_page << 12;
             let lo = offset.max(page_start) - page_start;
             let hi = end.min(page_start + 4096) - page_start;
+            if !page.covers(lo, hi) {
+                // Data sharing a page with code: no record is stale.
+                continue;
+            }
             page.forget(lo, hi);
             self.writes += 1;
             page.writes.set(page.writes.get() + 1);
@@ -670,13 +728,14 @@ mod tests {
     }
 
     /// A page costs its run index and the chunks its runs fill: about
-    /// 9.4 KiB with a few runs, 44 KiB at most (the old fixed size).
+    /// 9.7 KiB with a few runs, 44.5 KiB at most (the old fixed size, and
+    /// the bitmap of covered halfwords).
     #[test]
     fn a_page_starts_small_and_grows_by_chunks() {
-        const { assert!(BARE_PAGE_BYTES <= 8 * 1024 + 512) };
+        const { assert!(BARE_PAGE_BYTES <= 8 * 1024 + 768) };
         assert_eq!(CHUNK_BYTES, 1152);
-        const { assert!(NEW_PAGE_BYTES <= 9 * 1024 + 700) };
-        const { assert!(BARE_PAGE_BYTES + CHUNKS * CHUNK_BYTES <= 44 * 1024 + 512) };
+        const { assert!(NEW_PAGE_BYTES <= 9 * 1024 + 960) };
+        const { assert!(BARE_PAGE_BYTES + CHUNKS * CHUNK_BYTES <= 44 * 1024 + 768) };
 
         let mut cache = DecodeCache::new(4);
         let page = cache.page(1);
@@ -691,6 +750,41 @@ mod tests {
         assert_eq!(page.run(2048), Some(Run { start: 64, len: 20 }));
         assert_eq!(page.run(2048 + 4 * 19), Some(Run { start: 83, len: 1 }));
         assert_eq!(recount(&cache), cache.bytes());
+    }
+
+    /// A write to bytes no decoded instruction covers (variables sharing
+    /// the page) forgets nothing and is not counted; a write to one byte of
+    /// an instruction forgets the runs that cover it, and a write over the
+    /// whole page (bitmap words crossed) finds any decoded instruction.
+    #[test]
+    fn only_writes_to_decoded_bytes_forget_runs() {
+        let mut cache = DecodeCache::new(1);
+        let page = cache.page(0);
+        let record = Record {
+            insn: Insn::new(0, 0, 0, 4, 0),
+            ..crate::isa::unused_record()
+        };
+        // Three 4-byte instructions: bytes 0x100..0x10c.
+        page.add_run(&[0x100, 0x104, 0x108], &[record; 3]);
+        for (offset, len) in [
+            (0x10c, 8),
+            (0xfc, 4),
+            (0x800, 1),
+            (0, 0x100),
+            (0x10c, 0xef4),
+        ] {
+            cache.invalidate(offset, len);
+            assert_eq!(page.run(0x100).map(|r| r.len), Some(3), "{offset:#x}+{len}");
+            assert_eq!(cache.writes(), 0);
+        }
+        cache.invalidate(0x10b, 1);
+        assert_eq!((page.run(0x100), page.run(0x108)), (None, None));
+        assert_eq!(cache.writes(), 1);
+
+        page.add_run(&[0x7fe], &[record]);
+        cache.invalidate(0, 4096);
+        assert_eq!(page.run(0x7fe), None);
+        assert_eq!(cache.writes(), 2);
     }
 
     /// Every run finds its own records, in whichever chunk they are.
