@@ -31,8 +31,15 @@ for src in "$here"/*.c; do
     name=$(basename "$src" .c)
     case "$name" in *-host) continue ;; esac
     elf="$out/$name.elf"
+    # Per-program flags: *-sv39 run under paging (crt0.S); *-O0 and *-Os
+    # (and rvc-dense, which wants compressed code) replace -O2, the last -O
+    # on the command line winning.
     extra=()
-    case "$name" in *-sv39) extra=(-DSV39) ;; esac
+    case "$name" in
+        *-sv39) extra=(-DSV39) ;;
+        *-O0) extra=(-O0) ;;
+        *-Os | rvc-dense) extra=(-Os) ;;
+    esac
     if [ ! -e "$elf" ] || [ "$here/build.sh" -nt "$elf" ] || [ -n "$(find "$here" -maxdepth 1 -newer "$elf" \( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name '*.ld' \))" ]; then
         riscv64-unknown-elf-gcc "${cflags[@]}" "${extra[@]}" "$here/crt0.S" "$src" -o "$elf"
     fi
