@@ -26,7 +26,7 @@ fi
 # loops stay loops (there is no memcpy/memset to call: -nostdlib).
 cflags=(-march=$march -mabi=lp64d -O2 -nostdlib -nostartfiles -static
         -mcmodel=medany -ffreestanding -ffp-contract=off -fno-math-errno
-        -fno-tree-loop-distribute-patterns -Wl,--no-relax -T "$here/link.ld")
+        -fno-tree-loop-distribute-patterns -Wl,--no-relax)
 for src in "$here"/*.c; do
     name=$(basename "$src" .c)
     case "$name" in *-host) continue ;; esac
@@ -40,6 +40,12 @@ for src in "$here"/*.c; do
         *-O0) extra=(-O0) ;;
         *-Os | rvc-dense) extra=(-Os) ;;
     esac
+    # NAME.ld, if there is one, replaces link.ld (small-data.ld).
+    if [ -e "$here/$name.ld" ]; then
+        extra+=(-T "$here/$name.ld")
+    else
+        extra+=(-T "$here/link.ld")
+    fi
     if [ ! -e "$elf" ] || [ "$here/build.sh" -nt "$elf" ] || [ -n "$(find "$here" -maxdepth 1 -newer "$elf" \( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name '*.ld' \))" ]; then
         riscv64-unknown-elf-gcc "${cflags[@]}" "${extra[@]}" "$here/crt0.S" "$src" -o "$elf"
     fi
