@@ -40,14 +40,27 @@ for src in "$here"/*.c; do
         *-O0) extra=(-O0) ;;
         *-Os | rvc-dense) extra=(-Os) ;;
     esac
+    # bigcode and bigcode-small: the functions gen-bigcode.py writes for
+    # the FUNCS their source #defines, linked in.
+    generated=()
+    case "$name" in
+        bigcode*)
+            funcs=$(sed -n 's/^#define FUNCS //p' "$src" | head -n 1)
+            generated=("$out/$name-funcs.c")
+            extra+=(-I "$here")
+            ;;
+    esac
     # NAME.ld, if there is one, replaces link.ld (small-data.ld).
     if [ -e "$here/$name.ld" ]; then
         extra+=(-T "$here/$name.ld")
     else
         extra+=(-T "$here/link.ld")
     fi
-    if [ ! -e "$elf" ] || [ "$here/build.sh" -nt "$elf" ] || [ -n "$(find "$here" -maxdepth 1 -newer "$elf" \( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name '*.ld' \))" ]; then
-        riscv64-unknown-elf-gcc "${cflags[@]}" "${extra[@]}" "$here/crt0.S" "$src" -o "$elf"
+    if [ ! -e "$elf" ] || [ "$here/build.sh" -nt "$elf" ] || [ -n "$(find "$here" -maxdepth 1 -newer "$elf" \( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name '*.ld' -o -name 'gen-*.py' \))" ]; then
+        if [ ${#generated[@]} -gt 0 ]; then
+            python3 "$here/gen-bigcode.py" "$funcs" >"${generated[0]}"
+        fi
+        riscv64-unknown-elf-gcc "${cflags[@]}" "${extra[@]}" "$here/crt0.S" "$src" "${generated[@]}" -o "$elf"
     fi
     echo "$elf"
 done
