@@ -1,8 +1,8 @@
 /* mix: an ordinary integer program, built three ways to see what the
  * compiler's optimisation level does to an emulator's work: `mix` (-O2, as
- * every program here), `mix-O0` (-O0: every variable lives on the stack, so
- * loads and stores dominate) and `mix-Os` (-Os: small code, more calls,
- * mostly compressed instructions). Each of ROUNDS rounds
+ * most programs here), `mix-O0` (-O0: every variable lives on the stack, so
+ * loads and stores dominate) and `mix-Os` (-Os: smaller code, more calls).
+ * Each of ROUNDS rounds
  *
  *  - writes TEXT_LEN bytes of text: words of one to four syllables from a
  *    table, picked with a skewed distribution, and separators;
