@@ -19,6 +19,19 @@ const PROGRAMS: &[&str] = &[
     "matmul",
     "nbody",
     "memcpy-memset",
+    "coremark-like",
+    "dhrystone-like",
+    "interp-goto",
+    "recursive",
+    "mix",
+    "mix-O0",
+    "mix-Os",
+    "rvc-dense",
+    "small-data",
+    "bigcode-small",
+    // Slow until the decode cache keeps more than 1,024 pages: about 20 s
+    // a run today, so several minutes for its ten samples.
+    "bigcode",
 ];
 
 fn guest_programs(c: &mut Criterion) {

@@ -1,0 +1,12 @@
+/* Prints bigcode-small's result computed on the host, for bigcode-small.c's
+ * EXPECTED. */
+#include <inttypes.h>
+#include <stdio.h>
+#define HOST
+#include "bigcode-small.c"
+
+int main(void)
+{
+    printf("0x%016" PRIx64 "ull\n", bigcode());
+    return 0;
+}
