@@ -112,11 +112,10 @@ impl MmioDevice for Clint {
 /// Writes the CLINT's device-tree node: at `region`, driving each hart's
 /// machine software and machine timer interrupts.
 pub fn fdt_node(fdt: &mut FdtWriter, region: Region, phandles: Phandles) -> FdtWriterResult<()> {
-    let software = crate::fdt::interrupt_cell(Interrupt::MachineSoftware);
-    let timer = crate::fdt::interrupt_cell(Interrupt::MachineTimer);
-    let lines: Vec<u32> = (0..phandles.harts())
-        .flat_map(|h| [phandles.cpu_intc(h), software, phandles.cpu_intc(h), timer])
-        .collect();
+    let lines = fdt::per_hart_interrupts(
+        phandles,
+        [Interrupt::MachineSoftware, Interrupt::MachineTimer],
+    );
     let node = fdt.begin_node(&fdt::node_name("clint", region))?;
     fdt.property_string_list(
         "compatible",

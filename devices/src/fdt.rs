@@ -74,7 +74,7 @@ fn cell(n: usize) -> u32 {
     clippy::cast_possible_truncation,
     reason = "interrupt cause codes are below 64"
 )]
-pub(crate) const fn interrupt_cell(interrupt: rivet_core::Interrupt) -> u32 {
+const fn interrupt_cell(interrupt: rivet_core::Interrupt) -> u32 {
     interrupt.code() as u32
 }
 
@@ -90,9 +90,41 @@ pub fn reg(fdt: &mut FdtWriter, region: Region) -> FdtWriterResult<()> {
 }
 
 /// Writes a device's interrupt: PLIC source `irq`.
-pub fn plic_interrupt(fdt: &mut FdtWriter, phandles: Phandles, irq: u32) -> FdtWriterResult<()> {
+fn plic_interrupt(fdt: &mut FdtWriter, phandles: Phandles, irq: u32) -> FdtWriterResult<()> {
     fdt.property_u32("interrupt-parent", phandles.plic())?;
     fdt.property_u32("interrupts", irq)
+}
+
+/// Writes the node of a device at `region` that interrupts PLIC source
+/// `irq`, as QEMU lays such nodes out: `name@base` with `compatible`,
+/// `reg`, the device's own properties (`extra`), then its interrupt.
+pub fn plic_device_node(
+    fdt: &mut FdtWriter,
+    name: &str,
+    compatible: &str,
+    region: Region,
+    irq: u32,
+    phandles: Phandles,
+    extra: impl FnOnce(&mut FdtWriter) -> FdtWriterResult<()>,
+) -> FdtWriterResult<()> {
+    let node = fdt.begin_node(&node_name(name, region))?;
+    fdt.property_string("compatible", compatible)?;
+    reg(fdt, region)?;
+    extra(fdt)?;
+    plic_interrupt(fdt, phandles, irq)?;
+    fdt.end_node(node)
+}
+
+/// The cells of an `interrupts-extended` property that wires a device to
+/// `causes` of every hart's interrupt controller (hart 0's causes first).
+pub(crate) fn per_hart_interrupts(
+    phandles: Phandles,
+    causes: [rivet_core::Interrupt; 2],
+) -> Vec<u32> {
+    (0..phandles.harts())
+        .flat_map(|h| causes.map(|cause| [phandles.cpu_intc(h), interrupt_cell(cause)]))
+        .flatten()
+        .collect()
 }
 
 /// Builds the device tree blob.

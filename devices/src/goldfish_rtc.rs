@@ -190,11 +190,15 @@ pub fn fdt_node(
     irq: u32,
     phandles: Phandles,
 ) -> FdtWriterResult<()> {
-    let node = fdt.begin_node(&fdt::node_name("rtc", region))?;
-    fdt.property_string("compatible", "google,goldfish-rtc")?;
-    fdt::reg(fdt, region)?;
-    fdt::plic_interrupt(fdt, phandles, irq)?;
-    fdt.end_node(node)
+    fdt::plic_device_node(
+        fdt,
+        "rtc",
+        "google,goldfish-rtc",
+        region,
+        irq,
+        phandles,
+        |_| Ok(()),
+    )
 }
 
 #[cfg(test)]

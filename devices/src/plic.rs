@@ -276,11 +276,10 @@ pub fn fdt_node(
     sources: u32,
     phandles: Phandles,
 ) -> FdtWriterResult<()> {
-    let m = crate::fdt::interrupt_cell(Interrupt::MachineExternal);
-    let s = crate::fdt::interrupt_cell(Interrupt::SupervisorExternal);
-    let contexts: Vec<u32> = (0..phandles.harts())
-        .flat_map(|h| [phandles.cpu_intc(h), m, phandles.cpu_intc(h), s])
-        .collect();
+    let contexts = fdt::per_hart_interrupts(
+        phandles,
+        [Interrupt::MachineExternal, Interrupt::SupervisorExternal],
+    );
     let node = fdt.begin_node(&fdt::node_name("plic", region))?;
     fdt.property_string_list(
         "compatible",

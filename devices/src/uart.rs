@@ -332,12 +332,9 @@ pub fn fdt_node(
     irq: u32,
     phandles: Phandles,
 ) -> FdtWriterResult<()> {
-    let node = fdt.begin_node(&fdt::node_name("serial", region))?;
-    fdt.property_string("compatible", "ns16550a")?;
-    fdt::reg(fdt, region)?;
-    fdt.property_u32("clock-frequency", CLOCK_FREQUENCY)?;
-    fdt::plic_interrupt(fdt, phandles, irq)?;
-    fdt.end_node(node)
+    fdt::plic_device_node(fdt, "serial", "ns16550a", region, irq, phandles, |fdt| {
+        fdt.property_u32("clock-frequency", CLOCK_FREQUENCY)
+    })
 }
 
 #[cfg(test)]

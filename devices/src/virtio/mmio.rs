@@ -675,9 +675,13 @@ pub fn fdt_node(
     irq: u32,
     phandles: Phandles,
 ) -> FdtWriterResult<()> {
-    let node = fdt.begin_node(&fdt::node_name("virtio_mmio", region))?;
-    fdt.property_string("compatible", "virtio,mmio")?;
-    fdt::reg(fdt, region)?;
-    fdt::plic_interrupt(fdt, phandles, irq)?;
-    fdt.end_node(node)
+    fdt::plic_device_node(
+        fdt,
+        "virtio_mmio",
+        "virtio,mmio",
+        region,
+        irq,
+        phandles,
+        |_| Ok(()),
+    )
 }
