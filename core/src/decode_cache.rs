@@ -969,49 +969,31 @@ mod tests {
         const BASE: u64 = 0x8000_0000;
         const FUNCTIONS: u32 = 64;
         const ROUNDS: u32 = 30;
-        let i_type = |imm: u32, rs1: u32, funct3: u32, rd: u32, opcode: u32| {
-            imm << 20 | rs1 << 15 | funct3 << 12 | rd << 7 | opcode
-        };
-        let addi = |rd, rs1, imm: u32| i_type(imm & 0xfff, rs1, 0, rd, 0x13);
+        use crate::isa::c::{enc_b, enc_i, enc_j, enc_r};
+        let as_imm = |v: u32| i32::try_from(v).unwrap();
+        let addi = |rd, rs1, imm| enc_i(imm, rs1, 0, rd, 0x13);
         let (a0, t1, s1, ra) = (10, 6, 9, 1);
-        let jal_ra = |offset: u32| {
-            (offset >> 20 & 1) << 31
-                | (offset >> 1 & 0x3ff) << 21
-                | (offset >> 11 & 1) << 20
-                | (offset >> 12 & 0xff) << 12
-                | ra << 7
-                | 0x6f
-        };
         // The page offset of the next word of `words`.
-        let next = |words: &[u32]| u32::try_from(4 * words.len()).unwrap();
+        let next = |words: &[u32]| as_imm(4 * u32::try_from(words.len()).unwrap());
         // Page 0: s1 = ROUNDS; loop { call each function; } ; wfi.
-        let mut main = vec![addi(s1, 0, ROUNDS)];
+        let mut main = vec![addi(s1, 0, as_imm(ROUNDS))];
         let top = next(&main);
         for f in 1..=FUNCTIONS {
-            main.push(jal_ra(f * 4096 - next(&main)));
+            main.push(enc_j(as_imm(f * 4096) - next(&main), ra)); // jal ra, function f
         }
-        main.push(addi(s1, s1, u32::MAX)); // addi s1, s1, -1
-        let back = top.wrapping_sub(next(&main));
-        // bne s1, x0, top
-        main.push(
-            (back >> 12 & 1) << 31
-                | (back >> 5 & 0x3f) << 25
-                | s1 << 15
-                | 1 << 12
-                | (back >> 1 & 15) << 8
-                | (back >> 11 & 1) << 7
-                | 0x63,
-        );
+        main.push(addi(s1, s1, -1));
+        main.push(enc_b(top - next(&main), 0, s1, 1)); // bne s1, zero, top
         main.push(0x1050_0073); // wfi
-                                // Function f: a0 = a0 * 3 + f (slli t1, a0, 1; add; addi), ret.
+
+        // Function f: a0 = a0 * 3 + f (slli t1, a0, 1; add; addi), ret.
         let mut code = vec![(0, main)];
         for f in 1..=FUNCTIONS {
             code.push((
                 f * 4096,
                 vec![
-                    i_type(1, a0, 1, t1, 0x13),
-                    t1 << 20 | a0 << 15 | a0 << 7 | 0x33,
-                    addi(a0, a0, f),
+                    enc_i(1, a0, 1, t1, 0x13),
+                    enc_r(0, t1, a0, 0, a0, 0x33),
+                    addi(a0, a0, as_imm(f)),
                     0x0000_8067,
                 ],
             ));

@@ -30,12 +30,21 @@ const fn sext(v: u32, width: u32) -> i32 {
 }
 
 // ----- 32-bit encoders -----
+//
+// Also what the crate's own tests assemble guest code with.
 
-const fn enc_r(funct7: u32, rs2: u32, rs1: u32, funct3: u32, rd: u32, opcode: u32) -> u32 {
+pub(crate) const fn enc_r(
+    funct7: u32,
+    rs2: u32,
+    rs1: u32,
+    funct3: u32,
+    rd: u32,
+    opcode: u32,
+) -> u32 {
     funct7 << 25 | rs2 << 20 | rs1 << 15 | funct3 << 12 | rd << 7 | opcode
 }
 
-const fn enc_i(imm: i32, rs1: u32, funct3: u32, rd: u32, opcode: u32) -> u32 {
+pub(crate) const fn enc_i(imm: i32, rs1: u32, funct3: u32, rd: u32, opcode: u32) -> u32 {
     ((imm as u32) & 0xfff) << 20 | rs1 << 15 | funct3 << 12 | rd << 7 | opcode
 }
 
@@ -44,7 +53,7 @@ const fn enc_s(imm: i32, rs2: u32, rs1: u32, funct3: u32, opcode: u32) -> u32 {
     ((imm >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | funct3 << 12 | (imm & 0x1f) << 7 | opcode
 }
 
-const fn enc_b(imm: i32, rs2: u32, rs1: u32, funct3: u32) -> u32 {
+pub(crate) const fn enc_b(imm: i32, rs2: u32, rs1: u32, funct3: u32) -> u32 {
     let imm = imm as u32;
     ((imm >> 12) & 1) << 31
         | ((imm >> 5) & 0x3f) << 25
@@ -56,7 +65,7 @@ const fn enc_b(imm: i32, rs2: u32, rs1: u32, funct3: u32) -> u32 {
         | 0x63
 }
 
-const fn enc_j(imm: i32, rd: u32) -> u32 {
+pub(crate) const fn enc_j(imm: i32, rd: u32) -> u32 {
     let imm = imm as u32;
     ((imm >> 20) & 1) << 31
         | ((imm >> 1) & 0x3ff) << 21
