@@ -156,11 +156,47 @@ pub(crate) struct Run {
     pub(crate) len: usize,
 }
 
-/// The records of one run, as [`CodePage::records`] gives them.
+/// The records of one run, as [`CodePage::records`] gives them: slots
+/// `first .. first + len` of one chunk.
+///
+/// The run loop reads them by slot, masked to the chunk's size
+/// ([`RunRecords::insn`]): an index the compiler can see is in bounds, so
+/// the hot loop's dispatch is one block with no bounds check. A slot past
+/// the run (which the run loop never reads: a run's last record always
+/// ends it) would still be a record of the same chunk.
+#[derive(Clone, Copy)]
 pub(crate) struct RunRecords<'a> {
-    pub(crate) insns: &'a [Cell<Insn>],
-    pub(crate) execs: &'a [Cell<ExecFn>],
-    pub(crate) offsets: &'a [Cell<u16>],
+    chunk: &'a Chunk,
+    /// The slot of the run's first record.
+    pub(crate) first: usize,
+    /// How many records the run has (at least 1).
+    pub(crate) len: usize,
+}
+
+impl RunRecords<'_> {
+    /// The operands of the record in `slot`.
+    #[inline(always)]
+    pub(crate) fn insn(&self, slot: usize) -> Insn {
+        self.chunk.insns[slot & (CHUNK - 1)].get()
+    }
+
+    /// The handler of the record in `slot`.
+    #[inline(always)]
+    pub(crate) fn exec(&self, slot: usize) -> ExecFn {
+        self.chunk.execs[slot & (CHUNK - 1)].get()
+    }
+
+    /// The page offset of the instruction in `slot`.
+    #[inline(always)]
+    pub(crate) fn offset(&self, slot: usize) -> u16 {
+        self.chunk.offsets[slot & (CHUNK - 1)].get()
+    }
+
+    /// The slots of the run's records, in order.
+    #[cfg(test)]
+    pub(crate) fn slots(&self) -> std::ops::Range<usize> {
+        self.first..self.first + self.len
+    }
 }
 
 /// [`CHUNK`] consecutive records of a page's record table.
@@ -331,11 +367,11 @@ impl CodePage {
             unreachable!("a run in a chunk not allocated");
         };
         let first = run.start % CHUNK;
-        let end = first + run.len;
+        debug_assert!(first + run.len <= CHUNK, "a run spans two chunks");
         RunRecords {
-            insns: &chunk.insns[first..end],
-            execs: &chunk.execs[first..end],
-            offsets: &chunk.offsets[first..end],
+            chunk,
+            first,
+            len: run.len,
         }
     }
 
@@ -813,8 +849,10 @@ mod tests {
                 let run = page.run(pc).expect("decoded");
                 assert_eq!(run.len, n - k);
                 let records = page.records(run);
-                let offsets: Vec<u64> =
-                    records.offsets.iter().map(|o| u64::from(o.get())).collect();
+                let offsets: Vec<u64> = records
+                    .slots()
+                    .map(|s| u64::from(records.offset(s)))
+                    .collect();
                 let expected: Vec<u64> = (k..n).map(|j| first + 4 * j as u64).collect();
                 assert_eq!(offsets, expected);
             }

@@ -79,6 +79,12 @@ pub struct RunOutcome {
 }
 
 /// One RV64 hart.
+///
+/// `repr(C)` with the integer registers first: the hart's address is then
+/// also the address of `x`, so the run loop keeps one pointer in a
+/// register for both (with Rust's own layout it kept two, and spilled one
+/// of them to the stack, reloading it for every instruction).
+#[repr(C)]
 pub struct Hart {
     /// `x0`..`x31`, then the sink (index 32). 256 entries so that indexing
     /// with a record's `u8` register field needs neither a mask nor a
@@ -741,8 +747,8 @@ impl Hart {
                 Some(run) => {
                     let records = page.records(run);
                     execute(
-                        records.insns[0].get(),
-                        || records.execs[0].get(),
+                        records.insn(records.first),
+                        || records.exec(records.first),
                         self,
                         env,
                         pc,

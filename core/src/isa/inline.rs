@@ -72,7 +72,10 @@ pub(crate) fn execute(
 /// stay within `again_until` (counted like `spent`).
 ///
 /// The run's last record always ends the loop (an inline jump or
-/// [`ENDS_RUN`]: see [`crate::isa::decode_run`]), so `k` stays in bounds.
+/// [`ENDS_RUN`]: see [`crate::isa::decode_run`]), so no record past the
+/// run is read. (Were one read, it would still be a record of the same
+/// chunk: [`RunRecords::insn`] masks the slot, which is also what lets the
+/// dispatch go without a bounds check.)
 #[inline(always)]
 pub(crate) fn execute_run(
     records: &RunRecords<'_>,
@@ -83,19 +86,23 @@ pub(crate) fn execute_run(
     writes: u64,
     again_until: u64,
 ) -> (Next, u64) {
-    let first = Next::pc(page_base | u64::from(records.offsets[0].get()));
-    let len = records.insns.len() as u64;
+    let first = Next::pc(page_base | u64::from(records.offset(records.first)));
+    let len = records.len as u64;
     // Instructions run in earlier passes of a loop of this one run.
     let mut done: u64 = 0;
-    let mut k = 0;
+    // The slot after the record being run (a single induction variable:
+    // the record's own slot is `slot - 1`, computed where needed).
+    let mut slot = records.first;
     loop {
-        let i = records.insns[k].get();
-        let at = k;
-        k += 1;
-        let pc = || page_base | u64::from(records.offsets[at].get());
+        let i = records.insn(slot);
+        slot += 1;
+        let at = || slot - 1;
+        // Instructions of this pass up to this one, this one included.
+        let ran_in_pass = || (slot - records.first) as u64;
+        let pc = || page_base | u64::from(records.offset(at()));
         macro_rules! handler {
             () => {
-                records.execs[at].get()(h, env, i, pc(), spent + done + at as u64)
+                records.exec(at())(h, env, i, pc(), spent + done + ran_in_pass() - 1)
             };
         }
         let next = dispatch!(i, h, pc(), fall: continue, call: {
@@ -108,10 +115,10 @@ pub(crate) fn execute_run(
         }, {
             ENDS_RUN => handler!(),
         });
-        let ran = done + k as u64;
+        let ran = done + ran_in_pass();
         if next == first && spent + ran + len <= again_until {
             done = ran;
-            k = 0;
+            slot = records.first;
             continue;
         }
         return (next, ran);
