@@ -55,6 +55,36 @@ pub fn is_elf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x7fELF")
 }
 
+/// Parses `bytes` (checked to be a little-endian ELF64 file) as far as
+/// loading needs. Only the ELF header and the
+/// program headers matter for that; the section headers and the symbol
+/// table (for HTIF's `tohost` and the debugger) are read too when they
+/// are sound. A file whose sections alone are damaged (a stripped or
+/// hand-edited image) still loads, without symbols, as it does on QEMU:
+/// goblin's strict parse is tried, then its permissive one, then the
+/// headers alone.
+fn parse_for_loading(bytes: &[u8]) -> goblin::error::Result<Elf<'_>> {
+    if let Ok(elf) = Elf::parse(bytes) {
+        return Ok(elf);
+    }
+    if let Ok(elf) = Elf::parse_with_opts(bytes, &goblin::options::ParseOptions::permissive()) {
+        return Ok(elf);
+    }
+    let header = Elf::parse_header(bytes)?;
+    let mut elf = Elf::lazy_parse(header)?;
+    let ctx = goblin::container::Ctx::new(
+        goblin::container::Container::Big,
+        goblin::container::Endian::Little,
+    );
+    elf.program_headers = program_header::ProgramHeader::parse(
+        bytes,
+        usize::try_from(header.e_phoff).unwrap_or(usize::MAX),
+        usize::from(header.e_phnum),
+        ctx,
+    )?;
+    Ok(elf)
+}
+
 /// Parses `bytes` as a 64-bit little-endian RISC-V ELF executable and
 /// copies its loadable segments into `mem`. `name` is used in error
 /// messages.
@@ -75,7 +105,7 @@ pub fn load_elf(bytes: &[u8], mem: &mut Memory, name: &str) -> Result<LoadedElf>
     // goblin reports malformed tables as errors; the catch_unwind guards
     // against any panic on hostile input all the same, so that a bad file
     // can never take the emulator down.
-    let parsed = std::panic::catch_unwind(|| Elf::parse(bytes))
+    let parsed = std::panic::catch_unwind(|| parse_for_loading(bytes))
         .map_err(|_| err("malformed ELF file".into()))?
         .map_err(|e| err(format!("malformed ELF file: {e}")))?;
     if parsed.header.e_machine != EM_RISCV {
@@ -145,4 +175,60 @@ pub fn load_elf(bytes: &[u8], mem: &mut Memory, name: &str) -> Result<LoadedElf>
         segments,
         symbols,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: u64 = 0x8000_0000;
+
+    /// A minimal RV64 executable: one PT_LOAD of `code` at [`BASE`], its
+    /// entry there, and section headers said to be at `shoff` (`shnum` of
+    /// them).
+    fn executable(code: &[u8], shoff: u64, shnum: u16) -> Vec<u8> {
+        let mut f = Vec::new();
+        f.extend_from_slice(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
+        f.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
+        f.extend_from_slice(&EM_RISCV.to_le_bytes());
+        f.extend_from_slice(&1u32.to_le_bytes());
+        f.extend_from_slice(&BASE.to_le_bytes()); // e_entry
+        f.extend_from_slice(&64u64.to_le_bytes()); // e_phoff
+        f.extend_from_slice(&shoff.to_le_bytes());
+        f.extend_from_slice(&0u32.to_le_bytes()); // e_flags
+        for half in [64u16, 56, 1, 64, shnum, 1] {
+            f.extend_from_slice(&half.to_le_bytes());
+        }
+        f.extend_from_slice(&1u32.to_le_bytes()); // PT_LOAD
+        f.extend_from_slice(&5u32.to_le_bytes()); // R+X
+        let size = code.len() as u64;
+        for word in [120, BASE, BASE, size, size, 0x1000] {
+            f.extend_from_slice(&word.to_le_bytes());
+        }
+        f.extend_from_slice(code);
+        f
+    }
+
+    /// Only the program headers matter for loading: an executable whose
+    /// section headers point past the end of the file (goblin's strict
+    /// parse refuses it) loads, without symbols, as on QEMU.
+    #[test]
+    fn damaged_section_headers_do_not_stop_loading() {
+        let code = [0x6f, 0, 0, 0]; // j .
+        for (shoff, shnum) in [(0xffff_ffff, 5), (u64::MAX, 0xffff), (40, 3)] {
+            let file = executable(&code, shoff, shnum);
+            assert!(
+                Elf::parse(&file).is_err(),
+                "the strict parse must fail here"
+            );
+            let mut mem = Memory::new(PhysAddr::new(BASE), 0x1000).unwrap();
+            let loaded = load_elf(&file, &mut mem, "damaged").unwrap();
+            assert_eq!(loaded.entry, BASE);
+            assert_eq!(loaded.extent(), Some((BASE, BASE + 4)));
+            assert_eq!(mem.read_u32(PhysAddr::new(BASE)).unwrap(), 0x6f);
+        }
+        // Sound section headers (none at all) parse strictly, as before.
+        let mut mem = Memory::new(PhysAddr::new(BASE), 0x1000).unwrap();
+        assert!(load_elf(&executable(&code, 0, 0), &mut mem, "sound").is_ok());
+    }
 }
