@@ -123,11 +123,48 @@ impl MmioDevice for BootRom {
     fn write(&mut self, _offset: u64, _size: AccessSize, _value: u64) {}
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| Error::Io {
+/// The largest ELF file rivet reads (it reads one whole, then loads its
+/// segments): 4 GiB.
+const MAX_ELF_FILE: u64 = 4 << 30;
+
+/// Reads the image `path` for `what`, refusing it before reading more than
+/// it may hold: `room` bytes for a raw image (the RAM it would go in),
+/// [`MAX_ELF_FILE`] for an ELF file. The size of a regular file is checked
+/// before any of it is read; a device or a pipe (`/dev/zero`) is read only
+/// up to the bound.
+fn read_file(path: &Path, what: &str, room: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
-    })
+    };
+    let too_big = |size: &str, limit: u64| {
+        Error::Layout(format!(
+            "{what} {} ({size}) does not fit in RAM ({limit} bytes free for it)",
+            path.display()
+        ))
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut magic = Vec::with_capacity(4);
+    (&mut file).take(4).read_to_end(&mut magic).map_err(io)?;
+    let limit = if elf::is_elf(&magic) {
+        MAX_ELF_FILE
+    } else {
+        room
+    };
+    let metadata = file.metadata().map_err(io)?;
+    if metadata.is_file() && metadata.len() > limit {
+        return Err(too_big(&format!("{} bytes", metadata.len()), limit));
+    }
+    let mut bytes = magic;
+    (&mut file)
+        .take(limit.saturating_add(1).saturating_sub(bytes.len() as u64))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(&format!("more than {limit} bytes"), limit));
+    }
+    Ok(bytes)
 }
 
 /// Loads an image: an ELF at its own addresses, anything else at `addr`.
@@ -137,7 +174,8 @@ fn load_image(
     addr: u64,
     what: &str,
 ) -> Result<(u64, Option<LoadedElf>)> {
-    let bytes = read_file(path)?;
+    let room = mem.end().get().saturating_sub(addr);
+    let bytes = read_file(path, what, room)?;
     if elf::is_elf(&bytes) {
         let loaded = elf::load_elf(&bytes, mem, &path.display().to_string())?;
         return Ok((loaded.entry, Some(loaded)));
@@ -248,7 +286,7 @@ pub fn load(mem: &mut Memory, config: &BootConfig, dtb_addr: u64) -> Result<Boot
 
     let mut initrd = None;
     if let Some(path) = &config.initrd {
-        let bytes = read_file(path)?;
+        let bytes = read_file(path, "initrd", dtb_addr.saturating_sub(ram))?;
         let size = bytes.len() as u64;
         let start = dtb_addr.checked_sub(size).map(|a| a & !0xfff);
         let Some(start) = start.filter(|&s| s >= ram && mem.contains(PhysAddr::new(s), size))
