@@ -29,10 +29,19 @@ struct Input {
     quit: bool,
 }
 
+/// The most input bytes queued for the guest. Past it the stdin thread
+/// stops reading until the guest takes some (back-pressure, as a real
+/// serial line has): a guest that never reads its UART cannot make rivet
+/// queue `yes | rivet ...` without end.
+const INPUT_LIMIT: usize = 4096;
+
 #[derive(Default)]
 struct Shared {
     input: Mutex<Input>,
+    /// Input arrived (or ended).
     ready: Condvar,
+    /// The guest took input: there is room in the queue again.
+    room: Condvar,
 }
 
 /// Puts the terminal in raw mode and takes it out again when dropped.
@@ -82,7 +91,8 @@ pub struct HostConsole {
     /// Set by the signal handlers (SIGINT, SIGTERM, SIGHUP): the machine
     /// stops at the next time slice and rivet exits cleanly.
     terminate: Arc<AtomicBool>,
-    out: std::io::BufWriter<std::io::Stdout>,
+    /// Guest output on its way to standard output (see [`Output`]).
+    output: Arc<Output>,
     /// Raw mode: turn the guest's `\n` into `\r\n`, as a terminal's OPOST would.
     crlf: bool,
 }
@@ -98,11 +108,102 @@ impl HostConsole {
             .name("stdin".into())
             .spawn(move || read_stdin(&reader, raw))
             .ok();
+        let output = Arc::new(Output::default());
+        let writer = Arc::clone(&output);
+        std::thread::Builder::new()
+            .name("stdout".into())
+            .spawn(move || write_stdout(&writer))
+            .ok();
         HostConsole {
             shared,
             terminate,
-            out: std::io::BufWriter::new(std::io::stdout()),
+            output,
             crlf: raw,
+        }
+    }
+
+    /// Waits (in steps of 100 ms, to notice signals) until `done` holds of
+    /// the output queue; gives up, returning `false`, once a signal has
+    /// asked rivet to terminate.
+    fn wait_for_output(&self, done: impl Fn(&Pending) -> bool) -> bool {
+        let mut queue = self.output.queue.lock().unwrap_or_else(|e| e.into_inner());
+        while !done(&queue) {
+            if self.terminate.load(Ordering::Relaxed) {
+                return false;
+            }
+            queue = self
+                .output
+                .drained
+                .wait_timeout(queue, Duration::from_millis(100))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        true
+    }
+}
+
+/// The most output bytes queued for standard output. A reader that stops
+/// reading (a full pipe) holds the guest's output back there; the machine
+/// waits for room, but never inside a blocking write, so a signal still
+/// ends rivet, with its disks flushed (before, a `write` to the full pipe
+/// held the run loop, and SIGTERM went unheard).
+const OUTPUT_LIMIT: usize = 64 * 1024;
+
+/// Guest output, written to standard output by its own thread.
+#[derive(Default)]
+struct Output {
+    queue: Mutex<Pending>,
+    /// Output was queued.
+    pending: Condvar,
+    /// The stdout thread wrote what it had taken.
+    drained: Condvar,
+}
+
+/// Output not yet written.
+#[derive(Default)]
+struct Pending {
+    /// Queued by the guest.
+    bytes: VecDeque<u8>,
+    /// The stdout thread is writing bytes it took from the queue.
+    writing: bool,
+}
+
+/// The stdout thread: writes queued output as it comes. It alone may
+/// block on standard output.
+fn write_stdout(output: &Output) {
+    let mut stdout = std::io::stdout();
+    let mut chunk = Vec::new();
+    loop {
+        {
+            let mut queue = output.queue.lock().unwrap_or_else(|e| e.into_inner());
+            while queue.bytes.is_empty() {
+                queue = output
+                    .pending
+                    .wait(queue)
+                    .unwrap_or_else(|e| e.into_inner());
+            }
+            chunk.clear();
+            chunk.extend(queue.bytes.drain(..));
+            queue.writing = true;
+        }
+        let ok = stdout
+            .write_all(&chunk)
+            .and_then(|()| stdout.flush())
+            .is_ok();
+        output
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .writing = false;
+        output.drained.notify_all();
+        if !ok {
+            // Standard output is gone (a closed pipe): drop what comes.
+            loop {
+                let mut queue = output.queue.lock().unwrap_or_else(|e| e.into_inner());
+                queue.bytes.clear();
+                output.drained.notify_all();
+                drop(output.pending.wait(queue));
+            }
         }
     }
 }
@@ -113,6 +214,12 @@ fn read_stdin(shared: &Shared, raw: bool) {
     let mut buf = [0u8; 256];
     let mut escape = false;
     loop {
+        {
+            let mut input = shared.input.lock().unwrap_or_else(|e| e.into_inner());
+            while input.bytes.len() >= INPUT_LIMIT {
+                input = shared.room.wait(input).unwrap_or_else(|e| e.into_inner());
+            }
+        }
         let n = match stdin.read(&mut buf) {
             Ok(0) | Err(_) => 0,
             Ok(n) => n,
@@ -151,30 +258,38 @@ fn read_stdin(shared: &Shared, raw: bool) {
 
 impl Console for HostConsole {
     fn write(&mut self, bytes: &[u8]) {
-        if self.crlf {
-            for &b in bytes {
-                if b == b'\n' {
-                    let _ = self.out.write_all(b"\r\n");
-                } else {
-                    let _ = self.out.write_all(&[b]);
-                }
+        let mut data = Vec::with_capacity(bytes.len() * 2);
+        for &b in bytes {
+            if self.crlf && b == b'\n' {
+                data.extend_from_slice(b"\r\n");
+            } else {
+                data.push(b);
             }
-        } else {
-            let _ = self.out.write_all(bytes);
         }
+        let room = |queue: &Pending| {
+            queue.bytes.is_empty() || queue.bytes.len() + data.len() <= OUTPUT_LIMIT
+        };
+        if !self.wait_for_output(room) {
+            // Terminating, and the reader is not reading: the bytes are lost
+            // as they would be in a killed QEMU.
+            return;
+        }
+        let mut queue = self.output.queue.lock().unwrap_or_else(|e| e.into_inner());
+        queue.bytes.extend(data);
+        self.output.pending.notify_one();
     }
 
     fn read(&mut self) -> Option<u8> {
-        self.shared
-            .input
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .bytes
-            .pop_front()
+        let mut input = self.shared.input.lock().unwrap_or_else(|e| e.into_inner());
+        let byte = input.bytes.pop_front();
+        if byte.is_some() && input.bytes.len() + 1 == INPUT_LIMIT {
+            // The stdin thread may be waiting for room.
+            self.shared.room.notify_all();
+        }
+        byte
     }
 
     fn wait(&mut self, timeout: Option<Duration>) -> bool {
-        let _ = self.out.flush();
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut input = self.shared.input.lock().unwrap_or_else(|e| e.into_inner());
         loop {
@@ -207,7 +322,10 @@ impl Console for HostConsole {
             || self.shared.input.lock().map(|i| i.quit).unwrap_or(true)
     }
 
+    /// Waits until the stdout thread has written everything queued (it
+    /// writes as output comes, so there is no buffer to push), unless a
+    /// signal asks rivet to terminate first.
     fn flush(&mut self) {
-        let _ = self.out.flush();
+        self.wait_for_output(|queue| queue.bytes.is_empty() && !queue.writing);
     }
 }
