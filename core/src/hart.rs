@@ -74,6 +74,9 @@ pub enum StopReason {
 pub struct RunOutcome {
     /// Instructions retired.
     pub retired: u64,
+    /// Instructions that trapped instead of retiring (interrupts taken
+    /// included): they used up budget as the retired ones did.
+    pub trapped: u64,
     /// Why the run ended.
     pub stop: StopReason,
 }
@@ -674,6 +677,7 @@ impl Hart {
             }
         }
         let mut retired = spent - self.run_traps;
+        let mut trapped = self.run_traps;
         self.retire(retired);
         self.spin_clock += spent;
         if let Some(event) = self.debug.stop.take() {
@@ -682,6 +686,7 @@ impl Hart {
                 // Abandoned before its access: execute it now, unwatched.
                 let again = self.run_one(mem, bus, true);
                 retired += again.retired;
+                trapped += again.trapped;
                 if again.retired == 0 {
                     // It trapped before its access (a page fault, say):
                     // the access never happened, so there is nothing to
@@ -690,7 +695,11 @@ impl Hart {
                 }
             }
         }
-        RunOutcome { retired, stop }
+        RunOutcome {
+            retired,
+            trapped,
+            stop,
+        }
     }
 
     /// Executes from `pc` in `page` (`spent` instructions of this run

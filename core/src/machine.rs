@@ -125,6 +125,10 @@ pub struct Machine<P: Platform> {
     /// Instructions not yet turned into deterministic ticks.
     pub(crate) icount_remainder: u64,
     pub(crate) retired: u64,
+    /// Instructions that trapped instead of retiring, all harts: they
+    /// count against a run's limit with the retired ones, so that a hart
+    /// stuck in a trap loop (which retires nothing) still reaches it.
+    trapped: u64,
     /// The hart whose slice comes next in the current round (a run that
     /// stopped for a debugger resumes the round there).
     pub(crate) next_hart: usize,
@@ -157,6 +161,7 @@ impl<P: Platform> Machine<P> {
             icount_shift: 0,
             icount_remainder: 0,
             retired: 0,
+            trapped: 0,
             next_hart: 0,
             parked: 0,
             rest_of_slice: None,
@@ -174,6 +179,12 @@ impl<P: Platform> Machine<P> {
         self.retired
     }
 
+    /// Instructions executed by all harts so far: those retired and those
+    /// that trapped instead (what [`Machine::run`]'s `limit` counts).
+    pub fn executed(&self) -> u64 {
+        self.retired + self.trapped
+    }
+
     fn advance_virtual_time(&mut self, instructions: u64) {
         if self.timebase.source() != TimeSource::Deterministic {
             return;
@@ -186,7 +197,8 @@ impl<P: Platform> Machine<P> {
 
     /// Runs until the platform stops the machine (the guest powered off or
     /// exited, the user quit), a hart stops for a debugger, or `limit`
-    /// instructions (all harts together) have retired.
+    /// instructions (all harts together) have been executed: retired, or
+    /// trapped instead ([`Machine::executed`]).
     pub fn run(&mut self, limit: Option<u64>) -> ExitReason<P::Stop> {
         loop {
             if let Some(exit) = self.run_until(limit, None) {
@@ -224,7 +236,7 @@ impl<P: Platform> Machine<P> {
                     _ => self.slice,
                 };
                 let budget = match limit {
-                    Some(limit) => slice.min(limit.saturating_sub(self.retired)),
+                    Some(limit) => slice.min(limit.saturating_sub(self.retired + self.trapped)),
                     None => slice,
                 };
                 let outcome = hart.run(&mut self.memory, &mut self.platform, budget);
@@ -241,6 +253,7 @@ impl<P: Platform> Machine<P> {
                     self.next_hart = i;
                     self.rest_of_slice = Some(rest);
                     self.retired += outcome.retired;
+                    self.trapped += outcome.trapped;
                     self.advance_virtual_time(outcome.retired);
                     return stopped;
                 }
@@ -252,6 +265,7 @@ impl<P: Platform> Machine<P> {
                     all_waiting = false;
                 }
                 self.retired += outcome.retired;
+                self.trapped += outcome.trapped;
                 self.advance_virtual_time(outcome.retired);
                 // A debugger hears of its stop first (a watched store to
                 // a test's `tohost` included); the platform looks at it
@@ -264,7 +278,7 @@ impl<P: Platform> Machine<P> {
             if let Some(exit) = self.poll_platform() {
                 return Some(exit);
             }
-            if limit.is_some_and(|limit| self.retired >= limit) {
+            if limit.is_some_and(|limit| self.executed() >= limit) {
                 return Some(ExitReason::InstructionLimit);
             }
             // A round that started mid-way (after a debugger stop) proves
@@ -337,6 +351,7 @@ impl<P: Platform> Machine<P> {
         h.set_interrupt_lines(lines);
         let outcome = h.debug_step(&mut self.memory, &mut self.platform);
         self.retired += outcome.retired;
+        self.trapped += outcome.trapped;
         self.advance_virtual_time(outcome.retired);
         // The stepped hart's store may hit others' reservations; and the
         // round no longer resumes a stopped slice.

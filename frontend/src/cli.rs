@@ -7,6 +7,7 @@
 //! `-smp`, `-icount`, `-global`) are parsed here into typed settings with
 //! a clear message for anything rivet does not know.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::Parser;
@@ -76,7 +77,8 @@ pub struct Args {
     /// Write the -d log to FILE instead of standard error.
     #[arg(short = 'D', value_name = "FILE")]
     pub log_file: Option<PathBuf>,
-    /// Stop after this many instructions (all harts together).
+    /// Stop after this many instructions (all harts together), counting
+    /// those that trapped as well as those retired: a trap loop ends too.
     #[arg(long, value_name = "N")]
     pub max_instructions: Option<u64>,
     /// Print execution statistics (instructions, MIPS, decode cache) on exit.
@@ -131,7 +133,15 @@ const SINGLE_DASH_LONG: &[&str] = &[
 
 /// Rewrites QEMU's one-dash long options (`-kernel`) into clap's form
 /// (`--kernel`), leaving option values alone.
-pub fn normalize(args: impl IntoIterator<Item = String>) -> Vec<String> {
+///
+/// Arguments are taken as the operating system gives them: one that is not
+/// UTF-8 (a file name, say) passes through untouched, to become a path or
+/// to get clap's "invalid UTF-8" error, never a panic.
+pub fn normalize<I>(args: I) -> Vec<OsString>
+where
+    I: IntoIterator,
+    I::Item: Into<OsString>,
+{
     let takes_value = |name: &str| {
         !matches!(
             name,
@@ -141,23 +151,29 @@ pub fn normalize(args: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut out = Vec::new();
     let mut value_next = false;
     for (i, arg) in args.into_iter().enumerate() {
+        let arg: OsString = arg.into();
         if i == 0 || value_next {
             value_next = false;
             out.push(arg);
             continue;
         }
-        let long = arg.strip_prefix("--").or_else(|| {
-            arg.strip_prefix('-')
+        let Some(text) = arg.to_str() else {
+            // Not UTF-8, so not an option name: a value or an operand.
+            out.push(arg);
+            continue;
+        };
+        let long = text.strip_prefix("--").or_else(|| {
+            text.strip_prefix('-')
                 .filter(|name| SINGLE_DASH_LONG.contains(name))
         });
         match long {
             Some(name) if !name.contains('=') => {
                 value_next = takes_value(name) && SINGLE_DASH_LONG.contains(&name);
-                out.push(format!("--{name}"));
+                out.push(format!("--{name}").into());
             }
             _ => {
                 // `-m 256M`, `-M virt`: short options take the next argument too.
-                value_next = matches!(arg.as_str(), "-m" | "-M" | "-d" | "-D");
+                value_next = matches!(text, "-m" | "-M" | "-d" | "-D");
                 out.push(arg);
             }
         }
@@ -411,7 +427,9 @@ pub fn parse_datetime(text: &str) -> Result<u64, UsageError> {
     let (&[y, m, day], &[hh, mm, ss]) = (d.as_slice(), t.as_slice()) else {
         return Err(bad());
     };
-    if y < 1970
+    // Years past 9999 are refused here, before the arithmetic below could
+    // overflow (they are past the RTC's range anyway).
+    if !(1970..=9999).contains(&y)
         || !(1..=12).contains(&m)
         || !(1..=31).contains(&day)
         || hh > 23
@@ -427,15 +445,27 @@ pub fn parse_datetime(text: &str) -> Result<u64, UsageError> {
     let doy = (153 * m + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
-    Ok((days * 86_400 + hh * 3600 + mm * 60 + ss) as u64)
+    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
+    // The RTC counts nanoseconds since 1970 in 64 bits: the last second
+    // it can hold is 2554-07-21T23:34:33.
+    if secs > LAST_RTC_SECOND {
+        return Err(UsageError(format!(
+            "-rtc base={text}: past 2554-07-21T23:34:33, the last date the \
+             RTC's 64-bit nanosecond count holds"
+        )));
+    }
+    Ok(secs as u64)
 }
+
+/// The last whole second since 1970 whose nanoseconds fit in a `u64`.
+const LAST_RTC_SECOND: i64 = (u64::MAX / 1_000_000_000) as i64;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn strings(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
+    fn strings(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(OsString::from).collect()
     }
 
     #[test]
@@ -520,5 +550,22 @@ mod tests {
             }
         );
         assert!(parse_rtc("base=yesterday").is_err());
+    }
+
+    /// The RTC counts nanoseconds since 1970 in a `u64`: the last second
+    /// that fits is 2554-07-21T23:34:33 (18,446,744,073 s, `date -u -d
+    /// @18446744073`); a later base date is refused, not wrapped.
+    #[test]
+    fn rtc_base_dates_past_the_64_bit_nanosecond_range_are_refused() {
+        assert_eq!(
+            parse_datetime("2554-07-21T23:34:33").unwrap(),
+            18_446_744_073
+        );
+        let err = parse_datetime("2554-07-21T23:34:34").unwrap_err();
+        assert!(err.0.contains("2554-07-21T23:34:33"), "{err}");
+        assert!(parse_rtc("base=2600-01-01").is_err());
+        // Far-off years are refused without overflowing the arithmetic.
+        assert!(parse_datetime("9223372036854775807-01-01").is_err());
+        assert!(parse_datetime("99999-01-01").is_err());
     }
 }

@@ -6,7 +6,7 @@ use clap::Parser;
 use rivet_frontend::cli::{normalize, Args};
 
 fn main() -> ExitCode {
-    let args = Args::parse_from(normalize(std::env::args()));
+    let args = Args::parse_from(normalize(std::env::args_os()));
     match rivet_frontend::run::run(&args) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

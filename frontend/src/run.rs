@@ -156,6 +156,18 @@ fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
         .iter()
         .map(|d| cli::parse_device(d))
         .collect::<Result<Vec<_>, _>>()?;
+    // Two drives with one id: QEMU refuses them ("Duplicate ID"), and
+    // taking either would write a disk the user did not mean.
+    let mut ids = std::collections::BTreeSet::new();
+    for (text, d) in args.drives.iter().zip(&drives) {
+        if let Some(id) = &d.id {
+            if !ids.insert(id.as_str()) {
+                return Err(UsageError(format!(
+                    "-drive {text}: duplicate ID '{id}' for drive"
+                )));
+            }
+        }
+    }
     let mode = |d: &cli::DriveSpec| {
         if d.snapshot || args.snapshot {
             DiskMode::Snapshot
@@ -271,6 +283,9 @@ struct Builder<'a> {
     shown: Shown,
     /// Instructions retired by the machines taken down so far.
     retired: u64,
+    /// Instructions executed (retired or trapped) by those machines: what
+    /// `--max-instructions` counts.
+    executed: u64,
 }
 
 impl Builder<'_> {
@@ -292,13 +307,14 @@ impl Builder<'_> {
     fn limit_left(&self) -> Option<u64> {
         self.args
             .max_instructions
-            .map(|m| m.saturating_sub(self.retired))
+            .map(|m| m.saturating_sub(self.executed))
     }
 
     /// Takes `vm` down: flushes its console and disks, prints its
     /// statistics if asked, and gives back the console.
     fn finish(&mut self, mut vm: VirtMachine) -> Box<dyn Console> {
         self.retired += vm.machine.retired();
+        self.executed += vm.machine.executed();
         vm.machine.platform.flush();
         if let Err(e) = vm.machine.platform.flush_disks() {
             eprintln!("rivet: {e}");
@@ -395,6 +411,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         trap_log,
         shown: Shown::default(),
         retired: 0,
+        executed: 0,
     };
     let mut vm = builder.build(console)?;
     let exit = loop {
@@ -444,7 +461,10 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
             Ok(0)
         }
         ExitReason::InstructionLimit => {
-            eprintln!("rivet: stopped after {retired} instructions (--max-instructions)");
+            eprintln!(
+                "rivet: stopped after {} instructions, {retired} of them retired (--max-instructions)",
+                builder.executed
+            );
             Ok(124)
         }
         ExitReason::Deadlock => Err(RunError::Guest(

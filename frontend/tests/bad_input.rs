@@ -212,3 +212,230 @@ fn log_items_are_listed_by_d_help_and_unsupported_ones_refused() {
         "{run:?}"
     );
 }
+
+/// A file name that is not UTF-8 (legal on Unix) is a path like any other:
+/// no panic in reading the command line. The file does not exist, so the
+/// run ends with the usual "cannot read" error naming it.
+#[test]
+fn non_utf8_arguments_are_paths_not_panics() {
+    use std::os::unix::ffi::OsStrExt;
+    let name = std::ffi::OsStr::from_bytes(b"/nonexistent/\xff\xfe.elf");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rivet"));
+    command.args(["-M", "virt", "-bios", "none", "-kernel"]);
+    command.arg(name);
+    let run = common::run_command(command, b"", Duration::from_secs(20));
+    assert!(!run.timed_out);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot read /nonexistent/"),
+        "{}",
+        run.stderr
+    );
+    // A non-UTF-8 value where text is wanted is clap's usage error.
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rivet"));
+    command.arg("-append");
+    command.arg(std::ffi::OsStr::from_bytes(b"console=\xff"));
+    let run = common::run_command(command, b"", Duration::from_secs(20));
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(run.stderr.contains("invalid UTF-8"), "{}", run.stderr);
+}
+
+/// A guest whose trap handler is itself an illegal instruction traps for
+/// ever and retires nothing; `--max-instructions` counts the trapped
+/// instructions too, so the run still ends at the limit (exit 124).
+#[test]
+fn max_instructions_ends_a_trap_loop() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let image = dir.join("trap-loop.bin");
+    let words: [u32; 4] = [
+        0x0000_0297, // auipc t0, 0
+        0x00c2_8293, // addi  t0, t0, 12
+        0x3052_9073, // csrw  mtvec, t0
+        0x0000_0000, // illegal, and mtvec points here
+    ];
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    std::fs::write(&image, bytes).unwrap();
+    let run = run_rivet(
+        &[
+            "-M",
+            "virt",
+            "-bios",
+            "none",
+            "-nographic",
+            "-kernel",
+            image.to_str().unwrap(),
+            "--max-instructions",
+            "1000000",
+        ],
+        b"",
+        Duration::from_secs(30),
+    );
+    assert!(!run.timed_out, "the trap loop ran past its limit");
+    assert_eq!(run.code, Some(124), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("stopped after 1000000 instructions, 3 of them retired"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Two `-drive`s with one id are refused, as QEMU refuses them, and
+/// neither image is touched (before the fix, the first was attached and
+/// written although the device named the read-only second).
+#[test]
+fn duplicate_drive_ids_are_refused() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let kernel = dir.join("dup-id-kernel.bin");
+    std::fs::write(&kernel, [0x6f, 0, 0, 0]).unwrap();
+    let (a, b) = (dir.join("dup-a.img"), dir.join("dup-b.img"));
+    std::fs::write(&a, vec![0u8; 4096]).unwrap();
+    std::fs::write(&b, vec![0u8; 4096]).unwrap();
+    fails_clearly(
+        &[
+            "-bios",
+            "none",
+            "-kernel",
+            kernel.to_str().unwrap(),
+            "-drive",
+            &format!("file={},format=raw,if=none,id=x0", a.display()),
+            "-drive",
+            &format!("file={},format=raw,if=none,id=x0,readonly=on", b.display()),
+            "-device",
+            "virtio-blk-device,drive=x0",
+        ],
+        "duplicate ID 'x0' for drive",
+    );
+}
+
+/// Image files are size-checked before they are read: an endless file
+/// (`/dev/zero`) as kernel, firmware or initrd is read only up to the RAM
+/// it could occupy, then refused (it used to be read until the host ran
+/// out of memory); a regular file larger than RAM is refused by its size.
+#[test]
+fn endless_and_oversized_images_are_refused_before_they_are_read() {
+    let kernel = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("size-kernel.bin");
+    std::fs::write(&kernel, [0x6f, 0, 0, 0]).unwrap();
+    let kernel = kernel.to_str().unwrap();
+    let m = ["-M", "virt", "-m", "64M"];
+    fails_clearly(
+        &[&m[..], &["-bios", "none", "-kernel", "/dev/zero"]].concat(),
+        "kernel /dev/zero (more than 67108864 bytes) does not fit in RAM",
+    );
+    fails_clearly(
+        &[&m[..], &["-bios", "/dev/zero", "-kernel", kernel]].concat(),
+        "firmware /dev/zero (more than 67108864 bytes) does not fit in RAM",
+    );
+    fails_clearly(
+        &[
+            &m[..],
+            &["-bios", "none", "-kernel", kernel, "-initrd", "/dev/zero"],
+        ]
+        .concat(),
+        "initrd /dev/zero (more than",
+    );
+    // A sparse 8 GiB file: refused by its size, nothing read.
+    let huge = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("huge.bin");
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(8 << 30).unwrap();
+    fails_clearly(
+        &[
+            &m[..],
+            &["-bios", "none", "-kernel", huge.to_str().unwrap()],
+        ]
+        .concat(),
+        "(8589934592 bytes) does not fit in RAM",
+    );
+    std::fs::remove_file(&huge).unwrap();
+}
+
+/// Console input is queued only up to a bound: with endless input
+/// (`/dev/zero` on standard input) and a guest that never reads its UART,
+/// rivet's memory stays flat (it grew by about 400 MB a second before).
+#[test]
+fn console_input_is_bounded_when_the_guest_never_reads() {
+    let kernel = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no-read-kernel.bin");
+    std::fs::write(&kernel, [0x6f, 0, 0, 0]).unwrap(); // j .
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rivet"))
+        .args(["-M", "virt", "-bios", "none", "-nographic", "-kernel"])
+        .arg(&kernel)
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let rss_kib = || {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+        let line = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .unwrap()
+            .to_string();
+        line.split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let early = rss_kib();
+    std::thread::sleep(Duration::from_secs(3));
+    let late = rss_kib();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        late < early + 16 * 1024,
+        "RSS grew from {early} KiB to {late} KiB in 3 s of unread input"
+    );
+}
+
+/// SIGTERM ends rivet even while its standard output is a pipe nobody
+/// reads (full): guest output waits for room in a bounded queue, and the
+/// machine still hears the signal. Before, a blocked write held the run
+/// loop and rivet ran on.
+#[test]
+fn sigterm_ends_a_run_whose_output_pipe_is_full() {
+    let kernel = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("chatty-kernel.bin");
+    let words: [u32; 4] = [
+        0x1000_02b7, // lui  t0, 0x10000 (the UART)
+        0x0790_0313, // li   t1, 'y'
+        0x0062_8023, // sb   t1, 0(t0)
+        0xffdf_f06f, // j    the sb
+    ];
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    std::fs::write(&kernel, bytes).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rivet"))
+        .args(["-M", "virt", "-bios", "none", "-nographic", "-kernel"])
+        .arg(&kernel)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Hold the pipe open without reading: it fills within milliseconds.
+    let _unread = child.stdout.take();
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(child.try_wait().unwrap().is_none(), "rivet ended early");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("rivet ignored SIGTERM for 10 s with its output pipe full");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(err.contains("terminating on signal"), "{err}");
+}
