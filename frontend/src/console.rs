@@ -275,8 +275,13 @@ impl Console for HostConsole {
             return;
         }
         let mut queue = self.output.queue.lock().unwrap_or_else(|e| e.into_inner());
+        // The stdout thread waits only on an empty queue: wake it then,
+        // not for every byte (most guests write a byte at a time).
+        let was_empty = queue.bytes.is_empty();
         queue.bytes.extend(data);
-        self.output.pending.notify_one();
+        if was_empty {
+            self.output.pending.notify_one();
+        }
     }
 
     fn read(&mut self) -> Option<u8> {
