@@ -229,6 +229,7 @@ impl<P: Platform> Machine<P> {
                     continue;
                 }
                 let lines = self.platform.interrupt_lines(i).unwrap_or(0);
+                let executed = self.executed();
                 let hart = &mut self.harts[i];
                 hart.set_interrupt_lines(lines);
                 let slice = match self.rest_of_slice.take() {
@@ -236,7 +237,7 @@ impl<P: Platform> Machine<P> {
                     _ => self.slice,
                 };
                 let budget = match limit {
-                    Some(limit) => slice.min(limit.saturating_sub(self.retired + self.trapped)),
+                    Some(limit) => slice.min(limit.saturating_sub(executed)),
                     None => slice,
                 };
                 let outcome = hart.run(&mut self.memory, &mut self.platform, budget);

@@ -28,6 +28,19 @@ fn fails_clearly(args: &[&str], expect: &str) {
     );
 }
 
+/// Writes the raw (not ELF) guest image `words` (little-endian
+/// instructions, loaded at the start of RAM by `-bios none -kernel`) to
+/// the tests' scratch directory as `name`; returns its path.
+fn raw_image(name: &str, words: &[u32]) -> std::path::PathBuf {
+    let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// `j .`: a guest that spins for ever.
+const SPIN: u32 = 0x0000_006f;
+
 #[test]
 fn missing_and_malformed_files() {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
@@ -109,8 +122,7 @@ fn bad_flags_and_values() {
 #[test]
 fn bad_disk_images() {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let kernel = dir.join("disk-test-kernel.bin");
-    std::fs::write(&kernel, [0x6f, 0, 0, 0]).unwrap();
+    let kernel = raw_image("disk-test-kernel.bin", &[SPIN]);
     let kernel = kernel.to_str().unwrap();
     let truncated = dir.join("truncated.img");
     std::fs::write(&truncated, vec![0u8; 1000]).unwrap();
@@ -247,16 +259,15 @@ fn non_utf8_arguments_are_paths_not_panics() {
 /// instructions too, so the run still ends at the limit (exit 124).
 #[test]
 fn max_instructions_ends_a_trap_loop() {
-    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let image = dir.join("trap-loop.bin");
-    let words: [u32; 4] = [
-        0x0000_0297, // auipc t0, 0
-        0x00c2_8293, // addi  t0, t0, 12
-        0x3052_9073, // csrw  mtvec, t0
-        0x0000_0000, // illegal, and mtvec points here
-    ];
-    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    std::fs::write(&image, bytes).unwrap();
+    let image = raw_image(
+        "trap-loop.bin",
+        &[
+            0x0000_0297, // auipc t0, 0
+            0x00c2_8293, // addi  t0, t0, 12
+            0x3052_9073, // csrw  mtvec, t0
+            0x0000_0000, // illegal, and mtvec points here
+        ],
+    );
     let run = run_rivet(
         &[
             "-M",
@@ -288,8 +299,7 @@ fn max_instructions_ends_a_trap_loop() {
 #[test]
 fn duplicate_drive_ids_are_refused() {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let kernel = dir.join("dup-id-kernel.bin");
-    std::fs::write(&kernel, [0x6f, 0, 0, 0]).unwrap();
+    let kernel = raw_image("dup-id-kernel.bin", &[SPIN]);
     let (a, b) = (dir.join("dup-a.img"), dir.join("dup-b.img"));
     std::fs::write(&a, vec![0u8; 4096]).unwrap();
     std::fs::write(&b, vec![0u8; 4096]).unwrap();
@@ -316,8 +326,7 @@ fn duplicate_drive_ids_are_refused() {
 /// out of memory); a regular file larger than RAM is refused by its size.
 #[test]
 fn endless_and_oversized_images_are_refused_before_they_are_read() {
-    let kernel = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("size-kernel.bin");
-    std::fs::write(&kernel, [0x6f, 0, 0, 0]).unwrap();
+    let kernel = raw_image("size-kernel.bin", &[SPIN]);
     let kernel = kernel.to_str().unwrap();
     let m = ["-M", "virt", "-m", "64M"];
     fails_clearly(
@@ -356,8 +365,7 @@ fn endless_and_oversized_images_are_refused_before_they_are_read() {
 /// rivet's memory stays flat (it grew by about 400 MB a second before).
 #[test]
 fn console_input_is_bounded_when_the_guest_never_reads() {
-    let kernel = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no-read-kernel.bin");
-    std::fs::write(&kernel, [0x6f, 0, 0, 0]).unwrap(); // j .
+    let kernel = raw_image("no-read-kernel.bin", &[SPIN]);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rivet"))
         .args(["-M", "virt", "-bios", "none", "-nographic", "-kernel"])
         .arg(&kernel)
@@ -397,15 +405,15 @@ fn console_input_is_bounded_when_the_guest_never_reads() {
 /// loop and rivet ran on.
 #[test]
 fn sigterm_ends_a_run_whose_output_pipe_is_full() {
-    let kernel = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("chatty-kernel.bin");
-    let words: [u32; 4] = [
-        0x1000_02b7, // lui  t0, 0x10000 (the UART)
-        0x0790_0313, // li   t1, 'y'
-        0x0062_8023, // sb   t1, 0(t0)
-        0xffdf_f06f, // j    the sb
-    ];
-    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    std::fs::write(&kernel, bytes).unwrap();
+    let kernel = raw_image(
+        "chatty-kernel.bin",
+        &[
+            0x1000_02b7, // lui  t0, 0x10000 (the UART)
+            0x0790_0313, // li   t1, 'y'
+            0x0062_8023, // sb   t1, 0(t0)
+            0xffdf_f06f, // j    the sb
+        ],
+    );
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rivet"))
         .args(["-M", "virt", "-bios", "none", "-nographic", "-kernel"])
         .arg(&kernel)
