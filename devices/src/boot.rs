@@ -167,33 +167,39 @@ fn read_file(path: &Path, what: &str, room: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// An image in RAM.
+struct LoadedImage {
+    /// Where it starts executing.
+    entry: u64,
+    /// The addresses it occupies: its segments' extent, or the raw bytes.
+    range: (u64, u64),
+    /// Its ELF file's segments and symbols, if it was one.
+    elf: Option<LoadedElf>,
+}
+
 /// Loads an image: an ELF at its own addresses, anything else at `addr`.
-fn load_image(
-    mem: &mut Memory,
-    path: &Path,
-    addr: u64,
-    what: &str,
-) -> Result<(u64, Option<LoadedElf>)> {
+fn load_image(mem: &mut Memory, path: &Path, addr: u64, what: &str) -> Result<LoadedImage> {
+    // `read_file` bounds a raw image by the RAM from `addr` on, so what
+    // it returns fits there.
     let room = mem.end().get().saturating_sub(addr);
     let bytes = read_file(path, what, room)?;
     if elf::is_elf(&bytes) {
         let loaded = elf::load_elf(&bytes, mem, &path.display().to_string())?;
-        return Ok((loaded.entry, Some(loaded)));
+        return Ok(LoadedImage {
+            entry: loaded.entry,
+            range: loaded.extent().unwrap_or((addr, addr)),
+            elf: Some(loaded),
+        });
     }
     if bytes.is_empty() {
         return Err(Error::Layout(format!("{what} {} is empty", path.display())));
     }
-    if !mem.contains(PhysAddr::new(addr), bytes.len() as u64) {
-        return Err(Error::Layout(format!(
-            "{what} {} ({} bytes at {addr:#x}) does not fit in RAM ({}..{})",
-            path.display(),
-            bytes.len(),
-            mem.base(),
-            mem.end()
-        )));
-    }
     mem.write(PhysAddr::new(addr), &bytes)?;
-    Ok((addr, None))
+    Ok(LoadedImage {
+        entry: addr,
+        range: (addr, addr + bytes.len() as u64),
+        elf: None,
+    })
 }
 
 /// Where the device tree of `dtb_size` bytes goes: the top of RAM, 2 MiB
@@ -215,30 +221,15 @@ pub fn load(mem: &mut Memory, config: &BootConfig, dtb_addr: u64) -> Result<Boot
     let bios = config.bios.clone().unwrap_or(Firmware::Default);
     let ram = mem.base().get();
     let mut occupied: Vec<(u64, u64, &str)> = Vec::new();
-    let extent = |elf: &Option<LoadedElf>, start: u64, path: &Path| -> Result<(u64, u64)> {
-        Ok(match elf {
-            Some(e) => e.extent().unwrap_or((start, start)),
-            None => {
-                let len = std::fs::metadata(path)
-                    .map_err(|source| Error::Io {
-                        path: path.to_path_buf(),
-                        source,
-                    })?
-                    .len();
-                (start, start + len)
-            }
-        })
-    };
 
     let (entry, fw_dynamic, kernel_elf) = match &bios {
         Firmware::None => {
             let Some(kernel) = &config.kernel else {
                 return Err(Error::Config("-bios none needs -kernel".into()));
             };
-            let (entry, elf) = load_image(mem, kernel, ram, "kernel")?;
-            let range = extent(&elf, ram, kernel)?;
-            occupied.push((range.0, range.1, "kernel"));
-            (entry, None, elf)
+            let image = load_image(mem, kernel, ram, "kernel")?;
+            occupied.push((image.range.0, image.range.1, "kernel"));
+            (image.entry, None, image.elf)
         }
         Firmware::Default | Firmware::File(_) => {
             let path = match &bios {
@@ -251,19 +242,17 @@ pub fn load(mem: &mut Memory, config: &BootConfig, dtb_addr: u64) -> Result<Boot
                     path.display()
                 )));
             }
-            let (entry, bios_elf) = load_image(mem, &path, ram, "firmware")?;
+            let firmware = load_image(mem, &path, ram, "firmware")?;
             let mut kernel_elf = None;
-            let bios_range = extent(&bios_elf, ram, &path)?;
-            occupied.push((bios_range.0, bios_range.1, "firmware"));
+            occupied.push((firmware.range.0, firmware.range.1, "firmware"));
             // The kernel goes at the next 2 MiB boundary on RV64.
             let kernel_addr = ram + (2 << 20);
             let mut next_addr = kernel_addr;
             if let Some(kernel) = &config.kernel {
-                let (k_entry, k_elf) = load_image(mem, kernel, kernel_addr, "kernel")?;
-                let range = extent(&k_elf, kernel_addr, kernel)?;
-                occupied.push((range.0, range.1, "kernel"));
-                next_addr = k_entry;
-                kernel_elf = k_elf;
+                let image = load_image(mem, kernel, kernel_addr, "kernel")?;
+                occupied.push((image.range.0, image.range.1, "kernel"));
+                next_addr = image.entry;
+                kernel_elf = image.elf;
             }
             let mut info = Vec::with_capacity(48);
             for field in [
@@ -277,7 +266,7 @@ pub fn load(mem: &mut Memory, config: &BootConfig, dtb_addr: u64) -> Result<Boot
                 info.extend_from_slice(&field.to_le_bytes());
             }
             (
-                entry,
+                firmware.entry,
                 Some((BOOT_ROM.base + FW_DYNAMIC_INFO_OFFSET, info)),
                 kernel_elf,
             )
