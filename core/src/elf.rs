@@ -56,10 +56,9 @@ pub fn is_elf(bytes: &[u8]) -> bool {
 }
 
 /// Parses `bytes` (checked to be a little-endian ELF64 file) as far as
-/// loading needs. Only the ELF header and the
-/// program headers matter for that; the section headers and the symbol
-/// table (for HTIF's `tohost` and the debugger) are read too when they
-/// are sound. A file whose sections alone are damaged (a stripped or
+/// loading needs. Only the ELF header and the program headers matter for
+/// that; the section headers and the symbol table (for HTIF's `tohost`
+/// and the debugger) are read too when they are sound. A file whose sections alone are damaged (a stripped or
 /// hand-edited image) still loads, without symbols, as it does on QEMU:
 /// goblin's strict parse is tried, then its permissive one, then the
 /// headers alone.
