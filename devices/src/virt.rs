@@ -347,8 +347,14 @@ impl Platform for VirtBoard {
         self.clint.next_deadline()
     }
 
+    /// Does not sleep while a virtio device has work left from its last
+    /// poll (a request bigger than one poll's work): the harts' next round
+    /// and the poll after it carry the work on.
     fn wait(&mut self, timeout: Option<Duration>) -> bool {
         self.flush();
+        if self.virtio.iter().any(VirtioMmio::is_busy) {
+            return true;
+        }
         self.console.wait(timeout)
     }
 }

@@ -1286,3 +1286,101 @@ fn transports_can_move_between_threads() {
     let shown = format!("{:?}", d.dev);
     assert!(shown.contains("device_id: 2"), "{shown}");
 }
+
+// ----- bounded work per poll -----
+
+/// A read of 64 MiB: 128 buffers of 512 KiB (all the same guest buffer,
+/// as an attacker would), in an indirect table at `head`, from sector
+/// 1024 of an image whose last 512 KiB are `pattern(1024)`.
+fn queue_big_read(d: &mut Driver, head: u16) {
+    const PIECE: u32 = 512 << 10;
+    let mut header = [0u8; 16];
+    header[0..4].copy_from_slice(&VIRTIO_BLK_T_IN.to_le_bytes());
+    header[8..16].copy_from_slice(&1024u64.to_le_bytes());
+    d.mem.write(PhysAddr::new(HEADER), &header).unwrap();
+    d.mem.write(PhysAddr::new(STATUS_BYTE), &[0xff]).unwrap();
+    d.mem
+        .fill(PhysAddr::new(DATA), u64::from(PIECE), 0xaa)
+        .unwrap();
+    d.write_desc(INDIRECT_TABLE, 0, HEADER, 16, F_NEXT, 1);
+    for i in 1..=128 {
+        d.write_desc(INDIRECT_TABLE, i, DATA, PIECE, F_WRITE | F_NEXT, i + 1);
+    }
+    d.write_desc(INDIRECT_TABLE, 129, STATUS_BYTE, 1, F_WRITE, 0);
+    d.write_chain(head, &[(INDIRECT_TABLE, 130 * 16, F_INDIRECT)]);
+    d.make_available(head);
+}
+
+/// An image of 64 MiB of zeros (sparse) followed by `pattern(1024)`.
+fn big_image(name: &str) -> TempImage {
+    let image = TempImage::new(name, &[]);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&image.path)
+        .unwrap();
+    file.set_len(64 << 20).unwrap();
+    drop(file);
+    let mut contents = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&image.path)
+        .unwrap();
+    std::io::Write::write_all(&mut contents, &pattern(1024)).unwrap();
+    image
+}
+
+#[test]
+fn a_request_bigger_than_a_poll_goes_on_over_several_polls() {
+    let image = big_image("bigread");
+    let mut d = modern(&image, DiskMode::ReadOnly);
+    queue_big_read(&mut d, 0);
+    // A one-sector read queued behind it completes after it, in order.
+    d.write_chain(
+        2,
+        &[(HEADER + 0x40, 16, 0), (DATA + (512 << 10), 513, F_WRITE)],
+    );
+    let mut small = [0u8; 16];
+    small[8..16].copy_from_slice(&3u64.to_le_bytes());
+    d.mem.write(PhysAddr::new(HEADER + 0x40), &small).unwrap();
+    d.make_available(2);
+
+    d.notify_and_poll();
+    assert_eq!(d.take_used(), None, "one poll moved all 64 MiB");
+    assert!(d.dev.is_busy(), "the rest waits for the next poll");
+    let mut polls = 1;
+    while d.used_idx() == 0 {
+        assert!(polls < 64, "64 MiB still not moved after {polls} polls");
+        d.dev.poll(&mut d.mem);
+        polls += 1;
+    }
+    // Each poll moves a few MiB: 64 MiB takes several.
+    assert!(polls >= 8, "64 MiB moved in {polls} polls");
+    assert_eq!(d.take_used(), Some((0, (64 << 20) + 1)));
+    assert_eq!(d.read_bytes(STATUS_BYTE, 1)[0], VIRTIO_BLK_S_OK);
+    assert_eq!(d.read_bytes(DATA, 512 << 10), pattern(1024));
+    // The small read completes at the same poll or the next one.
+    if d.used_idx() == 1 {
+        d.dev.poll(&mut d.mem);
+    }
+    assert_eq!(d.take_used(), Some((2, 513)));
+    assert!(!d.dev.is_busy());
+}
+
+#[test]
+fn a_reset_abandons_a_request_in_progress() {
+    let image = big_image("bigreset");
+    let mut d = modern(&image, DiskMode::ReadOnly);
+    queue_big_read(&mut d, 0);
+    d.notify_and_poll();
+    assert!(d.dev.is_busy());
+    d.w(STATUS, 0);
+    assert!(!d.dev.is_busy());
+    // After a new initialization, the queue starts empty and works.
+    d.init_modern(ALL, 16);
+    d.avail_idx = 0;
+    d.used_seen = 0;
+    d.dev.poll(&mut d.mem);
+    assert_eq!(d.used_idx(), 0, "the abandoned request was completed");
+    let c = d.read_sectors(64 * 2048, 2);
+    assert_eq!(c.status, VIRTIO_BLK_S_OK);
+    assert_eq!(c.data, pattern(1024)[..1024]);
+}

@@ -16,13 +16,18 @@
 //! [`VIRTIO_BLK_S_UNSUPP`]. A chain with no writable byte has nowhere to
 //! put a status: it is returned to the driver with a used length of zero
 //! and counted in [`BlockStats::malformed`].
+//!
+//! Reads and writes move at most [`WORK_PER_POLL`] bytes per poll: a
+//! request bigger than that (one chain may describe gigabytes) goes on at
+//! the next polls, between slices, and completes when its last byte has
+//! moved. Requests complete in the order the driver made them available.
 
 use rivet_core::bits::to_usize;
 use rivet_core::{Memory, PhysAddr};
 
 use super::disk::{Disk, DiskError, SECTOR_SIZE};
 use super::queue::{Descriptor, DescriptorChain, Queue, QueueError};
-use super::{device_id, VirtioDevice};
+use super::{device_id, QueueWork, VirtioDevice};
 
 /// Feature bits of the block device (§5.2.3).
 pub mod features {
@@ -73,6 +78,18 @@ const CONFIG_LEN: usize = 96;
 /// so a request's size never decides how much host memory is used.
 const BOUNCE_LEN: usize = 64 * 1024;
 
+/// The work the device does in one poll, in bytes moved between the disk
+/// and RAM: a few milliseconds of host time, so that a request of any size
+/// (a driver may ask for gigabytes in one chain) never holds off the
+/// harts, the console or a signal for longer. What is left waits for the
+/// next poll, between slices.
+pub const WORK_PER_POLL: u64 = 4 << 20;
+
+/// What taking a descriptor chain off the queue costs against
+/// [`WORK_PER_POLL`], per descriptor: walking a chain is work too, and an
+/// indirect table may hold 32,768 descriptors.
+const WORK_PER_DESCRIPTOR: u64 = 64;
+
 /// What the block device has done, for diagnostics.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BlockStats {
@@ -98,11 +115,58 @@ pub struct VirtioBlock {
     config: [u8; CONFIG_LEN],
     queue_sizes: [u16; 1],
     bounce: Vec<u8>,
+    /// The read or write in progress, if a poll ran out of work before it
+    /// was done.
+    transfer: Option<Transfer>,
     stats: BlockStats,
 }
 
 /// A guest buffer lies outside RAM (or wraps around the address space).
 struct BadBuffer;
+
+/// Which way a transfer moves data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Direction {
+    /// VIRTIO_BLK_T_IN: from the disk into the device-writable buffers.
+    In,
+    /// VIRTIO_BLK_T_OUT: from the device-readable buffers to the disk.
+    Out,
+}
+
+/// A read or write request, checked and under way: where it has got to,
+/// so that it can go on at the next poll.
+#[derive(Debug)]
+struct Transfer {
+    /// The head of the request's chain, for the used ring.
+    head: u16,
+    /// Where the status byte goes.
+    status_addr: PhysAddr,
+    direction: Direction,
+    /// The first sector of the request.
+    sector: u64,
+    /// The data buffers (the header excluded for a write).
+    buffers: Vec<Descriptor>,
+    /// Where in `buffers` the next byte is.
+    position: Position,
+    /// The request's data length in bytes (whole sectors).
+    len: u64,
+    /// How many of them have been moved.
+    done: u64,
+}
+
+/// What came of checking a request.
+enum Started {
+    /// It is complete: its status, and the data bytes written to the guest.
+    Complete(u8, u64),
+    /// It moves `len` bytes between `sector` on and its data buffers,
+    /// which start `skip` bytes into its readable or writable buffers.
+    Transfer {
+        direction: Direction,
+        sector: u64,
+        skip: u64,
+        len: u64,
+    },
+}
 
 impl VirtioBlock {
     /// A block device for `disk`. `id` (e.g. the drive's name) becomes the
@@ -132,6 +196,7 @@ impl VirtioBlock {
             config,
             queue_sizes: [QUEUE_SIZE],
             bounce: vec![0; BOUNCE_LEN],
+            transfer: None,
             stats: BlockStats::default(),
         }
     }
@@ -151,60 +216,106 @@ impl VirtioBlock {
         self.stats
     }
 
-    /// Carries out one request and returns the number of bytes written into
-    /// its device-writable buffers (the used length, §2.7.8).
-    fn handle(&mut self, chain: &DescriptorChain, mem: &mut Memory) -> u32 {
+    /// Takes `chain` on: a request that needs no data moved (a flush, the
+    /// ID, one that fails its checks) is completed at once; a read or a
+    /// write becomes the device's transfer, which [`VirtioBlock::advance`]
+    /// carries out.
+    fn begin(
+        &mut self,
+        chain: &DescriptorChain,
+        queue: &mut Queue,
+        mem: &mut Memory,
+    ) -> Result<(), QueueError> {
         let readable: Vec<Descriptor> = chain.readable().copied().collect();
         let writable: Vec<Descriptor> = chain.writable().copied().collect();
         let Some(status_addr) = status_address(&writable) else {
             self.stats.malformed += 1;
-            return 0;
+            return queue.add_used(mem, chain.head, 0);
         };
-        let data_in_len = total_len(&writable) - 1;
-        let (status, written) = self.execute(&readable, &writable, data_in_len, mem);
-        match status {
-            VIRTIO_BLK_S_IOERR => self.stats.errors += 1,
-            VIRTIO_BLK_S_UNSUPP => self.stats.unsupported += 1,
-            _ => {}
+        match self.start(&readable, &writable, mem) {
+            Started::Complete(status, written) => {
+                self.complete(queue, mem, chain.head, status_addr, status, written)
+            }
+            Started::Transfer {
+                direction,
+                sector,
+                skip,
+                len,
+            } => {
+                let buffers = match direction {
+                    Direction::In => writable,
+                    Direction::Out => readable,
+                };
+                let position = Cursor::new(&buffers, skip, len).position();
+                self.transfer = Some(Transfer {
+                    head: chain.head,
+                    status_addr,
+                    direction,
+                    sector,
+                    buffers,
+                    position,
+                    len,
+                    done: 0,
+                });
+                Ok(())
+            }
         }
-        let written = u32::try_from(written).unwrap_or(u32::MAX);
-        if mem.write(status_addr, &[status]).is_err() {
-            self.stats.malformed += 1;
-            return written;
-        }
-        written.saturating_add(1)
     }
 
-    /// Decodes the header and dispatches; returns the status and the number
-    /// of data bytes written to the guest.
-    fn execute(
+    /// Decodes a request's header and checks it; completes what needs no
+    /// data moved, and says what to move for a read or a write. Nothing is
+    /// moved unless the whole request is valid: a read-only device writes
+    /// nothing (§5.2.6.1).
+    fn start(
         &mut self,
         readable: &[Descriptor],
         writable: &[Descriptor],
-        data_in_len: u64,
         mem: &mut Memory,
-    ) -> (u8, u64) {
+    ) -> Started {
         let out_len = total_len(readable);
+        // The status byte is the last writable byte: the rest is data.
+        let data_in_len = total_len(writable) - 1;
         let mut header = [0u8; to_usize(HEADER_LEN)];
         if out_len < HEADER_LEN
             || Cursor::new(readable, 0, HEADER_LEN)
                 .gather(mem, &mut header)
                 .is_err()
         {
-            return (VIRTIO_BLK_S_IOERR, 0);
+            return Started::Complete(VIRTIO_BLK_S_IOERR, 0);
         }
         let [t0, t1, t2, t3, _, _, _, _, s0, s1, s2, s3, s4, s5, s6, s7] = header;
         let request_type = u32::from_le_bytes([t0, t1, t2, t3]);
         let sector = u64::from_le_bytes([s0, s1, s2, s3, s4, s5, s6, s7]);
         match request_type {
-            VIRTIO_BLK_T_IN => self.read(sector, writable, data_in_len, mem),
-            VIRTIO_BLK_T_OUT => (self.write(sector, readable, out_len - HEADER_LEN, mem), 0),
+            VIRTIO_BLK_T_IN => {
+                if !self.fits(sector, data_in_len) || !in_ram(writable, mem) {
+                    return Started::Complete(VIRTIO_BLK_S_IOERR, 0);
+                }
+                Started::Transfer {
+                    direction: Direction::In,
+                    sector,
+                    skip: 0,
+                    len: data_in_len,
+                }
+            }
+            VIRTIO_BLK_T_OUT => {
+                let len = out_len - HEADER_LEN;
+                if self.disk.is_read_only() || !self.fits(sector, len) || !in_ram(readable, mem) {
+                    return Started::Complete(VIRTIO_BLK_S_IOERR, 0);
+                }
+                Started::Transfer {
+                    direction: Direction::Out,
+                    sector,
+                    skip: HEADER_LEN,
+                    len,
+                }
+            }
             VIRTIO_BLK_T_FLUSH => match self.disk.flush() {
                 Ok(()) => {
                     self.stats.flushes += 1;
-                    (VIRTIO_BLK_S_OK, 0)
+                    Started::Complete(VIRTIO_BLK_S_OK, 0)
                 }
-                Err(_) => (VIRTIO_BLK_S_IOERR, 0),
+                Err(_) => Started::Complete(VIRTIO_BLK_S_IOERR, 0),
             },
             VIRTIO_BLK_T_GET_ID => {
                 let len = to_usize(data_in_len.min(VIRTIO_BLK_ID_BYTES as u64));
@@ -213,12 +324,84 @@ impl VirtioBlock {
                         .scatter(mem, &self.serial[..len])
                         .is_err()
                 {
-                    return (VIRTIO_BLK_S_IOERR, 0);
+                    return Started::Complete(VIRTIO_BLK_S_IOERR, 0);
                 }
-                (VIRTIO_BLK_S_OK, len as u64)
+                Started::Complete(VIRTIO_BLK_S_OK, len as u64)
             }
-            _ => (VIRTIO_BLK_S_UNSUPP, 0),
+            _ => Started::Complete(VIRTIO_BLK_S_UNSUPP, 0),
         }
+    }
+
+    /// Moves `transfer` on, a bounce buffer at a time, until it is done or
+    /// `budget` (bytes, taken off as they move) runs out. Returns the
+    /// request's status once it has ended, `None` while it has more to do.
+    fn advance(
+        &mut self,
+        transfer: &mut Transfer,
+        budget: &mut u64,
+        mem: &mut Memory,
+    ) -> Option<u8> {
+        let mut cursor = Cursor::resume(
+            &transfer.buffers,
+            transfer.position,
+            transfer.len - transfer.done,
+        );
+        while transfer.done < transfer.len {
+            if *budget == 0 {
+                transfer.position = cursor.position();
+                return None;
+            }
+            let n = to_usize((transfer.len - transfer.done).min(BOUNCE_LEN as u64));
+            let chunk = &mut self.bounce[..n];
+            let sector = transfer.sector + transfer.done / SECTOR_SIZE;
+            let moved = match transfer.direction {
+                Direction::In => {
+                    self.disk.read_sectors(sector, chunk).is_ok()
+                        && cursor.scatter(mem, chunk).is_ok()
+                }
+                Direction::Out => {
+                    cursor.gather(mem, chunk).is_ok()
+                        && self.disk.write_sectors(sector, chunk).is_ok()
+                }
+            };
+            if !moved {
+                return Some(VIRTIO_BLK_S_IOERR);
+            }
+            transfer.done += n as u64;
+            *budget = budget.saturating_sub(n as u64);
+        }
+        match transfer.direction {
+            Direction::In => self.stats.reads += 1,
+            Direction::Out => self.stats.writes += 1,
+        }
+        Some(VIRTIO_BLK_S_OK)
+    }
+
+    /// Ends a request: counts its outcome, writes its status byte and
+    /// returns its chain to the driver with the used length (§2.7.8): the
+    /// `written` data bytes and the status.
+    fn complete(
+        &mut self,
+        queue: &mut Queue,
+        mem: &mut Memory,
+        head: u16,
+        status_addr: PhysAddr,
+        status: u8,
+        written: u64,
+    ) -> Result<(), QueueError> {
+        match status {
+            VIRTIO_BLK_S_IOERR => self.stats.errors += 1,
+            VIRTIO_BLK_S_UNSUPP => self.stats.unsupported += 1,
+            _ => {}
+        }
+        let written = u32::try_from(written).unwrap_or(u32::MAX);
+        let used_len = if mem.write(status_addr, &[status]).is_ok() {
+            written.saturating_add(1)
+        } else {
+            self.stats.malformed += 1;
+            written
+        };
+        queue.add_used(mem, head, used_len)
     }
 
     /// Whether `len` bytes at `sector` are whole sectors inside the disk.
@@ -227,62 +410,6 @@ impl VirtioBlock {
             && sector
                 .checked_add(len / SECTOR_SIZE)
                 .is_some_and(|end| end <= self.disk.sectors())
-    }
-
-    /// VIRTIO_BLK_T_IN: `len` bytes from `sector` into the writable buffers.
-    fn read(
-        &mut self,
-        sector: u64,
-        writable: &[Descriptor],
-        len: u64,
-        mem: &mut Memory,
-    ) -> (u8, u64) {
-        if !self.fits(sector, len) || !in_ram(writable, mem) {
-            return (VIRTIO_BLK_S_IOERR, 0);
-        }
-        let mut cursor = Cursor::new(writable, 0, len);
-        let mut done = 0;
-        while done < len {
-            let n = to_usize((len - done).min(BOUNCE_LEN as u64));
-            let chunk = &mut self.bounce[..n];
-            if self
-                .disk
-                .read_sectors(sector + done / SECTOR_SIZE, chunk)
-                .is_err()
-                || cursor.scatter(mem, chunk).is_err()
-            {
-                return (VIRTIO_BLK_S_IOERR, done);
-            }
-            done += n as u64;
-        }
-        self.stats.reads += 1;
-        (VIRTIO_BLK_S_OK, done)
-    }
-
-    /// VIRTIO_BLK_T_OUT: `len` bytes from the readable buffers after the
-    /// header to `sector`. Nothing is written unless the whole request is
-    /// valid; a read-only device writes nothing (§5.2.6.1).
-    fn write(&mut self, sector: u64, readable: &[Descriptor], len: u64, mem: &Memory) -> u8 {
-        if self.disk.is_read_only() || !self.fits(sector, len) || !in_ram(readable, mem) {
-            return VIRTIO_BLK_S_IOERR;
-        }
-        let mut cursor = Cursor::new(readable, HEADER_LEN, len);
-        let mut done = 0;
-        while done < len {
-            let n = to_usize((len - done).min(BOUNCE_LEN as u64));
-            let chunk = &mut self.bounce[..n];
-            if cursor.gather(mem, chunk).is_err()
-                || self
-                    .disk
-                    .write_sectors(sector + done / SECTOR_SIZE, chunk)
-                    .is_err()
-            {
-                return VIRTIO_BLK_S_IOERR;
-            }
-            done += n as u64;
-        }
-        self.stats.writes += 1;
-        VIRTIO_BLK_S_OK
     }
 }
 
@@ -319,24 +446,54 @@ impl VirtioDevice for VirtioBlock {
     /// Every field the device offers is read-only: writes are ignored.
     fn write_config(&mut self, _offset: u64, _data: &[u8]) {}
 
+    /// Goes on with the transfer in progress, then takes requests off the
+    /// queue, until the queue is empty or the poll's [`WORK_PER_POLL`] is
+    /// spent; a transfer that does not fit waits for the next poll.
     fn process_queue(
         &mut self,
         index: usize,
         queue: &mut Queue,
         mem: &mut Memory,
-    ) -> Result<(), QueueError> {
+    ) -> Result<QueueWork, QueueError> {
         if index != 0 {
-            return Ok(());
+            return Ok(QueueWork::Done);
         }
-        while let Some(chain) = queue.pop(mem)? {
-            let written = self.handle(&chain, mem);
-            queue.add_used(mem, chain.head, written)?;
+        let mut budget = WORK_PER_POLL;
+        loop {
+            if let Some(mut transfer) = self.transfer.take() {
+                let Some(status) = self.advance(&mut transfer, &mut budget, mem) else {
+                    self.transfer = Some(transfer);
+                    return Ok(QueueWork::Pending);
+                };
+                let written = match transfer.direction {
+                    Direction::In => transfer.done,
+                    Direction::Out => 0,
+                };
+                self.complete(
+                    queue,
+                    mem,
+                    transfer.head,
+                    transfer.status_addr,
+                    status,
+                    written,
+                )?;
+            }
+            if budget == 0 {
+                return Ok(QueueWork::Pending);
+            }
+            let Some(chain) = queue.pop(mem)? else {
+                return Ok(QueueWork::Done);
+            };
+            let walked = WORK_PER_DESCRIPTOR.saturating_mul(chain.descriptors.len() as u64);
+            budget = budget.saturating_sub(walked);
+            self.begin(&chain, queue, mem)?;
         }
-        Ok(())
     }
 
-    /// The device keeps no request state between polls: nothing to undo.
-    fn reset(&mut self) {}
+    /// A transfer in progress is abandoned: its chain is never used.
+    fn reset(&mut self) {
+        self.transfer = None;
+    }
 
     fn flush(&mut self) -> Result<(), DiskError> {
         self.disk.flush()
@@ -362,6 +519,13 @@ fn in_ram(buffers: &[Descriptor], mem: &Memory) -> bool {
         .all(|d| d.len == 0 || mem.contains(d.addr, u64::from(d.len)))
 }
 
+/// A place in a list of buffers: the buffer, and the offset into it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Position {
+    index: usize,
+    offset: u64,
+}
+
 /// A position in the concatenation of some buffers, with a number of
 /// bytes left to move: gathers from them or scatters into them.
 struct Cursor<'a> {
@@ -372,6 +536,24 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    /// A cursor at `position` in `buffers`, allowed to move `len` bytes.
+    fn resume(buffers: &'a [Descriptor], position: Position, len: u64) -> Self {
+        Cursor {
+            buffers,
+            index: position.index,
+            offset: position.offset,
+            remaining: len,
+        }
+    }
+
+    /// Where the cursor is, to [`Cursor::resume`] from.
+    fn position(&self) -> Position {
+        Position {
+            index: self.index,
+            offset: self.offset,
+        }
+    }
+
     /// A cursor `skip` bytes into `buffers`, allowed to move `len` bytes.
     fn new(buffers: &'a [Descriptor], skip: u64, len: u64) -> Self {
         let mut cursor = Cursor {

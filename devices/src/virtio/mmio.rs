@@ -36,7 +36,7 @@ use super::disk::DiskError;
 use super::features::{VIRTIO_F_EVENT_IDX, VIRTIO_F_INDIRECT_DESC, VIRTIO_F_VERSION_1};
 use super::queue::{Queue, QueueError};
 use super::status::{DEVICE_NEEDS_RESET, DRIVER_OK, FAILED, FEATURES_OK};
-use super::{device_id, VirtioDevice};
+use super::{device_id, QueueWork, VirtioDevice};
 use crate::device::MmioDevice;
 use crate::fdt::{self, Phandles};
 use crate::irq::{IrqLine, IrqSignal};
@@ -300,10 +300,15 @@ impl VirtioMmio {
             }
             let result = device
                 .process_queue(index, queue, mem)
-                .and_then(|()| queue.finish_batch(mem));
+                .and_then(|work| Ok((work, queue.finish_batch(mem)?)));
             match result {
-                Ok(true) => used = true,
-                Ok(false) => {}
+                Ok((work, used_some)) => {
+                    used |= used_some;
+                    if work == QueueWork::Pending {
+                        // Goes on at the next poll, as if notified again.
+                        self.notified[index] = true;
+                    }
+                }
                 Err(error) => {
                     failure = Some(error);
                     break;
@@ -316,6 +321,18 @@ impl VirtioMmio {
         if let Some(error) = failure {
             self.needs_reset(error);
         }
+    }
+
+    /// Whether the device has work it can do at the next poll: a queue
+    /// notified (or left with work at the last poll) while the driver is
+    /// live. The board does not sleep while a device is busy.
+    pub fn is_busy(&self) -> bool {
+        self.is_live()
+            && self
+                .notified
+                .iter()
+                .zip(&self.queues)
+                .any(|(&notified, queue)| notified && queue.is_ready())
     }
 
     /// The device offers everything its type offers, plus what the

@@ -78,6 +78,17 @@ pub mod device_id {
     pub const ENTROPY: u32 = 4;
 }
 
+/// How far a device got with the buffers available on a queue
+/// ([`VirtioDevice::process_queue`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueWork {
+    /// Every available buffer has been used.
+    Done,
+    /// The device stopped at its bound on work per poll with work left:
+    /// the transport polls it again soon, without a new notification.
+    Pending,
+}
+
 /// A virtio device type, as the transport sees it.
 ///
 /// The transport ([`VirtioMmio`]) owns the registers, feature negotiation,
@@ -112,6 +123,10 @@ pub trait VirtioDevice: Send {
     /// `index`: pops chains from `queue`, does the work, and adds them to
     /// the used ring. Called only while the driver has set DRIVER_OK.
     ///
+    /// A device bounds the work it does in one call (a few milliseconds of
+    /// host time) whatever the driver asked for, and returns
+    /// [`QueueWork::Pending`] when it stopped with work left.
+    ///
     /// A malformed queue (a bad ring or descriptor chain) is returned as an
     /// error and puts the device in the DEVICE_NEEDS_RESET state; a
     /// malformed request is the device's business and is reported to the
@@ -121,7 +136,7 @@ pub trait VirtioDevice: Send {
         index: usize,
         queue: &mut Queue,
         mem: &mut Memory,
-    ) -> Result<(), QueueError>;
+    ) -> Result<QueueWork, QueueError>;
 
     /// Returns the device to its initial state (the driver wrote 0 to the
     /// status register).
