@@ -81,6 +81,11 @@ pub struct Args {
     /// those that trapped as well as those retired: a trap loop ends too.
     #[arg(long, value_name = "N")]
     pub max_instructions: Option<u64>,
+    /// Stop after this much wall-clock time: seconds, or a number with a
+    /// unit `s`, `m`, `h` or `d` (as timeout(1)); the exit status is then
+    /// 124. Counts whatever the guest does: waiting, trapping, a debugger.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
     /// Print execution statistics (instructions, MIPS, decode cache) on exit.
     #[arg(long)]
     pub stats: bool,
@@ -99,6 +104,32 @@ pub struct Args {
     /// Wait for GDB at DEV: `tcp::PORT`, `tcp:HOST:PORT` or `unix:PATH[,server]`.
     #[arg(long = "gdb", value_name = "DEV")]
     pub gdb: Option<String>,
+}
+
+/// Parses `--timeout`: a non-negative decimal number of seconds, or one
+/// with a unit as timeout(1) takes it (`90`, `1.5s`, `2m`, `1h`, `1d`).
+/// Zero, and durations past a hundred years, are refused.
+pub fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = match text.char_indices().last() {
+        Some((at, 's')) => (&text[..at], 1.0),
+        Some((at, 'm')) => (&text[..at], 60.0),
+        Some((at, 'h')) => (&text[..at], 3600.0),
+        Some((at, 'd')) => (&text[..at], 86400.0),
+        _ => (text, 1.0),
+    };
+    let bad = || format!("expected a duration such as 30, 1.5s, 2m or 1h, not {text:?}");
+    // Only digits and one point: no signs, exponents, `inf` or `nan`.
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return Err(bad());
+    }
+    let seconds = number.parse::<f64>().map_err(|_| bad())? * unit;
+    const LONGEST: f64 = 100.0 * 365.0 * 86400.0;
+    if seconds <= 0.0 || seconds > LONGEST {
+        return Err(format!(
+            "{text:?}: the timeout must be more than zero and at most 100 years"
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 /// Parses `--plic-gateway`.
@@ -567,5 +598,21 @@ mod tests {
         // Far-off years are refused without overflowing the arithmetic.
         assert!(parse_datetime("9223372036854775807-01-01").is_err());
         assert!(parse_datetime("99999-01-01").is_err());
+    }
+
+    /// `--timeout` reads durations as timeout(1) does.
+    #[test]
+    fn timeouts_are_seconds_or_have_a_unit() {
+        use std::time::Duration;
+        assert_eq!(parse_timeout("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_timeout("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_timeout("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_timeout("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_timeout("1d"), Ok(Duration::from_secs(86400)));
+        for bad in [
+            "", "s", "0", "0s", "-1", "+5", "1e3", "inf", "nan", "1x", "1.5.2", "36501d",
+        ] {
+            assert!(parse_timeout(bad).is_err(), "{bad:?} accepted");
+        }
     }
 }

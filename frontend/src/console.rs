@@ -95,7 +95,14 @@ pub struct HostConsole {
     output: Arc<Output>,
     /// Raw mode: turn the guest's `\n` into `\r\n`, as a terminal's OPOST would.
     crlf: bool,
+    /// `--timeout`: once the host clock passes it, the machine stops as it
+    /// does for a signal.
+    deadline: Option<Instant>,
 }
+
+/// How long output still drains after a `--timeout` before rivet gives up
+/// on a standard output nobody reads.
+const DRAIN_AFTER_TIMEOUT: Duration = Duration::from_secs(1);
 
 impl HostConsole {
     /// Starts reading standard input. `raw` says whether the terminal is in
@@ -119,16 +126,32 @@ impl HostConsole {
             terminate,
             output,
             crlf: raw,
+            deadline: None,
         }
+    }
+
+    /// Stops the machine once the host clock passes `deadline`
+    /// (`--timeout`): the console asks to quit, and waits no longer.
+    pub fn set_deadline(&mut self, deadline: Instant) {
+        self.deadline = Some(deadline);
+    }
+
+    /// Whether the `--timeout` deadline has passed.
+    fn timed_out(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
     /// Waits (in steps of 100 ms, to notice signals) until `done` holds of
     /// the output queue; gives up, returning `false`, once a signal has
-    /// asked rivet to terminate.
+    /// asked rivet to terminate, or [`DRAIN_AFTER_TIMEOUT`] after the
+    /// `--timeout` deadline.
     fn wait_for_output(&self, done: impl Fn(&Pending) -> bool) -> bool {
         let mut queue = self.output.queue.lock().unwrap_or_else(|e| e.into_inner());
         while !done(&queue) {
-            if self.terminate.load(Ordering::Relaxed) {
+            let drained_too_long = self
+                .deadline
+                .is_some_and(|d| Instant::now() >= d + DRAIN_AFTER_TIMEOUT);
+            if self.terminate.load(Ordering::Relaxed) || drained_too_long {
                 return false;
             }
             queue = self
@@ -298,13 +321,18 @@ impl Console for HostConsole {
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut input = self.shared.input.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if !input.bytes.is_empty() || input.quit || self.terminate.load(Ordering::Relaxed) {
+            if !input.bytes.is_empty()
+                || input.quit
+                || self.terminate.load(Ordering::Relaxed)
+                || self.timed_out()
+            {
                 return true;
             }
             if input.ended && deadline.is_none() {
                 return false;
             }
-            // Wake at least every 100 ms to notice signals.
+            // Wake at least every 100 ms to notice signals (and so the
+            // --timeout deadline, within 100 ms).
             let mut step = Duration::from_millis(100);
             if let Some(d) = deadline {
                 let now = Instant::now();
@@ -324,6 +352,7 @@ impl Console for HostConsole {
 
     fn quit_requested(&self) -> bool {
         self.terminate.load(Ordering::Relaxed)
+            || self.timed_out()
             || self.shared.input.lock().map(|i| i.quit).unwrap_or(true)
     }
 

@@ -400,10 +400,14 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         signal_hook::flag::register(signal, Arc::clone(&terminate))
             .map_err(|e| RunError::Io(format!("cannot install signal handler: {e}")))?;
     }
-    let guard = TerminalGuard::new();
-    let console: Box<dyn Console> =
-        Box::new(HostConsole::new(guard.is_raw(), Arc::clone(&terminate)));
     let started = Instant::now();
+    let deadline = args.timeout.map(|timeout| started + timeout);
+    let guard = TerminalGuard::new();
+    let mut host = HostConsole::new(guard.is_raw(), Arc::clone(&terminate));
+    if let Some(deadline) = deadline {
+        host.set_deadline(deadline);
+    }
+    let console: Box<dyn Console> = Box::new(host);
     let mut builder = Builder {
         config: &config,
         args,
@@ -455,6 +459,12 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         ExitReason::Platform(VirtStop::Quit) => {
             if terminate.load(std::sync::atomic::Ordering::Relaxed) {
                 eprintln!("rivet: terminating on signal");
+            } else if let (Some(timeout), Some(deadline)) = (args.timeout, deadline) {
+                if Instant::now() >= deadline {
+                    eprintln!("rivet: stopped after {timeout:?} (--timeout)");
+                    return Ok(124);
+                }
+                eprintln!("rivet: terminated");
             } else {
                 eprintln!("rivet: terminated");
             }

@@ -211,3 +211,117 @@ fn sigterm_is_heard_during_a_32_gib_read() {
     assert_eq!(code, Some(0), "{transcript}");
     assert!(transcript.contains("terminating on signal"), "{transcript}");
 }
+
+// ----- --timeout -----
+
+/// Writes the raw guest `words` (loaded at the start of RAM) to the
+/// scratch directory as `name`.
+fn raw_guest(name: &str, words: &[u32]) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Starts rivet on the raw guest at `kernel` with `--timeout 1`, its
+/// console input held open (nothing typed) and `stdout` as its output;
+/// returns how long it ran, its exit status and what it said on stderr.
+fn time_out(kernel: &PathBuf, stdout: Stdio) -> (Duration, Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rivet"))
+        .args([
+            "-M",
+            "virt",
+            "-bios",
+            "none",
+            "-nographic",
+            "--timeout",
+            "1",
+        ])
+        .arg("-kernel")
+        .arg(kernel)
+        .stdin(Stdio::piped())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let _input = child.stdin.take();
+    let _unread = child.stdout.take();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("--timeout 1 did not end the run in 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let took = started.elapsed();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    (took, status.code(), err)
+}
+
+/// `--timeout` ends every kind of run after its wall-clock time, with
+/// exit status 124 (as timeout(1)) and a message: a guest that spins,
+/// one that traps for ever (retiring nothing), one that waits for an
+/// interrupt nothing will raise while its console stays open, and one
+/// whose output nobody reads.
+#[test]
+fn timeout_ends_spinning_trapping_waiting_and_blocked_guests() {
+    let guests = [
+        ("spin", raw_guest("timeout-spin.bin", &[0x0000_006f]), false),
+        (
+            "trap loop",
+            raw_guest(
+                "timeout-trap-loop.bin",
+                &[
+                    0x0000_0297, // auipc t0, 0
+                    0x00c2_8293, // addi  t0, t0, 12
+                    0x3052_9073, // csrw  mtvec, t0
+                    0x0000_0000, // illegal, and mtvec points here
+                ],
+            ),
+            false,
+        ),
+        (
+            "wfi",
+            raw_guest(
+                "timeout-wfi.bin",
+                &[
+                    0x1050_0073, // wfi
+                    0xffdf_f06f, // j back to the wfi
+                ],
+            ),
+            false,
+        ),
+        (
+            "blocked output",
+            raw_guest(
+                "timeout-chatty.bin",
+                &[
+                    0x1000_02b7, // lui  t0, 0x10000 (the UART)
+                    0x0790_0313, // li   t1, 'y'
+                    0x0062_8023, // sb   t1, 0(t0)
+                    0xffdf_f06f, // j    the sb
+                ],
+            ),
+            true,
+        ),
+    ];
+    for (what, kernel, unread_output) in guests {
+        let stdout = if unread_output {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        };
+        let (took, code, err) = time_out(&kernel, stdout);
+        assert_eq!(code, Some(124), "{what}: {err}");
+        assert!(err.contains("(--timeout)"), "{what}: {err}");
+        assert!(
+            took >= Duration::from_secs(1) && took < Duration::from_secs(4),
+            "{what}: --timeout 1 ended the run after {took:?}"
+        );
+    }
+}

@@ -301,12 +301,12 @@ pub fn run(
             }
         }
         // No debugger: run freely for a moment, then look for one.
-        let before = vm.machine.retired();
+        let before = vm.machine.executed();
         let exit = vm.machine.run_until(
             limit.map(|l| before.saturating_add(l)),
             Some(Instant::now() + Duration::from_millis(50)),
         );
-        limit = limit.map(|l| l.saturating_sub(vm.machine.retired() - before));
+        limit = limit.map(|l| l.saturating_sub(vm.machine.executed() - before));
         match exit {
             None | Some(ExitReason::Debug { .. }) => {}
             Some(ExitReason::Platform(VirtStop::Reset)) => {

@@ -180,11 +180,13 @@ impl<'r> DebugTarget<'r> {
                 self.held.contains(&hart) || (self.locked && !self.continuing.contains(&hart));
             self.vm().machine.set_parked(hart, parked);
         }
-        let before = self.vm().machine.retired();
+        // The limit counts executed instructions (retired or trapped), as
+        // the machine's own budget does.
+        let before = self.vm().machine.executed();
         let limit = self.limit.map(|l| before.saturating_add(l));
         let deadline = Instant::now() + self.poll_interval;
         let exit = self.vm().machine.run_until(limit, Some(deadline));
-        let ran = self.vm().machine.retired() - before;
+        let ran = self.vm().machine.executed() - before;
         self.limit = self.limit.map(|l| l.saturating_sub(ran));
         match exit {
             None => Ok(None),
