@@ -3,6 +3,24 @@
 
 #![warn(missing_docs)]
 
+/// `eprintln!` that never panics. rivet's messages go to a standard error
+/// that may be gone by then (a terminal that hung up, a closed pipe):
+/// losing a message must not turn a clean exit into a crash.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that never panics (see `say!`).
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 pub mod console;
 pub mod gdb;

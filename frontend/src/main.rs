@@ -1,5 +1,6 @@
 //! `rivet`: boot a RISC-V machine from the terminal.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -10,7 +11,8 @@ fn main() -> ExitCode {
     match rivet_frontend::run::run(&args) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("rivet: {e}");
+            // Never a panic, even with standard error gone.
+            let _ = writeln!(std::io::stderr(), "rivet: {e}");
             ExitCode::from(1)
         }
     }

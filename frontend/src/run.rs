@@ -317,7 +317,7 @@ impl Builder<'_> {
         self.executed += vm.machine.executed();
         vm.machine.platform.flush();
         if let Err(e) = vm.machine.platform.flush_disks() {
-            eprintln!("rivet: {e}");
+            say!("rivet: {e}");
         }
         if self.args.stats {
             print_stats(&vm);
@@ -328,7 +328,7 @@ impl Builder<'_> {
 
 /// `--stats`: the decode cache, the virtio devices and every hart.
 fn print_stats(vm: &VirtMachine) {
-    eprintln!(
+    say!(
         "rivet: decode cache {} pages ({} KiB), {} pages evicted in {} rounds",
         vm.machine.memory.decoded_pages(),
         vm.machine.memory.decode_cache_bytes() >> 10,
@@ -337,11 +337,11 @@ fn print_stats(vm: &VirtMachine) {
     );
     for (slot, t) in vm.machine.platform.virtio().iter().enumerate() {
         if t.device_id() != 0 {
-            eprintln!("rivet: virtio slot {slot}: {t:?}");
+            say!("rivet: virtio slot {slot}: {t:?}");
         }
     }
     for hart in &vm.machine.harts {
-        eprintln!(
+        say!(
             "rivet: hart {}: pc {:#x} in {:?}{}, mip {:#x}, mie {:#x}, mstatus {:#x}, stimecmp {:#x}, time {:#x}, {} TLB flushes",
             hart.hart_id(),
             hart.pc(),
@@ -359,7 +359,7 @@ fn print_stats(vm: &VirtMachine) {
             .filter(|&&i| hart.interrupts_taken(i) > 0)
             .map(|&i| format!("{i:?} {}", hart.interrupts_taken(i)))
             .collect();
-        eprintln!(
+        say!(
             "rivet: hart {}: interrupts taken: {}; {} spin yields",
             hart.hart_id(),
             if taken.is_empty() {
@@ -375,7 +375,7 @@ fn print_stats(vm: &VirtMachine) {
 /// Runs rivet as the command line says; returns the process exit status.
 pub fn run(args: &Args) -> Result<u8, RunError> {
     if args.log_items.as_deref() == Some("help") {
-        print!("{}", crate::log::help());
+        let _ = std::io::Write::write_all(&mut std::io::stdout(), crate::log::help().as_bytes());
         return Ok(0);
     }
     let (config, dumpdtb) = config_from_args(args)?;
@@ -385,7 +385,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         let vm = VirtMachine::new(&config, Box::new(BufferConsole::new()))?;
         std::fs::write(&path, &vm.dtb)
             .map_err(|e| RunError::Io(format!("cannot write {}: {e}", path.display())))?;
-        eprintln!("rivet: device tree written to {}", path.display());
+        say!("rivet: device tree written to {}", path.display());
         return Ok(0);
     }
 
@@ -445,7 +445,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
     let retired = builder.retired;
     if args.stats {
         let secs = started.elapsed().as_secs_f64();
-        eprintln!(
+        say!(
             "rivet: {retired} instructions in {secs:.3} s: {:.1} MIPS",
             retired as f64 / secs.max(1e-9) / 1e6
         );
@@ -458,20 +458,20 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         ))),
         ExitReason::Platform(VirtStop::Quit) => {
             if terminate.load(std::sync::atomic::Ordering::Relaxed) {
-                eprintln!("rivet: terminating on signal");
+                say!("rivet: terminating on signal");
             } else if let (Some(timeout), Some(deadline)) = (args.timeout, deadline) {
                 if Instant::now() >= deadline {
-                    eprintln!("rivet: stopped after {timeout:?} (--timeout)");
+                    say!("rivet: stopped after {timeout:?} (--timeout)");
                     return Ok(124);
                 }
-                eprintln!("rivet: terminated");
+                say!("rivet: terminated");
             } else {
-                eprintln!("rivet: terminated");
+                say!("rivet: terminated");
             }
             Ok(0)
         }
         ExitReason::InstructionLimit => {
-            eprintln!(
+            say!(
                 "rivet: stopped after {} instructions, {retired} of them retired (--max-instructions)",
                 builder.executed
             );

@@ -260,7 +260,7 @@ pub fn run(
 ) -> Result<(VirtMachine, VirtExit), RunError> {
     let mut wait = server.start_stopped;
     if wait {
-        eprint!("rivet: waiting for gdb on {}\r\n", server.local_address());
+        say_raw!("rivet: waiting for gdb on {}\r\n", server.local_address());
     }
     loop {
         if let Some(conn) = server.accept(wait)? {
@@ -294,7 +294,7 @@ pub fn run(
                             return Err(e);
                         }
                     } else {
-                        eprint!("rivet: gdb session ended: {e}\r\n");
+                        say_raw!("rivet: gdb session ended: {e}\r\n");
                     }
                     continue;
                 }
