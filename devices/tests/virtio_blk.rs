@@ -1157,6 +1157,60 @@ fn an_empty_image_is_a_disk_of_no_sectors() {
     assert_eq!(d.read_sectors(0, 1).status, VIRTIO_BLK_S_IOERR);
 }
 
+// ----- image locks -----
+
+/// The bytes of `path` (among its first 512) that someone holds a lock
+/// on, as another open file sees them (F_OFD_GETLK with a write lock,
+/// which any lock conflicts with); every one must be a shared lock.
+#[cfg(target_os = "linux")]
+fn locked_bytes(path: &Path) -> Vec<u64> {
+    use nix::fcntl::{fcntl, FcntlArg};
+    use nix::libc;
+    let file = std::fs::File::open(path).unwrap();
+    (0..512)
+        .filter(|&offset| {
+            let mut probe = libc::flock {
+                l_type: libc::F_WRLCK as libc::c_short,
+                l_whence: libc::SEEK_SET as libc::c_short,
+                l_start: offset,
+                l_len: 1,
+                l_pid: 0,
+            };
+            fcntl(&file, FcntlArg::F_OFD_GETLK(&mut probe)).unwrap();
+            if i32::from(probe.l_type) == libc::F_UNLCK {
+                return false;
+            }
+            assert_eq!(i32::from(probe.l_type), libc::F_RDLCK, "byte {offset}");
+            true
+        })
+        .map(|offset| offset as u64)
+        .collect()
+}
+
+/// rivet locks the bytes QEMU 7.2 locks (seen in /proc/locks for QEMU
+/// itself), shared: 100 + permission held, 200 + permission not shared,
+/// with consistent-read = 0, write = 1, resize = 3. (rivet took a `flock`,
+/// which QEMU never sees.)
+#[cfg(target_os = "linux")]
+#[test]
+fn disks_take_qemus_lock_bytes() {
+    let image = TempImage::new("lock-bytes", &pattern(SECTORS));
+    for (mode, expected) in [
+        (DiskMode::ReadWrite, vec![100, 101, 201, 203]),
+        (DiskMode::ReadOnly, vec![100, 201, 203]),
+        (DiskMode::Snapshot, vec![100, 201, 203]),
+    ] {
+        let disk = Disk::open(&image.path, mode).unwrap();
+        assert_eq!(locked_bytes(&image.path), expected, "{mode}");
+        drop(disk);
+        assert_eq!(
+            locked_bytes(&image.path),
+            Vec::<u64>::new(),
+            "{mode}: released"
+        );
+    }
+}
+
 // ----- hostile guests -----
 
 /// One descriptor: an address that is mostly in RAM, mostly near the

@@ -3,23 +3,27 @@
 //! A [`Disk`] is a host file of whole 512-byte sectors, opened in one of
 //! three modes ([`DiskMode`]):
 //!
-//! - read-write: guest writes go through to the file, which is locked
-//!   exclusively so that a second user (another rivet, or the same image
-//!   given twice) gets a clear error instead of silently corrupting it;
+//! - read-write: guest writes go through to the file;
 //! - read-only: the guest sees a read-only device (VIRTIO_BLK_F_RO);
 //! - snapshot (`-snapshot`): the guest may write, but its writes land in an
 //!   in-memory overlay and the file is never written.
 //!
-//! Read-only and snapshot images take a shared lock, so they can be shared
-//! with each other but not with a writer (as QEMU does).
+//! Every image is locked as QEMU locks one ([`lock`]): a writer shares its
+//! image with nobody, readers share with each other, and QEMU and rivet
+//! see each other's locks. A second user gets a clear error instead of
+//! silently corrupting the image.
+
+pub mod lock;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use rivet_core::bits::to_usize;
+
+use lock::{LockConflict, LockError};
 
 /// The size of a sector: the unit of every block device request (§5.2.6).
 pub const SECTOR_SIZE: u64 = 512;
@@ -78,13 +82,15 @@ pub enum DiskError {
     },
     /// Someone else holds a conflicting lock on the file.
     #[error(
-        "disk image {} is already in use (locked by another process, or given twice); \
-         use a read-only or snapshot disk to share it",
+        "disk image {} is already in use: {conflict} (or the image is given twice); \
+         read-only and snapshot disks share an image with each other, not with a writer",
         path.display()
     )]
     Locked {
         /// The image's path.
         path: PathBuf,
+        /// The lock in the way.
+        conflict: LockConflict,
     },
     /// The file could not be locked at all.
     #[error("cannot lock disk image {}: {source}", path.display())]
@@ -137,8 +143,7 @@ pub struct Disk {
 }
 
 impl Disk {
-    /// Opens the image at `path` in `mode`, and locks it: exclusively when
-    /// the guest's writes go to the file, shared otherwise.
+    /// Opens the image at `path` in `mode`, and locks it (see [`lock`]).
     ///
     /// Fails with a clear error (naming the path) when the file is missing
     /// or unreadable, is not a regular file, is not a whole number of
@@ -169,19 +174,15 @@ impl Disk {
                 size,
             });
         }
-        let locked = if mode == DiskMode::ReadWrite {
-            file.try_lock()
-        } else {
-            file.try_lock_shared()
-        };
-        match locked {
+        match lock::lock(&file, mode) {
             Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
+            Err(LockError::Conflict(conflict)) => {
                 return Err(DiskError::Locked {
                     path: path.to_owned(),
+                    conflict,
                 })
             }
-            Err(TryLockError::Error(source)) => {
+            Err(LockError::Io(source)) => {
                 return Err(DiskError::Lock {
                     path: path.to_owned(),
                     source,
