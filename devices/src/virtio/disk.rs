@@ -12,13 +12,20 @@
 //! image with nobody, readers share with each other, and QEMU and rivet
 //! see each other's locks. A second user gets a clear error instead of
 //! silently corrupting the image.
+//!
+//! The image's I/O goes through a [`DiskBackend`] (the file itself, unless
+//! a test puts a failing one in its place). A short read or write is
+//! continued until done. A failed read, write or sync, and a read past the
+//! end of a file that shrank under the disk, are errors the device reports
+//! to the guest; once a sync has failed, every later flush fails too (as
+//! in QEMU's `file` driver): the data it was to make durable may be lost.
 
 pub mod lock;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use rivet_core::bits::to_usize;
@@ -131,15 +138,107 @@ pub enum DiskError {
     },
 }
 
+/// The host side of a disk: positioned reads and writes and a sync, as a
+/// file offers them. [`Disk`] does all of an image's I/O through one, so a
+/// test can put one that fails in place of the file.
+pub trait DiskBackend: fmt::Debug + Send {
+    /// Reads at most `buf.len()` bytes at `offset`; returns how many (0 at
+    /// the end of the file).
+    fn read_at(&mut self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+
+    /// Writes at most `data.len()` bytes at `offset`; returns how many.
+    fn write_at(&mut self, data: &[u8], offset: u64) -> io::Result<usize>;
+
+    /// Makes the data written so far durable (`fdatasync`).
+    fn sync_data(&mut self) -> io::Result<()>;
+}
+
+impl DiskBackend for File {
+    #[cfg(unix)]
+    fn read_at(&mut self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(self, buf, offset)
+    }
+
+    #[cfg(unix)]
+    fn write_at(&mut self, data: &[u8], offset: u64) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::write_at(self, data, offset)
+    }
+
+    #[cfg(not(unix))]
+    fn read_at(&mut self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        use std::io::{Read, Seek, SeekFrom};
+        self.seek(SeekFrom::Start(offset))?;
+        self.read(buf)
+    }
+
+    #[cfg(not(unix))]
+    fn write_at(&mut self, data: &[u8], offset: u64) -> io::Result<usize> {
+        use std::io::{Seek, SeekFrom, Write};
+        self.seek(SeekFrom::Start(offset))?;
+        self.write(data)
+    }
+
+    fn sync_data(&mut self) -> io::Result<()> {
+        File::sync_data(self)
+    }
+}
+
+/// Fills `buf` from `offset` on: reads again after a short read or an
+/// interruption; the end of the file before `buf` is full is an error.
+fn read_exact_at(backend: &mut dyn DiskBackend, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        let rest = &mut buf[done..];
+        match backend.read_at(rest, offset + done as u64) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the file ends before the disk does (did it shrink?)",
+                ))
+            }
+            Ok(n) if n <= rest.len() => done += n,
+            Ok(_) => return Err(io::Error::other("read more bytes than asked for")),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Writes all of `data` at `offset`: writes again after a short write or
+/// an interruption; a write that makes no progress is an error.
+fn write_all_at(backend: &mut dyn DiskBackend, data: &[u8], offset: u64) -> io::Result<()> {
+    let mut done = 0;
+    while done < data.len() {
+        let rest = &data[done..];
+        match backend.write_at(rest, offset + done as u64) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WriteZero,
+                    "the file took none of the data",
+                ))
+            }
+            Ok(n) if n <= rest.len() => done += n,
+            Ok(_) => return Err(io::Error::other("wrote more bytes than asked for")),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// A raw disk image: whole 512-byte sectors in a host file.
 #[derive(Debug)]
 pub struct Disk {
-    file: File,
+    backend: Box<dyn DiskBackend>,
     path: PathBuf,
     mode: DiskMode,
     sectors: u64,
     /// Snapshot mode: the sectors the guest wrote, by sector number.
     overlay: HashMap<u64, Box<[u8; to_usize(SECTOR_SIZE)]>>,
+    /// A sync failed: the kind of its error, which every later flush
+    /// reports too (the data it was to make durable may be lost).
+    sync_failed: Option<io::ErrorKind>,
 }
 
 impl Disk {
@@ -149,6 +248,17 @@ impl Disk {
     /// or unreadable, is not a regular file, is not a whole number of
     /// sectors, or is locked by another user.
     pub fn open(path: &Path, mode: DiskMode) -> Result<Disk, DiskError> {
+        Disk::open_with(path, mode, |file| Box::new(file))
+    }
+
+    /// Opens and locks the image like [`Disk::open`], then does its I/O
+    /// through the backend `wrap` makes of the file (a test's fault
+    /// injector). The image stays locked while the backend keeps the file.
+    pub fn open_with(
+        path: &Path,
+        mode: DiskMode,
+        wrap: impl FnOnce(File) -> Box<dyn DiskBackend>,
+    ) -> Result<Disk, DiskError> {
         let file = OpenOptions::new()
             .read(true)
             .write(mode == DiskMode::ReadWrite)
@@ -190,11 +300,12 @@ impl Disk {
             }
         }
         Ok(Disk {
-            file,
+            backend: wrap(file),
             path: path.to_owned(),
             mode,
             sectors: size / SECTOR_SIZE,
             overlay: HashMap::new(),
+            sync_failed: None,
         })
     }
 
@@ -248,10 +359,7 @@ impl Disk {
     /// a multiple of 512.
     pub fn read_sectors(&mut self, sector: u64, buf: &mut [u8]) -> Result<(), DiskError> {
         let offset = self.check_range(sector, buf.len() as u64)?;
-        self.file
-            .seek(SeekFrom::Start(offset))
-            .and_then(|_| self.file.read_exact(buf))
-            .map_err(|e| self.io_error(e))?;
+        read_exact_at(self.backend.as_mut(), buf, offset).map_err(|e| self.io_error(e))?;
         if !self.overlay.is_empty() {
             for (i, chunk) in buf.chunks_exact_mut(to_usize(SECTOR_SIZE)).enumerate() {
                 if let Some(data) = self.overlay.get(&(sector + i as u64)) {
@@ -264,18 +372,17 @@ impl Disk {
 
     /// Writes whole sectors starting at `sector` from `data`, whose length
     /// is a multiple of 512: to the file for a read-write disk, to the
-    /// in-memory overlay for a snapshot disk.
+    /// in-memory overlay for a snapshot disk. After an error, the sectors
+    /// may hold the old data, the new or some of each.
     pub fn write_sectors(&mut self, sector: u64, data: &[u8]) -> Result<(), DiskError> {
         let offset = self.check_range(sector, data.len() as u64)?;
         match self.mode {
             DiskMode::ReadOnly => Err(DiskError::ReadOnly {
                 path: self.path.clone(),
             }),
-            DiskMode::ReadWrite => self
-                .file
-                .seek(SeekFrom::Start(offset))
-                .and_then(|_| self.file.write_all(data))
-                .map_err(|e| self.io_error(e)),
+            DiskMode::ReadWrite => {
+                write_all_at(self.backend.as_mut(), data, offset).map_err(|e| self.io_error(e))
+            }
             DiskMode::Snapshot => {
                 for (i, chunk) in data.chunks_exact(to_usize(SECTOR_SIZE)).enumerate() {
                     let mut copy = Box::new([0u8; to_usize(SECTOR_SIZE)]);
@@ -288,11 +395,22 @@ impl Disk {
     }
 
     /// Makes every completed write durable (`sync_data`). Only a read-write
-    /// disk has anything to sync.
+    /// disk has anything to sync. Once a sync has failed, every later flush
+    /// fails too: the host may have dropped the data it could not write,
+    /// and a later sync that succeeds would not say so.
     pub fn flush(&mut self) -> Result<(), DiskError> {
-        if self.mode == DiskMode::ReadWrite {
-            self.file.sync_data().map_err(|e| self.io_error(e))?;
+        if self.mode != DiskMode::ReadWrite {
+            return Ok(());
         }
-        Ok(())
+        if let Some(kind) = self.sync_failed {
+            return Err(self.io_error(io::Error::new(
+                kind,
+                "an earlier sync failed: data written before it may be lost",
+            )));
+        }
+        self.backend.sync_data().map_err(|e| {
+            self.sync_failed = Some(e.kind());
+            self.io_error(e)
+        })
     }
 }
