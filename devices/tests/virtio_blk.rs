@@ -1158,6 +1158,58 @@ fn an_empty_image_is_a_disk_of_no_sectors() {
     assert_eq!(d.read_sectors(0, 1).status, VIRTIO_BLK_S_IOERR);
 }
 
+// ----- the snapshot overlay -----
+
+/// A snapshot disk keeps the guest's writes in a temporary file, not in
+/// host memory: after 64 MiB of writes its in-memory index is a bit per
+/// sector (16 KiB), every byte reads back, and the image is untouched.
+/// (The overlay was a map of boxed sectors in memory: 64 MiB of writes
+/// took more than 64 MiB of RAM, and a guest could fill the host's.)
+#[test]
+fn a_snapshot_overlay_keeps_the_guests_writes_out_of_host_memory() {
+    const MIB: usize = 1 << 20;
+    const SIZE: usize = 64 * MIB;
+    let image = TempImage::new("overlay", &[]);
+    std::fs::File::options()
+        .write(true)
+        .open(&image.path)
+        .unwrap()
+        .set_len(SIZE as u64)
+        .unwrap();
+    let chunk = |i: usize| -> Vec<u8> { (0..MIB).map(|j| (i * 7 + j / 512 + j) as u8).collect() };
+    let mut disk = Disk::open(&image.path, DiskMode::Snapshot).unwrap();
+    assert_eq!(disk.overlay_memory_bytes(), 0);
+    for i in 0..SIZE / MIB {
+        disk.write_sectors((i * MIB / 512) as u64, &chunk(i))
+            .unwrap();
+    }
+    let bitmap = SIZE / 512 / 8;
+    assert!(
+        disk.overlay_memory_bytes() <= 2 * bitmap,
+        "{} bytes of host memory for {SIZE} bytes written",
+        disk.overlay_memory_bytes()
+    );
+    let mut buf = vec![0; MIB];
+    for i in 0..SIZE / MIB {
+        disk.read_sectors((i * MIB / 512) as u64, &mut buf).unwrap();
+        assert!(buf == chunk(i), "MiB {i} read back wrong");
+    }
+    // Reads that mix written sectors with the image's.
+    let mut disk2 = Disk::open(&image.path, DiskMode::Snapshot).unwrap();
+    disk2.write_sectors(3, &[0xaa; 1024]).unwrap();
+    disk2.write_sectors(7, &[0xbb; 512]).unwrap();
+    let mut mixed = vec![0xff; 10 * 512];
+    disk2.read_sectors(0, &mut mixed).unwrap();
+    let mut expected = vec![0; 10 * 512];
+    expected[3 * 512..5 * 512].fill(0xaa);
+    expected[7 * 512..8 * 512].fill(0xbb);
+    assert!(mixed == expected);
+    drop((disk, disk2));
+    let contents = image.contents();
+    assert_eq!(contents.len(), SIZE);
+    assert!(contents.iter().all(|&b| b == 0), "the image was written");
+}
+
 // ----- image locks -----
 
 /// The bytes of `path` (among its first 512) that someone holds a lock

@@ -6,7 +6,9 @@
 //! - read-write: guest writes go through to the file;
 //! - read-only: the guest sees a read-only device (VIRTIO_BLK_F_RO);
 //! - snapshot (`-snapshot`): the guest may write, but its writes land in an
-//!   in-memory overlay and the file is never written.
+//!   overlay, an unlinked temporary file (in `TMPDIR`, else `/var/tmp`, as
+//!   QEMU's), and the image is never written. Host memory holds only the
+//!   overlay's index of written sectors.
 //!
 //! Every image is locked as QEMU locks one ([`lock`]): a writer shares its
 //! image with nobody, readers share with each other, and QEMU and rivet
@@ -21,8 +23,8 @@
 //! in QEMU's `file` driver): the data it was to make durable may be lost.
 
 pub mod lock;
+mod overlay;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -31,6 +33,7 @@ use std::path::{Path, PathBuf};
 use rivet_core::bits::to_usize;
 
 use lock::{LockConflict, LockError};
+use overlay::Overlay;
 
 /// The size of a sector: the unit of every block device request (§5.2.6).
 pub const SECTOR_SIZE: u64 = 512;
@@ -42,8 +45,8 @@ pub enum DiskMode {
     ReadWrite,
     /// The guest may only read; the device is read-only.
     ReadOnly,
-    /// The guest may write, but writes stay in memory and are lost when the
-    /// emulator exits; the file is never written.
+    /// The guest may write, but writes go to a temporary overlay and are
+    /// lost when the emulator exits; the file is never written.
     Snapshot,
 }
 
@@ -104,6 +107,21 @@ pub enum DiskError {
     Lock {
         /// The image's path.
         path: PathBuf,
+        /// What the host said.
+        source: io::Error,
+    },
+    /// The snapshot overlay's temporary file could not be created.
+    #[error(
+        "cannot create the snapshot overlay of disk image {} in {} \
+         (set TMPDIR to choose another directory): {source}",
+        path.display(),
+        dir.display()
+    )]
+    Overlay {
+        /// The image's path.
+        path: PathBuf,
+        /// Where the overlay was to go.
+        dir: PathBuf,
         /// What the host said.
         source: io::Error,
     },
@@ -234,19 +252,21 @@ pub struct Disk {
     path: PathBuf,
     mode: DiskMode,
     sectors: u64,
-    /// Snapshot mode: the sectors the guest wrote, by sector number.
-    overlay: HashMap<u64, Box<[u8; to_usize(SECTOR_SIZE)]>>,
+    /// Snapshot mode: the sectors the guest wrote.
+    overlay: Option<Overlay>,
     /// A sync failed: the kind of its error, which every later flush
     /// reports too (the data it was to make durable may be lost).
     sync_failed: Option<io::ErrorKind>,
 }
 
 impl Disk {
-    /// Opens the image at `path` in `mode`, and locks it (see [`lock`]).
+    /// Opens the image at `path` in `mode`, and locks it (see [`lock`]);
+    /// a snapshot disk also gets its overlay file.
     ///
     /// Fails with a clear error (naming the path) when the file is missing
     /// or unreadable, is not a regular file, is not a whole number of
-    /// sectors, or is locked by another user.
+    /// sectors, or is locked by another user, or when a snapshot overlay
+    /// cannot be created.
     pub fn open(path: &Path, mode: DiskMode) -> Result<Disk, DiskError> {
         Disk::open_with(path, mode, |file| Box::new(file))
     }
@@ -299,12 +319,22 @@ impl Disk {
                 })
             }
         }
+        let overlay = if mode == DiskMode::Snapshot {
+            let overlay = Overlay::new().map_err(|(dir, source)| DiskError::Overlay {
+                path: path.to_owned(),
+                dir,
+                source,
+            })?;
+            Some(overlay)
+        } else {
+            None
+        };
         Ok(Disk {
             backend: wrap(file),
             path: path.to_owned(),
             mode,
             sectors: size / SECTOR_SIZE,
-            overlay: HashMap::new(),
+            overlay,
             sync_failed: None,
         })
     }
@@ -355,43 +385,73 @@ impl Disk {
         }
     }
 
+    /// The host memory a snapshot disk's overlay takes, in bytes: its index
+    /// of written sectors, never the data (which is in its temporary file).
+    /// 0 for the other modes.
+    pub fn overlay_memory_bytes(&self) -> usize {
+        self.overlay
+            .as_ref()
+            .map_or(0, |o| o.present.memory_bytes())
+    }
+
     /// Reads whole sectors starting at `sector` into `buf`, whose length is
-    /// a multiple of 512.
+    /// a multiple of 512: each from the snapshot overlay if the guest wrote
+    /// it there, else from the image.
     pub fn read_sectors(&mut self, sector: u64, buf: &mut [u8]) -> Result<(), DiskError> {
         let offset = self.check_range(sector, buf.len() as u64)?;
-        read_exact_at(self.backend.as_mut(), buf, offset).map_err(|e| self.io_error(e))?;
-        if !self.overlay.is_empty() {
-            for (i, chunk) in buf.chunks_exact_mut(to_usize(SECTOR_SIZE)).enumerate() {
-                if let Some(data) = self.overlay.get(&(sector + i as u64)) {
-                    chunk.copy_from_slice(&data[..]);
+        let result = match &mut self.overlay {
+            None => read_exact_at(self.backend.as_mut(), buf, offset),
+            Some(overlay) => {
+                // Runs of sectors that are all in the overlay or all not.
+                let count = buf.len() as u64 / SECTOR_SIZE;
+                let mut done = 0;
+                let mut result = Ok(());
+                while done < count && result.is_ok() {
+                    let present = overlay.present.contains(sector + done);
+                    let mut end = done + 1;
+                    while end < count && overlay.present.contains(sector + end) == present {
+                        end += 1;
+                    }
+                    let run = &mut buf[to_usize(done * SECTOR_SIZE)..to_usize(end * SECTOR_SIZE)];
+                    let at = offset + done * SECTOR_SIZE;
+                    result = if present {
+                        read_exact_at(&mut overlay.file, run, at)
+                    } else {
+                        read_exact_at(self.backend.as_mut(), run, at)
+                    };
+                    done = end;
                 }
+                result
             }
-        }
-        Ok(())
+        };
+        result.map_err(|e| self.io_error(e))
     }
 
     /// Writes whole sectors starting at `sector` from `data`, whose length
     /// is a multiple of 512: to the file for a read-write disk, to the
-    /// in-memory overlay for a snapshot disk. After an error, the sectors
-    /// may hold the old data, the new or some of each.
+    /// overlay for a snapshot disk. After an error, the sectors may hold
+    /// the old data, the new or some of each.
     pub fn write_sectors(&mut self, sector: u64, data: &[u8]) -> Result<(), DiskError> {
         let offset = self.check_range(sector, data.len() as u64)?;
-        match self.mode {
-            DiskMode::ReadOnly => Err(DiskError::ReadOnly {
+        if self.mode == DiskMode::ReadOnly {
+            return Err(DiskError::ReadOnly {
                 path: self.path.clone(),
-            }),
-            DiskMode::ReadWrite => {
-                write_all_at(self.backend.as_mut(), data, offset).map_err(|e| self.io_error(e))
-            }
-            DiskMode::Snapshot => {
-                for (i, chunk) in data.chunks_exact(to_usize(SECTOR_SIZE)).enumerate() {
-                    let mut copy = Box::new([0u8; to_usize(SECTOR_SIZE)]);
-                    copy.copy_from_slice(chunk);
-                    self.overlay.insert(sector + i as u64, copy);
-                }
-                Ok(())
-            }
+            });
         }
+        // Only a snapshot disk has an overlay.
+        let result = match &mut self.overlay {
+            Some(overlay) => {
+                write_all_at(&mut overlay.file, data, offset).map(|()| {
+                    // Only now does the overlay hold the sectors: a failed
+                    // write leaves the image's data visible.
+                    overlay
+                        .present
+                        .insert(sector, data.len() as u64 / SECTOR_SIZE);
+                })
+            }
+            None => write_all_at(self.backend.as_mut(), data, offset),
+        };
+        result.map_err(|e| self.io_error(e))
     }
 
     /// Makes every completed write durable (`sync_data`). Only a read-write
