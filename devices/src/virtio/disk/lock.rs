@@ -11,8 +11,7 @@
 //! - refusing to share `p` with others takes a shared lock on byte 200 + `p`;
 //! - may go ahead only if nobody refuses to share a permission it holds (no
 //!   lock on 200 + `p`) and nobody holds one it refuses to share (no lock on
-//!   100 + `p`). It takes its own locks before it looks, so of two users
-//!   opening an image at once at least one sees the other.
+//!   100 + `p`).
 //!
 //! As `/proc/locks` shows them for QEMU 7.2, a read-write drive locks bytes
 //! 100, 101 and 201, a read-only one 100 and 201, and the base image of a
@@ -24,6 +23,9 @@
 //! |---|---|---|---|
 //! | read-write | consistent-read, write | write, resize | 100, 101, 201, 203 |
 //! | read-only, snapshot | consistent-read | write, resize | 100, 201, 203 |
+//!
+//! rivet takes its locks before it looks for others', so of two users
+//! opening an image at once at least one sees the other.
 //!
 //! Unlike QEMU's read-write drive, rivet does not let others resize a
 //! writable image: its disk's size is fixed when it is opened.
