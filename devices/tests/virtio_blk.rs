@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use rivet_core::{AccessSize, Memory, PhysAddr};
+use rivet_devices::boot::{BootConfig, Firmware};
+use rivet_devices::virt::DriveConfig;
 use rivet_devices::virtio::block::{
     features::{VIRTIO_BLK_F_BLK_SIZE, VIRTIO_BLK_F_FLUSH, VIRTIO_BLK_F_RO, VIRTIO_BLK_F_SEG_MAX},
     VIRTIO_BLK_S_IOERR, VIRTIO_BLK_S_OK, VIRTIO_BLK_S_UNSUPP, VIRTIO_BLK_T_FLUSH,
@@ -27,7 +29,7 @@ use rivet_devices::virtio::status::{
     ACKNOWLEDGE, DEVICE_NEEDS_RESET, DRIVER, DRIVER_OK, FEATURES_OK,
 };
 use rivet_devices::virtio::{Disk, DiskError, DiskMode, MmioVersion, VirtioBlock, VirtioMmio};
-use rivet_devices::MmioDevice;
+use rivet_devices::{BufferConsole, MmioDevice, VirtConfig, VirtMachine};
 
 // ----- registers (virtio 1.2 §4.2.2, §4.2.4) -----
 
@@ -1262,6 +1264,48 @@ fn disks_take_qemus_lock_bytes() {
             "{mode}: released"
         );
     }
+}
+
+// ----- resets -----
+
+/// A board taken down at a guest reset gives back its disks, and the next
+/// board is built on them: a read-write image stays locked throughout
+/// (nobody can take it in between) and is not opened a second time.
+#[test]
+fn a_reset_hands_the_disks_to_the_next_board() {
+    let image = TempImage::new("reset", &pattern(SECTORS));
+    let kernel = TempImage::new("reset-kernel", &0x0000_006f_u32.to_le_bytes()); // j .
+    let config = VirtConfig {
+        ram_size: 16 << 20,
+        boot: BootConfig {
+            bios: Some(Firmware::None),
+            kernel: Some(kernel.path.clone()),
+            ..BootConfig::default()
+        },
+        drives: vec![DriveConfig {
+            path: image.path.clone(),
+            mode: DiskMode::ReadWrite,
+            id: "hd0".into(),
+            slot: 2,
+        }],
+        ..VirtConfig::default()
+    };
+    let vm = VirtMachine::new(&config, Box::new(BufferConsole::new())).unwrap();
+    let (console, disks) = vm.machine.platform.into_parts();
+    assert_eq!(disks.len(), 1);
+    assert_eq!(disks.get(2).map(Disk::path), Some(image.path.as_path()));
+    assert!(matches!(
+        Disk::open(&image.path, DiskMode::ReadWrite),
+        Err(DiskError::Locked { .. })
+    ));
+    let vm = VirtMachine::with_disks(&config, console, disks).unwrap();
+    assert_eq!(vm.machine.platform.virtio()[2].device_id(), 2);
+    assert!(matches!(
+        Disk::open(&image.path, DiskMode::ReadWrite),
+        Err(DiskError::Locked { .. })
+    ));
+    drop(vm);
+    assert!(Disk::open(&image.path, DiskMode::ReadWrite).is_ok());
 }
 
 // ----- host faults -----
