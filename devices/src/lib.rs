@@ -29,4 +29,4 @@ pub mod virtio;
 pub use console::{BufferConsole, Console};
 pub use device::MmioDevice;
 pub use error::{Error, Result};
-pub use virt::{VirtBoard, VirtConfig, VirtExit, VirtMachine, VirtStop};
+pub use virt::{Disks, VirtBoard, VirtConfig, VirtExit, VirtMachine, VirtStop};

@@ -8,6 +8,7 @@
 //! time slices, sleeps the host when every hart waits, and decides when
 //! the machine stops ([`VirtStop`]).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use rivet_core::csr::irq;
@@ -40,6 +41,35 @@ pub struct DriveConfig {
     pub id: String,
     /// The virtio-mmio slot (0..8) it sits in.
     pub slot: usize,
+}
+
+/// The opened disks of a `virt` machine, by virtio-mmio slot.
+///
+/// They outlive the machine: when the guest resets, the board taken down
+/// gives them back ([`VirtBoard::into_parts`]) and the next one is built
+/// on them ([`VirtMachine::with_disks`]), so a snapshot disk keeps the
+/// guest's writes for as long as rivet runs (as QEMU's does) and an image
+/// stays locked throughout.
+#[derive(Debug, Default)]
+pub struct Disks {
+    by_slot: BTreeMap<usize, Disk>,
+}
+
+impl Disks {
+    /// The disk in virtio-mmio slot `slot`, if there is one.
+    pub fn get(&self, slot: usize) -> Option<&Disk> {
+        self.by_slot.get(&slot)
+    }
+
+    /// How many disks there are.
+    pub fn len(&self) -> usize {
+        self.by_slot.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.by_slot.is_empty()
+    }
 }
 
 /// How to build a `virt` machine.
@@ -254,6 +284,18 @@ impl VirtBoard {
         self.console
     }
 
+    /// Takes the board down and gives back what outlives it: the console
+    /// and the disks (to build a new board on after a reset).
+    pub fn into_parts(self) -> (Box<dyn Console>, Disks) {
+        let by_slot = self
+            .virtio
+            .into_iter()
+            .enumerate()
+            .filter_map(|(slot, transport)| Some((slot, transport.into_disk()?)))
+            .collect();
+        (self.console, Disks { by_slot })
+    }
+
     /// Flushes console output (and takes console input into the UART).
     pub fn flush(&mut self) {
         self.uart.exchange(self.console.as_mut());
@@ -370,10 +412,23 @@ pub struct VirtMachine {
 }
 
 impl VirtMachine {
-    /// Builds the board of `config`, loads its boot images and sets every
-    /// hart at the entry point with `a0` = hart id, `a1` = device tree and
-    /// (OpenSBI `fw_dynamic`) `a2` = `fw_dynamic_info`.
+    /// Builds the board of `config`, opening its disks, loads its boot
+    /// images and sets every hart at the entry point with `a0` = hart id,
+    /// `a1` = device tree and (OpenSBI `fw_dynamic`) `a2` =
+    /// `fw_dynamic_info`.
     pub fn new(config: &VirtConfig, console: Box<dyn Console>) -> Result<Self> {
+        Self::with_disks(config, console, Disks::default())
+    }
+
+    /// Builds the machine like [`VirtMachine::new`], on the disks of a
+    /// board taken down ([`VirtBoard::into_parts`]): each drive takes the
+    /// disk of its slot if that is its image opened in its mode, and opens
+    /// its image otherwise. Disks no drive takes are closed.
+    pub fn with_disks(
+        config: &VirtConfig,
+        console: Box<dyn Console>,
+        mut disks: Disks,
+    ) -> Result<Self> {
         if config.harts == 0 || config.harts > layout::MAX_HARTS {
             return Err(Error::Config(format!(
                 "-smp {}: the virt board supports 1 to {} harts",
@@ -446,8 +501,15 @@ impl VirtMachine {
                     drive.slot
                 )));
             }
-            let disk =
-                Disk::open(&drive.path, drive.mode).map_err(|e| Error::Config(e.to_string()))?;
+            let disk = match disks.by_slot.remove(&drive.slot) {
+                Some(disk) if disk.path() == drive.path && disk.mode() == drive.mode => disk,
+                other => {
+                    // Close a disk that is not this drive's before opening
+                    // the drive's image: it may be the same file.
+                    drop(other);
+                    Disk::open(&drive.path, drive.mode).map_err(|e| Error::Config(e.to_string()))?
+                }
+            };
             let block = VirtioBlock::new(disk, &drive.id);
             board.set_virtio(
                 drive.slot,

@@ -10,7 +10,7 @@ use rivet_core::TimeSource;
 use rivet_devices::boot::{BootConfig, Firmware};
 use rivet_devices::virt::DriveConfig;
 use rivet_devices::virtio::{DiskMode, MmioVersion};
-use rivet_devices::{layout, BufferConsole, Console, VirtConfig, VirtMachine, VirtStop};
+use rivet_devices::{layout, BufferConsole, Console, Disks, VirtConfig, VirtMachine, VirtStop};
 
 use crate::cli::{self, Args, UsageError};
 use crate::console::{HostConsole, TerminalGuard};
@@ -273,7 +273,8 @@ fn gdb_server(args: &Args) -> Result<Option<GdbServer>, RunError> {
 }
 
 /// Builds machines as the command line describes them (again after each
-/// reset), and takes them down: flushing disks and printing statistics.
+/// reset, on the same console and disks), and takes them down: flushing
+/// disks and printing statistics.
 struct Builder<'a> {
     config: &'a VirtConfig,
     args: &'a Args,
@@ -289,9 +290,10 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    /// A new machine on `console`.
-    fn build(&self, console: Box<dyn Console>) -> Result<VirtMachine, RunError> {
-        let mut vm = VirtMachine::new(self.config, console)?;
+    /// A new machine on `console` and `disks` (those of the machine a
+    /// reset took down; the drives' images are opened for the first).
+    fn build(&self, console: Box<dyn Console>, disks: Disks) -> Result<VirtMachine, RunError> {
+        let mut vm = VirtMachine::with_disks(self.config, console, disks)?;
         if let Some(shift) = self.icount_shift {
             vm.machine.set_icount_shift(shift);
         }
@@ -311,8 +313,8 @@ impl Builder<'_> {
     }
 
     /// Takes `vm` down: flushes its console and disks, prints its
-    /// statistics if asked, and gives back the console.
-    fn finish(&mut self, mut vm: VirtMachine) -> Box<dyn Console> {
+    /// statistics if asked, and gives back the console and the disks.
+    fn finish(&mut self, mut vm: VirtMachine) -> (Box<dyn Console>, Disks) {
         self.retired += vm.machine.retired();
         self.executed += vm.machine.executed();
         vm.machine.platform.flush();
@@ -322,7 +324,7 @@ impl Builder<'_> {
         if self.args.stats {
             print_stats(&vm);
         }
-        vm.machine.platform.into_console()
+        vm.machine.platform.into_parts()
     }
 }
 
@@ -417,14 +419,14 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         retired: 0,
         executed: 0,
     };
-    let mut vm = builder.build(console)?;
+    let mut vm = builder.build(console, Disks::default())?;
     let exit = loop {
         let limit = builder.limit_left();
         let exit = match &gdb {
             Some(server) => {
                 let mut rebuild = |old: VirtMachine| {
-                    let console = builder.finish(old);
-                    let vm = builder.build(console)?;
+                    let (console, disks) = builder.finish(old);
+                    let vm = builder.build(console, disks)?;
                     Ok((vm, builder.limit_left()))
                 };
                 let (v, exit) = crate::gdb::run(vm, server, limit, &mut rebuild)?;
@@ -436,11 +438,11 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         if exit != ExitReason::Platform(VirtStop::Reset) {
             break exit;
         }
-        let console = builder.finish(vm);
-        vm = builder.build(console)?;
+        let (console, disks) = builder.finish(vm);
+        vm = builder.build(console, disks)?;
     };
-    let console = builder.finish(vm);
-    drop(console);
+    let parts = builder.finish(vm);
+    drop(parts);
     drop(guard);
     let retired = builder.retired;
     if args.stats {

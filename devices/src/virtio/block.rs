@@ -498,6 +498,10 @@ impl VirtioDevice for VirtioBlock {
     fn flush(&mut self) -> Result<(), DiskError> {
         self.disk.flush()
     }
+
+    fn into_disk(self: Box<Self>) -> Option<Disk> {
+        Some(self.disk)
+    }
 }
 
 /// The total length of some buffers.

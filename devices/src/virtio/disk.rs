@@ -3,23 +3,37 @@
 //! A [`Disk`] is a host file of whole 512-byte sectors, opened in one of
 //! three modes ([`DiskMode`]):
 //!
-//! - read-write: guest writes go through to the file, which is locked
-//!   exclusively so that a second user (another rivet, or the same image
-//!   given twice) gets a clear error instead of silently corrupting it;
+//! - read-write: guest writes go through to the file;
 //! - read-only: the guest sees a read-only device (VIRTIO_BLK_F_RO);
 //! - snapshot (`-snapshot`): the guest may write, but its writes land in an
-//!   in-memory overlay and the file is never written.
+//!   overlay, an unlinked temporary file (in `TMPDIR`, else `/var/tmp`, as
+//!   QEMU's), and the image is never written. Host memory holds only the
+//!   overlay's index of written sectors.
 //!
-//! Read-only and snapshot images take a shared lock, so they can be shared
-//! with each other but not with a writer (as QEMU does).
+//! Every image is locked as QEMU locks one ([`lock`]): a writer shares its
+//! image with nobody, readers share with each other, and QEMU and rivet
+//! see each other's locks. A second user gets a clear error instead of
+//! silently corrupting the image.
+//!
+//! The image's I/O goes through a [`DiskBackend`] (the file itself, unless
+//! a test puts a failing one in its place). A short read or write is
+//! continued until done. A failed read, write or sync, and a read past the
+//! end of a file that shrank under the disk, are errors the device reports
+//! to the guest; once a sync has failed, every later flush fails too (as
+//! in QEMU's `file` driver): the data it was to make durable may be lost.
 
-use std::collections::HashMap;
+pub mod lock;
+mod overlay;
+
 use std::fmt;
-use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::fs::{File, OpenOptions};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use rivet_core::bits::to_usize;
+
+use lock::{LockConflict, LockError};
+use overlay::Overlay;
 
 /// The size of a sector: the unit of every block device request (§5.2.6).
 pub const SECTOR_SIZE: u64 = 512;
@@ -31,8 +45,8 @@ pub enum DiskMode {
     ReadWrite,
     /// The guest may only read; the device is read-only.
     ReadOnly,
-    /// The guest may write, but writes stay in memory and are lost when the
-    /// emulator exits; the file is never written.
+    /// The guest may write, but writes go to a temporary overlay and are
+    /// lost when the emulator exits; the file is never written.
     Snapshot,
 }
 
@@ -78,19 +92,36 @@ pub enum DiskError {
     },
     /// Someone else holds a conflicting lock on the file.
     #[error(
-        "disk image {} is already in use (locked by another process, or given twice); \
-         use a read-only or snapshot disk to share it",
+        "disk image {} is already in use: {conflict} (or the image is given twice); \
+         read-only and snapshot disks share an image with each other, not with a writer",
         path.display()
     )]
     Locked {
         /// The image's path.
         path: PathBuf,
+        /// The lock in the way.
+        conflict: LockConflict,
     },
     /// The file could not be locked at all.
     #[error("cannot lock disk image {}: {source}", path.display())]
     Lock {
         /// The image's path.
         path: PathBuf,
+        /// What the host said.
+        source: io::Error,
+    },
+    /// The snapshot overlay's temporary file could not be created.
+    #[error(
+        "cannot create the snapshot overlay of disk image {} in {} \
+         (set TMPDIR to choose another directory): {source}",
+        path.display(),
+        dir.display()
+    )]
+    Overlay {
+        /// The image's path.
+        path: PathBuf,
+        /// Where the overlay was to go.
+        dir: PathBuf,
         /// What the host said.
         source: io::Error,
     },
@@ -125,25 +156,129 @@ pub enum DiskError {
     },
 }
 
+/// The host side of a disk: positioned reads and writes and a sync, as a
+/// file offers them. [`Disk`] does all of an image's I/O through one, so a
+/// test can put one that fails in place of the file.
+pub trait DiskBackend: fmt::Debug + Send {
+    /// Reads at most `buf.len()` bytes at `offset`; returns how many (0 at
+    /// the end of the file).
+    fn read_at(&mut self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+
+    /// Writes at most `data.len()` bytes at `offset`; returns how many.
+    fn write_at(&mut self, data: &[u8], offset: u64) -> io::Result<usize>;
+
+    /// Makes the data written so far durable (`fdatasync`).
+    fn sync_data(&mut self) -> io::Result<()>;
+}
+
+impl DiskBackend for File {
+    #[cfg(unix)]
+    fn read_at(&mut self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(self, buf, offset)
+    }
+
+    #[cfg(unix)]
+    fn write_at(&mut self, data: &[u8], offset: u64) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::write_at(self, data, offset)
+    }
+
+    #[cfg(not(unix))]
+    fn read_at(&mut self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        use std::io::{Read, Seek, SeekFrom};
+        self.seek(SeekFrom::Start(offset))?;
+        self.read(buf)
+    }
+
+    #[cfg(not(unix))]
+    fn write_at(&mut self, data: &[u8], offset: u64) -> io::Result<usize> {
+        use std::io::{Seek, SeekFrom, Write};
+        self.seek(SeekFrom::Start(offset))?;
+        self.write(data)
+    }
+
+    fn sync_data(&mut self) -> io::Result<()> {
+        File::sync_data(self)
+    }
+}
+
+/// Fills `buf` from `offset` on: reads again after a short read or an
+/// interruption; the end of the file before `buf` is full is an error.
+fn read_exact_at(backend: &mut dyn DiskBackend, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        let rest = &mut buf[done..];
+        match backend.read_at(rest, offset + done as u64) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the file ends before the disk does (did it shrink?)",
+                ))
+            }
+            Ok(n) if n <= rest.len() => done += n,
+            Ok(_) => return Err(io::Error::other("read more bytes than asked for")),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Writes all of `data` at `offset`: writes again after a short write or
+/// an interruption; a write that makes no progress is an error.
+fn write_all_at(backend: &mut dyn DiskBackend, data: &[u8], offset: u64) -> io::Result<()> {
+    let mut done = 0;
+    while done < data.len() {
+        let rest = &data[done..];
+        match backend.write_at(rest, offset + done as u64) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WriteZero,
+                    "the file took none of the data",
+                ))
+            }
+            Ok(n) if n <= rest.len() => done += n,
+            Ok(_) => return Err(io::Error::other("wrote more bytes than asked for")),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// A raw disk image: whole 512-byte sectors in a host file.
 #[derive(Debug)]
 pub struct Disk {
-    file: File,
+    backend: Box<dyn DiskBackend>,
     path: PathBuf,
     mode: DiskMode,
     sectors: u64,
-    /// Snapshot mode: the sectors the guest wrote, by sector number.
-    overlay: HashMap<u64, Box<[u8; to_usize(SECTOR_SIZE)]>>,
+    /// Snapshot mode: the sectors the guest wrote.
+    overlay: Option<Overlay>,
+    /// A sync failed: the kind of its error, which every later flush
+    /// reports too (the data it was to make durable may be lost).
+    sync_failed: Option<io::ErrorKind>,
 }
 
 impl Disk {
-    /// Opens the image at `path` in `mode`, and locks it: exclusively when
-    /// the guest's writes go to the file, shared otherwise.
+    /// Opens the image at `path` in `mode`, and locks it (see [`lock`]);
+    /// a snapshot disk also gets its overlay file.
     ///
     /// Fails with a clear error (naming the path) when the file is missing
     /// or unreadable, is not a regular file, is not a whole number of
-    /// sectors, or is locked by another user.
+    /// sectors, or is locked by another user, or when a snapshot overlay
+    /// cannot be created.
     pub fn open(path: &Path, mode: DiskMode) -> Result<Disk, DiskError> {
+        Disk::open_with(path, mode, |file| Box::new(file))
+    }
+
+    /// Opens and locks the image like [`Disk::open`], then does its I/O
+    /// through the backend `wrap` makes of the file (a test's fault
+    /// injector). The image stays locked while the backend keeps the file.
+    pub fn open_with(
+        path: &Path,
+        mode: DiskMode,
+        wrap: impl FnOnce(File) -> Box<dyn DiskBackend>,
+    ) -> Result<Disk, DiskError> {
         let file = OpenOptions::new()
             .read(true)
             .write(mode == DiskMode::ReadWrite)
@@ -169,31 +304,38 @@ impl Disk {
                 size,
             });
         }
-        let locked = if mode == DiskMode::ReadWrite {
-            file.try_lock()
-        } else {
-            file.try_lock_shared()
-        };
-        match locked {
+        match lock::lock(&file, mode) {
             Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
+            Err(LockError::Conflict(conflict)) => {
                 return Err(DiskError::Locked {
                     path: path.to_owned(),
+                    conflict,
                 })
             }
-            Err(TryLockError::Error(source)) => {
+            Err(LockError::Io(source)) => {
                 return Err(DiskError::Lock {
                     path: path.to_owned(),
                     source,
                 })
             }
         }
+        let overlay = if mode == DiskMode::Snapshot {
+            let overlay = Overlay::new().map_err(|(dir, source)| DiskError::Overlay {
+                path: path.to_owned(),
+                dir,
+                source,
+            })?;
+            Some(overlay)
+        } else {
+            None
+        };
         Ok(Disk {
-            file,
+            backend: wrap(file),
             path: path.to_owned(),
             mode,
             sectors: size / SECTOR_SIZE,
-            overlay: HashMap::new(),
+            overlay,
+            sync_failed: None,
         })
     }
 
@@ -243,55 +385,92 @@ impl Disk {
         }
     }
 
+    /// The host memory a snapshot disk's overlay takes, in bytes: its index
+    /// of written sectors, never the data (which is in its temporary file).
+    /// 0 for the other modes.
+    pub fn overlay_memory_bytes(&self) -> usize {
+        self.overlay
+            .as_ref()
+            .map_or(0, |o| o.present.memory_bytes())
+    }
+
     /// Reads whole sectors starting at `sector` into `buf`, whose length is
-    /// a multiple of 512.
+    /// a multiple of 512: each from the snapshot overlay if the guest wrote
+    /// it there, else from the image.
     pub fn read_sectors(&mut self, sector: u64, buf: &mut [u8]) -> Result<(), DiskError> {
         let offset = self.check_range(sector, buf.len() as u64)?;
-        self.file
-            .seek(SeekFrom::Start(offset))
-            .and_then(|_| self.file.read_exact(buf))
-            .map_err(|e| self.io_error(e))?;
-        if !self.overlay.is_empty() {
-            for (i, chunk) in buf.chunks_exact_mut(to_usize(SECTOR_SIZE)).enumerate() {
-                if let Some(data) = self.overlay.get(&(sector + i as u64)) {
-                    chunk.copy_from_slice(&data[..]);
+        let result = match &mut self.overlay {
+            None => read_exact_at(self.backend.as_mut(), buf, offset),
+            Some(overlay) => {
+                // Runs of sectors that are all in the overlay or all not.
+                let count = buf.len() as u64 / SECTOR_SIZE;
+                let mut done = 0;
+                let mut result = Ok(());
+                while done < count && result.is_ok() {
+                    let present = overlay.present.contains(sector + done);
+                    let mut end = done + 1;
+                    while end < count && overlay.present.contains(sector + end) == present {
+                        end += 1;
+                    }
+                    let run = &mut buf[to_usize(done * SECTOR_SIZE)..to_usize(end * SECTOR_SIZE)];
+                    let at = offset + done * SECTOR_SIZE;
+                    result = if present {
+                        read_exact_at(&mut overlay.file, run, at)
+                    } else {
+                        read_exact_at(self.backend.as_mut(), run, at)
+                    };
+                    done = end;
                 }
+                result
             }
-        }
-        Ok(())
+        };
+        result.map_err(|e| self.io_error(e))
     }
 
     /// Writes whole sectors starting at `sector` from `data`, whose length
     /// is a multiple of 512: to the file for a read-write disk, to the
-    /// in-memory overlay for a snapshot disk.
+    /// overlay for a snapshot disk. After an error, the sectors may hold
+    /// the old data, the new or some of each.
     pub fn write_sectors(&mut self, sector: u64, data: &[u8]) -> Result<(), DiskError> {
         let offset = self.check_range(sector, data.len() as u64)?;
-        match self.mode {
-            DiskMode::ReadOnly => Err(DiskError::ReadOnly {
+        if self.mode == DiskMode::ReadOnly {
+            return Err(DiskError::ReadOnly {
                 path: self.path.clone(),
-            }),
-            DiskMode::ReadWrite => self
-                .file
-                .seek(SeekFrom::Start(offset))
-                .and_then(|_| self.file.write_all(data))
-                .map_err(|e| self.io_error(e)),
-            DiskMode::Snapshot => {
-                for (i, chunk) in data.chunks_exact(to_usize(SECTOR_SIZE)).enumerate() {
-                    let mut copy = Box::new([0u8; to_usize(SECTOR_SIZE)]);
-                    copy.copy_from_slice(chunk);
-                    self.overlay.insert(sector + i as u64, copy);
-                }
-                Ok(())
-            }
+            });
         }
+        // Only a snapshot disk has an overlay.
+        let result = match &mut self.overlay {
+            Some(overlay) => {
+                write_all_at(&mut overlay.file, data, offset).map(|()| {
+                    // Only now does the overlay hold the sectors: a failed
+                    // write leaves the image's data visible.
+                    overlay
+                        .present
+                        .insert(sector, data.len() as u64 / SECTOR_SIZE);
+                })
+            }
+            None => write_all_at(self.backend.as_mut(), data, offset),
+        };
+        result.map_err(|e| self.io_error(e))
     }
 
     /// Makes every completed write durable (`sync_data`). Only a read-write
-    /// disk has anything to sync.
+    /// disk has anything to sync. Once a sync has failed, every later flush
+    /// fails too: the host may have dropped the data it could not write,
+    /// and a later sync that succeeds would not say so.
     pub fn flush(&mut self) -> Result<(), DiskError> {
-        if self.mode == DiskMode::ReadWrite {
-            self.file.sync_data().map_err(|e| self.io_error(e))?;
+        if self.mode != DiskMode::ReadWrite {
+            return Ok(());
         }
-        Ok(())
+        if let Some(kind) = self.sync_failed {
+            return Err(self.io_error(io::Error::new(
+                kind,
+                "an earlier sync failed: data written before it may be lost",
+            )));
+        }
+        self.backend.sync_data().map_err(|e| {
+            self.sync_failed = Some(e.kind());
+            self.io_error(e)
+        })
     }
 }

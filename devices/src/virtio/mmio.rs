@@ -32,7 +32,7 @@ use rivet_core::bits::{low_u32, to_usize};
 use rivet_core::{AccessSize, Memory, PhysAddr};
 use vm_fdt::{FdtWriter, FdtWriterResult};
 
-use super::disk::DiskError;
+use super::disk::{Disk, DiskError};
 use super::features::{VIRTIO_F_EVENT_IDX, VIRTIO_F_INDIRECT_DESC, VIRTIO_F_VERSION_1};
 use super::queue::{Queue, QueueError};
 use super::status::{DEVICE_NEEDS_RESET, DRIVER_OK, FAILED, FEATURES_OK};
@@ -274,6 +274,12 @@ impl VirtioMmio {
             Some(device) => device.flush(),
             None => Ok(()),
         }
+    }
+
+    /// Takes the transport down and gives back the disk behind its device,
+    /// if it has one (see [`VirtioDevice::into_disk`]).
+    pub fn into_disk(self) -> Option<Disk> {
+        self.device?.into_disk()
     }
 
     /// Lets the device process the queues the driver notified since the

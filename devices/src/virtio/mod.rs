@@ -147,4 +147,11 @@ pub trait VirtioDevice: Send {
     fn flush(&mut self) -> Result<(), DiskError> {
         Ok(())
     }
+
+    /// Gives back the disk behind the device (a block device's), so that
+    /// it outlives the device: the board after a reset is built on the
+    /// same disk. The default has none.
+    fn into_disk(self: Box<Self>) -> Option<Disk> {
+        None
+    }
 }
