@@ -15,7 +15,8 @@
 //!   must read the bytes at the walker's address.
 //!
 //! The code the hart runs sits in the last page of RAM, which the
-//! table writes leave alone.
+//! table writes leave alone (but a PTE may point to it: its instruction
+//! is then an entry of a page table, and A/D updates may rewrite it).
 
 #![no_main]
 
@@ -112,6 +113,12 @@ fuzz_target!(|data: &[u8]| {
             }
         };
         let _ = hart.set_csr(MSTATUS, mstatus);
+        if access != AccessType::Fetch {
+            // The code page may be a page table too (its instruction a
+            // PTE): the walker must see the instruction the hart will run.
+            let (insn, _) = data_insn(access, size_log);
+            mem.write_u32(PhysAddr::new(CODE), insn).expect("code page");
+        }
         let walked = walk(&mut hart, &mut mem, prv, vaddr, access);
         match access {
             AccessType::Fetch => fetch(&mut hart, &mut mem, &mut bus, prv, vaddr, walked),
@@ -199,6 +206,18 @@ fn leaf(hart: &Hart, mem: &Memory, vaddr: u64) -> Option<(u64, u32)> {
     Some((0, 0))
 }
 
+/// The instruction that makes a load or store of `1 << size_log` bytes,
+/// and how many times to run it.
+fn data_insn(access: AccessType, size_log: u32) -> (u32, usize) {
+    match access {
+        // `lb`/`lh`/`lw`/`ld x5, 0(x6)`, run twice.
+        AccessType::Load => (0x0003_0283 | size_log << 12, 2),
+        // `sb`/`sh`/`sw`/`sd x7, 0(x6)`, once: it may rewrite the very
+        // page table that maps it.
+        _ => (0x0073_0023 | size_log << 12, 1),
+    }
+}
+
 /// Runs one instruction at the code page, in M-mode.
 fn run_at_code(hart: &mut Hart, mem: &mut Memory, bus: &mut EmptyBus, insn: u32) -> StopReason {
     mem.write_u32(PhysAddr::new(CODE), insn).expect("code page");
@@ -236,13 +255,7 @@ fn data_access(
         value,
         mstatus,
     } = *data;
-    let (insn, runs) = match access {
-        // `lb`/`lh`/`lw`/`ld x5, 0(x6)`, run twice.
-        AccessType::Load => (0x0003_0283 | size_log << 12, 2),
-        // `sb`/`sh`/`sw`/`sd x7, 0(x6)`, once: it may rewrite the very
-        // page table that maps it.
-        _ => (0x0073_0023 | size_log << 12, 1),
-    };
+    let (insn, runs) = data_insn(access, size_log);
     let mut first = None;
     for _ in 0..runs {
         // A trap of the run before set MPP to M.
