@@ -131,6 +131,18 @@ impl Hart {
         }
     }
 
+    /// The page-table walker that the hart's loads, stores and fetches
+    /// use past the TLB, for the fuzz targets (`fuzz/`).
+    #[cfg(feature = "fuzzing")]
+    pub fn fuzz_translate(
+        &mut self,
+        mem: &mut Memory,
+        vaddr: u64,
+        access: AccessType,
+    ) -> Result<u64, Fault> {
+        self.translate(mem, vaddr, access)
+    }
+
     /// Translates `vaddr` for an access of kind `access` to a physical
     /// address, walking the page tables when translation is on. Faults carry
     /// `vaddr` as their trap value.

@@ -11,12 +11,11 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use gdbstub::conn::{Connection, ConnectionExt};
-use gdbstub::stub::GdbStub;
 use rivet_core::bits::{low_u8, to_usize};
 use rivet_devices::boot::{BootConfig, Firmware};
 use rivet_devices::{BufferConsole, VirtConfig, VirtMachine};
 
-use super::{DebugTarget, EventLoop};
+use super::DebugTarget;
 use crate::run::RunError;
 
 /// A client's bytes, fed to the stub one by one; the stub's replies are
@@ -236,17 +235,16 @@ fn a_hundred_thousand_random_packets_neither_panic_nor_hang() {
             ends.push(input.len());
         }
         let mut target = DebugTarget::new(vm, None, &mut rebuild);
-        target.poll_interval = Duration::ZERO;
+        target.set_poll_interval(Duration::ZERO);
         at.set(0);
         let client: Box<dyn ConnectionExt<Error = io::Error>> = Box::new(ScriptedClient {
             input,
             at: Rc::clone(&at),
             replies: Rc::clone(&written),
         });
-        let stub = GdbStub::new(client);
         // The outcome does not matter (a disconnect, a kill, an error for
         // a broken connection): only that there is one.
-        let _ = stub.run_blocking::<EventLoop<'_>>(&mut target);
+        let _ = super::serve(&mut target, client);
         vm = target.into_vm().expect("the fuzz machine always rebuilds");
         sessions += 1;
         // Count the packets the stub read whole before the session ended.

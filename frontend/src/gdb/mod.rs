@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use gdbstub::conn::ConnectionExt;
 use gdbstub::stub::run_blocking::{BlockingEventLoop, Event, WaitForStopReasonError};
-use gdbstub::stub::{DisconnectReason, GdbStub, MultiThreadStopReason};
+use gdbstub::stub::{DisconnectReason, GdbStub, GdbStubError, MultiThreadStopReason};
 use rivet_core::machine::ExitReason;
 use rivet_devices::{VirtExit, VirtMachine, VirtStop};
 
@@ -248,6 +248,16 @@ impl<'a> BlockingEventLoop for EventLoop<'a> {
     }
 }
 
+/// Serves one GDB session over `conn`, any byte stream (a socket, or an
+/// in-memory client in tests and fuzz targets), until the client detaches
+/// or kills the target, the guest ends, or the connection fails.
+pub fn serve<'a>(
+    target: &mut DebugTarget<'a>,
+    conn: Conn,
+) -> Result<DisconnectReason, GdbStubError<RunError, io::Error>> {
+    GdbStub::new(conn).run_blocking::<EventLoop<'a>>(target)
+}
+
 /// Runs `vm` with the stub listening: freely while no GDB is attached,
 /// under GDB's control while one is. `limit` is the instruction limit
 /// left; `rebuild` builds the machine anew when the guest resets. Returns
@@ -266,7 +276,7 @@ pub fn run(
         if let Some(conn) = server.accept(wait)? {
             wait = false;
             let mut target = DebugTarget::new(vm, limit, &mut *rebuild);
-            let result = GdbStub::new(conn).run_blocking::<EventLoop<'_>>(&mut target);
+            let result = serve(&mut target, conn);
             let exit = target.exit.take();
             limit = target.limit();
             let Some(back) = target.into_vm() else {

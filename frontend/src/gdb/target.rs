@@ -79,7 +79,7 @@ pub struct DebugTarget<'r> {
     /// How the guest ended, once it has.
     pub(super) exit: Option<VirtExit>,
     /// How long the machine runs between looks at the connection.
-    pub(super) poll_interval: Duration,
+    poll_interval: Duration,
 }
 
 impl<'r> DebugTarget<'r> {
@@ -106,6 +106,12 @@ impl<'r> DebugTarget<'r> {
             exit: None,
             poll_interval: POLL_INTERVAL,
         }
+    }
+
+    /// Sets how long the machine runs between looks at the connection
+    /// (20 ms unless set; zero runs it for a moment at a time).
+    pub fn set_poll_interval(&mut self, interval: Duration) {
+        self.poll_interval = interval;
     }
 
     /// The machine.
