@@ -1,13 +1,11 @@
 //! The command line, with QEMU's habits.
 //!
-//! QEMU spells its long options with one dash (`-kernel`, `-smp`); clap
-//! wants two. [`normalize`] rewrites the known QEMU spellings before clap
-//! sees them, so both `-kernel x` and `--kernel x` work, and the values
-//! QEMU packs into `key=value,…` lists (`-drive`, `-device`, `-machine`,
-//! `-smp`, `-icount`, `-global`) are parsed here into typed settings with
-//! a clear message for anything rivet does not know.
+//! [`crate::options::read`] reads the arguments as QEMU does (`-kernel x`,
+//! `-m=256M`) and hands clap the options rivet supports; the values QEMU
+//! packs into `key=value,…` lists (`-drive`, `-device`, `-machine`, `-cpu`,
+//! `-smp`, `-icount`, `-serial`, `-global`) are parsed here into typed
+//! settings, with a message naming anything rivet does not know.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::Parser;
@@ -16,8 +14,10 @@ use rivet_devices::plic::Gateway;
 /// rivet: a RISC-V RV64GC full-system emulator with QEMU's `virt` board.
 #[derive(Parser, Debug, Default)]
 #[command(name = "rivet", version, about, long_about = None)]
+// As in QEMU, a later `-m`, `-kernel`, ... replaces an earlier one.
+#[command(args_override_self = true)]
 #[command(
-    after_help = "Options may be written with one dash, as in QEMU: -kernel, -bios, -smp, ...\n\
+    after_help = "Options are read as QEMU reads them: -kernel FILE, -kernel=FILE or --kernel FILE.\n\
 Debugging with GDB, as in QEMU:\n\
 -gdb dev        wait for gdb on dev: tcp::PORT, tcp:HOST:PORT or unix:PATH,server\n\
 -s              shorthand for -gdb tcp::1234\n\
@@ -26,9 +26,20 @@ Examples:\n  rivet -M virt -bios none -kernel prog.elf -nographic -m 256M\n  \
 rivet -M virt -smp 2 -kernel Image -initrd initramfs.cpio.gz -append console=ttyS0 -nographic"
 )]
 pub struct Args {
-    /// The machine: only `virt` (options: `virt,dumpdtb=FILE`).
-    #[arg(short = 'M', long = "machine", value_name = "virt[,dumpdtb=FILE]")]
+    /// The machine: only `virt` (options: `accel=tcg`, `dumpdtb=FILE`); `help` lists it.
+    #[arg(
+        short = 'M',
+        long = "machine",
+        value_name = "virt[,dumpdtb=FILE]",
+        allow_hyphen_values = true
+    )]
     pub machine: Option<String>,
+    /// The CPU: `rv64` (RV64GC); `help` lists it.
+    #[arg(long, value_name = "rv64[,EXT=on]")]
+    pub cpu: Option<String>,
+    /// The accelerator: only `tcg` (rivet interprets).
+    #[arg(long = "accel", value_name = "tcg")]
+    pub accel: Vec<String>,
     /// Firmware run in M-mode: a file, `default` (OpenSBI fw_dynamic) or `none`.
     #[arg(long, value_name = "FILE|default|none")]
     pub bios: Option<String>,
@@ -42,7 +53,7 @@ pub struct Args {
     #[arg(long, value_name = "CMDLINE", allow_hyphen_values = true)]
     pub append: Option<String>,
     /// RAM size: a number of MiB, or with a suffix K, M, G (default 256M).
-    #[arg(short = 'm', value_name = "SIZE")]
+    #[arg(short = 'm', value_name = "SIZE", allow_hyphen_values = true)]
     pub memory: Option<String>,
     /// Number of harts (1 to 8): `N` or `cpus=N`.
     #[arg(long, value_name = "N")]
@@ -50,10 +61,46 @@ pub struct Args {
     /// Serial console on this terminal (rivet has no graphical display; accepted for QEMU compatibility).
     #[arg(long)]
     pub nographic: bool,
+    /// The display: only `none` (rivet has no graphical display).
+    #[arg(long, value_name = "none")]
+    pub display: Option<String>,
+    /// Where the serial line goes: `stdio` or `mon:stdio` (the default), `null`, `file:PATH`, `chardev:ID`.
+    #[arg(long = "serial", value_name = "DEV")]
+    pub serials: Vec<String>,
+    /// A character device for `-serial chardev:ID`: `stdio`, `null` or `file` (`,id=ID[,path=PATH]`).
+    #[arg(long = "chardev", value_name = "BACKEND,id=ID")]
+    pub chardevs: Vec<String>,
+    /// The monitor: only `none` (rivet has no monitor yet).
+    #[arg(long = "monitor", value_name = "none")]
+    pub monitors: Vec<String>,
+    /// A monitor on a character device: not supported (rivet has no monitor yet).
+    #[arg(long = "mon", value_name = "chardev=ID")]
+    pub mons: Vec<String>,
+    /// A network card: only `none` (rivet has no networking yet).
+    #[arg(long = "nic", value_name = "none")]
+    pub nics: Vec<String>,
+    /// Legacy networking: only `none` (rivet has no networking yet).
+    #[arg(long = "net", value_name = "none")]
+    pub nets: Vec<String>,
+    /// A device tree blob to give the guest instead of the generated one.
+    #[arg(long, value_name = "FILE")]
+    pub dtb: Option<PathBuf>,
+    /// A guest reset ends the run (exit status 0), as in QEMU.
+    #[arg(long = "no-reboot")]
+    pub no_reboot: bool,
+    /// Stop the guest at power-off instead of exiting: not supported (no monitor to resume it).
+    #[arg(long = "no-shutdown")]
+    pub no_shutdown: bool,
+    /// The guest's name (accepted and ignored).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Write rivet's process id to FILE, removed again on exit.
+    #[arg(long, value_name = "FILE")]
+    pub pidfile: Option<PathBuf>,
     /// A disk image: `file=IMG,format=raw,if=none,id=ID[,readonly=on][,snapshot=on]` (or `if=virtio`).
     #[arg(long = "drive", value_name = "OPTIONS")]
     pub drives: Vec<String>,
-    /// A device: `virtio-blk-device,drive=ID`.
+    /// A device: `virtio-blk-device,drive=ID`; `help` lists them.
     #[arg(long = "device", value_name = "DRIVER,OPTIONS")]
     pub devices: Vec<String>,
     /// Keep guest writes to disks in memory; the image files stay untouched.
@@ -62,7 +109,7 @@ pub struct Args {
     /// Write the generated device tree blob to FILE and exit.
     #[arg(long, value_name = "FILE")]
     pub dumpdtb: Option<PathBuf>,
-    /// Deterministic time: each instruction is 2^N ns of virtual time (`shift=N` or `N`).
+    /// Deterministic time: each instruction is 2^N ns of virtual time (`shift=N[,sleep=off]` or `N`).
     #[arg(long, value_name = "shift=N")]
     pub icount: Option<String>,
     /// The real-time clock: `base=utc|YYYY-MM-DD[THH:MM:SS]`, `clock=host|vm`.
@@ -72,10 +119,10 @@ pub struct Args {
     #[arg(long = "global", value_name = "DRIVER.PROP=VALUE")]
     pub globals: Vec<String>,
     /// Log items, as QEMU's -d: `int`, `unimp`, `guest_errors`, `mmu` (`-d help` lists them).
-    #[arg(short = 'd', value_name = "ITEM,...")]
+    #[arg(short = 'd', value_name = "ITEM,...", allow_hyphen_values = true)]
     pub log_items: Option<String>,
     /// Write the -d log to FILE instead of standard error.
-    #[arg(short = 'D', value_name = "FILE")]
+    #[arg(short = 'D', value_name = "FILE", allow_hyphen_values = true)]
     pub log_file: Option<PathBuf>,
     /// Stop after this many instructions (all harts together), counting
     /// those that trapped as well as those retired: a trap loop ends too.
@@ -139,77 +186,6 @@ fn parse_gateway(text: &str) -> Result<Gateway, String> {
         "level" => Ok(Gateway::Level),
         _ => Err(format!("expected qemu or level, not {text:?}")),
     }
-}
-
-/// QEMU options spelled with one dash that rivet understands.
-const SINGLE_DASH_LONG: &[&str] = &[
-    "rtc",
-    "machine",
-    "bios",
-    "kernel",
-    "initrd",
-    "append",
-    "smp",
-    "nographic",
-    "drive",
-    "device",
-    "snapshot",
-    "dumpdtb",
-    "icount",
-    "global",
-    "gdb",
-    "help",
-    "version",
-];
-
-/// Rewrites QEMU's one-dash long options (`-kernel`) into clap's form
-/// (`--kernel`), leaving option values alone.
-///
-/// Arguments are taken as the operating system gives them: one that is not
-/// UTF-8 (a file name, say) passes through untouched, to become a path or
-/// to get clap's "invalid UTF-8" error, never a panic.
-pub fn normalize<I>(args: I) -> Vec<OsString>
-where
-    I: IntoIterator,
-    I::Item: Into<OsString>,
-{
-    let takes_value = |name: &str| {
-        !matches!(
-            name,
-            "nographic" | "snapshot" | "help" | "version" | "stats"
-        )
-    };
-    let mut out = Vec::new();
-    let mut value_next = false;
-    for (i, arg) in args.into_iter().enumerate() {
-        let arg: OsString = arg.into();
-        if i == 0 || value_next {
-            value_next = false;
-            out.push(arg);
-            continue;
-        }
-        let Some(text) = arg.to_str() else {
-            // Not UTF-8, so not an option name: a value or an operand.
-            out.push(arg);
-            continue;
-        };
-        let long = text.strip_prefix("--").or_else(|| {
-            text.strip_prefix('-')
-                .filter(|name| SINGLE_DASH_LONG.contains(name))
-        });
-        match long {
-            Some(name) if !name.contains('=') => {
-                value_next = takes_value(name) && SINGLE_DASH_LONG.contains(&name);
-                out.push(format!("--{name}").into());
-            }
-            _ => {
-                // `-m 256M`, `-M virt`: short options take the next argument too.
-                value_next = matches!(text, "-m" | "-M" | "-d" | "-D");
-                out.push(arg);
-            }
-        }
-    }
-    out
 }
 
 /// A bad command-line value.
@@ -494,43 +470,6 @@ const LAST_RTC_SECOND: i64 = (u64::MAX / 1_000_000_000) as i64;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn strings(v: &[&str]) -> Vec<OsString> {
-        v.iter().map(OsString::from).collect()
-    }
-
-    #[test]
-    fn normalizes_qemu_spellings() {
-        let a = normalize(strings(&[
-            "rivet",
-            "-M",
-            "virt",
-            "-kernel",
-            "-x.elf",
-            "-nographic",
-            "-m",
-            "64",
-        ]));
-        assert_eq!(
-            a,
-            strings(&[
-                "rivet",
-                "-M",
-                "virt",
-                "--kernel",
-                "-x.elf",
-                "--nographic",
-                "-m",
-                "64"
-            ])
-        );
-        let parsed = Args::try_parse_from(normalize(strings(&[
-            "rivet", "-machine", "virt", "-smp", "2",
-        ])))
-        .unwrap();
-        assert_eq!(parsed.machine.as_deref(), Some("virt"));
-        assert_eq!(parsed.smp.as_deref(), Some("2"));
-    }
 
     #[test]
     fn sizes() {

@@ -25,4 +25,5 @@ pub mod cli;
 pub mod console;
 pub mod gdb;
 pub mod log;
+pub mod options;
 pub mod run;

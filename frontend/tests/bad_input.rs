@@ -98,7 +98,7 @@ fn missing_and_malformed_files() {
 
 #[test]
 fn bad_flags_and_values() {
-    fails_clearly(&["-bogus"], "unexpected argument");
+    fails_clearly(&["-bogus"], "rivet: -bogus: invalid option");
     fails_clearly(
         &["-M", "sifive_u", "-kernel", "x"],
         "only the 'virt' machine",

@@ -1,6 +1,6 @@
 //! The command line (`frontend/src/cli.rs`, `run.rs`): arguments from the
 //! input (split at NUL bytes, not necessarily UTF-8) go through
-//! `normalize`, clap's parse into `Args` and `config_from_args` (which
+//! `options::read`, clap's parse into `Args` and `config_from_args` (which
 //! opens no file); each argument also goes to every value parser (`-m`,
 //! `-smp`, `-drive`, `-device`, `-rtc`, `-icount`, `-gdb`, `-d`).
 //! Errors are fine; panics are not.
@@ -15,6 +15,7 @@ use libfuzzer_sys::fuzz_target;
 use rivet_frontend::cli::{self, Args};
 use rivet_frontend::gdb::GdbAddress;
 use rivet_frontend::log::LogItems;
+use rivet_frontend::options;
 use rivet_frontend::run::config_from_args;
 
 fuzz_target!(|data: &[u8]| {
@@ -42,8 +43,9 @@ fuzz_target!(|data: &[u8]| {
         let _ = GdbAddress::parse(text);
         let _ = LogItems::parse(text);
     }
-    let normalized = cli::normalize(args);
-    if let Ok(args) = Args::try_parse_from(normalized) {
-        let _ = config_from_args(&args);
+    if let Ok(read) = options::read(args) {
+        if let Ok(args) = Args::try_parse_from(read) {
+            let _ = config_from_args(&args);
+        }
     }
 });
