@@ -230,19 +230,50 @@ pub fn parse_kv(text: &str) -> (Option<String>, Vec<(String, String)>) {
     (head, pairs)
 }
 
-/// Parses `-smp`: `N` or `cpus=N[,…]`.
+/// Parses `-smp`: `N`, `cpus=N` or a topology (`sockets=`, `cores=`,
+/// `threads=`, ...) whose product is the number of harts, as QEMU does.
 pub fn parse_smp(text: &str) -> Result<usize, UsageError> {
     let (head, pairs) = parse_kv(text);
-    let n = head
-        .or_else(|| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == "cpus")
-                .map(|(_, v)| v.clone())
-        })
+    let number = |v: &str| {
+        v.parse::<usize>()
+            .map_err(|_| UsageError(format!("-smp {text}: not a number of harts")))
+    };
+    let mut cpus = head.as_deref().map(number).transpose()?;
+    let mut topology: Option<usize> = None;
+    let mut max = None;
+    for (k, v) in &pairs {
+        match k.as_str() {
+            "cpus" => cpus = Some(number(v)?),
+            "maxcpus" => max = Some(number(v)?),
+            "sockets" | "dies" | "clusters" | "cores" | "threads" => {
+                topology = Some(topology.unwrap_or(1).saturating_mul(number(v)?));
+            }
+            _ => return Err(unknown_key("-smp", k, SMP_KEYS)),
+        }
+    }
+    let n = cpus
+        .or(topology)
+        .or(max)
         .ok_or_else(|| UsageError(format!("-smp {text}: expected a number of harts")))?;
-    n.parse::<usize>()
-        .map_err(|_| UsageError(format!("-smp {text}: not a number of harts")))
+    if max.is_some_and(|m| m < n) {
+        return Err(UsageError(format!(
+            "-smp {text}: maxcpus must be at least the number of harts"
+        )));
+    }
+    Ok(n)
+}
+
+const SMP_KEYS: &[&str] = &[
+    "cpus", "maxcpus", "sockets", "dies", "clusters", "cores", "threads",
+];
+
+/// The error for a sub-option `key` that `option` does not have, naming
+/// the nearest of `known` when one is close.
+pub fn unknown_key(option: &str, key: &str, known: &[&str]) -> UsageError {
+    let hint = crate::options::suggest(key, known.iter().copied())
+        .map(|s| format!(" (did you mean {s}?)"))
+        .unwrap_or_default();
+    UsageError(format!("{option}: unknown option '{key}'{hint}"))
 }
 
 /// Parses `on`/`off` (and QEMU's other boolean spellings).
@@ -254,23 +285,381 @@ pub fn parse_bool(key: &str, value: &str) -> Result<bool, UsageError> {
     }
 }
 
-/// Parses `-icount`: `shift=N` or `N` (0..=10).
+/// Parses `-icount`: `shift=N` or `N` (0..=10), with QEMU's `sleep=off`
+/// and `align=off`, which are what rivet's deterministic time does: when
+/// every hart waits, virtual time skips to the next timer.
 pub fn parse_icount(text: &str) -> Result<u32, UsageError> {
     let (head, pairs) = parse_kv(text);
     let mut shift = head;
     for (k, v) in pairs {
         match k.as_str() {
             "shift" => shift = Some(v),
-            _ => return Err(UsageError(format!("-icount: unknown option {k}"))),
+            "sleep" if !parse_bool("-icount sleep", &v)? => {}
+            "sleep" => {
+                return Err(UsageError(
+                    "-icount sleep=on: not supported: rivet's virtual time never follows the \
+                     host clock; when every hart waits it skips to the next timer (QEMU's sleep=off)"
+                        .into(),
+                ))
+            }
+            "align" if !parse_bool("-icount align", &v)? => {}
+            "align" => {
+                return Err(UsageError(
+                    "-icount align=on: not supported (rivet does not pace virtual time to the host's)"
+                        .into(),
+                ))
+            }
+            "rr" | "rrfile" | "rrsnapshot" => {
+                return Err(UsageError(format!(
+                    "-icount {k}: record and replay are not supported"
+                )))
+            }
+            _ => return Err(unknown_key("-icount", &k, ICOUNT_KEYS)),
         }
     }
     let shift = shift.unwrap_or_else(|| "0".into());
+    if shift == "auto" {
+        return Err(UsageError(
+            "-icount shift=auto: not supported: QEMU's auto keeps retuning the shift to the \
+             host's speed, which rivet does not do; give a fixed shift=N (0 to 10)"
+                .into(),
+        ));
+    }
     match shift.parse::<u32>() {
         Ok(n) if n <= 10 => Ok(n),
         _ => Err(UsageError(format!(
             "-icount shift={shift}: expected a number from 0 to 10"
         ))),
     }
+}
+
+const ICOUNT_KEYS: &[&str] = &["shift", "sleep", "align", "rr", "rrfile", "rrsnapshot"];
+
+/// Where the serial line goes (`-serial`, `-chardev`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SerialSpec {
+    /// Standard input and output, with the Ctrl-A escapes.
+    Stdio,
+    /// Nowhere: output is dropped and no input comes.
+    Null,
+    /// Output to a file (created or truncated); no input comes.
+    File(PathBuf),
+}
+
+/// The serial line `-serial` and `-chardev` ask for (standard input and
+/// output when neither does).
+pub fn parse_serial(args: &Args) -> Result<SerialSpec, UsageError> {
+    let mut chardevs: Vec<(String, SerialSpec)> = Vec::new();
+    for text in &args.chardevs {
+        let (id, spec) = parse_chardev(text)?;
+        if chardevs.iter().any(|(other, _)| *other == id) {
+            return Err(UsageError(format!("-chardev {text}: duplicate ID '{id}'")));
+        }
+        chardevs.push((id, spec));
+    }
+    let text = match args.serials.as_slice() {
+        [] => return Ok(SerialSpec::Stdio),
+        [one] => one.as_str(),
+        [_, second, ..] => {
+            return Err(UsageError(format!(
+                "-serial {second}: rivet's virt board has one UART: give -serial once"
+            )))
+        }
+    };
+    let no_monitor = || {
+        UsageError(format!(
+            "-serial {text}: rivet has no monitor yet (mon:stdio is the only monitor spelling it takes)"
+        ))
+    };
+    match text {
+        "stdio" | "mon:stdio" => Ok(SerialSpec::Stdio),
+        "null" | "none" => Ok(SerialSpec::Null),
+        _ if text.starts_with("mon:") => Err(no_monitor()),
+        _ => {
+            if let Some(path) = text.strip_prefix("file:") {
+                return Ok(SerialSpec::File(path.into()));
+            }
+            if let Some(id) = text.strip_prefix("chardev:") {
+                return chardevs
+                    .into_iter()
+                    .find(|(other, _)| other == id)
+                    .map(|(_, spec)| spec)
+                    .ok_or_else(|| {
+                        UsageError(format!("-serial {text}: no -chardev with id={id}"))
+                    });
+            }
+            let kind = text.split(':').next().unwrap_or(text);
+            Err(UsageError(format!(
+                "-serial {kind}: not supported: rivet's serial line goes to stdio, mon:stdio, null, \
+                 file:PATH or chardev:ID"
+            )))
+        }
+    }
+}
+
+/// Parses one `-chardev BACKEND,id=ID[,path=PATH]`: rivet has the `stdio`,
+/// `null` and `file` backends.
+fn parse_chardev(text: &str) -> Result<(String, SerialSpec), UsageError> {
+    let (backend, pairs) = parse_kv(text);
+    let backend = backend.or_else(|| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == "backend")
+            .map(|(_, v)| v.clone())
+    });
+    let Some(backend) = backend else {
+        return Err(UsageError(format!(
+            "-chardev {text}: expected a backend first"
+        )));
+    };
+    if !matches!(backend.as_str(), "stdio" | "null" | "file") {
+        return Err(UsageError(format!(
+            "-chardev {backend}: not supported: rivet's character devices are stdio, null and file"
+        )));
+    }
+    let mut id = None;
+    let mut path = None;
+    for (k, v) in pairs {
+        match k.as_str() {
+            "id" => id = Some(v),
+            "path" => path = Some(v),
+            "backend" | "signal" => {}
+            "mux" if !parse_bool("-chardev mux", &v)? => {}
+            "mux" => {
+                return Err(UsageError(format!(
+                    "-chardev {backend},mux=on: rivet has no monitor yet to share the line with"
+                )))
+            }
+            "logfile" | "logappend" => {
+                return Err(UsageError(format!(
+                    "-chardev {backend},{k}: not supported (no log of the line)"
+                )))
+            }
+            _ => return Err(unknown_key("-chardev", &k, CHARDEV_KEYS)),
+        }
+    }
+    let id = id.ok_or_else(|| UsageError(format!("-chardev {text}: id= is required")))?;
+    let spec = match backend.as_str() {
+        "stdio" => SerialSpec::Stdio,
+        "null" => SerialSpec::Null,
+        // "file", the one backend left (checked above).
+        _ => SerialSpec::File(
+            path.ok_or_else(|| UsageError(format!("-chardev {text}: path= is required")))?
+                .into(),
+        ),
+    };
+    Ok((id, spec))
+}
+
+const CHARDEV_KEYS: &[&str] = &[
+    "id",
+    "path",
+    "mux",
+    "signal",
+    "backend",
+    "logfile",
+    "logappend",
+];
+
+/// The lists `-machine help`, `-cpu help` and `-device help` print, if
+/// the command line asks for one.
+pub fn help_request(args: &Args) -> Option<&'static str> {
+    let is_help = |v: &Option<String>| matches!(v.as_deref(), Some("help" | "?"));
+    if is_help(&args.machine) {
+        Some("Supported machines are:\nvirt                 RISC-V VirtIO board (default)\n")
+    } else if is_help(&args.cpu) {
+        Some("rv64\n")
+    } else if args.devices.iter().any(|d| d == "help" || d == "?") {
+        Some("Storage devices:\nname \"virtio-blk-device\", bus virtio-bus\n")
+    } else {
+        None
+    }
+}
+
+/// Parses `-machine virt[,key=value…]` (or `type=virt`); returns the
+/// `dumpdtb=` file, if any.
+pub fn parse_machine(text: &str) -> Result<Option<PathBuf>, UsageError> {
+    let (mut name, pairs) = parse_kv(text);
+    let mut dumpdtb = None;
+    for (k, v) in pairs {
+        match (k.as_str(), v.as_str()) {
+            ("type", _) => name = Some(v),
+            ("dumpdtb", _) => dumpdtb = Some(PathBuf::from(v)),
+            ("accel", accel) => parse_accel(accel)?,
+            ("aclint", v) if !parse_bool("-machine aclint", v)? => {}
+            ("aia", "none") => {}
+            ("aclint" | "aia", _) => {
+                return Err(UsageError(format!(
+                "-machine virt,{k}={v}: not supported (rivet's virt board has a CLINT and a PLIC)"
+            )))
+            }
+            _ => return Err(unknown_key("-machine virt", &k, MACHINE_KEYS)),
+        }
+    }
+    match name.as_deref() {
+        Some("virt") => Ok(dumpdtb),
+        other => Err(UsageError(format!(
+            "-machine {}: rivet emulates only the 'virt' machine",
+            other.unwrap_or_default()
+        ))),
+    }
+}
+
+const MACHINE_KEYS: &[&str] = &["type", "dumpdtb", "accel", "aclint", "aia"];
+
+/// Parses `-accel tcg[,…]` (or `accel=tcg`): rivet interprets, which is
+/// what QEMU's TCG does; other accelerators are refused.
+pub fn parse_accel(text: &str) -> Result<(), UsageError> {
+    let (mut name, pairs) = parse_kv(text);
+    for (k, v) in pairs {
+        match k.as_str() {
+            "accel" => name = Some(v),
+            "thread" | "tb-size" | "one-insn-per-tb" | "split-wx" => {}
+            _ => return Err(unknown_key("-accel", &k, ACCEL_KEYS)),
+        }
+    }
+    match name.as_deref() {
+        Some("tcg") => Ok(()),
+        other => Err(UsageError(format!(
+            "-accel {}: not supported: rivet has only tcg (it interprets the guest)",
+            other.unwrap_or_default()
+        ))),
+    }
+}
+
+const ACCEL_KEYS: &[&str] = &["accel", "thread", "tb-size", "one-insn-per-tb", "split-wx"];
+
+/// The extensions and features rivet's hart has, by the names of QEMU's
+/// `-cpu rv64` properties (lower case).
+const CPU_HAS: &[&str] = &[
+    "i", "m", "a", "f", "d", "c", "s", "u", "zicsr", "zifencei", "zicntr", "sstc", "svadu", "mmu",
+    "pmp",
+];
+
+/// Properties of QEMU 7.2's `-cpu rv64` that rivet's hart does not have.
+const CPU_LACKS: &[&str] = &[
+    "e",
+    "g",
+    "v",
+    "h",
+    "j",
+    "zba",
+    "zbb",
+    "zbc",
+    "zbs",
+    "zbkb",
+    "zbkc",
+    "zbkx",
+    "zk",
+    "zkn",
+    "zknd",
+    "zkne",
+    "zknh",
+    "zkr",
+    "zks",
+    "zksed",
+    "zksh",
+    "zkt",
+    "zfh",
+    "zfhmin",
+    "zfinx",
+    "zdinx",
+    "zhinx",
+    "zhinxmin",
+    "zve32f",
+    "zve64f",
+    "zmmul",
+    "zicbom",
+    "zicboz",
+    "zihintpause",
+    "zawrs",
+    "svinval",
+    "svnapot",
+    "svpbmt",
+    "epmp",
+    "debug",
+    "x-epmp",
+];
+
+/// Parses `-cpu rv64[,EXT=on|off…]`. rivet's hart is fixed (RV64GC and
+/// the extensions in [`CPU_HAS`]): a switch that asks for what it is is
+/// accepted; one that asks for something else is refused, naming it.
+pub fn parse_cpu(text: &str) -> Result<(), UsageError> {
+    let (model, pairs) = parse_kv(text);
+    match model.as_deref() {
+        Some("rv64") => {}
+        other => {
+            return Err(UsageError(format!(
+                "-cpu {}: not supported: rivet has only rv64 (RV64GC)",
+                other.unwrap_or_default()
+            )))
+        }
+    }
+    for (k, v) in pairs {
+        let ext = k.to_ascii_lowercase();
+        let known = |list: &[&str]| list.contains(&ext.as_str());
+        match (known(CPU_HAS), known(CPU_LACKS)) {
+            (true, _) if parse_bool(&format!("-cpu rv64,{k}"), &v)? => {}
+            (true, _) => {
+                return Err(UsageError(format!(
+                    "-cpu rv64,{k}={v}: rivet cannot switch {k} off yet (its hart is fixed)"
+                )))
+            }
+            (_, true) if !parse_bool(&format!("-cpu rv64,{k}"), &v)? => {}
+            (_, true) => {
+                return Err(UsageError(format!(
+                    "-cpu rv64,{k}={v}: rivet does not implement {k}"
+                )))
+            }
+            _ => {
+                let all: Vec<&str> = CPU_HAS.iter().chain(CPU_LACKS).copied().collect();
+                return Err(unknown_key("-cpu rv64", &k, &all));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses the options rivet reads only to say precisely what it lacks:
+/// a display other than `none`, a monitor, networking other than `none`,
+/// `-no-shutdown`.
+pub fn check_supported(args: &Args) -> Result<(), UsageError> {
+    if let Some(display) = args.display.as_deref().filter(|d| *d != "none") {
+        let kind = display.split([',', '=']).next().unwrap_or(display);
+        return Err(UsageError(format!(
+            "-display {kind}: rivet has no graphical display (-display none and -nographic work)"
+        )));
+    }
+    if let Some(monitor) = args.monitors.iter().find(|m| *m != "none") {
+        return Err(UsageError(format!(
+            "-monitor {monitor}: rivet has no monitor yet (-monitor none works)"
+        )));
+    }
+    if let Some(mon) = args.mons.first() {
+        return Err(UsageError(format!("-mon {mon}: rivet has no monitor yet")));
+    }
+    for (option, values) in [("-nic", &args.nics), ("-net", &args.nets)] {
+        if let Some(v) = values.iter().find(|v| *v != "none") {
+            let kind = v.split(',').next().unwrap_or(v);
+            return Err(UsageError(format!(
+                "{option} {kind}: networking is not supported yet (no virtio-net device)"
+            )));
+        }
+    }
+    if args.no_shutdown {
+        return Err(UsageError(
+            "-no-shutdown: not supported: rivet has no monitor to resume a guest stopped at \
+             power-off, so the run ends there"
+                .into(),
+        ));
+    }
+    for accel in &args.accel {
+        parse_accel(accel)?;
+    }
+    if let Some(cpu) = &args.cpu {
+        parse_cpu(cpu)?;
+    }
+    Ok(())
 }
 
 /// A disk from `-drive`.
@@ -310,7 +699,7 @@ pub fn parse_drive(text: &str) -> Result<DriveSpec, UsageError> {
             "format" if v == "raw" => {}
             "format" => {
                 return Err(UsageError(format!(
-                    "-drive: format={v} is not supported (only raw)"
+                    "-drive: format={v} is not supported (only raw: convert with qemu-img convert -O raw)"
                 )))
             }
             "if" if v == "none" => spec.attach_directly = false,
@@ -325,12 +714,16 @@ pub fn parse_drive(text: &str) -> Result<DriveSpec, UsageError> {
             "snapshot" => spec.snapshot = parse_bool("snapshot", &v)?,
             "media" if v == "disk" => {}
             "cache" | "aio" | "discard" => {}
-            _ => return Err(UsageError(format!("-drive: unknown option {k}={v}"))),
+            _ => return Err(unknown_key("-drive", &k, DRIVE_KEYS)),
         }
     }
     spec.file = file.ok_or_else(|| UsageError(format!("-drive {text}: file= is required")))?;
     Ok(spec)
 }
+
+const DRIVE_KEYS: &[&str] = &[
+    "file", "format", "if", "id", "readonly", "snapshot", "media", "cache", "aio", "discard",
+];
 
 /// A `-device virtio-blk-device`: the drive it uses and, if given, its
 /// virtio-mmio slot (`bus=virtio-mmio-bus.N`).
@@ -347,9 +740,30 @@ pub fn parse_device(text: &str) -> Result<DeviceSpec, UsageError> {
     let (driver, pairs) = parse_kv(text);
     match driver.as_deref() {
         Some("virtio-blk-device") => {}
+        Some("loader") => {
+            return Err(UsageError(
+                "-device loader: rivet has no generic loader yet (load programs with -kernel and -bios)"
+                    .into(),
+            ))
+        }
+        Some(net) if net.starts_with("virtio-net") => {
+            return Err(UsageError(format!(
+                "-device {net}: networking is not supported yet (no virtio-net device)"
+            )))
+        }
+        Some(rng) if rng.starts_with("virtio-rng") => {
+            return Err(UsageError(format!(
+                "-device {rng}: rivet has no virtio-rng device yet"
+            )))
+        }
+        Some(p9) if p9.starts_with("virtio-9p") => {
+            return Err(UsageError(format!(
+                "-device {p9}: host file sharing is not supported (no virtio-9p device)"
+            )))
+        }
         Some(other) => {
             return Err(UsageError(format!(
-                "-device {other}: unknown device (rivet has virtio-blk-device)"
+                "-device {other}: unknown device (rivet has virtio-blk-device; -device help lists it)"
             )))
         }
         None => {
@@ -374,9 +788,11 @@ pub fn parse_device(text: &str) -> Result<DeviceSpec, UsageError> {
                 })?);
             }
             _ => {
-                return Err(UsageError(format!(
-                    "-device virtio-blk-device: unknown option {k}"
-                )))
+                return Err(unknown_key(
+                    "-device virtio-blk-device",
+                    &k,
+                    &["drive", "bus"],
+                ))
             }
         }
     }
@@ -520,6 +936,68 @@ mod tests {
             }
         );
         assert!(parse_rtc("base=yesterday").is_err());
+    }
+
+    /// QEMU's sub-options: the ones rivet has are read, the others are
+    /// refused by name.
+    #[test]
+    fn sub_options_are_read_or_named() {
+        assert_eq!(
+            parse_machine("virt,accel=tcg,dumpdtb=x.dtb").unwrap(),
+            Some(PathBuf::from("x.dtb"))
+        );
+        assert_eq!(parse_machine("type=virt").unwrap(), None);
+        assert!(parse_machine("virt,accel=kvm")
+            .unwrap_err()
+            .0
+            .contains("only tcg"));
+        assert_eq!(
+            parse_machine("virt,dumpdtbb=x").unwrap_err().0,
+            "-machine virt: unknown option 'dumpdtbb' (did you mean dumpdtb?)"
+        );
+        assert!(parse_cpu("rv64").is_ok());
+        assert!(parse_cpu("rv64,Zicsr=on,zba=off,sstc=true").is_ok());
+        assert!(parse_cpu("rv64,v=on")
+            .unwrap_err()
+            .0
+            .contains("does not implement v"));
+        assert!(parse_cpu("rv64,c=off")
+            .unwrap_err()
+            .0
+            .contains("cannot switch c off"));
+        assert!(parse_cpu("sifive-u54").unwrap_err().0.contains("only rv64"));
+        assert_eq!(parse_icount("shift=2,sleep=off,align=off").unwrap(), 2);
+        assert!(parse_icount("shift=auto").unwrap_err().0.contains("auto"));
+        assert!(parse_icount("shift=1,sleep=on")
+            .unwrap_err()
+            .0
+            .contains("sleep=on"));
+        assert_eq!(parse_smp("sockets=2,cores=2,threads=1").unwrap(), 4);
+        assert!(parse_smp("cpus=4,maxcpus=2").is_err());
+        let serial = |serials: &[&str], chardevs: &[&str]| {
+            parse_serial(&Args {
+                serials: serials.iter().map(|s| s.to_string()).collect(),
+                chardevs: chardevs.iter().map(|s| s.to_string()).collect(),
+                ..Args::default()
+            })
+        };
+        assert_eq!(serial(&[], &[]).unwrap(), SerialSpec::Stdio);
+        assert_eq!(serial(&["mon:stdio"], &[]).unwrap(), SerialSpec::Stdio);
+        assert_eq!(serial(&["null"], &[]).unwrap(), SerialSpec::Null);
+        assert_eq!(
+            serial(&["file:out.txt"], &[]).unwrap(),
+            SerialSpec::File("out.txt".into())
+        );
+        assert_eq!(
+            serial(&["chardev:c0"], &["file,id=c0,path=log"]).unwrap(),
+            SerialSpec::File("log".into())
+        );
+        assert!(serial(&["pty"], &[]).unwrap_err().0.contains("-serial pty"));
+        assert!(serial(&["chardev:c1"], &["null,id=c0"]).is_err());
+        assert!(serial(&[], &["socket,id=c0,port=4444"])
+            .unwrap_err()
+            .0
+            .contains("-chardev socket"));
     }
 
     /// The RTC counts nanoseconds since 1970 in a `u64`: the last second

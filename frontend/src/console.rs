@@ -85,7 +85,18 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// The console on standard input and output.
+/// Where the console's serial line goes (`-serial`).
+pub enum Serial {
+    /// Standard input and output.
+    Stdio,
+    /// Nowhere: output is dropped, no input comes.
+    Null,
+    /// Output to this file; no input comes.
+    File(std::fs::File),
+}
+
+/// The console on standard input and output (or, with `-serial null` or
+/// `-serial file:PATH`, output only, to nowhere or to a file).
 pub struct HostConsole {
     shared: Arc<Shared>,
     /// Set by the signal handlers (SIGINT, SIGTERM, SIGHUP): the machine
@@ -109,17 +120,31 @@ impl HostConsole {
     /// raw mode (see [`TerminalGuard`]); `terminate` is the flag the signal
     /// handlers set.
     pub fn new(raw: bool, terminate: Arc<AtomicBool>) -> Self {
+        Self::open(Serial::Stdio, raw, terminate)
+    }
+
+    /// The console on `serial`. Without standard input no input ever
+    /// comes, and a waiting guest waits until a signal ends rivet (as
+    /// QEMU's does).
+    pub fn open(serial: Serial, raw: bool, terminate: Arc<AtomicBool>) -> Self {
         let shared = Arc::new(Shared::default());
-        let reader = Arc::clone(&shared);
-        std::thread::Builder::new()
-            .name("stdin".into())
-            .spawn(move || read_stdin(&reader, raw))
-            .ok();
+        let sink: Box<dyn Write + Send> = match serial {
+            Serial::Stdio => {
+                let reader = Arc::clone(&shared);
+                std::thread::Builder::new()
+                    .name("stdin".into())
+                    .spawn(move || read_stdin(&reader, raw))
+                    .ok();
+                Box::new(std::io::stdout())
+            }
+            Serial::Null => Box::new(std::io::sink()),
+            Serial::File(file) => Box::new(file),
+        };
         let output = Arc::new(Output::default());
         let writer = Arc::clone(&output);
         std::thread::Builder::new()
             .name("stdout".into())
-            .spawn(move || write_stdout(&writer))
+            .spawn(move || write_stdout(&writer, sink))
             .ok();
         HostConsole {
             shared,
@@ -191,10 +216,9 @@ struct Pending {
     writing: bool,
 }
 
-/// The stdout thread: writes queued output as it comes. It alone may
-/// block on standard output.
-fn write_stdout(output: &Output) {
-    let mut stdout = std::io::stdout();
+/// The stdout thread: writes queued output to `stdout` (standard output,
+/// or the `-serial` file) as it comes. It alone may block on it.
+fn write_stdout(output: &Output, mut stdout: Box<dyn Write + Send>) {
     let mut chunk = Vec::new();
     loop {
         {

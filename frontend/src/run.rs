@@ -8,12 +8,13 @@ use std::time::Instant;
 use rivet_core::machine::ExitReason;
 use rivet_core::TimeSource;
 use rivet_devices::boot::{BootConfig, Firmware};
+use rivet_devices::fdt::{self, FdtConfig};
 use rivet_devices::virt::DriveConfig;
 use rivet_devices::virtio::{DiskMode, MmioVersion};
 use rivet_devices::{layout, BufferConsole, Console, Disks, VirtConfig, VirtMachine, VirtStop};
 
 use crate::cli::{self, Args, UsageError};
-use crate::console::{HostConsole, TerminalGuard};
+use crate::console::{HostConsole, Serial, TerminalGuard};
 use crate::gdb::{GdbAddress, GdbServer};
 use crate::log::{LogItems, LogOutput, Shown};
 
@@ -36,26 +37,21 @@ pub enum RunError {
 
 /// The machine configuration the command line asks for.
 pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::PathBuf>), RunError> {
+    cli::check_supported(args)?;
+    cli::parse_serial(args)?;
     let mut dumpdtb = args.dumpdtb.clone();
-    match args.machine.as_deref().map(cli::parse_kv) {
-        None => {}
-        Some((Some(name), opts)) if name == "virt" => {
-            for (k, v) in opts {
-                match k.as_str() {
-                    "dumpdtb" => dumpdtb = Some(v.into()),
-                    _ => {
-                        return Err(UsageError(format!("-machine virt: unknown option {k}")).into())
-                    }
-                }
-            }
+    if let Some(machine) = &args.machine {
+        if let Some(file) = cli::parse_machine(machine)? {
+            dumpdtb = Some(file);
         }
-        Some((name, _)) => {
-            return Err(UsageError(format!(
-                "-machine {}: rivet emulates only the 'virt' machine",
-                name.unwrap_or_default()
-            ))
-            .into())
-        }
+    }
+    if args.dtb.is_some() {
+        return Err(UsageError(
+            "-dtb: not supported yet: rivet always gives the guest the device tree it generates \
+             (-machine virt,dumpdtb=FILE writes that one)"
+                .into(),
+        )
+        .into());
     }
     let ram_size = args
         .memory
@@ -69,18 +65,20 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
         .map(cli::parse_smp)
         .transpose()?
         .unwrap_or(1);
+    if harts == 0 || harts > layout::MAX_HARTS {
+        return Err(UsageError(format!(
+            "-smp {}: rivet's virt board has 1 to {} harts (QEMU's has up to 512)",
+            args.smp.as_deref().unwrap_or_default(),
+            layout::MAX_HARTS
+        ))
+        .into());
+    }
     let bios = args.bios.as_deref().map(|b| match b {
         "none" => Firmware::None,
         "default" => Firmware::Default,
         file => Firmware::File(file.into()),
     });
-    if bios.is_none() && args.kernel.is_none() {
-        // QEMU would boot OpenSBI with nothing after it; say what is missing instead.
-        return Err(UsageError(
-            "nothing to run: give -kernel FILE (and -bios none for a bare-metal program)".into(),
-        )
-        .into());
-    }
+    // No -bios and no -kernel: OpenSBI runs with nothing after it, as in QEMU.
     let time_source = if args.icount.is_some() {
         TimeSource::Deterministic
     } else {
@@ -228,14 +226,7 @@ fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
             slot: take_slot(dev.slot),
         });
     }
-    for d in &drives {
-        if !d.attach_directly && !out.iter().any(|o| Some(o.id.as_str()) == d.id.as_deref()) {
-            return Err(UsageError(format!(
-                "-drive {}: if=none but no -device uses it",
-                d.file.display()
-            )));
-        }
-    }
+    // A drive with if=none that no -device uses stays unattached, as in QEMU.
     if out.len() > layout::VIRTIO_SLOTS {
         return Err(UsageError(format!(
             "at most {} virtio devices",
@@ -243,6 +234,25 @@ fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
         )));
     }
     Ok(out)
+}
+
+/// `-pidfile FILE`: holds rivet's process id while it runs; the file is
+/// removed when rivet ends, as QEMU removes it.
+struct PidFile(std::path::PathBuf);
+
+impl PidFile {
+    /// Writes the process id to `path`.
+    fn create(path: &std::path::Path) -> Result<Self, RunError> {
+        std::fs::write(path, format!("{}\n", std::process::id()))
+            .map_err(|e| RunError::Io(format!("-pidfile: cannot write {}: {e}", path.display())))?;
+        Ok(PidFile(path.to_path_buf()))
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// The process exit status for a guest exit code: its low byte, but never
@@ -380,12 +390,28 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         let _ = std::io::Write::write_all(&mut std::io::stdout(), crate::log::help().as_bytes());
         return Ok(0);
     }
+    if let Some(list) = cli::help_request(args) {
+        let _ = std::io::Write::write_all(&mut std::io::stdout(), list.as_bytes());
+        return Ok(0);
+    }
     let (config, dumpdtb) = config_from_args(args)?;
+    let serial = cli::parse_serial(args)?;
     let icount_shift = args.icount.as_deref().map(cli::parse_icount).transpose()?;
 
     if let Some(path) = dumpdtb {
-        let vm = VirtMachine::new(&config, Box::new(BufferConsole::new()))?;
-        std::fs::write(&path, &vm.dtb)
+        let dtb = if config.boot.kernel.is_none() && config.boot.initrd.is_none() {
+            // Nothing to load changes the tree: no firmware need be found.
+            fdt::build(&FdtConfig {
+                harts: config.harts,
+                ram_size: config.ram_size,
+                bootargs: config.boot.append.clone(),
+                initrd: None,
+            })
+            .map_err(|e| rivet_devices::Error::Fdt(e.to_string()))?
+        } else {
+            VirtMachine::new(&config, Box::new(BufferConsole::new()))?.dtb
+        };
+        std::fs::write(&path, &dtb)
             .map_err(|e| RunError::Io(format!("cannot write {}: {e}", path.display())))?;
         say!("rivet: device tree written to {}", path.display());
         return Ok(0);
@@ -393,6 +419,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
 
     let trap_log = trap_log(args)?;
     let gdb = gdb_server(args)?;
+    let _pidfile = args.pidfile.as_deref().map(PidFile::create).transpose()?;
     let terminate = Arc::new(AtomicBool::new(false));
     for signal in [
         signal_hook::consts::SIGINT,
@@ -404,8 +431,18 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
     }
     let started = Instant::now();
     let deadline = args.timeout.map(|timeout| started + timeout);
-    let guard = TerminalGuard::new();
-    let mut host = HostConsole::new(guard.is_raw(), Arc::clone(&terminate));
+    let (guard, serial) = match serial {
+        cli::SerialSpec::Stdio => (Some(TerminalGuard::new()), Serial::Stdio),
+        cli::SerialSpec::Null => (None, Serial::Null),
+        cli::SerialSpec::File(path) => (
+            None,
+            Serial::File(std::fs::File::create(&path).map_err(|e| {
+                RunError::Io(format!("-serial: cannot create {}: {e}", path.display()))
+            })?),
+        ),
+    };
+    let raw = guard.as_ref().is_some_and(TerminalGuard::is_raw);
+    let mut host = HostConsole::open(serial, raw, Arc::clone(&terminate));
     if let Some(deadline) = deadline {
         host.set_deadline(deadline);
     }
@@ -435,7 +472,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
             }
             None => vm.machine.run(limit),
         };
-        if exit != ExitReason::Platform(VirtStop::Reset) {
+        if exit != ExitReason::Platform(VirtStop::Reset) || args.no_reboot {
             break exit;
         }
         let (console, disks) = builder.finish(vm);
@@ -482,7 +519,8 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         ExitReason::Deadlock => Err(RunError::Guest(
             "every hart waits for an interrupt and nothing can raise one (input has ended)".into(),
         )),
-        ExitReason::Platform(VirtStop::Reset) => unreachable!("resets restart the machine"),
+        // -no-reboot: QEMU exits with status 0 when the guest resets.
+        ExitReason::Platform(VirtStop::Reset) => Ok(0),
         ExitReason::Debug { .. } => unreachable!("debugger stops end only inside a gdb session"),
         // The frontend's hooks (-d) never stop the run.
         ExitReason::Hook { hart } => Err(RunError::Guest(format!("hart {hart} stopped by a hook"))),
