@@ -162,7 +162,8 @@ fn elf(segments: &[(u64, Vec<u8>)]) -> Vec<u8> {
     out.extend_from_slice(&phoff.to_le_bytes());
     out.extend_from_slice(&0u64.to_le_bytes()); // no sections
     out.extend_from_slice(&0u32.to_le_bytes()); // flags
-    for half in [64u16, 56, segments.len() as u16, 64, 0, 0] {
+    let count = u16::try_from(segments.len()).expect("a few segments");
+    for half in [64u16, 56, count, 64, 0, 0] {
         out.extend_from_slice(&half.to_le_bytes());
     }
     for (addr, bytes) in segments {
