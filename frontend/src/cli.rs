@@ -582,7 +582,7 @@ const CPU_LACKS: &[&str] = &[
 ];
 
 /// Parses `-cpu rv64[,EXT=on|off…]`. rivet's hart is fixed (RV64GC and
-/// the extensions in [`CPU_HAS`]): a switch that asks for what it is is
+/// the extensions in `CPU_HAS`): a switch that asks for what it is is
 /// accepted; one that asks for something else is refused, naming it.
 pub fn parse_cpu(text: &str) -> Result<(), UsageError> {
     let (model, pairs) = parse_kv(text);

@@ -4,7 +4,7 @@
 //! `-monitor`): `-monitor` is never `-m onitor`. Each takes either no value
 //! or exactly one, given as the next argument or after `=`
 //! (`-m 256M`, `-m=256M`); two dashes work too. [`read`] looks every
-//! option up in [`OPTIONS`], QEMU 7.2's options for `qemu-system-riscv64`
+//! option up in `OPTIONS`, QEMU 7.2's options for `qemu-system-riscv64`
 //! plus rivet's own, and hands clap those rivet reads, in clap's spelling.
 //! An option QEMU has and rivet does not is refused with the reason; one
 //! neither knows is `invalid option`, with the nearest spelling when one is
