@@ -149,8 +149,12 @@ pub const RTC_IRQ: u32 = 11;
 pub const VIRTIO_IRQ: u32 = 1;
 /// Number of PLIC interrupt sources (IDs 1..=95).
 pub const PLIC_SOURCES: u32 = 95;
-/// The most harts the board supports.
-pub const MAX_HARTS: usize = 8;
+/// The most harts the board supports. QEMU 7.2's `virt` takes up to 512;
+/// rivet keeps a hart's bit in 64-bit masks (`rivet_core::Machine`'s
+/// parked harts), so 64 is its limit. The CLINT (4-byte `msip` and 8-byte
+/// `mtimecmp` per hart) and the PLIC (two contexts per hart) of 64 harts
+/// fit the regions above, which are QEMU's whatever the hart count.
+pub const MAX_HARTS: usize = 64;
 
 /// The region of virtio slot `i`.
 pub const fn virtio_slot(i: usize) -> Region {

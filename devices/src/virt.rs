@@ -77,7 +77,7 @@ impl Disks {
 pub struct VirtConfig {
     /// RAM size in bytes (`-m`).
     pub ram_size: u64,
-    /// Number of harts (`-smp`), 1..=8.
+    /// Number of harts (`-smp`), 1..=[`layout::MAX_HARTS`] (64).
     pub harts: usize,
     /// The boot images.
     pub boot: BootConfig,
@@ -641,5 +641,58 @@ mod tests {
         let last = BOOT_ROM.base + BOOT_ROM.size - 2;
         assert!(!board.peek(PhysAddr::new(last), &mut buf));
         assert!(BootRom::new(BOOT_ROM.base + BOOT_ROM.size - 2, &[0; 4]).is_err());
+    }
+
+    #[test]
+    fn the_board_takes_64_harts_and_wires_the_last_one_and_refuses_65() {
+        let kernel =
+            std::env::temp_dir().join(format!("rivet-64-harts-{}.bin", std::process::id()));
+        std::fs::write(&kernel, [0x6f, 0, 0, 0]).unwrap();
+        let config = |harts| VirtConfig {
+            harts,
+            ram_size: 16 << 20,
+            boot: BootConfig {
+                bios: Some(boot::Firmware::None),
+                kernel: Some(kernel.clone()),
+                ..BootConfig::default()
+            },
+            time_source: TimeSource::Deterministic,
+            ..VirtConfig::default()
+        };
+        let console = || {
+            let mut console = BufferConsole::new();
+            console.input.extend(b"x");
+            Box::new(console)
+        };
+        let built = VirtMachine::new(&config(64), console());
+        let refused = VirtMachine::new(&config(65), console());
+        std::fs::remove_file(&kernel).unwrap();
+        let mut vm = built.unwrap();
+        assert_eq!(vm.machine.harts.len(), 64);
+        let Err(Error::Config(message)) = refused else {
+            panic!("65 harts accepted");
+        };
+        assert!(
+            message.contains("-smp 65: the virt board supports 1 to 64 harts"),
+            "{message}"
+        );
+        // Hart 63's msip (CLINT + 4 * 63) and its S-mode PLIC context (127).
+        let (board, mem) = (&mut vm.machine.platform, &mut vm.machine.memory);
+        write(board, layout::CLINT.base + 4 * 63, AccessSize::Word, 1);
+        assert_eq!(board.interrupt_lines(63), Some(irq::MSI));
+        assert_eq!(board.interrupt_lines(62), Some(0));
+        let source = u64::from(layout::UART0_IRQ);
+        write(board, PLIC.base + 4 * source, AccessSize::Word, 1);
+        write(
+            board,
+            PLIC.base + 0x2000 + 0x80 * 127,
+            AccessSize::Word,
+            1 << source,
+        );
+        write(board, UART0.base + 1, AccessSize::Byte, 1); // on received data
+        assert_eq!(board.poll(mem), None);
+        assert_eq!(board.interrupt_lines(63), Some(irq::MSI | irq::SEI));
+        let claim = PLIC.base + 0x20_0000 + 0x1000 * 127 + 4;
+        assert_eq!(read(board, claim, AccessSize::Word), Ok(source));
     }
 }

@@ -55,7 +55,7 @@ pub struct Args {
     /// RAM size: a number of MiB, or with a suffix K, M, G (default 256M).
     #[arg(short = 'm', value_name = "SIZE", allow_hyphen_values = true)]
     pub memory: Option<String>,
-    /// Number of harts (1 to 8): `N` or `cpus=N`.
+    /// Number of harts (1 to 64): `N` or `cpus=N`.
     #[arg(long, value_name = "N")]
     pub smp: Option<String>,
     /// Serial console on this terminal (rivet has no graphical display; accepted for QEMU compatibility).

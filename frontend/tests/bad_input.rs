@@ -105,8 +105,8 @@ fn bad_flags_and_values() {
     );
     fails_clearly(&["-m", "lots", "-kernel", "x"], "-m lots: not a size");
     fails_clearly(
-        &["-smp", "9", "-bios", "none", "-kernel", "/dev/null"],
-        "-smp 9",
+        &["-smp", "65", "-bios", "none", "-kernel", "/dev/null"],
+        "-smp 65: rivet's virt board has 1 to 64 harts",
     );
     fails_clearly(&["-smp", "two", "-kernel", "x"], "not a number of harts");
     fails_clearly(

@@ -86,7 +86,9 @@ const PATTERNS: &[Pattern] = &[
     Pattern("-M virt -cpu rv64,v=on,vlen=128 -bios none -kernel $OFF -nographic", Refuses("-cpu rv64,v=on: rivet does not implement v"), true),
     Pattern("-M virt -cpu rv64,c=off -bios none -kernel $OFF -nographic", Refuses("cannot switch c off"), true),
     Pattern("-M virt -cpu sifive-u54 -bios none -kernel $OFF -nographic", Refuses("-cpu sifive-u54: not supported"), true),
-    Pattern("-M virt -smp 16 -bios none -kernel $OFF -nographic", Refuses("-smp 16: rivet's virt board has 1 to 8 harts"), true),
+    Pattern("-M virt -smp 16 -bios none -kernel $OFF -nographic", Runs, true),
+    Pattern("-M virt -smp 64 -bios none -kernel $OFF -nographic", Runs, true),
+    Pattern("-M virt -smp 65 -bios none -kernel $OFF -nographic", Refuses("-smp 65: rivet's virt board has 1 to 64 harts (QEMU's has up to 512)"), true),
     Pattern("-M virt -smp cpus=4,sockets=1,cores=4,threads=1 -bios none -kernel $OFF -nographic", Runs, true),
     Pattern("-M sifive_u -bios none -kernel $OFF -nographic", Refuses("only the 'virt' machine"), true),
     // Boot images and device trees.

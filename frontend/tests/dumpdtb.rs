@@ -5,14 +5,18 @@
 mod common;
 
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::run_rivet;
 
 fn decompile(smp: &str, extra: &[&str]) -> String {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let dtb = dir.join(format!("virt-{smp}.dtb"));
-    let kernel = dir.join(format!("dtb-kernel-{smp}.bin"));
+    // Tests run in parallel and may ask for the same hart count.
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, Ordering::Relaxed);
+    let dtb = dir.join(format!("virt-{smp}-{run}.dtb"));
+    let kernel = dir.join(format!("dtb-kernel-{smp}-{run}.bin"));
     std::fs::write(&kernel, [0x6f, 0, 0, 0]).expect("write a 4-byte kernel");
     let mut args = vec!["-M", "virt", "-bios", "none", "-smp", smp, "-m", "128M"];
     args.extend(extra);
@@ -74,4 +78,149 @@ fn harts_and_initrd_follow_the_configuration() {
     assert!(dts.contains("cpu@3 {"), "{dts}");
     assert!(dts.contains("linux,initrd-start"), "{dts}");
     assert!(dts.contains("linux,initrd-end"), "{dts}");
+}
+
+/// The value of `property` in the node whose line starts with `node`
+/// (`"clint@2000000 {"`), as its list of cells.
+fn cells(dts: &str, node: &str, property: &str) -> Vec<u32> {
+    let body = dts
+        .split_once(&format!("\t{node}"))
+        .unwrap_or_else(|| panic!("no {node} in:\n{dts}"))
+        .1;
+    let body = &body[..body.find("};").expect("node end")];
+    let value = body
+        .split_once(&format!("{property} = <"))
+        .unwrap_or_else(|| panic!("no {property} in {node}"))
+        .1;
+    let value = &value[..value.find('>').expect("cells end")];
+    value
+        .split_whitespace()
+        .map(|c| u32::from_str_radix(c.trim_start_matches("0x"), 16).expect("hex cell"))
+        .collect()
+}
+
+/// Which hart each `riscv,cpu-intc` phandle belongs to: (phandle, hart).
+fn cpu_intcs(dts: &str) -> Vec<(u32, u32)> {
+    let mut found = Vec::new();
+    for cpu in dts.split("\t\tcpu@").skip(1) {
+        let hart: u32 = cpu[..cpu.find(' ').expect("cpu@N {")]
+            .parse()
+            .expect("hart");
+        let intc = cpu
+            .split_once("compatible = \"riscv,cpu-intc\";")
+            .expect("cpu-intc")
+            .1;
+        let phandle = intc.split_once("phandle = <").expect("intc phandle").1;
+        let phandle = &phandle[..phandle.find('>').expect(">")];
+        let phandle = u32::from_str_radix(phandle.trim_start_matches("0x"), 16).expect("hex");
+        found.push((phandle, hart));
+    }
+    found
+}
+
+/// The CLINT's and the PLIC's `reg` and their `interrupts-extended`, with
+/// each interrupt controller's phandle replaced by its hart's number (the
+/// phandles themselves are numbered differently by QEMU and rivet).
+fn interrupt_wiring(dts: &str) -> Vec<(&'static str, Vec<u32>, Vec<u32>)> {
+    let harts = cpu_intcs(dts);
+    let hart_of = |phandle: u32| {
+        harts
+            .iter()
+            .find(|(p, _)| *p == phandle)
+            .unwrap_or_else(|| panic!("{phandle:#x} is no hart's interrupt controller"))
+            .1
+    };
+    [("clint", "clint@2000000 {"), ("plic", "plic@c000000 {")]
+        .into_iter()
+        .map(|(name, node)| {
+            let wiring = cells(dts, node, "interrupts-extended")
+                .chunks(2)
+                .flat_map(|pair| [hart_of(pair[0]), pair[1]])
+                .collect();
+            (name, cells(dts, node, "reg"), wiring)
+        })
+        .collect()
+}
+
+/// 16 and 64 harts (rivet's limit): one `cpu` node each, and the CLINT
+/// and the PLIC wired to every hart as QEMU 7.2 wires them. QEMU's regions
+/// do not depend on the hart count (its PLIC region has room for the
+/// contexts of 512 harts): CLINT 0x10000, PLIC 0x600000 bytes; its CLINT
+/// raises each hart's M-mode software (3) and timer (7) interrupts, its
+/// PLIC drives each hart's M-mode (11) and S-mode (9) external interrupts,
+/// hart 0's first.
+#[test]
+fn sixteen_and_sixty_four_harts_are_wired_as_qemu_wires_them() {
+    for harts in [16u32, 64] {
+        let dts = decompile(&harts.to_string(), &[]);
+        let intcs = cpu_intcs(&dts);
+        assert_eq!(
+            intcs.iter().map(|&(_, h)| h).collect::<Vec<_>>(),
+            (0..harts).collect::<Vec<_>>(),
+            "{dts}"
+        );
+        let each_hart = |causes: [u32; 2]| -> Vec<u32> {
+            (0..harts)
+                .flat_map(|h| [h, causes[0], h, causes[1]])
+                .collect()
+        };
+        assert_eq!(
+            interrupt_wiring(&dts),
+            vec![
+                ("clint", vec![0, 0x200_0000, 0, 0x1_0000], each_hart([3, 7])),
+                (
+                    "plic",
+                    vec![0, 0xc00_0000, 0, 0x60_0000],
+                    each_hart([11, 9])
+                ),
+            ],
+            "{harts} harts"
+        );
+    }
+}
+
+/// The same against QEMU itself, when `qemu-system-riscv64` is installed
+/// (it says so when it is not): the CLINT and the PLIC of 1, 16 and 64
+/// harts as QEMU 7.2's `-machine dumpdtb` has them.
+#[test]
+fn the_interrupt_wiring_is_qemus() {
+    let qemu = "qemu-system-riscv64";
+    if Command::new(qemu).arg("-version").output().is_err() {
+        println!("{qemu} is not installed: the wiring is not compared with QEMU's");
+        return;
+    }
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for harts in ["1", "16", "64"] {
+        let dtb = dir.join(format!("qemu-virt-{harts}.dtb"));
+        let out = Command::new(qemu)
+            .args([
+                "-M", "virt", "-m", "128M", "-display", "none", "-smp", harts,
+            ])
+            .arg("-machine")
+            .arg(format!("dumpdtb={}", dtb.display()))
+            .output()
+            .expect("run QEMU");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = Command::new("dtc")
+            .args(["-I", "dtb", "-O", "dts"])
+            .arg(&dtb)
+            .output()
+            .expect("run dtc");
+        let theirs = String::from_utf8(out.stdout).expect("dts is text");
+        let ours = decompile(harts, &[]);
+        assert_eq!(
+            cpu_intcs(&ours).len(),
+            cpu_intcs(&theirs).len(),
+            "-smp {harts}"
+        );
+        assert_eq!(
+            interrupt_wiring(&ours),
+            interrupt_wiring(&theirs),
+            "-smp {harts}"
+        );
+    }
 }

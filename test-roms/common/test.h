@@ -97,7 +97,7 @@
 
 /* Secondary harts (crt0.S, rt_secondary): harts 1 .. RT_MAX_HARTS-1 run the
    program's test_secondary, if it defines one, each on a stack of its own. */
-#define RT_MAX_HARTS 8
+#define RT_MAX_HARTS 64
 #define RT_SECONDARY_STACK 4096
 
 /*
