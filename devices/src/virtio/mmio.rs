@@ -300,8 +300,8 @@ impl VirtioMmio {
         let mut failure = None;
         let mut used = false;
         for (index, queue) in self.queues.iter_mut().enumerate() {
-            let notified = self.notified.get_mut(index).map(std::mem::take);
-            if notified != Some(true) || !queue.is_ready() {
+            let notified = self.notified.get_mut(index).map(std::mem::take) == Some(true);
+            if !queue.is_ready() || !(notified || device.input_pending(index)) {
                 continue;
             }
             let result = device
@@ -421,6 +421,9 @@ impl VirtioMmio {
                     features & VIRTIO_F_INDIRECT_DESC != 0,
                     features & VIRTIO_F_EVENT_IDX != 0,
                 );
+            }
+            if let Some(device) = self.device.as_mut() {
+                device.set_driver_features(features);
             }
         }
         self.status = new;

@@ -11,6 +11,7 @@
 //! - [`queue`]: split virtqueues (§2.7) with indirect descriptors and event
 //!   indices;
 //! - [`block`]: the block device (§5.2);
+//! - [`net`]: the network device (§5.1);
 //! - [`disk`]: the raw image file behind a block device.
 //!
 //! Everything a guest driver writes — register values, ring contents,
@@ -21,11 +22,13 @@
 pub mod block;
 pub mod disk;
 pub mod mmio;
+pub mod net;
 pub mod queue;
 
 pub use block::VirtioBlock;
 pub use disk::{Disk, DiskError, DiskMode};
 pub use mmio::{MmioStats, MmioVersion, VirtioMmio};
+pub use net::{NetBackend, NetStats, VirtioNet};
 pub use queue::{Descriptor, DescriptorChain, Queue, QueueError};
 
 use rivet_core::Memory;
@@ -141,6 +144,19 @@ pub trait VirtioDevice: Send {
     /// Returns the device to its initial state (the driver wrote 0 to the
     /// status register).
     fn reset(&mut self);
+
+    /// Tells the device the features the driver accepted, when it sets
+    /// DRIVER_OK (a network device's header length depends on them). The
+    /// default ignores them.
+    fn set_driver_features(&mut self, _features: u64) {}
+
+    /// Whether input from the host (a network device's incoming frames)
+    /// waits for buffers on queue `index`: the transport then processes the
+    /// queue at its next poll without a notification from the driver. The
+    /// default has none.
+    fn input_pending(&mut self, _index: usize) -> bool {
+        false
+    }
 
     /// Makes every completed write durable on the host (a block device's
     /// backing file). The default does nothing.
