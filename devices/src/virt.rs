@@ -26,9 +26,10 @@ use crate::goldfish_rtc::{GoldfishRtc, RtcClock};
 use crate::htif::{Htif, HtifRequest};
 use crate::layout::{self, Device};
 use crate::plic::{Gateway, Plic};
+use crate::slirp::{UserNet, UserNetConfig};
 use crate::test_finisher::{PowerRequest, TestFinisher};
 use crate::uart::Uart16550;
-use crate::virtio::{Disk, DiskMode, MmioVersion, VirtioBlock, VirtioMmio};
+use crate::virtio::{Disk, DiskMode, MmioVersion, VirtioBlock, VirtioMmio, VirtioNet};
 
 /// A disk for a virtio-blk device.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +43,30 @@ pub struct DriveConfig {
     /// The virtio-mmio slot (0..8) it sits in.
     pub slot: usize,
 }
+
+/// A virtio-net device on the user network (`-netdev user` with `-device
+/// virtio-net-device`, or `-nic user`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NicConfig {
+    /// The MAC address.
+    pub mac: [u8; 6],
+    /// The user network behind it.
+    pub net: UserNetConfig,
+    /// The virtio-mmio slot (0..8) it sits in.
+    pub slot: usize,
+}
+
+/// The MAC address QEMU gives its `index`th network card when the command
+/// line gives none: 52:54:00:12:34:56, then ...:57 and so on.
+pub fn default_mac(index: usize) -> [u8; 6] {
+    let last = 0x56u8.wrapping_add(u8::try_from(index % 256).unwrap_or(0));
+    [0x52, 0x54, 0x00, 0x12, 0x34, last]
+}
+
+/// How long the board sleeps at most while a network device is attached:
+/// frames from the network arrive on another thread, and the harts' wait
+/// ends at least this often to let the device take them.
+const NETWORK_POLL: Duration = Duration::from_millis(1);
 
 /// The opened disks of a `virt` machine, by virtio-mmio slot.
 ///
@@ -85,6 +110,8 @@ pub struct VirtConfig {
     pub time_source: TimeSource,
     /// The virtio-blk disks.
     pub drives: Vec<DriveConfig>,
+    /// The virtio-net devices.
+    pub nics: Vec<NicConfig>,
     /// The virtio-mmio register layout of every slot.
     pub virtio_version: MmioVersion,
     /// The RTC's start time in nanoseconds since the epoch (`-rtc base=`),
@@ -106,6 +133,7 @@ impl Default for VirtConfig {
             boot: BootConfig::default(),
             time_source: TimeSource::HostClock,
             drives: Vec::new(),
+            nics: Vec::new(),
             virtio_version: MmioVersion::Modern,
             rtc_base_ns: None,
             rtc_virtual: false,
@@ -397,6 +425,14 @@ impl Platform for VirtBoard {
         if self.virtio.iter().any(VirtioMmio::is_busy) {
             return true;
         }
+        let networked = self
+            .virtio
+            .iter()
+            .any(|t| t.device_id() == crate::virtio::device_id::NET);
+        if networked {
+            let step = timeout.map_or(NETWORK_POLL, |t| t.min(NETWORK_POLL));
+            return self.console.wait(Some(step));
+        }
         self.console.wait(timeout)
     }
 }
@@ -514,6 +550,23 @@ impl VirtMachine {
             board.set_virtio(
                 drive.slot,
                 VirtioMmio::new(Some(Box::new(block)), config.virtio_version),
+            );
+        }
+        for nic in &config.nics {
+            let taken = config.drives.iter().filter(|d| d.slot == nic.slot).count()
+                + config.nics.iter().filter(|n| n.slot == nic.slot).count();
+            if nic.slot >= layout::VIRTIO_SLOTS || taken > 1 {
+                return Err(Error::Config(format!(
+                    "virtio-mmio slot {} does not exist or holds two devices",
+                    nic.slot
+                )));
+            }
+            let net = UserNet::start(&nic.net)
+                .map_err(|e| Error::Config(format!("-netdev user: {e}")))?;
+            let device = VirtioNet::new(nic.mac, Box::new(net));
+            board.set_virtio(
+                nic.slot,
+                VirtioMmio::new(Some(Box::new(device)), config.virtio_version),
             );
         }
         let mut a2 = 0;
