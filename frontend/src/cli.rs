@@ -76,10 +76,13 @@ pub struct Args {
     /// A monitor on a character device: not supported (rivet has no monitor yet).
     #[arg(long = "mon", value_name = "chardev=ID")]
     pub mons: Vec<String>,
-    /// A network card: only `none` (rivet has no networking yet).
-    #[arg(long = "nic", value_name = "none")]
+    /// A network card on the user network: `user[,model=virtio-net-device][,mac=MAC][,hostfwd=RULE]`, or `none`.
+    #[arg(long = "nic", value_name = "user|none")]
     pub nics: Vec<String>,
-    /// Legacy networking: only `none` (rivet has no networking yet).
+    /// A network backend: `user,id=ID[,hostfwd=[tcp|udp]:[HOSTADDR]:PORT-[GUESTADDR]:PORT]`.
+    #[arg(long = "netdev", value_name = "user,id=ID")]
+    pub netdevs: Vec<String>,
+    /// Legacy networking: only `none` (use -nic user or -netdev user).
     #[arg(long = "net", value_name = "none")]
     pub nets: Vec<String>,
     /// A device tree blob to give the guest instead of the generated one.
@@ -470,7 +473,10 @@ pub fn help_request(args: &Args) -> Option<&'static str> {
     } else if is_help(&args.cpu) {
         Some("rv64\n")
     } else if args.devices.iter().any(|d| d == "help" || d == "?") {
-        Some("Storage devices:\nname \"virtio-blk-device\", bus virtio-bus\n")
+        Some(
+            "Storage devices:\nname \"virtio-blk-device\", bus virtio-bus\n\n\
+             Network devices:\nname \"virtio-net-device\", bus virtio-bus\n",
+        )
     } else {
         None
     }
@@ -638,13 +644,12 @@ pub fn check_supported(args: &Args) -> Result<(), UsageError> {
     if let Some(mon) = args.mons.first() {
         return Err(UsageError(format!("-mon {mon}: rivet has no monitor yet")));
     }
-    for (option, values) in [("-nic", &args.nics), ("-net", &args.nets)] {
-        if let Some(v) = values.iter().find(|v| *v != "none") {
-            let kind = v.split(',').next().unwrap_or(v);
-            return Err(UsageError(format!(
-                "{option} {kind}: networking is not supported yet (no virtio-net device)"
-            )));
-        }
+    if let Some(v) = args.nets.iter().find(|v| *v != "none") {
+        let kind = v.split(',').next().unwrap_or(v);
+        return Err(UsageError(format!(
+            "-net {kind}: the legacy -net is not supported: use -nic user, or -netdev user,id=ID \
+             with -device virtio-net-device,netdev=ID"
+        )));
     }
     if args.no_shutdown {
         return Err(UsageError(
@@ -748,7 +753,7 @@ pub fn parse_device(text: &str) -> Result<DeviceSpec, UsageError> {
         }
         Some(net) if net.starts_with("virtio-net") => {
             return Err(UsageError(format!(
-                "-device {net}: networking is not supported yet (no virtio-net device)"
+                "-device {net}: a network card, not a disk (see crate::net)"
             )))
         }
         Some(rng) if rng.starts_with("virtio-rng") => {
@@ -763,7 +768,7 @@ pub fn parse_device(text: &str) -> Result<DeviceSpec, UsageError> {
         }
         Some(other) => {
             return Err(UsageError(format!(
-                "-device {other}: unknown device (rivet has virtio-blk-device; -device help lists it)"
+                "-device {other}: unknown device (rivet has virtio-blk-device and virtio-net-device; -device help lists them)"
             )))
         }
         None => {

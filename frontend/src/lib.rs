@@ -25,5 +25,6 @@ pub mod cli;
 pub mod console;
 pub mod gdb;
 pub mod log;
+pub mod net;
 pub mod options;
 pub mod run;

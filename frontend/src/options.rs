@@ -88,6 +88,7 @@ const OPTIONS: &[OptionSpec] = &[
     long("mon", true),
     long("chardev", true),
     long("nic", true),
+    long("netdev", true),
     long("net", true),
     long("icount", true),
     long("rtc", true),
@@ -110,11 +111,6 @@ const OPTIONS: &[OptionSpec] = &[
     long("stats", false),
     long("plic-gateway", true),
     // QEMU's, refused.
-    refused(
-        "netdev",
-        true,
-        "networking is not supported yet (no virtio-net device)",
-    ),
     refused(
         "fsdev",
         true,
@@ -393,10 +389,6 @@ mod tests {
         assert_eq!(
             read_strs(&["rivet", "-m256"]),
             Err("-m256: invalid option".into())
-        );
-        assert_eq!(
-            read_strs(&["rivet", "-netdev", "user,id=n0"]),
-            Err("-netdev user: networking is not supported yet (no virtio-net device)".into())
         );
         assert_eq!(
             read_strs(&["rivet", "-kernel"]),

@@ -9,7 +9,7 @@ use rivet_core::machine::ExitReason;
 use rivet_core::TimeSource;
 use rivet_devices::boot::{BootConfig, Firmware};
 use rivet_devices::fdt::{self, FdtConfig};
-use rivet_devices::virt::DriveConfig;
+use rivet_devices::virt::{default_mac, DriveConfig, NicConfig};
 use rivet_devices::virtio::{DiskMode, MmioVersion};
 use rivet_devices::{layout, BufferConsole, Console, Disks, VirtConfig, VirtMachine, VirtStop};
 
@@ -17,6 +17,7 @@ use crate::cli::{self, Args, UsageError};
 use crate::console::{HostConsole, Serial, TerminalGuard};
 use crate::gdb::{GdbAddress, GdbServer};
 use crate::log::{LogItems, LogOutput, Shown};
+use crate::net;
 
 /// An error that ends rivet before or instead of running the guest.
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +107,7 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
             }
         }
     }
+    let (drives, nics) = drives_from_args(args)?;
     let config = VirtConfig {
         ram_size,
         harts,
@@ -116,7 +118,8 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
             append: args.append.clone(),
         },
         time_source,
-        drives: drives_from_args(args)?,
+        drives,
+        nics,
         virtio_version,
         rtc_base_ns: rtc.base_secs.map(|s| s.saturating_mul(1_000_000_000)),
         rtc_virtual: rtc.virtual_clock,
@@ -142,8 +145,12 @@ fn trap_log(args: &Args) -> Result<Option<(LogItems, LogOutput)>, RunError> {
     Ok(Some((items, Arc::new(std::sync::Mutex::new(out)))))
 }
 
-/// Pairs `-drive` with `-device` options into the board's disks.
-fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
+/// Pairs `-drive` with `-device` options into the board's disks, and
+/// `-netdev` with `-device virtio-net-device` (and `-nic`) into its network
+/// cards. Slots go, in order, to `if=virtio` drives, disk devices, network
+/// devices, then `-nic` cards, each to the lowest free slot unless its
+/// `bus=` chose one.
+fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), UsageError> {
     let drives = args
         .drives
         .iter()
@@ -152,7 +159,24 @@ fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
     let devices = args
         .devices
         .iter()
+        .filter(|d| !net::is_net_device(d))
         .map(|d| cli::parse_device(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let net_devices = args
+        .devices
+        .iter()
+        .filter(|d| net::is_net_device(d))
+        .map(|d| net::parse_net_device(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let netdevs = args
+        .netdevs
+        .iter()
+        .map(|n| net::parse_netdev(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let nic_specs = args
+        .nics
+        .iter()
+        .map(|n| net::parse_nic(n))
         .collect::<Result<Vec<_>, _>>()?;
     // Two drives with one id: QEMU refuses them ("Duplicate ID"), and
     // taking either would write a disk the user did not mean.
@@ -178,10 +202,12 @@ fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
     let mut out = Vec::new();
     let mut next_slot = 0;
     let mut used = std::collections::BTreeSet::new();
-    for dev in &devices {
-        if let Some(slot) = dev.slot {
-            used.insert(slot);
-        }
+    for slot in devices
+        .iter()
+        .filter_map(|d| d.slot)
+        .chain(net_devices.iter().filter_map(|d| d.slot))
+    {
+        used.insert(slot);
     }
     let mut take_slot = |wanted: Option<usize>| {
         wanted.unwrap_or_else(|| {
@@ -227,13 +253,49 @@ fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
         });
     }
     // A drive with if=none that no -device uses stays unattached, as in QEMU.
-    if out.len() > layout::VIRTIO_SLOTS {
+    let mut seen_ids = std::collections::BTreeSet::new();
+    for n in &netdevs {
+        if !seen_ids.insert(n.id.as_str()) {
+            return Err(UsageError(format!("-netdev user: duplicate ID '{}'", n.id)));
+        }
+    }
+    let mut nics = Vec::new();
+    let mut used_netdevs = std::collections::BTreeSet::new();
+    for dev in &net_devices {
+        let Some(n) = netdevs.iter().find(|n| n.id == dev.netdev) else {
+            return Err(UsageError(format!(
+                "-device virtio-net-device: no -netdev with id={}",
+                dev.netdev
+            )));
+        };
+        if !used_netdevs.insert(n.id.as_str()) {
+            return Err(UsageError(format!(
+                "-device virtio-net-device: netdev {} is used by two devices",
+                n.id
+            )));
+        }
+        let index = nics.len();
+        nics.push(NicConfig {
+            mac: dev.mac.unwrap_or_else(|| default_mac(index)),
+            net: n.config.clone(),
+            slot: take_slot(dev.slot),
+        });
+    }
+    for nic in nic_specs.into_iter().flatten() {
+        let index = nics.len();
+        nics.push(NicConfig {
+            mac: nic.mac.unwrap_or_else(|| default_mac(index)),
+            net: nic.config,
+            slot: take_slot(None),
+        });
+    }
+    if out.len() + nics.len() > layout::VIRTIO_SLOTS {
         return Err(UsageError(format!(
             "at most {} virtio devices",
             layout::VIRTIO_SLOTS
         )));
     }
-    Ok(out)
+    Ok((out, nics))
 }
 
 /// `-pidfile FILE`: holds rivet's process id while it runs; the file is

@@ -111,8 +111,16 @@ const PATTERNS: &[Pattern] = &[
     Pattern("-M virt -bios none -kernel $OFF -nographic -hda $IMG", Refuses("-hda"), true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -cdrom $IMG", Refuses("-cdrom"), true),
     // Network, RNG, file sharing, semihosting.
-    Pattern("-M virt -bios none -kernel $OFF -nographic -netdev user,id=n0 -device virtio-net-device,netdev=n0", Refuses("-netdev user: networking is not supported yet"), true),
-    Pattern("-M virt -bios none -kernel $OFF -nographic -nic user", Refuses("-nic user: networking is not supported yet"), true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -netdev user,id=n0 -device virtio-net-device,netdev=n0", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -netdev user,id=n0,hostfwd=tcp:127.0.0.1:38222-:22 -device virtio-net-device,netdev=n0,mac=52:54:00:12:34:57", Runs, true),
+    // QEMU 7.2 runs these but warns that virt creates no -nic card
+    // ("requested NIC ... was not created"); rivet attaches a virtio-net-device.
+    Pattern("-M virt -bios none -kernel $OFF -nographic -nic user", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -nic user,model=virtio-net-device,hostfwd=tcp:127.0.0.1:38223-:22", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -nic user,model=e1000", Refuses("-nic user,model=e1000: rivet has only virtio-net-device"), true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -netdev user,id=n0,guestfwd=tcp:10.0.2.100:1234-cmd:cat -device virtio-net-device,netdev=n0", Refuses("guestfwd=tcp:10.0.2.100:1234-cmd:cat: not supported yet"), true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -device virtio-net-device,netdev=n9", Refuses("no -netdev with id=n9"), false),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -netdev user,id=n0 -device virtio-net-pci,netdev=n0", Refuses("-device virtio-net-pci: rivet's virt board has no PCI"), false),
     Pattern("-M virt -bios none -kernel $OFF -nographic -nic none", Runs, true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -net none", Runs, true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-device,rng=rng0", Refuses("-object rng-random: objects are not supported"), true),
