@@ -17,7 +17,7 @@
 //!
 //! The high-level `libslirp` crate wraps slirp's callbacks, input and
 //! polling; the host forwarding call it does not wrap is the one `unsafe`
-//! call of rivet-devices, in [`add_hostfwd`], with its proof.
+//! call of rivet-devices, in `add_hostfwd`, with its proof.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;

@@ -15,7 +15,7 @@
 //! `num_buffers` 1, §5.1.6.4).
 //!
 //! Frames go to and come from a [`NetBackend`] (the user network of
-//! [`crate::netdev`], or a test's). A driver's mistakes cost only its own
+//! [`crate::slirp`], or a test's). A driver's mistakes cost only its own
 //! frames: a transmit chain with device-writable buffers, buffers outside
 //! RAM, or a frame longer than [`MAX_FRAME_LEN`] is dropped (counted in
 //! [`NetStats`]) and returned with a used length of zero; a frame from the
