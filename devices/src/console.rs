@@ -5,7 +5,12 @@
 //! `Ctrl-A` keys); tests use [`BufferConsole`].
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// Ends a [`Console::wait`] early, from another thread: a network card's
+/// backend calls it when frames for the guest arrive.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 /// The host side of the serial console.
 pub trait Console {
@@ -27,6 +32,13 @@ pub trait Console {
 
     /// Pushes buffered output out.
     fn flush(&mut self) {}
+
+    /// A [`Waker`] that ends a [`Console::wait`] in progress (or the next
+    /// one, if none is), if the console has one. Without one, the board
+    /// polls its network cards every millisecond while it waits.
+    fn waker(&self) -> Option<Waker> {
+        None
+    }
 }
 
 /// A console in memory: output is collected, input is a fixed script.

@@ -13,7 +13,8 @@
 //! its own, which polls slirp's sockets and runs its timers; frames travel
 //! between that thread and the device through bounded channels (a full
 //! channel drops the frame, as a full network card ring does), and a guest
-//! frame wakes the thread through a [`mio::Waker`].
+//! frame wakes the thread through a [`mio::Waker`], and a frame for the
+//! guest ends the board's wait through the console's [`Waker`].
 //!
 //! The high-level `libslirp` crate wraps slirp's callbacks, input and
 //! polling; the host forwarding call it does not wrap is the one `unsafe`
@@ -33,8 +34,9 @@ use std::time::{Duration, Instant};
 
 use libslirp::{Context, Handler, PollEvents};
 use mio::unix::SourceFd;
-use mio::{Events, Interest, Poll, Token, Waker};
+use mio::{Events, Interest, Poll, Token, Waker as PollWaker};
 
+use crate::console::Waker;
 use crate::virtio::NetBackend;
 
 /// The guest network (QEMU's `net=`): 10.0.2.0/24.
@@ -88,7 +90,7 @@ pub struct UserNetConfig {
 pub struct UserNet {
     to_slirp: SyncSender<Vec<u8>>,
     from_slirp: Receiver<Vec<u8>>,
-    waker: Arc<Waker>,
+    poll_waker: Arc<PollWaker>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -102,11 +104,14 @@ impl std::fmt::Debug for UserNet {
 impl UserNet {
     /// Starts the user network of `config`: its thread, its slirp
     /// instance and its host forwarding rules. A rule whose host port
-    /// cannot be bound is an error, as in QEMU.
-    pub fn start(config: &UserNetConfig) -> Result<Self, String> {
+    /// cannot be bound is an error, as in QEMU. `waker`, if given, is
+    /// called whenever a frame for the guest arrives (to end the board's
+    /// wait).
+    pub fn start(config: &UserNetConfig, waker: Option<Waker>) -> Result<Self, String> {
         let poll = Poll::new().map_err(|e| format!("cannot create a poller: {e}"))?;
-        let waker = Arc::new(
-            Waker::new(poll.registry(), WAKE).map_err(|e| format!("cannot create a waker: {e}"))?,
+        let poll_waker = Arc::new(
+            PollWaker::new(poll.registry(), WAKE)
+                .map_err(|e| format!("cannot create a waker: {e}"))?,
         );
         let (to_slirp, guest_frames) = mpsc::sync_channel(CHANNEL_FRAMES);
         let (host_frames, from_slirp) = mpsc::sync_channel(CHANNEL_FRAMES);
@@ -117,7 +122,7 @@ impl UserNet {
         let thread = std::thread::Builder::new()
             .name("rivet-slirp".into())
             .spawn(move || {
-                let state = Rc::new(RefCell::new(SlirpState::new(host_frames)));
+                let state = Rc::new(RefCell::new(SlirpState::new(host_frames, waker)));
                 let context = new_context(&config, Rc::clone(&state));
                 for rule in &config.host_forwards {
                     if !add_hostfwd(&context, rule) {
@@ -138,7 +143,7 @@ impl UserNet {
             Ok(Ok(())) => Ok(UserNet {
                 to_slirp,
                 from_slirp,
-                waker,
+                poll_waker,
                 stop,
                 thread: Some(thread),
             }),
@@ -161,7 +166,7 @@ impl NetBackend for UserNet {
             Ok(()) | Err(TrySendError::Full(_)) => {}
             Err(TrySendError::Disconnected(_)) => return,
         }
-        let _ = self.waker.wake();
+        let _ = self.poll_waker.wake();
     }
 
     fn recv(&mut self) -> Option<Vec<u8>> {
@@ -174,7 +179,7 @@ impl Drop for UserNet {
     /// ports among them) are closed when this returns.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        let _ = self.waker.wake();
+        let _ = self.poll_waker.wake();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -208,14 +213,16 @@ pub struct Timer(Rc<TimerInner>);
 /// and the clock.
 struct SlirpState {
     to_device: SyncSender<Vec<u8>>,
+    waker: Option<Waker>,
     timers: Vec<Weak<TimerInner>>,
     start: Instant,
 }
 
 impl SlirpState {
-    fn new(to_device: SyncSender<Vec<u8>>) -> Self {
+    fn new(to_device: SyncSender<Vec<u8>>, waker: Option<Waker>) -> Self {
         SlirpState {
             to_device,
+            waker,
             timers: Vec::new(),
             start: Instant::now(),
         }
@@ -239,7 +246,11 @@ impl Handler for SlirpState {
 
     /// A frame for the guest; dropped if the device's channel is full.
     fn send_packet(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let _ = self.to_device.try_send(buf.to_vec());
+        if self.to_device.try_send(buf.to_vec()).is_ok() {
+            if let Some(wake) = &self.waker {
+                wake();
+            }
+        }
         Ok(buf.len())
     }
 

@@ -63,10 +63,16 @@ pub fn default_mac(index: usize) -> [u8; 6] {
     [0x52, 0x54, 0x00, 0x12, 0x34, last]
 }
 
-/// How long the board sleeps at most while a network device is attached:
-/// frames from the network arrive on another thread, and the harts' wait
-/// ends at least this often to let the device take them.
+/// How long the board sleeps at most while a network device is attached
+/// and the console has no [`Waker`](crate::console::Waker) for the network
+/// to end the wait with: frames from the network arrive on another thread,
+/// and the harts' wait ends at least this often to let the device take them.
 const NETWORK_POLL: Duration = Duration::from_millis(1);
+
+/// How long the board sleeps at most while a network device is attached
+/// and the network can end the wait: a wait without a timeout would end
+/// at once when the console's input has ended, though frames may come.
+const NETWORK_IDLE: Duration = Duration::from_secs(1);
 
 /// The opened disks of a `virt` machine, by virtio-mmio slot.
 ///
@@ -177,6 +183,8 @@ pub struct VirtBoard {
     boot_rom: BootRom,
     console: Box<dyn Console>,
     htif: Option<Htif>,
+    /// The network cards end the board's waits through the console's waker.
+    network_wakes: bool,
 }
 
 impl std::fmt::Debug for VirtBoard {
@@ -219,6 +227,7 @@ impl VirtBoard {
             boot_rom: BootRom::default(),
             console,
             htif: None,
+            network_wakes: false,
         })
     }
 
@@ -430,8 +439,14 @@ impl Platform for VirtBoard {
             .iter()
             .any(|t| t.device_id() == crate::virtio::device_id::NET);
         if networked {
-            let step = timeout.map_or(NETWORK_POLL, |t| t.min(NETWORK_POLL));
-            return self.console.wait(Some(step));
+            let step = if self.network_wakes {
+                NETWORK_IDLE
+            } else {
+                NETWORK_POLL
+            };
+            return self
+                .console
+                .wait(Some(timeout.map_or(step, |t| t.min(step))));
         }
         self.console.wait(timeout)
     }
@@ -561,7 +576,9 @@ impl VirtMachine {
                     nic.slot
                 )));
             }
-            let net = UserNet::start(&nic.net)
+            let waker = board.console.waker();
+            board.network_wakes = waker.is_some();
+            let net = UserNet::start(&nic.net, waker)
                 .map_err(|e| Error::Config(format!("-netdev user: {e}")))?;
             let device = VirtioNet::new(nic.mac, Box::new(net));
             board.set_virtio(

@@ -27,6 +27,9 @@ struct Input {
     bytes: VecDeque<u8>,
     ended: bool,
     quit: bool,
+    /// Another source of input (a network card) has something for the
+    /// machine: the next wait returns at once.
+    woken: bool,
 }
 
 /// The most input bytes queued for the guest. Past it the stdin thread
@@ -345,6 +348,9 @@ impl Console for HostConsole {
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut input = self.shared.input.lock().unwrap_or_else(|e| e.into_inner());
         loop {
+            if std::mem::take(&mut input.woken) {
+                return true;
+            }
             if !input.bytes.is_empty()
                 || input.quit
                 || self.terminate.load(Ordering::Relaxed)
@@ -372,6 +378,14 @@ impl Console for HostConsole {
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
+    }
+
+    fn waker(&self) -> Option<rivet_devices::console::Waker> {
+        let shared = Arc::clone(&self.shared);
+        Some(Arc::new(move || {
+            shared.input.lock().unwrap_or_else(|e| e.into_inner()).woken = true;
+            shared.ready.notify_all();
+        }))
     }
 
     fn quit_requested(&self) -> bool {
