@@ -186,14 +186,22 @@ impl Drop for UserNet {
     }
 }
 
-/// `tcp:127.0.0.1:2222-10.0.2.15:22`, as QEMU's messages show a rule.
+/// `tcp:127.0.0.1:2222-:22`, as the rule is written (an unspecified
+/// address left out).
 fn describe(rule: &HostForward) -> String {
+    let addr = |a: Ipv4Addr| {
+        if a.is_unspecified() {
+            String::new()
+        } else {
+            a.to_string()
+        }
+    };
     format!(
         "{}:{}:{}-{}:{}",
         if rule.udp { "udp" } else { "tcp" },
-        rule.host_addr,
+        addr(rule.host_addr),
         rule.host_port,
-        rule.guest_addr,
+        addr(rule.guest_addr),
         rule.guest_port
     )
 }

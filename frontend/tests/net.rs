@@ -19,6 +19,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use common::guest::{images, Guest, PROMPT};
+use common::{run_command, run_rivet};
 
 const BOOT: Duration = Duration::from_secs(180);
 const STEP: Duration = Duration::from_secs(60);
@@ -259,4 +260,60 @@ fn nic_user_gives_a_card_with_its_mac_and_dhcp() {
     assert_eq!(fetched, "rivet-nic-page 77");
     guest.send("poweroff");
     assert_eq!(guest.wait_exit(STEP), Some(0));
+}
+
+/// A host forwarding rule whose port is taken: rivet refuses to start,
+/// naming the rule, as QEMU 7.2 does ("Could not set up host forwarding
+/// rule 'tcp:127.0.0.1:PORT-:22'", exit status 1).
+#[test]
+fn a_busy_host_port_is_refused_as_qemu_refuses_it() {
+    // lui t0,0x100; lui a0,5; addi a0,a0,0x555; sw a0,0(t0): power off.
+    let code: Vec<u8> = [0x0010_02b7u32, 0x0000_5537, 0x5555_0513, 0x00a2_a023]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    let kernel = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("net-off.bin");
+    std::fs::write(&kernel, code).expect("write the kernel");
+    let busy = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = busy.local_addr().expect("address").port();
+    let rule = format!("tcp:127.0.0.1:{port}-:22");
+    let args = [
+        "-M".to_string(),
+        "virt".into(),
+        "-bios".into(),
+        "none".into(),
+        "-kernel".into(),
+        kernel.display().to_string(),
+        "-nographic".into(),
+        "-netdev".into(),
+        format!("user,id=n0,hostfwd={rule}"),
+        "-device".into(),
+        "virtio-net-device,netdev=n0".into(),
+    ];
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = run_rivet(&refs, b"", STEP);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(
+        run.stderr.trim(),
+        format!(
+            "rivet: -netdev user: could not set up host forwarding rule '{rule}' \
+             (is the host port in use?)"
+        )
+    );
+    let qemu = "qemu-system-riscv64";
+    if Command::new(qemu).arg("-version").output().is_ok() {
+        let mut command = Command::new(qemu);
+        command.args(&args);
+        let run = run_command(command, b"", STEP);
+        assert_eq!(run.code, Some(1), "{run:?}");
+        assert!(
+            run.stderr
+                .contains(&format!("Could not set up host forwarding rule '{rule}'")),
+            "{run:?}"
+        );
+    }
+    // With the port free, the same command line runs and powers off.
+    drop(busy);
+    let run = run_rivet(&refs, b"", STEP);
+    assert_eq!(run.code, Some(0), "{run:?}");
 }
