@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use rivet_core::{AccessSize, Memory, PhysAddr};
 use rivet_devices::virtio::features::VIRTIO_F_VERSION_1;
 use rivet_devices::virtio::net::features::{VIRTIO_NET_F_MAC, VIRTIO_NET_F_STATUS};
-use rivet_devices::virtio::net::{FRAMES_PER_POLL, MAX_FRAME_LEN, RX_BACKLOG};
+use rivet_devices::virtio::net::{FRAMES_PER_POLL, MAX_FRAME_LEN, RX_BACKLOG, WORK_PER_POLL};
 use rivet_devices::virtio::status::{
     ACKNOWLEDGE, DEVICE_NEEDS_RESET, DRIVER, DRIVER_OK, FEATURES_OK,
 };
@@ -394,6 +394,28 @@ fn work_per_poll_is_bounded() {
     assert_eq!(wire.sent.lock().unwrap().len(), FRAMES_PER_POLL);
     assert!(d.dev.is_busy(), "work left: the board must not sleep");
     d.poll();
+    assert_eq!(wire.sent.lock().unwrap().len(), usize::from(QSIZE));
+    assert!(!d.dev.is_busy());
+}
+
+/// Large frames use the poll's work budget up before its frame count:
+/// 256 frames of 65,550 bytes (all from one buffer) take several polls.
+#[test]
+fn large_frames_are_bounded_by_bytes_per_poll() {
+    let wire = Wire::default();
+    let mut d = Driver::new(&wire);
+    let len = 12 + MAX_FRAME_LEN as u32;
+    for _ in 0..QSIZE {
+        d.offer(TX, &[(BUF, len, 0)]);
+    }
+    d.notify(TX);
+    d.poll();
+    let first = wire.sent.lock().unwrap().len();
+    let per_poll = (WORK_PER_POLL / u64::from(len + 64)) as usize + 1;
+    assert!(first > 0 && first <= per_poll, "{first} frames in one poll");
+    for _ in 0..usize::from(QSIZE).div_ceil(first) {
+        d.poll();
+    }
     assert_eq!(wire.sent.lock().unwrap().len(), usize::from(QSIZE));
     assert!(!d.dev.is_busy());
 }

@@ -20,7 +20,8 @@
 //! RAM, or a frame longer than [`MAX_FRAME_LEN`] is dropped (counted in
 //! [`NetStats`]) and returned with a used length of zero; a frame from the
 //! host that does not fit the receive buffer it was given is dropped the
-//! same way. Each poll moves at most [`FRAMES_PER_POLL`] frames per queue.
+//! same way. Each poll moves at most [`FRAMES_PER_POLL`] frames per queue,
+//! and at most [`WORK_PER_POLL`] bytes' worth of copying and walking.
 
 use std::collections::VecDeque;
 
@@ -59,6 +60,16 @@ pub const MAX_FRAME_LEN: usize = 65_550;
 /// The most frames the device moves on one queue in one poll: the rest wait
 /// for the next poll, between slices, so a flood never holds off the harts.
 pub const FRAMES_PER_POLL: usize = 256;
+
+/// The work the device does on one queue in one poll, in bytes copied
+/// between RAM and the backend, counting [`WORK_PER_DESCRIPTOR`] for each
+/// descriptor walked: a few milliseconds of host time however large the
+/// frames and however long the chains (an indirect table may hold 32,768
+/// descriptors).
+pub const WORK_PER_POLL: u64 = 4 << 20;
+
+/// What one descriptor of a chain costs against [`WORK_PER_POLL`].
+const WORK_PER_DESCRIPTOR: u64 = 64;
 
 /// The most frames from the host kept waiting for receive buffers; more
 /// are dropped, as a network card drops what overflows its ring.
@@ -164,12 +175,18 @@ impl VirtioNet {
         }
     }
 
-    /// Sends the frames of up to [`FRAMES_PER_POLL`] transmit chains.
+    /// Sends the frames of up to [`FRAMES_PER_POLL`] transmit chains,
+    /// within [`WORK_PER_POLL`].
     fn transmit(&mut self, queue: &mut Queue, mem: &mut Memory) -> Result<QueueWork, QueueError> {
+        let mut budget = WORK_PER_POLL;
         for _ in 0..FRAMES_PER_POLL {
+            if budget == 0 {
+                return Ok(QueueWork::Pending);
+            }
             let Some(chain) = queue.pop(mem)? else {
                 return Ok(QueueWork::Done);
             };
+            budget = budget.saturating_sub(cost(&chain.descriptors));
             if self.gather_frame(&chain.descriptors, mem) {
                 self.backend.send(&self.frame[self.header_len..]);
                 self.stats.tx_frames += 1;
@@ -207,12 +224,17 @@ impl VirtioNet {
     }
 
     /// Delivers up to [`FRAMES_PER_POLL`] frames of the backlog into
-    /// receive buffers; stops when the driver has none left.
+    /// receive buffers, within [`WORK_PER_POLL`]; stops when the driver
+    /// has none left.
     fn receive(&mut self, queue: &mut Queue, mem: &mut Memory) -> Result<QueueWork, QueueError> {
+        let mut budget = WORK_PER_POLL;
         for _ in 0..FRAMES_PER_POLL {
             self.fill_backlog();
             if self.backlog.is_empty() {
                 return Ok(QueueWork::Done);
+            }
+            if budget == 0 {
+                return Ok(QueueWork::Pending);
             }
             let Some(chain) = queue.pop(mem)? else {
                 // The frames wait for buffers: the driver notifies the
@@ -222,6 +244,7 @@ impl VirtioNet {
             let Some(frame) = self.backlog.pop_front() else {
                 return Ok(QueueWork::Done);
             };
+            budget = budget.saturating_sub(cost(&chain.descriptors));
             let written = self.scatter_frame(&chain.descriptors, &frame, mem);
             match written {
                 Some(_) => self.stats.rx_frames += 1,
@@ -278,6 +301,17 @@ impl VirtioNet {
         }
         Some(len)
     }
+}
+
+/// What a chain costs against [`WORK_PER_POLL`]: its bytes (at most what
+/// the device copies: a frame's length is bounded by [`MAX_FRAME_LEN`]
+/// before anything is copied) and its descriptors.
+fn cost(buffers: &[Descriptor]) -> u64 {
+    let bytes: u64 = buffers.iter().map(|d| u64::from(d.len)).sum();
+    let limit = (HEADER_LEN + MAX_FRAME_LEN) as u64;
+    bytes
+        .min(limit)
+        .saturating_add(WORK_PER_DESCRIPTOR.saturating_mul(buffers.len() as u64))
 }
 
 impl VirtioDevice for VirtioNet {
@@ -345,5 +379,63 @@ impl VirtioDevice for VirtioNet {
         self.stats.rx_dropped += self.backlog.len() as u64;
         self.backlog.clear();
         self.header_len = HEADER_LEN;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A backend whose only frame is `frame`.
+    struct One(Option<Vec<u8>>);
+
+    impl NetBackend for One {
+        fn send(&mut self, _frame: &[u8]) {}
+
+        fn recv(&mut self) -> Option<Vec<u8>> {
+            self.0.take()
+        }
+    }
+
+    /// §5.1.6.1: a legacy driver (no VIRTIO_F_VERSION_1, no MRG_RXBUF)
+    /// gets the 10-byte header without `num_buffers`; after a reset the
+    /// device expects the 12-byte one again until told otherwise.
+    #[test]
+    fn a_legacy_driver_gets_the_10_byte_header() {
+        let base = 0x8000_0000;
+        let mut mem = Memory::new(PhysAddr::new(base), 0x10000).unwrap();
+        let mut queue = Queue::new(8);
+        queue.set_desc_table(PhysAddr::new(base));
+        queue.set_avail_ring(PhysAddr::new(base + 0x1000));
+        queue.set_used_ring(PhysAddr::new(base + 0x2000));
+        queue.set_ready(true);
+        // One writable descriptor of 100 bytes at 0x8000_4000, made available.
+        let mut desc = [0u8; 16];
+        desc[..8].copy_from_slice(&(base + 0x4000).to_le_bytes());
+        desc[8..12].copy_from_slice(&100u32.to_le_bytes());
+        desc[12..14].copy_from_slice(&super::super::queue::VIRTQ_DESC_F_WRITE.to_le_bytes());
+        mem.write(PhysAddr::new(base), &desc).unwrap();
+        mem.write(PhysAddr::new(base + 0x1002), &1u16.to_le_bytes())
+            .unwrap();
+        mem.write(PhysAddr::new(base + 0x4000), &[0xee; 100])
+            .unwrap();
+        let frame: Vec<u8> = (1..=60).collect();
+        let mut net = VirtioNet::new([2, 0, 0, 0, 0, 1], Box::new(One(Some(frame.clone()))));
+        net.set_driver_features(features::VIRTIO_NET_F_MAC);
+        assert!(net.input_pending(RECEIVEQ));
+        assert_eq!(
+            net.process_queue(RECEIVEQ, &mut queue, &mut mem),
+            Ok(QueueWork::Done)
+        );
+        let mut got = [0u8; 72];
+        mem.read(PhysAddr::new(base + 0x4000), &mut got).unwrap();
+        assert_eq!(got[..10], [0; 10]);
+        assert_eq!(got[10..70], frame[..]);
+        assert_eq!(got[70..], [0xee, 0xee], "nothing written past the frame");
+        let mut used = [0u8; 8];
+        mem.read(PhysAddr::new(base + 0x2004), &mut used).unwrap();
+        assert_eq!(u32::from_le_bytes(used[4..].try_into().unwrap()), 70);
+        net.reset();
+        assert_eq!(net.header_len, HEADER_LEN);
     }
 }
