@@ -285,6 +285,7 @@ impl Handler for SlirpState {
     }
 
     fn timer_free(&mut self, timer: Box<Timer>) {
+        timer.0.expire_ms.set(None);
         drop(timer);
     }
 }
@@ -394,6 +395,12 @@ fn fire_due_timers(state: &Rc<RefCell<SlirpState>>) -> Option<i64> {
         (now, due)
     };
     for timer in due {
+        // An earlier callback may have freed this timer (slirp dropped its
+        // handle: only ours is left) or moved it: then it must not run.
+        let still_due = timer.expire_ms.get().is_some_and(|e| e <= now);
+        if Rc::strong_count(&timer) < 2 || !still_due {
+            continue;
+        }
         timer.expire_ms.set(None);
         // The callback may call back into the handler (re-arm a timer,
         // send a frame): no borrow of the state is held here.

@@ -62,7 +62,7 @@ pub const MAX_FRAME_LEN: usize = 65_550;
 pub const FRAMES_PER_POLL: usize = 256;
 
 /// The work the device does on one queue in one poll, in bytes copied
-/// between RAM and the backend, counting [`WORK_PER_DESCRIPTOR`] for each
+/// between RAM and the backend, counting 64 bytes for each
 /// descriptor walked: a few milliseconds of host time however large the
 /// frames and however long the chains (an indirect table may hold 32,768
 /// descriptors).
