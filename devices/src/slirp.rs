@@ -17,11 +17,13 @@
 //! guest ends the board's wait through the console's [`Waker`].
 //!
 //! The high-level `libslirp` crate wraps slirp's callbacks, input and
-//! polling; the host forwarding call it does not wrap is the one `unsafe`
-//! call of rivet-devices, in `add_hostfwd`, with its proof.
+//! polling; the two forwarding calls it does not wrap are the only `unsafe`
+//! calls of rivet-devices, in `add_hostfwd` and `add_guestfwd_command`,
+//! each with its proof.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::ffi::CString;
 use std::net::Ipv4Addr;
 use std::os::raw::c_int;
 use std::os::unix::io::RawFd;
@@ -75,6 +77,20 @@ pub struct HostForward {
     pub guest_port: u16,
 }
 
+/// A guest forwarding rule to a command
+/// (`guestfwd=[tcp]:server:port-cmd:command`): each connection the guest
+/// makes to `server:port` is joined to the standard input and output of a
+/// new run of `command` on the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuestForward {
+    /// The address on the guest network (unspecified: 10.0.2.4).
+    pub server: Ipv4Addr,
+    /// The port.
+    pub port: u16,
+    /// The host command line (run by libslirp through the shell's rules).
+    pub command: String,
+}
+
 /// How to set up a user network (`-netdev user,...`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UserNetConfig {
@@ -83,6 +99,8 @@ pub struct UserNetConfig {
     pub restrict: bool,
     /// The host forwarding rules.
     pub host_forwards: Vec<HostForward>,
+    /// The guest forwarding rules.
+    pub guest_forwards: Vec<GuestForward>,
 }
 
 /// The user network: a slirp instance in its own thread, as a
@@ -123,6 +141,10 @@ impl UserNet {
             .name("rivet-slirp".into())
             .spawn(move || {
                 let state = Rc::new(RefCell::new(SlirpState::new(host_frames, waker)));
+                // slirp may keep the guest forwarding command lines: they
+                // are declared before the instance, so they are dropped
+                // after it (locals drop in reverse order).
+                let mut commands: Vec<CString> = Vec::new();
                 let context = new_context(&config, Rc::clone(&state));
                 for rule in &config.host_forwards {
                     if !add_hostfwd(&context, rule) {
@@ -131,6 +153,19 @@ impl UserNet {
                             describe(rule)
                         )));
                         return;
+                    }
+                }
+                for rule in &config.guest_forwards {
+                    match add_guestfwd_command(&context, rule) {
+                        Some(command) => commands.push(command),
+                        None => {
+                            let _ = ready_tx.send(Err(format!(
+                                "conflicting/invalid host:port in guest forwarding rule \
+                                 '{}:{}-cmd:{}'",
+                                rule.server, rule.port, rule.command
+                            )));
+                            return;
+                        }
                     }
                 }
                 if ready_tx.send(Ok(())).is_err() {
@@ -339,6 +374,34 @@ fn add_hostfwd(context: &Context<Rc<RefCell<SlirpState>>>, rule: &HostForward) -
         )
     };
     status == 0
+}
+
+/// Adds a guest forwarding rule to a command; the command line, which must
+/// outlive the slirp instance, or `None` if slirp refused the rule (an
+/// address outside the guest network, or the gateway's or DNS's) or the
+/// command holds a NUL byte.
+fn add_guestfwd_command(
+    context: &Context<Rc<RefCell<SlirpState>>>,
+    rule: &GuestForward,
+) -> Option<CString> {
+    let command = CString::new(rule.command.as_str()).ok()?;
+    let mut server: libslirp_sys::in_addr = rule.server.into();
+    // SAFETY: `context.inner.context` is the live `Slirp *`, as in
+    // `add_hostfwd` (same thread, not freed while `context` is borrowed).
+    // `command` is a NUL-terminated string; the caller keeps it alive until
+    // after the instance is cleaned up, so it is valid for as long as slirp
+    // may read it whether or not slirp copies it. `server` is a valid,
+    // exclusively borrowed `in_addr` that slirp may read and write during
+    // the call only.
+    let status = unsafe {
+        libslirp_sys::slirp_add_exec(
+            context.inner.context,
+            command.as_ptr(),
+            &mut server,
+            c_int::from(rule.port),
+        )
+    };
+    (status == 0).then_some(command)
 }
 
 /// The slirp thread: feeds the guest's frames to slirp, runs due timers,

@@ -79,7 +79,7 @@ pub struct Args {
     /// A network card on the user network: `user[,model=virtio-net-device][,mac=MAC][,hostfwd=RULE]`, or `none`.
     #[arg(long = "nic", value_name = "user|none")]
     pub nics: Vec<String>,
-    /// A network backend: `user,id=ID[,hostfwd=[tcp|udp]:[HOSTADDR]:PORT-[GUESTADDR]:PORT]`.
+    /// A network backend: `user,id=ID[,hostfwd=[tcp|udp]:[HOSTADDR]:PORT-[GUESTADDR]:PORT][,guestfwd=[tcp]:SERVER:PORT-cmd:COMMAND]`.
     #[arg(long = "netdev", value_name = "user,id=ID")]
     pub netdevs: Vec<String>,
     /// Legacy networking: only `none` (use -nic user or -netdev user).

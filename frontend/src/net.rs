@@ -4,10 +4,10 @@
 //!
 //! rivet has QEMU's user network (libslirp, see
 //! [`rivet_devices::slirp`]) and the virtio-net device on virtio-mmio;
-//! other backends (`tap`, `bridge`, sockets) and other card models are
-//! refused by name.
+//! other backends (`tap`, `bridge`, sockets), `guestfwd=` to a character
+//! device and other card models are refused by name.
 
-use rivet_devices::slirp::{HostForward, UserNetConfig};
+use rivet_devices::slirp::{GuestForward, HostForward, UserNetConfig};
 
 use crate::cli::{parse_bool, parse_kv, unknown_key, UsageError};
 
@@ -41,7 +41,7 @@ pub struct NicSpec {
 }
 
 /// The keys of `-netdev user` rivet reads.
-const USER_KEYS: &[&str] = &["id", "hostfwd", "restrict", "ipv4", "ipv6"];
+const USER_KEYS: &[&str] = &["id", "hostfwd", "guestfwd", "restrict", "ipv4", "ipv6"];
 
 /// Why a QEMU backend other than `user` is refused.
 fn backend_refusal(option: &str, backend: &str) -> UsageError {
@@ -77,11 +77,7 @@ fn user_key(
         "ipv6" => {
             parse_bool(&format!("{option} ipv6"), value)?;
         }
-        "guestfwd" => {
-            return Err(UsageError(format!(
-                "{option} guestfwd={value}: not supported yet (hostfwd= works)"
-            )))
-        }
+        "guestfwd" => config.guest_forwards.push(parse_guestfwd(value)?),
         _ => return Ok(false),
     }
     Ok(true)
@@ -276,6 +272,40 @@ pub fn parse_hostfwd(rule: &str) -> Result<HostForward, UsageError> {
     })
 }
 
+/// Parses a guest forwarding rule as QEMU does, in its command form:
+/// `[tcp]:server:port-cmd:command` (the character-device form, `-dev`,
+/// is refused: rivet's character devices are not sockets).
+pub fn parse_guestfwd(rule: &str) -> Result<GuestForward, UsageError> {
+    let bad = |why: &str| {
+        UsageError(format!(
+            "guestfwd={rule}: invalid guest forwarding rule ({why}; expected \
+             [tcp]:server:port-cmd:command)"
+        ))
+    };
+    let (protocol, rest) = rule.split_once(':').ok_or_else(|| bad("no protocol"))?;
+    if !matches!(protocol, "" | "tcp") {
+        return Err(bad("only tcp"));
+    }
+    let (server, rest) = rest.split_once(':').ok_or_else(|| bad("no server"))?;
+    let (port, target) = rest.split_once('-').ok_or_else(|| bad("no '-'"))?;
+    let server = server.parse().map_err(|_| bad("bad server address"))?;
+    let port = port.parse::<u16>().map_err(|_| bad("bad port"))?;
+    let Some(command) = target.strip_prefix("cmd:") else {
+        return Err(UsageError(format!(
+            "guestfwd={rule}: only the cmd:COMMAND form is supported (rivet's \
+             character devices cannot carry a connection)"
+        )));
+    };
+    if command.is_empty() {
+        return Err(bad("empty command"));
+    }
+    Ok(GuestForward {
+        server,
+        port,
+        command: command.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,10 +355,22 @@ mod tests {
             .unwrap_err()
             .0
             .contains("-netdev tap: not supported"));
-        assert!(parse_netdev("user,id=n0,guestfwd=tcp:10.0.2.100:80-cmd:x")
+        let g =
+            parse_netdev("user,id=n0,guestfwd=tcp:10.0.2.100:80-cmd:cat /etc/hostname").unwrap();
+        assert_eq!(
+            g.config.guest_forwards,
+            vec![GuestForward {
+                server: Ipv4Addr::new(10, 0, 2, 100),
+                port: 80,
+                command: "cat /etc/hostname".into()
+            }]
+        );
+        assert!(parse_guestfwd("tcp:10.0.2.100:80-chardev0")
             .unwrap_err()
             .0
-            .contains("guestfwd"));
+            .contains("only the cmd:COMMAND form"));
+        assert!(parse_guestfwd("udp:10.0.2.100:80-cmd:x").is_err());
+        assert!(parse_guestfwd(":10.0.2.100:80-cmd:").is_err());
         assert_eq!(
             parse_netdev("user,id=n0,hostfwdd=x").unwrap_err().0,
             "-netdev user: unknown option 'hostfwdd' (did you mean hostfwd?)"

@@ -118,7 +118,7 @@ const PATTERNS: &[Pattern] = &[
     Pattern("-M virt -bios none -kernel $OFF -nographic -nic user", Runs, true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -nic user,model=virtio-net-device,hostfwd=tcp:127.0.0.1:38223-:22", Runs, true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -nic user,model=e1000", Refuses("-nic user,model=e1000: rivet has only virtio-net-device"), true),
-    Pattern("-M virt -bios none -kernel $OFF -nographic -netdev user,id=n0,guestfwd=tcp:10.0.2.100:1234-cmd:cat -device virtio-net-device,netdev=n0", Refuses("guestfwd=tcp:10.0.2.100:1234-cmd:cat: not supported yet"), true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -netdev user,id=n0,guestfwd=tcp:10.0.2.100:1234-cmd:cat -device virtio-net-device,netdev=n0", Runs, true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -device virtio-net-device,netdev=n9", Refuses("no -netdev with id=n9"), false),
     Pattern("-M virt -bios none -kernel $OFF -nographic -netdev user,id=n0 -device virtio-net-pci,netdev=n0", Refuses("-device virtio-net-pci: rivet's virt board has no PCI"), false),
     Pattern("-M virt -bios none -kernel $OFF -nographic -nic none", Runs, true),

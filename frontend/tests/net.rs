@@ -1,8 +1,9 @@
 //! The user network, end to end: boot OpenSBI + Linux with a virtio-net
 //! card on `-netdev user` (or `-nic user`), get an address by DHCP from
 //! slirp, fetch a page from an HTTP server this test runs on the host's
-//! loopback (reached from the guest as 10.0.2.2, QEMU's gateway), and move
-//! bytes both ways through a host forwarding rule to a guest `nc -l`.
+//! loopback (reached from the guest as 10.0.2.2, QEMU's gateway), read a
+//! host command's output through a guest forwarding rule, and move bytes
+//! both ways through a host forwarding rule to a guest `nc -l`.
 //!
 //! The guest images come from guest/build-images.sh (cached under
 //! ~/.cache/rivet). All traffic stays on this machine: slirp connects the
@@ -178,7 +179,10 @@ fn dhcp_page_and_forwarded_port(start: impl FnOnce(&[String]) -> Guest) {
     let host_port = free_port();
     let net = [
         "-netdev".to_string(),
-        format!("user,id=n0,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT}"),
+        format!(
+            "user,id=n0,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT},\
+             guestfwd=tcp:10.0.2.100:1234-cmd:echo rivet-guestfwd 9e1"
+        ),
         "-device".to_string(),
         "virtio-net-device,netdev=n0".to_string(),
     ];
@@ -200,6 +204,13 @@ fn dhcp_page_and_forwarded_port(start: impl FnOnce(&[String]) -> Guest) {
     assert_eq!(fetched, "rivet-net-page 5d1c");
     let requests = page.requests.lock().unwrap().clone();
     assert_eq!(requests, vec!["GET /index.txt HTTP/1.1".to_string()]);
+
+    // guestfwd: a connection to 10.0.2.100:1234 runs the command on the
+    // host, its output coming back.
+    assert_eq!(
+        guest.run("nc 10.0.2.100 1234 </dev/null", STEP),
+        "rivet-guestfwd 9e1"
+    );
 
     // hostfwd: the host connects to 127.0.0.1:host_port, slirp connects
     // to the guest's nc; bytes go both ways.
