@@ -765,4 +765,46 @@ mod tests {
         let claim = PLIC.base + 0x20_0000 + 0x1000 * 127 + 4;
         assert_eq!(read(board, claim, AccessSize::Word), Ok(source));
     }
+
+    /// A network card sits in its slot with DeviceID 1 and its MAC in the
+    /// configuration space; two devices in one slot are refused by name.
+    #[test]
+    fn a_network_card_takes_its_slot_and_shares_it_with_nothing() {
+        let kernel = std::env::temp_dir().join(format!("rivet-nic-{}.bin", std::process::id()));
+        std::fs::write(&kernel, [0x6f, 0, 0, 0]).unwrap();
+        let nic = NicConfig {
+            mac: default_mac(1),
+            net: UserNetConfig::default(),
+            slot: 2,
+        };
+        let config = |nics: Vec<NicConfig>| VirtConfig {
+            ram_size: 16 << 20,
+            boot: BootConfig {
+                bios: Some(boot::Firmware::None),
+                kernel: Some(kernel.clone()),
+                ..BootConfig::default()
+            },
+            time_source: TimeSource::Deterministic,
+            nics,
+            ..VirtConfig::default()
+        };
+        let built = VirtMachine::new(&config(vec![nic.clone()]), Box::new(BufferConsole::new()));
+        let twice = VirtMachine::new(
+            &config(vec![nic.clone(), nic.clone()]),
+            Box::new(BufferConsole::new()),
+        );
+        std::fs::remove_file(&kernel).unwrap();
+        let mut vm = built.unwrap();
+        let slot = layout::virtio_slot(2).base;
+        let board = &mut vm.machine.platform;
+        assert_eq!(read(board, slot + 8, AccessSize::Word), Ok(1));
+        let mac: Vec<u64> = (0..6)
+            .map(|i| read(board, slot + 0x100 + i, AccessSize::Byte).unwrap())
+            .collect();
+        assert_eq!(mac, [0x52, 0x54, 0x00, 0x12, 0x34, 0x57]);
+        let Err(Error::Config(message)) = twice else {
+            panic!("two cards in one slot accepted");
+        };
+        assert!(message.contains("slot 2"), "{message}");
+    }
 }
