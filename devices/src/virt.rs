@@ -26,6 +26,7 @@ use crate::goldfish_rtc::{GoldfishRtc, RtcClock};
 use crate::htif::{Htif, HtifRequest};
 use crate::layout::{self, Device};
 use crate::plic::{Gateway, Plic};
+use crate::semihosting::{Semihosting, SemihostingConfig, SemihostingStop};
 use crate::test_finisher::{PowerRequest, TestFinisher};
 use crate::uart::Uart16550;
 use crate::virtio::{Disk, DiskMode, MmioVersion, VirtioBlock, VirtioMmio};
@@ -96,6 +97,8 @@ pub struct VirtConfig {
     /// How the PLIC's gateways turn device lines into requests (QEMU's
     /// behaviour by default; see [`crate::plic`]).
     pub plic_gateway: Gateway,
+    /// Semihosting (`-semihosting`), if enabled.
+    pub semihosting: Option<SemihostingConfig>,
 }
 
 impl Default for VirtConfig {
@@ -110,6 +113,7 @@ impl Default for VirtConfig {
             rtc_base_ns: None,
             rtc_virtual: false,
             plic_gateway: Gateway::default(),
+            semihosting: None,
         }
     }
 }
@@ -130,6 +134,11 @@ pub enum VirtStop {
     /// The guest made an HTIF request rivet does not support (the raw
     /// `tohost` value).
     HtifUnsupported(u64),
+    /// A semihosting `SYS_EXIT`: the program's exit code.
+    SemihostingExit(u32),
+    /// The guest made a semihosting call rivet does not implement (its
+    /// operation number).
+    SemihostingUnsupported(u64),
 }
 
 /// How a run of a `virt` machine ends.
@@ -149,6 +158,7 @@ pub struct VirtBoard {
     boot_rom: BootRom,
     console: Box<dyn Console>,
     htif: Option<Htif>,
+    semihosting: Option<Semihosting>,
 }
 
 impl std::fmt::Debug for VirtBoard {
@@ -191,6 +201,7 @@ impl VirtBoard {
             boot_rom: BootRom::default(),
             console,
             htif: None,
+            semihosting: None,
         })
     }
 
@@ -346,6 +357,15 @@ impl Bus for VirtBoard {
     /// S-mode contexts. The PLIC already holds every device's line (the
     /// board passes a device's line on at each access to it and after the
     /// devices' own progress), so this only reads state.
+    fn semihosting(
+        &mut self,
+        hart: &mut rivet_core::Hart,
+        mem: &mut Memory,
+    ) -> Option<rivet_core::semihosting::SemihostingOutcome> {
+        let semihosting = self.semihosting.as_mut()?;
+        Some(semihosting.call(hart, mem, self.console.as_mut()))
+    }
+
     fn interrupt_lines(&self, hart: usize) -> Option<u64> {
         let mut lines = self.clint.lines(hart);
         if self.plic.context_pending(2 * hart) {
@@ -375,6 +395,13 @@ impl Platform for VirtBoard {
         self.update_irqs();
         if htif.is_some() {
             return htif;
+        }
+        match self.semihosting.as_ref().and_then(Semihosting::stop) {
+            Some(SemihostingStop::Exit(code)) => return Some(VirtStop::SemihostingExit(code)),
+            Some(SemihostingStop::Unsupported(op)) => {
+                return Some(VirtStop::SemihostingUnsupported(op))
+            }
+            None => {}
         }
         if self.console.quit_requested() {
             return Some(VirtStop::Quit);
@@ -521,7 +548,25 @@ impl VirtMachine {
             board.boot_rom = BootRom::new(*addr, bytes)?;
             a2 = *addr;
         }
+        if let Some(semihosting) = &config.semihosting {
+            let mut images = info.images.clone();
+            images.push((dtb_addr, dtb_addr + dtb.len() as u64));
+            let heap = largest_gap(
+                &images,
+                layout::RAM_BASE,
+                layout::RAM_BASE + config.ram_size,
+            );
+            board.semihosting = Some(Semihosting::new(semihosting.clone(), heap)?);
+        }
         let mut machine = Machine::new(config.harts, memory, board, timebase);
+        if let Some(semihosting) = &config.semihosting {
+            for hart in machine.harts.iter_mut() {
+                hart.set_semihosting(rivet_core::semihosting::SemihostingGate {
+                    enabled: true,
+                    userspace: semihosting.userspace,
+                });
+            }
+        }
         for hart in machine.harts.iter_mut() {
             hart.set_pc(info.entry);
             hart.set_x(XReg::A0, hart.hart_id());
@@ -542,6 +587,26 @@ impl VirtMachine {
             dtb_addr,
         })
     }
+}
+
+/// The largest stretch of `[start, end)` that none of `used` covers
+/// (QEMU's `SYS_HEAPINFO` heap: the largest gap between its loaded images
+/// in RAM); the first of equal ones.
+fn largest_gap(used: &[(u64, u64)], start: u64, end: u64) -> (u64, u64) {
+    let mut used: Vec<(u64, u64)> = used
+        .iter()
+        .map(|&(a, b)| (a.clamp(start, end), b.clamp(start, end)))
+        .collect();
+    used.sort_unstable();
+    let mut best = (start, start);
+    let mut at = start;
+    for (a, b) in used.into_iter().chain([(end, end)]) {
+        if a > at && a - at > best.1 - best.0 {
+            best = (at, a);
+        }
+        at = at.max(b);
+    }
+    best
 }
 
 #[cfg(test)]

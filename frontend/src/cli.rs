@@ -142,6 +142,18 @@ pub struct Args {
     /// gateway: a line still high at completion is forwarded again).
     #[arg(long, value_name = "qemu|level", value_parser = parse_gateway)]
     pub plic_gateway: Option<Gateway>,
+    /// Answer the guest's semihosting calls (RISC-V semihosting: files,
+    /// console, exit code) from M- and S-mode.
+    #[arg(long)]
+    pub semihosting: bool,
+    /// Semihosting: `enable=on|off`, `target=native|auto`, `userspace=on|off`, `arg=WORD` (repeatable).
+    #[arg(long = "semihosting-config", value_name = "enable=on,...")]
+    pub semihosting_config: Vec<String>,
+    /// Confine the files of semihosting calls to DIR: absolute names, `..`
+    /// above it and symbolic links out of it fail (default: anywhere,
+    /// relative to the working directory, as QEMU).
+    #[arg(long, value_name = "DIR")]
+    pub semihosting_root: Option<PathBuf>,
     /// Wait for GDB on TCP port 1234 (short for `-gdb tcp::1234`).
     #[arg(short = 's')]
     pub gdb_default: bool,
@@ -334,6 +346,88 @@ pub fn parse_icount(text: &str) -> Result<u32, UsageError> {
 }
 
 const ICOUNT_KEYS: &[&str] = &["shift", "sleep", "align", "rr", "rrfile", "rrsnapshot"];
+
+/// What `-semihosting` and `-semihosting-config` ask for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SemihostingSpec {
+    /// Calls from U-mode are answered too (`userspace=on`).
+    pub userspace: bool,
+    /// The `arg=` words, in order (`SYS_GET_CMDLINE`).
+    pub args: Vec<String>,
+}
+
+/// Parses `-semihosting` and `-semihosting-config` (as QEMU 7.2: the
+/// latter enables semihosting unless it says `enable=off`, and `arg=`
+/// words accumulate). `None`: semihosting is off.
+pub fn parse_semihosting(args: &Args) -> Result<Option<SemihostingSpec>, UsageError> {
+    let mut enabled = args.semihosting;
+    let mut spec = SemihostingSpec::default();
+    for text in &args.semihosting_config {
+        let (head, pairs) = parse_kv(text);
+        let pairs = head.map(|h| (h, String::new())).into_iter().chain(pairs);
+        let mut enable = true;
+        for (k, v) in pairs {
+            match k.as_str() {
+                "enable" => enable = parse_bool("-semihosting-config enable", &v)?,
+                "userspace" => spec.userspace = parse_bool("-semihosting-config userspace", &v)?,
+                "arg" => spec.args.push(v),
+                "target" if v == "native" || v == "auto" => {}
+                "target" if v == "gdb" => {
+                    return Err(UsageError(
+                        "-semihosting-config target=gdb: not supported: rivet's GDB stub does not \
+                         pass semihosting calls to GDB; use target=native"
+                            .into(),
+                    ))
+                }
+                "target" => {
+                    return Err(UsageError(format!(
+                        "-semihosting-config target={v}: expected native, gdb or auto"
+                    )))
+                }
+                "chardev" => {
+                    return Err(UsageError(format!(
+                        "-semihosting-config chardev={v}: not supported yet: the semihosting \
+                         console writes to standard error, as QEMU's does without chardev="
+                    )))
+                }
+                _ => return Err(unknown_key("-semihosting-config", &k, SEMIHOSTING_KEYS)),
+            }
+        }
+        enabled = enable;
+    }
+    if !enabled && args.semihosting_root.is_some() {
+        return Err(UsageError(
+            "--semihosting-root: semihosting is off (give -semihosting)".into(),
+        ));
+    }
+    Ok(enabled.then_some(spec))
+}
+
+const SEMIHOSTING_KEYS: &[&str] = &["enable", "target", "chardev", "arg", "userspace"];
+
+/// `SYS_GET_CMDLINE`'s string, as QEMU builds it: the `arg=` words joined
+/// by spaces, or (none given) the `-kernel` file name followed by the
+/// words of `-append`.
+pub fn semihosting_cmdline(spec: &SemihostingSpec, args: &Args) -> String {
+    if !spec.args.is_empty() {
+        return spec.args.join(" ");
+    }
+    let kernel = args
+        .kernel
+        .as_ref()
+        .map(|k| k.to_string_lossy().into_owned());
+    let append = args.append.as_deref().unwrap_or_default();
+    kernel
+        .into_iter()
+        .chain(
+            append
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(String::from),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// Where the serial line goes (`-serial`, `-chardev`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,858 @@
+//! The host side of semihosting: the operations of Arm's semihosting
+//! specification that the RISC-V semihosting specification adopts (RV64
+//! takes the 64-bit forms: every parameter-block field is 8 bytes), as
+//! QEMU 7.2 answers them for `-semihosting`.
+//!
+//! The hart recognises a call ([`rivet_core::semihosting`]) and the board
+//! hands it to [`Semihosting::call`]. Guest memory is read and written
+//! through the calling hart's own translation, in its current mode, setting
+//! no accessed or dirty bits, as QEMU's semihosting does. A bad pointer, a
+//! bad handle or a bad length is an error returned to the guest (`-1`, or
+//! the untransferred length, with `SYS_ERRNO` saying why), never a host
+//! error; one call transfers at most [`MAX_TRANSFER`] bytes.
+//!
+//! Where things go, as in QEMU 7.2 without `chardev=`:
+//! - `SYS_WRITEC` and `SYS_WRITE0` (the debug console) write to standard
+//!   error;
+//! - the handles `SYS_OPEN` gives for `":tt"` are the host's standard
+//!   input (modes `r`), output (`w`) and error (`a`);
+//! - `SYS_READC` and reads of the `":tt"` input handle read standard input,
+//!   or the serial console's input when the serial line is on standard
+//!   input (see [`ConsoleInput`]);
+//! - other names are host files, relative to rivet's working directory,
+//!   or, when [`SemihostingConfig::root`] is set, confined to that
+//!   directory: absolute names, `..` above it and symbolic links leading
+//!   out of it fail (`openat2` with `RESOLVE_BENEATH`; Linux only);
+//! - `SYS_EXIT` with `ADP_Stopped_ApplicationExit` ends the machine with
+//!   the guest's exit code (any other reason: code 1);
+//! - an operation rivet does not implement (including `SYS_SYSTEM`,
+//!   `SYS_TMPNAM`, `SYS_ELAPSED`, `SYS_TICKFREQ`) stops the machine with an
+//!   error, as QEMU aborts on one it does not know.
+
+use std::fs::File;
+use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
+use std::os::fd::AsFd;
+use std::path::PathBuf;
+
+use rivet_core::semihosting::SemihostingOutcome;
+use rivet_core::{Hart, Memory};
+
+use crate::console::Console;
+
+/// The most bytes one `SYS_READ` or `SYS_WRITE` transfers; the rest is
+/// reported as not transferred, as a short read or write.
+pub const MAX_TRANSFER: u64 = 1 << 30;
+/// The longest file name `SYS_OPEN`, `SYS_REMOVE` and `SYS_RENAME` take.
+pub const MAX_NAME: u64 = 4096;
+/// The longest string `SYS_WRITE0` writes.
+pub const MAX_WRITE0: u64 = 1 << 20;
+/// Bytes moved between guest and host at a time.
+const CHUNK: usize = 64 << 10;
+
+/// `ADP_Stopped_ApplicationExit`: the `SYS_EXIT` reason of a normal exit.
+pub const ADP_STOPPED_APPLICATION_EXIT: u64 = 0x2_0026;
+
+/// The operation numbers (Arm semihosting specification, 6.x).
+pub mod op {
+    /// Open a file or the console.
+    pub const SYS_OPEN: u64 = 0x01;
+    /// Close a handle.
+    pub const SYS_CLOSE: u64 = 0x02;
+    /// Write a character to the debug console.
+    pub const SYS_WRITEC: u64 = 0x03;
+    /// Write a NUL-terminated string to the debug console.
+    pub const SYS_WRITE0: u64 = 0x04;
+    /// Write to a handle.
+    pub const SYS_WRITE: u64 = 0x05;
+    /// Read from a handle.
+    pub const SYS_READ: u64 = 0x06;
+    /// Read a character from the debug console.
+    pub const SYS_READC: u64 = 0x07;
+    /// Whether a return value is an error.
+    pub const SYS_ISERROR: u64 = 0x08;
+    /// Whether a handle is a terminal.
+    pub const SYS_ISTTY: u64 = 0x09;
+    /// Move a handle's file position.
+    pub const SYS_SEEK: u64 = 0x0a;
+    /// A file's length.
+    pub const SYS_FLEN: u64 = 0x0c;
+    /// A temporary file name (not implemented).
+    pub const SYS_TMPNAM: u64 = 0x0d;
+    /// Delete a file.
+    pub const SYS_REMOVE: u64 = 0x0e;
+    /// Rename a file.
+    pub const SYS_RENAME: u64 = 0x0f;
+    /// Centiseconds since the program started.
+    pub const SYS_CLOCK: u64 = 0x10;
+    /// Seconds since the Unix epoch.
+    pub const SYS_TIME: u64 = 0x11;
+    /// Run a host command (not implemented: a guest must not run host commands).
+    pub const SYS_SYSTEM: u64 = 0x12;
+    /// The error number of the last failed call.
+    pub const SYS_ERRNO: u64 = 0x13;
+    /// The program's command line.
+    pub const SYS_GET_CMDLINE: u64 = 0x15;
+    /// Where the heap and stack may go.
+    pub const SYS_HEAPINFO: u64 = 0x16;
+    /// End the program.
+    pub const SYS_EXIT: u64 = 0x18;
+    /// End the program with an exit code.
+    pub const SYS_EXIT_EXTENDED: u64 = 0x20;
+}
+
+// Host error numbers (Linux), as QEMU's SYS_ERRNO reports them.
+const EBADF: u64 = 9;
+const EACCES: u64 = 13;
+const EFAULT: u64 = 14;
+const EINVAL: u64 = 22;
+const ESPIPE: u64 = 29;
+const ENAMETOOLONG: u64 = 36;
+const E2BIG: u64 = 7;
+
+/// `-1`, the error return of most operations.
+const ERROR: u64 = u64::MAX;
+/// What `SYS_WRITEC` and `SYS_WRITE0` leave in `a0` (the specification
+/// says "corrupted"; QEMU writes this).
+const CORRUPTED: u64 = 0xdead_beef;
+
+/// The contents of `":semihosting-features"`: the magic `SHFB` and one
+/// byte of feature bits, `SH_EXT_EXIT_EXTENDED` and `SH_EXT_STDOUT_STDERR`
+/// (both of which this implementation has, as QEMU's).
+const FEATURES: [u8; 5] = [b'S', b'H', b'F', b'B', 0b11];
+
+/// Where console input (`SYS_READC`, the `":tt"` input handle) comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsoleInput {
+    /// The host's standard input, read directly (blocking), as QEMU does
+    /// when no serial line uses it.
+    HostStdin,
+    /// The serial console's input, when the serial line is on standard
+    /// input: a call that finds no byte waiting tries again once the
+    /// devices have had a turn.
+    Serial,
+}
+
+/// How semihosting is set up (`-semihosting-config`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SemihostingConfig {
+    /// What `SYS_GET_CMDLINE` returns: the `arg=` values joined by spaces,
+    /// or (none given) the `-kernel` file name and the words of `-append`.
+    pub cmdline: String,
+    /// Calls from U-mode are answered too (`userspace=on`).
+    pub userspace: bool,
+    /// Confine file access to this directory (rivet's `--semihosting-root`).
+    pub root: Option<PathBuf>,
+    /// Where console input comes from.
+    pub input: ConsoleInput,
+}
+
+/// What a handle refers to.
+#[derive(Debug)]
+enum Handle {
+    /// The host's standard input (`":tt"` opened for reading).
+    Stdin,
+    /// The host's standard output (`":tt"` opened for writing).
+    Stdout,
+    /// The host's standard error (`":tt"` opened for appending).
+    Stderr,
+    /// A host file.
+    File(File),
+    /// `":semihosting-features"`, read up to `pos`.
+    Features { pos: u64 },
+}
+
+/// How the machine should stop after a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SemihostingStop {
+    /// `SYS_EXIT`/`SYS_EXIT_EXTENDED`: the program ended with this code.
+    Exit(u32),
+    /// An operation rivet does not implement (its number).
+    Unsupported(u64),
+}
+
+/// The semihosting state of a machine: its open handles, the last error,
+/// and how the program ended.
+#[derive(Debug)]
+pub struct Semihosting {
+    config: SemihostingConfig,
+    /// The confining directory, opened.
+    root: Option<File>,
+    /// Open handles by number; 0 is never given out (SYS_OPEN's handles
+    /// are nonzero).
+    handles: Vec<Option<Handle>>,
+    /// The error number of the last failed call (`SYS_ERRNO`).
+    errno: u64,
+    /// The heap's range for `SYS_HEAPINFO`.
+    heap: (u64, u64),
+    /// Set once the program exited (later calls are not answered).
+    stop: Option<SemihostingStop>,
+}
+
+/// A failed call: its return value and error number.
+struct Failure(u64, u64);
+
+type Answer = Result<u64, Failure>;
+
+fn fail(errno: u64) -> Failure {
+    Failure(ERROR, errno)
+}
+
+fn host_errno(e: &std::io::Error) -> u64 {
+    e.raw_os_error()
+        .and_then(|n| u64::try_from(n).ok())
+        .unwrap_or(EINVAL)
+}
+
+impl Semihosting {
+    /// Semihosting as `config` says, with `heap` (start, end) as the
+    /// largest stretch of RAM no boot image uses (`SYS_HEAPINFO`).
+    pub fn new(config: SemihostingConfig, heap: (u64, u64)) -> crate::Result<Self> {
+        let root = match &config.root {
+            Some(dir) => Some(confine::open_root(dir).map_err(|e| {
+                crate::Error::Config(format!("--semihosting-root {}: {e}", dir.display()))
+            })?),
+            None => None,
+        };
+        Ok(Semihosting {
+            config,
+            root,
+            handles: Vec::new(),
+            errno: 0,
+            heap,
+            stop: None,
+        })
+    }
+
+    /// Calls from U-mode are answered too.
+    pub fn userspace(&self) -> bool {
+        self.config.userspace
+    }
+
+    /// How the program asked the machine to stop, if it did.
+    pub fn stop(&self) -> Option<SemihostingStop> {
+        self.stop
+    }
+
+    /// Answers the call `hart` makes (operation in `a0`, parameter in
+    /// `a1`), with `console` the serial console (for [`ConsoleInput::Serial`]).
+    pub fn call(
+        &mut self,
+        hart: &mut Hart,
+        mem: &mut Memory,
+        console: &mut dyn Console,
+    ) -> SemihostingOutcome {
+        if self.stop.is_some() {
+            return SemihostingOutcome::Stop;
+        }
+        let operation = hart.semihosting_operation();
+        let param = hart.semihosting_parameter();
+        let mut guest = Guest { hart, mem };
+        let answer = match operation {
+            op::SYS_OPEN => self.open(&mut guest, param),
+            op::SYS_CLOSE => self.close(&guest, param),
+            op::SYS_WRITEC => {
+                let mut byte = [0u8];
+                // The debug console has no way to report a failure (QEMU's
+                // neither): a0 is "corrupted" whatever happens.
+                if guest.read(param, &mut byte) {
+                    let _ = write_host(&mut std::io::stderr(), &byte);
+                }
+                Ok(CORRUPTED)
+            }
+            op::SYS_WRITE0 => {
+                if let Some(text) = guest.read_string(param, MAX_WRITE0) {
+                    let _ = write_host(&mut std::io::stderr(), &text);
+                }
+                Ok(CORRUPTED)
+            }
+            op::SYS_WRITE => self.write(&mut guest, param),
+            op::SYS_READ => match self.read(&mut guest, param, console) {
+                Some(answer) => answer,
+                None => return SemihostingOutcome::Retry,
+            },
+            op::SYS_READC => match self.console_byte(console) {
+                Some(Some(byte)) => Ok(u64::from(byte)),
+                Some(None) => Ok(ERROR),
+                None => return SemihostingOutcome::Retry,
+            },
+            op::SYS_ISERROR => guest.arg(param, 0).map(|v| u64::from((v as i64) < 0)),
+            op::SYS_ISTTY => self.istty(&guest, param),
+            op::SYS_SEEK => self.seek(&guest, param),
+            op::SYS_FLEN => self.flen(&guest, param),
+            op::SYS_REMOVE => self.remove(&mut guest, param),
+            op::SYS_RENAME => self.rename(&mut guest, param),
+            // The hart's time (10 MHz) since the machine started: virtual
+            // time, deterministic under -icount (QEMU: host CPU time).
+            op::SYS_CLOCK => Ok(guest.hart.timebase().now() / 100_000),
+            op::SYS_TIME => Ok(std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())),
+            op::SYS_ERRNO => Ok(self.errno),
+            op::SYS_GET_CMDLINE => self.get_cmdline(&mut guest, param),
+            op::SYS_HEAPINFO => self.heapinfo(&mut guest, param),
+            op::SYS_EXIT | op::SYS_EXIT_EXTENDED => {
+                // RV64 takes the 64-bit form of both: a block of the
+                // reason and the subcode (the exit code).
+                match (guest.arg(param, 0), guest.arg(param, 1)) {
+                    (Ok(reason), Ok(subcode)) => {
+                        let code = if reason == ADP_STOPPED_APPLICATION_EXIT {
+                            subcode as u32
+                        } else {
+                            1
+                        };
+                        self.stop = Some(SemihostingStop::Exit(code));
+                        return SemihostingOutcome::Stop;
+                    }
+                    (Err(f), _) | (_, Err(f)) => Err(f),
+                }
+            }
+            other => {
+                self.stop = Some(SemihostingStop::Unsupported(other));
+                return SemihostingOutcome::Stop;
+            }
+        };
+        SemihostingOutcome::Return(match answer {
+            Ok(value) => value,
+            Err(Failure(value, errno)) => {
+                self.errno = errno;
+                value
+            }
+        })
+    }
+
+    fn handle(&mut self, number: u64) -> Result<&mut Handle, Failure> {
+        usize::try_from(number)
+            .ok()
+            .and_then(|n| self.handles.get_mut(n))
+            .and_then(Option::as_mut)
+            .ok_or_else(|| fail(EBADF))
+    }
+
+    fn allocate(&mut self, handle: Handle) -> u64 {
+        if self.handles.is_empty() {
+            self.handles.push(None);
+        }
+        let slot = match self.handles.iter().skip(1).position(Option::is_none) {
+            Some(i) => i + 1,
+            None => {
+                self.handles.push(None);
+                self.handles.len() - 1
+            }
+        };
+        self.handles[slot] = Some(handle);
+        slot as u64
+    }
+
+    /// `SYS_OPEN`: block `[name, mode, name length]`.
+    fn open(&mut self, guest: &mut Guest<'_>, param: u64) -> Answer {
+        let (name, mode, len) = (
+            guest.arg(param, 0)?,
+            guest.arg(param, 1)?,
+            guest.arg(param, 2)?,
+        );
+        if mode >= 12 {
+            return Err(fail(EINVAL));
+        }
+        let name = guest.name(name, len)?;
+        let handle = match name.as_slice() {
+            b":tt" => match mode {
+                0..=3 => Handle::Stdin,
+                4..=7 => Handle::Stdout,
+                _ => Handle::Stderr,
+            },
+            b":semihosting-features" if mode <= 1 => Handle::Features { pos: 0 },
+            b":semihosting-features" => return Err(fail(EACCES)),
+            _ => Handle::File(
+                confine::open(self.root.as_ref(), &name, mode).map_err(|e| fail(host_errno(&e)))?,
+            ),
+        };
+        Ok(self.allocate(handle))
+    }
+
+    /// `SYS_CLOSE`: block `[handle]`.
+    fn close(&mut self, guest: &Guest<'_>, param: u64) -> Answer {
+        let number = guest.arg(param, 0)?;
+        self.handle(number)?;
+        self.handles[number as usize] = None;
+        Ok(0)
+    }
+
+    /// `SYS_WRITE`: block `[handle, data, length]`; returns the bytes not
+    /// written.
+    fn write(&mut self, guest: &mut Guest<'_>, param: u64) -> Answer {
+        let (number, data, len) = (
+            guest.arg(param, 0)?,
+            guest.arg(param, 1)?,
+            guest.arg(param, 2)?,
+        );
+        let handle = self.handle(number)?;
+        let mut done = 0u64;
+        let mut buf = vec![0u8; CHUNK];
+        while done < len.min(MAX_TRANSFER) {
+            let n = (len.min(MAX_TRANSFER) - done).min(CHUNK as u64) as usize;
+            if !guest.read(data.wrapping_add(done), &mut buf[..n]) {
+                return Err(Failure(len - done, EFAULT));
+            }
+            let written = match handle {
+                Handle::Stdout => write_host(&mut std::io::stdout(), &buf[..n]),
+                Handle::Stderr => write_host(&mut std::io::stderr(), &buf[..n]),
+                Handle::File(file) => file.write_all(&buf[..n]).map_err(|e| host_errno(&e)),
+                Handle::Stdin | Handle::Features { .. } => Err(EBADF),
+            };
+            if let Err(errno) = written {
+                return Err(Failure(len - done, errno));
+            }
+            done += n as u64;
+        }
+        Ok(len - done)
+    }
+
+    /// `SYS_READ`: block `[handle, buffer, length]`; returns the bytes not
+    /// read (all of them at end of file). `None`: retry later.
+    fn read(
+        &mut self,
+        guest: &mut Guest<'_>,
+        param: u64,
+        console: &mut dyn Console,
+    ) -> Option<Answer> {
+        let args = (
+            guest.arg(param, 0),
+            guest.arg(param, 1),
+            guest.arg(param, 2),
+        );
+        let (number, buffer, len) = match args {
+            (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+            (Err(f), _, _) | (_, Err(f), _) | (_, _, Err(f)) => return Some(Err(f)),
+        };
+        let input = self.config.input;
+        let handle = match self.handle(number) {
+            Ok(handle) => handle,
+            Err(f) => return Some(Err(f)),
+        };
+        let want = len.min(MAX_TRANSFER);
+        let mut done = 0u64;
+        let mut buf = vec![0u8; CHUNK];
+        while done < want {
+            let n = (want - done).min(CHUNK as u64) as usize;
+            let got = match handle {
+                Handle::File(file) => file.read(&mut buf[..n]).map_err(|e| host_errno(&e)),
+                Handle::Features { pos } => {
+                    let start = (*pos).min(FEATURES.len() as u64) as usize;
+                    let k = n.min(FEATURES.len() - start);
+                    buf[..k].copy_from_slice(&FEATURES[start..start + k]);
+                    *pos += k as u64;
+                    Ok(k)
+                }
+                Handle::Stdin => match input {
+                    ConsoleInput::HostStdin => read_stdin(&mut buf[..n]),
+                    ConsoleInput::Serial => {
+                        let mut k = 0;
+                        while k < n {
+                            match console.read() {
+                                Some(byte) => {
+                                    buf[k] = byte;
+                                    k += 1;
+                                }
+                                None => break,
+                            }
+                        }
+                        if k == 0 && done == 0 && console.wait(Some(std::time::Duration::ZERO)) {
+                            return None;
+                        }
+                        Ok(k)
+                    }
+                },
+                Handle::Stdout | Handle::Stderr => Err(EBADF),
+            };
+            let got = match got {
+                Ok(k) => k,
+                Err(errno) => return Some(Err(Failure(len - done, errno))),
+            };
+            if got > 0 && !guest.write(buffer.wrapping_add(done), &buf[..got]) {
+                return Some(Err(Failure(len - done, EFAULT)));
+            }
+            done += got as u64;
+            // End of file, or what a terminal or pipe had (a console read
+            // returns what is there rather than waiting for more).
+            if got < n || matches!(handle, Handle::Stdin) {
+                break;
+            }
+        }
+        Some(Ok(len - done))
+    }
+
+    /// One byte of console input: `Some(None)` at its end, `None` when
+    /// none is there yet (retry).
+    fn console_byte(&mut self, console: &mut dyn Console) -> Option<Option<u8>> {
+        match self.config.input {
+            ConsoleInput::HostStdin => {
+                let mut byte = [0u8];
+                Some(match read_stdin(&mut byte) {
+                    Ok(1) => Some(byte[0]),
+                    _ => None,
+                })
+            }
+            ConsoleInput::Serial => match console.read() {
+                Some(byte) => Some(Some(byte)),
+                None if console.wait(Some(std::time::Duration::ZERO)) => None,
+                None => Some(None),
+            },
+        }
+    }
+
+    /// `SYS_ISTTY`: block `[handle]`.
+    fn istty(&mut self, guest: &Guest<'_>, param: u64) -> Answer {
+        let handle = self.handle(guest.arg(param, 0)?)?;
+        Ok(u64::from(match handle {
+            Handle::Stdin => std::io::stdin().is_terminal(),
+            Handle::Stdout => std::io::stdout().is_terminal(),
+            Handle::Stderr => std::io::stderr().is_terminal(),
+            Handle::File(file) => file.is_terminal(),
+            Handle::Features { .. } => false,
+        }))
+    }
+
+    /// `SYS_SEEK`: block `[handle, position]`.
+    fn seek(&mut self, guest: &Guest<'_>, param: u64) -> Answer {
+        let (number, pos) = (guest.arg(param, 0)?, guest.arg(param, 1)?);
+        match self.handle(number)? {
+            Handle::File(file) => file
+                .seek(SeekFrom::Start(pos))
+                .map(|_| 0)
+                .map_err(|e| fail(host_errno(&e))),
+            Handle::Features { pos: at } if pos <= FEATURES.len() as u64 => {
+                *at = pos;
+                Ok(0)
+            }
+            Handle::Features { .. } => Err(fail(EINVAL)),
+            Handle::Stdin | Handle::Stdout | Handle::Stderr => Err(fail(ESPIPE)),
+        }
+    }
+
+    /// `SYS_FLEN`: block `[handle]`.
+    fn flen(&mut self, guest: &Guest<'_>, param: u64) -> Answer {
+        let metadata = match self.handle(guest.arg(param, 0)?)? {
+            Handle::File(file) => file.metadata(),
+            Handle::Features { .. } => return Ok(FEATURES.len() as u64),
+            // What the host's stream is (QEMU fstat()s the descriptor: a
+            // redirected output file has a length).
+            Handle::Stdin => std_metadata(std::io::stdin().as_fd()),
+            Handle::Stdout => std_metadata(std::io::stdout().as_fd()),
+            Handle::Stderr => std_metadata(std::io::stderr().as_fd()),
+        };
+        metadata.map(|m| m.len()).map_err(|e| fail(host_errno(&e)))
+    }
+
+    /// `SYS_REMOVE`: block `[name, length]`.
+    fn remove(&mut self, guest: &mut Guest<'_>, param: u64) -> Answer {
+        let name = guest.name(guest.arg(param, 0)?, guest.arg(param, 1)?)?;
+        confine::remove(self.root.as_ref(), &name)
+            .map(|()| 0)
+            .map_err(|e| fail(host_errno(&e)))
+    }
+
+    /// `SYS_RENAME`: block `[old name, length, new name, length]`.
+    fn rename(&mut self, guest: &mut Guest<'_>, param: u64) -> Answer {
+        let old = guest.name(guest.arg(param, 0)?, guest.arg(param, 1)?)?;
+        let new = guest.name(guest.arg(param, 2)?, guest.arg(param, 3)?)?;
+        confine::rename(self.root.as_ref(), &old, &new)
+            .map(|()| 0)
+            .map_err(|e| fail(host_errno(&e)))
+    }
+
+    /// `SYS_GET_CMDLINE`: block `[buffer, size]`; the size field gets the
+    /// length of the string written (without its NUL).
+    fn get_cmdline(&mut self, guest: &mut Guest<'_>, param: u64) -> Answer {
+        let (buffer, size) = (guest.arg(param, 0)?, guest.arg(param, 1)?);
+        let mut text = self.config.cmdline.as_bytes().to_vec();
+        let len = text.len() as u64;
+        if len >= size {
+            return Err(fail(E2BIG));
+        }
+        text.push(0);
+        if !guest.write(buffer, &text) || !guest.write(param.wrapping_add(8), &len.to_le_bytes()) {
+            return Err(fail(EFAULT));
+        }
+        Ok(0)
+    }
+
+    /// `SYS_HEAPINFO`: `a1` points to the address of a block that gets
+    /// the heap's base and limit and the stack's base and limit (QEMU: the
+    /// largest stretch of RAM between boot images, the heap growing up
+    /// from its start and the stack down from its end).
+    fn heapinfo(&mut self, guest: &mut Guest<'_>, param: u64) -> Answer {
+        let block = guest.arg(param, 0)?;
+        let (start, end) = self.heap;
+        let mut bytes = Vec::with_capacity(32);
+        for word in [start, end, end, start] {
+            bytes.extend_from_slice(&word.to_le_bytes());
+        }
+        if !guest.write(block, &bytes) {
+            return Err(fail(EFAULT));
+        }
+        Ok(0)
+    }
+}
+
+/// Writes guest output to a host stream; the host's error number if it fails.
+fn write_host(out: &mut dyn Write, bytes: &[u8]) -> Result<(), u64> {
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| host_errno(&e))
+}
+
+/// One read of the host's standard input, unbuffered (a duplicate of its
+/// descriptor, so no bytes wait in a buffer of rivet's).
+fn read_stdin(buf: &mut [u8]) -> Result<usize, u64> {
+    let fd = std::io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| host_errno(&e))?;
+    File::from(fd).read(buf).map_err(|e| host_errno(&e))
+}
+
+/// The metadata of a standard stream's descriptor.
+fn std_metadata(fd: std::os::fd::BorrowedFd<'_>) -> std::io::Result<std::fs::Metadata> {
+    File::from(fd.try_clone_to_owned()?).metadata()
+}
+
+/// Guest memory as the calling hart sees it.
+struct Guest<'a> {
+    hart: &'a mut Hart,
+    mem: &'a mut Memory,
+}
+
+impl Guest<'_> {
+    fn read(&self, vaddr: u64, buf: &mut [u8]) -> bool {
+        self.hart.semihosting_read(self.mem, vaddr, buf)
+    }
+
+    fn write(&mut self, vaddr: u64, data: &[u8]) -> bool {
+        self.hart.semihosting_write(self.mem, vaddr, data)
+    }
+
+    /// Field `index` (8 bytes each) of the parameter block at `block`.
+    fn arg(&self, block: u64, index: u64) -> Result<u64, Failure> {
+        let mut word = [0u8; 8];
+        if self.read(block.wrapping_add(8 * index), &mut word) {
+            Ok(u64::from_le_bytes(word))
+        } else {
+            Err(fail(EFAULT))
+        }
+    }
+
+    /// A file name of `len` bytes at `addr` (without its NUL).
+    fn name(&self, addr: u64, len: u64) -> Result<Vec<u8>, Failure> {
+        if len > MAX_NAME {
+            return Err(fail(ENAMETOOLONG));
+        }
+        let mut name = vec![0u8; len as usize];
+        if !self.read(addr, &mut name) {
+            return Err(fail(EFAULT));
+        }
+        if name.contains(&0) || name.is_empty() {
+            return Err(fail(EINVAL));
+        }
+        Ok(name)
+    }
+
+    /// The NUL-terminated string at `addr`, at most `max` bytes before the
+    /// NUL; `None` if it cannot be read whole.
+    fn read_string(&self, addr: u64, max: u64) -> Option<Vec<u8>> {
+        let mut text = Vec::new();
+        let mut at = addr;
+        while (text.len() as u64) <= max {
+            // Up to the end of the page, so that a string ending just
+            // before an unmapped page reads.
+            let n = (0x1000 - (at & 0xfff)) as usize;
+            let mut chunk = vec![0u8; n];
+            if !self.read(at, &mut chunk) {
+                return None;
+            }
+            if let Some(end) = chunk.iter().position(|&b| b == 0) {
+                text.extend_from_slice(&chunk[..end]);
+                return Some(text);
+            }
+            text.extend_from_slice(&chunk);
+            at = at.wrapping_add(n as u64);
+        }
+        None
+    }
+}
+
+/// File access by name: anywhere (relative to the working directory), or
+/// confined beneath a root directory.
+mod confine {
+    use std::ffi::OsStr;
+    use std::fs::{File, OpenOptions};
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::path::Path;
+
+    /// New files get `rw-r--r--` (less the umask), as QEMU's.
+    const MODE: u32 = 0o644;
+
+    /// Opens the confining directory.
+    pub(super) fn open_root(dir: &Path) -> std::io::Result<File> {
+        if !cfg!(target_os = "linux") {
+            return Err(std::io::Error::other(
+                "confining semihosting files needs Linux (openat2)",
+            ));
+        }
+        let file = File::open(dir)?;
+        if !file.metadata()?.is_dir() {
+            return Err(std::io::Error::other("not a directory"));
+        }
+        Ok(file)
+    }
+
+    /// The open options of semihosting mode `mode` (0..12: r, rb, r+, r+b,
+    /// w, wb, w+, w+b, a, ab, a+, a+b).
+    fn options(mode: u64) -> OpenOptions {
+        let mut o = OpenOptions::new();
+        let plus = mode & 2 != 0;
+        match mode / 4 {
+            0 => o.read(true).write(plus),
+            1 => o.write(true).read(plus).create(true).truncate(true),
+            _ => o.append(true).read(plus).create(true),
+        };
+        o.mode(MODE);
+        o
+    }
+
+    /// Opens `name` in semihosting mode `mode`.
+    pub(super) fn open(root: Option<&File>, name: &[u8], mode: u64) -> std::io::Result<File> {
+        let path = Path::new(OsStr::from_bytes(name));
+        match root {
+            None => options(mode).open(path),
+            Some(root) => beneath::open(root, path, mode),
+        }
+    }
+
+    /// Deletes `name`.
+    pub(super) fn remove(root: Option<&File>, name: &[u8]) -> std::io::Result<()> {
+        let path = Path::new(OsStr::from_bytes(name));
+        match root {
+            None => std::fs::remove_file(path),
+            Some(root) => beneath::remove(root, path),
+        }
+    }
+
+    /// Renames `old` to `new`.
+    pub(super) fn rename(root: Option<&File>, old: &[u8], new: &[u8]) -> std::io::Result<()> {
+        let (old, new) = (
+            Path::new(OsStr::from_bytes(old)),
+            Path::new(OsStr::from_bytes(new)),
+        );
+        match root {
+            None => std::fs::rename(old, new),
+            Some(root) => beneath::rename(root, old, new),
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    mod beneath {
+        //! Resolution beneath the root by the kernel: `openat2` with
+        //! `RESOLVE_BENEATH` fails (`EXDEV`) for absolute names, `..`
+        //! above the root and symbolic links that lead out of it, with no
+        //! window between a check and the use.
+
+        use std::fs::File;
+        use std::os::fd::OwnedFd;
+        use std::path::Path;
+
+        use nix::fcntl::{openat2, OFlag, OpenHow, ResolveFlag};
+        use nix::sys::stat::Mode;
+
+        fn resolve() -> ResolveFlag {
+            ResolveFlag::RESOLVE_BENEATH | ResolveFlag::RESOLVE_NO_MAGICLINKS
+        }
+
+        fn at(root: &File, path: &Path, flags: OFlag) -> std::io::Result<OwnedFd> {
+            let how = OpenHow::new()
+                .flags(flags | OFlag::O_CLOEXEC)
+                .mode(Mode::from_bits_truncate(super::MODE))
+                .resolve(resolve());
+            openat2(root, path, how).map_err(std::io::Error::from)
+        }
+
+        pub(super) fn open(root: &File, path: &Path, mode: u64) -> std::io::Result<File> {
+            let plus = mode & 2 != 0;
+            let access = if plus {
+                OFlag::O_RDWR
+            } else if mode < 4 {
+                OFlag::O_RDONLY
+            } else {
+                OFlag::O_WRONLY
+            };
+            let extra = match mode / 4 {
+                0 => OFlag::empty(),
+                1 => OFlag::O_CREAT | OFlag::O_TRUNC,
+                _ => OFlag::O_CREAT | OFlag::O_APPEND,
+            };
+            at(root, path, access | extra).map(File::from)
+        }
+
+        /// The directory holding `path`'s last component (opened beneath
+        /// the root) and that component, which must be a plain name.
+        fn parent(root: &File, path: &Path) -> std::io::Result<(OwnedFd, std::ffi::OsString)> {
+            let name = match path.file_name() {
+                Some(name) if !path.as_os_str().as_encoded_bytes().ends_with(b"/") => name,
+                _ => return Err(std::io::Error::from_raw_os_error(nix::libc::EINVAL)),
+            };
+            let dir = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            let fd = at(root, dir, OFlag::O_PATH | OFlag::O_DIRECTORY)?;
+            Ok((fd, name.to_os_string()))
+        }
+
+        pub(super) fn remove(root: &File, path: &Path) -> std::io::Result<()> {
+            let (dir, name) = parent(root, path)?;
+            nix::unistd::unlinkat(
+                &dir,
+                name.as_os_str(),
+                nix::unistd::UnlinkatFlags::NoRemoveDir,
+            )
+            .map_err(std::io::Error::from)
+        }
+
+        pub(super) fn rename(root: &File, old: &Path, new: &Path) -> std::io::Result<()> {
+            let (old_dir, old_name) = parent(root, old)?;
+            let (new_dir, new_name) = parent(root, new)?;
+            nix::fcntl::renameat(
+                &old_dir,
+                old_name.as_os_str(),
+                &new_dir,
+                new_name.as_os_str(),
+            )
+            .map_err(std::io::Error::from)
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    mod beneath {
+        //! Confinement needs Linux's `openat2`: [`super::open_root`]
+        //! refuses it elsewhere, so these are never reached.
+
+        use std::fs::File;
+        use std::path::Path;
+
+        fn unsupported() -> std::io::Error {
+            std::io::Error::other("confining semihosting files needs Linux")
+        }
+
+        pub(super) fn open(_: &File, _: &Path, _: u64) -> std::io::Result<File> {
+            Err(unsupported())
+        }
+
+        pub(super) fn remove(_: &File, _: &Path) -> std::io::Result<()> {
+            Err(unsupported())
+        }
+
+        pub(super) fn rename(_: &File, _: &Path, _: &Path) -> std::io::Result<()> {
+            Err(unsupported())
+        }
+    }
+}
