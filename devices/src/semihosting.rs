@@ -127,7 +127,8 @@ pub enum ConsoleInput {
     /// when no serial line uses it.
     HostStdin,
     /// The serial console's input, when the serial line is on standard
-    /// input: a call that finds no byte waiting tries again once the
+    /// input: a call that finds no byte waiting blocks until one comes
+    /// (or the input ends, or the user quits), then tries again once the
     /// devices have had a turn.
     Serial,
 }
@@ -456,7 +457,9 @@ impl Semihosting {
                                 None => break,
                             }
                         }
-                        if k == 0 && done == 0 && console.wait(Some(std::time::Duration::ZERO)) {
+                        // Nothing there: wait for input (a blocking read),
+                        // unless it has ended (end of file).
+                        if k == 0 && done == 0 && console.wait(None) {
                             return None;
                         }
                         Ok(k)
@@ -494,7 +497,7 @@ impl Semihosting {
             }
             ConsoleInput::Serial => match console.read() {
                 Some(byte) => Some(Some(byte)),
-                None if console.wait(Some(std::time::Duration::ZERO)) => None,
+                None if console.wait(None) => None,
                 None => Some(None),
             },
         }
@@ -769,10 +772,13 @@ mod confine {
         }
 
         fn at(root: &File, path: &Path, flags: OFlag) -> std::io::Result<OwnedFd> {
-            let how = OpenHow::new()
+            let mut how = OpenHow::new()
                 .flags(flags | OFlag::O_CLOEXEC)
-                .mode(Mode::from_bits_truncate(super::MODE))
                 .resolve(resolve());
+            // openat2 refuses a mode without O_CREAT.
+            if flags.contains(OFlag::O_CREAT) {
+                how = how.mode(Mode::from_bits_truncate(super::MODE));
+            }
             openat2(root, path, how).map_err(std::io::Error::from)
         }
 

@@ -119,8 +119,10 @@ const PATTERNS: &[Pattern] = &[
     Pattern("-M virt -bios none -kernel $OFF -nographic -device virtio-rng-device", Refuses("-device virtio-rng-device: rivet has no virtio-rng device"), true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -fsdev local,id=fs0,path=$DIR,security_model=none -device virtio-9p-device,fsdev=fs0,mount_tag=host", Refuses("-fsdev local: host file sharing is not supported"), true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -virtfs local,path=$DIR,mount_tag=host,security_model=none", Refuses("-virtfs local: host file sharing is not supported"), true),
-    Pattern("-M virt -bios none -kernel $OFF -nographic -semihosting", Refuses("-semihosting: semihosting is not supported"), true),
-    Pattern("-M virt -bios none -kernel $OFF -nographic -semihosting-config enable=on,target=native", Refuses("-semihosting-config enable=on: semihosting is not supported"), true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -semihosting", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -semihosting-config enable=on,target=native", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -semihosting-config enable=on,bogus=1", Refuses("-semihosting-config: unknown option 'bogus'"), false),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -semihosting-config enable=on,chardev=nope", Refuses("-semihosting-config chardev=nope: not supported yet"), false),
     // Misspellings: named, with the right spelling.
     Pattern("-M virt -bios none -kernel $OFF -nographc", Refuses("-nographc: invalid option (did you mean -nographic?)"), false),
     Pattern("-M virt -bios none -kernel $OFF -monitr none", Refuses("-monitr: invalid option (did you mean -monitor?)"), false),
