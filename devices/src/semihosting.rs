@@ -862,3 +862,421 @@ mod confine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use rivet_core::{PhysAddr, XReg};
+
+    use super::*;
+    use crate::console::BufferConsole;
+
+    const BASE: u64 = 0x8000_0000;
+    const RAM: u64 = 0x10_0000;
+    /// Where the tests put parameter blocks, strings and buffers.
+    const BLOCK: u64 = BASE + 0x100;
+    const TEXT: u64 = BASE + 0x1000;
+    const BUFFER: u64 = BASE + 0x2000;
+    /// No memory there.
+    const NOWHERE: u64 = 0x10;
+
+    struct Rig {
+        hart: Hart,
+        mem: Memory,
+        semihosting: Semihosting,
+        console: BufferConsole,
+    }
+
+    fn config(root: Option<&Path>) -> SemihostingConfig {
+        SemihostingConfig {
+            cmdline: "prog.elf one two".into(),
+            userspace: false,
+            root: root.map(Path::to_path_buf),
+            input: ConsoleInput::Serial,
+        }
+    }
+
+    fn rig(root: Option<&Path>) -> Rig {
+        Rig {
+            hart: Hart::new(0),
+            mem: Memory::new(PhysAddr::new(BASE), RAM).unwrap(),
+            semihosting: Semihosting::new(config(root), (BASE + 0x8000, BASE + RAM)).unwrap(),
+            console: BufferConsole::new(),
+        }
+    }
+
+    impl Rig {
+        fn call(&mut self, op: u64, param: u64) -> SemihostingOutcome {
+            self.hart.set_x(XReg::A0, op);
+            self.hart.set_x(XReg::A1, param);
+            self.semihosting
+                .call(&mut self.hart, &mut self.mem, &mut self.console)
+        }
+
+        /// The call's return value; it must return.
+        fn ret(&mut self, op: u64, param: u64) -> u64 {
+            match self.call(op, param) {
+                SemihostingOutcome::Return(v) => v,
+                other => panic!("op {op:#x}: {other:?}"),
+            }
+        }
+
+        /// Calls `op` with a parameter block of `words`.
+        fn with_block(&mut self, op: u64, words: &[u64]) -> u64 {
+            let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+            self.mem.write(PhysAddr::new(BLOCK), &bytes).unwrap();
+            self.ret(op, BLOCK)
+        }
+
+        /// Puts `text` at TEXT (with a NUL) and returns (address, length).
+        fn text(&mut self, text: &str) -> (u64, u64) {
+            let mut bytes = text.as_bytes().to_vec();
+            bytes.push(0);
+            self.mem.write(PhysAddr::new(TEXT), &bytes).unwrap();
+            (TEXT, text.len() as u64)
+        }
+
+        fn open(&mut self, name: &str, mode: u64) -> u64 {
+            let (at, len) = self.text(name);
+            self.with_block(op::SYS_OPEN, &[at, mode, len])
+        }
+
+        fn errno(&mut self) -> u64 {
+            self.ret(op::SYS_ERRNO, 0)
+        }
+
+        fn bytes(&self, at: u64, len: usize) -> Vec<u8> {
+            let mut buf = vec![0u8; len];
+            self.mem.read(PhysAddr::new(at), &mut buf).unwrap();
+            buf
+        }
+    }
+
+    fn temp_dir() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap()
+    }
+
+    fn path(dir: &Path, name: &str) -> String {
+        dir.join(name).to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn a_file_is_written_sought_read_measured_and_closed() {
+        let dir = temp_dir();
+        let mut r = rig(None);
+        let name = path(dir.path(), "f.txt");
+        // w+: read and write, created, truncated.
+        let h = r.open(&name, 6);
+        assert_eq!(h, 1);
+        r.mem.write(PhysAddr::new(BUFFER), b"hello, host").unwrap();
+        assert_eq!(r.with_block(op::SYS_WRITE, &[h, BUFFER, 11]), 0);
+        assert_eq!(r.with_block(op::SYS_FLEN, &[h]), 11);
+        assert_eq!(r.with_block(op::SYS_SEEK, &[h, 7]), 0);
+        // Ask for 10, get 4: 6 not read.
+        assert_eq!(r.with_block(op::SYS_READ, &[h, BUFFER + 0x100, 10]), 6);
+        assert_eq!(r.bytes(BUFFER + 0x100, 4), b"host");
+        // At the end: nothing read.
+        assert_eq!(r.with_block(op::SYS_READ, &[h, BUFFER + 0x100, 10]), 10);
+        assert_eq!(r.with_block(op::SYS_ISTTY, &[h]), 0);
+        assert_eq!(r.with_block(op::SYS_CLOSE, &[h]), 0);
+        assert_eq!(
+            std::fs::read(dir.path().join("f.txt")).unwrap(),
+            b"hello, host"
+        );
+        // Handles are reused from 1.
+        assert_eq!(r.open(&name, 0), 1);
+    }
+
+    #[test]
+    fn open_modes_follow_the_table() {
+        let dir = temp_dir();
+        let mut r = rig(None);
+        let name = path(dir.path(), "m.txt");
+        std::fs::write(&name, b"old").unwrap();
+        // a: appends, keeps the contents.
+        let h = r.open(&name, 8);
+        r.mem.write(PhysAddr::new(BUFFER), b"+new").unwrap();
+        assert_eq!(r.with_block(op::SYS_WRITE, &[h, BUFFER, 4]), 0);
+        // r: cannot write (EBADF from the host).
+        let ro = r.open(&name, 0);
+        assert_eq!(r.with_block(op::SYS_WRITE, &[ro, BUFFER, 4]), 4);
+        assert_eq!(r.errno(), EBADF);
+        assert_eq!(std::fs::read(&name).unwrap(), b"old+new");
+        // w: truncates.
+        r.open(&name, 4);
+        assert_eq!(std::fs::read(&name).unwrap(), b"");
+        // r of a missing file: ENOENT; mode 12: EINVAL.
+        assert_eq!(r.open(&path(dir.path(), "none"), 0), ERROR);
+        assert_eq!(r.errno(), 2);
+        assert_eq!(r.open(&name, 12), ERROR);
+        assert_eq!(r.errno(), EINVAL);
+    }
+
+    #[test]
+    fn tt_is_the_console_and_the_features_file_says_what_we_have() {
+        let mut r = rig(None);
+        assert_eq!(
+            [r.open(":tt", 0), r.open(":tt", 4), r.open(":tt", 8)],
+            [1, 2, 3]
+        );
+        let f = r.open(":semihosting-features", 0);
+        assert_eq!(r.with_block(op::SYS_FLEN, &[f]), 5);
+        assert_eq!(r.with_block(op::SYS_READ, &[f, BUFFER, 8]), 3);
+        assert_eq!(r.bytes(BUFFER, 5), b"SHFB\x03");
+        assert_eq!(r.open(":semihosting-features", 4), ERROR);
+        assert_eq!(r.errno(), EACCES);
+    }
+
+    #[test]
+    fn console_input_comes_from_the_serial_console_until_it_ends() {
+        let mut r = rig(None);
+        r.console.input.extend(b"abc");
+        assert_eq!(r.ret(op::SYS_READC, 0), u64::from(b'a'));
+        let tty = r.open(":tt", 0);
+        assert_eq!(r.with_block(op::SYS_READ, &[tty, BUFFER, 8]), 6);
+        assert_eq!(r.bytes(BUFFER, 2), b"bc");
+        // The input has ended: end of file.
+        assert_eq!(r.ret(op::SYS_READC, 0), ERROR);
+        assert_eq!(r.with_block(op::SYS_READ, &[tty, BUFFER, 8]), 8);
+    }
+
+    #[test]
+    fn bad_pointers_are_errors_for_the_guest() {
+        let dir = temp_dir();
+        let mut r = rig(None);
+        // The parameter block itself.
+        assert_eq!(r.ret(op::SYS_OPEN, NOWHERE), ERROR);
+        assert_eq!(r.errno(), EFAULT);
+        assert_eq!(r.ret(op::SYS_EXIT, NOWHERE), ERROR);
+        assert_eq!(r.semihosting.stop(), None);
+        // The name.
+        assert_eq!(r.with_block(op::SYS_OPEN, &[NOWHERE, 0, 3]), ERROR);
+        assert_eq!(r.errno(), EFAULT);
+        // The data: nothing written, all of it reported unwritten.
+        let h = r.open(&path(dir.path(), "b.txt"), 4);
+        assert_eq!(r.with_block(op::SYS_WRITE, &[h, NOWHERE, 100]), 100);
+        assert_eq!(r.errno(), EFAULT);
+        assert_eq!(r.with_block(op::SYS_READ, &[h, NOWHERE, 100]), 100);
+        // The debug console: a0 corrupted, nothing else.
+        assert_eq!(r.ret(op::SYS_WRITE0, NOWHERE), CORRUPTED);
+        assert_eq!(r.ret(op::SYS_WRITEC, NOWHERE), CORRUPTED);
+        assert_eq!(r.with_block(op::SYS_GET_CMDLINE, &[NOWHERE, 100]), ERROR);
+        assert_eq!(r.with_block(op::SYS_HEAPINFO, &[NOWHERE]), ERROR);
+    }
+
+    #[test]
+    fn huge_lengths_are_bounded() {
+        let dir = temp_dir();
+        let mut r = rig(None);
+        let name = path(dir.path(), "h.txt");
+        std::fs::write(&name, b"0123456789").unwrap();
+        let h = r.open(&name, 0);
+        // Reading into a buffer "as large as memory": the file's 10 bytes.
+        assert_eq!(
+            r.with_block(op::SYS_READ, &[h, BUFFER, u64::MAX]),
+            u64::MAX - 10
+        );
+        // Writing from a buffer that runs past the end of RAM: EFAULT,
+        // nothing of the chunk that could not be read written.
+        let w = r.open(&name, 4);
+        let left = r.with_block(op::SYS_WRITE, &[w, BASE + RAM - 0x100, u64::MAX]);
+        assert_eq!(left, u64::MAX);
+        assert_eq!(r.errno(), EFAULT);
+        // A name longer than any: ENAMETOOLONG, and no allocation of it.
+        assert_eq!(r.with_block(op::SYS_OPEN, &[TEXT, 0, u64::MAX]), ERROR);
+        assert_eq!(r.errno(), ENAMETOOLONG);
+        assert_eq!(r.with_block(op::SYS_REMOVE, &[TEXT, 1 << 40]), ERROR);
+    }
+
+    #[test]
+    fn bad_handles_are_ebadf() {
+        let mut r = rig(None);
+        for handle in [0, 1, 99, u64::MAX] {
+            assert_eq!(r.with_block(op::SYS_CLOSE, &[handle]), ERROR);
+            assert_eq!(r.errno(), EBADF);
+            assert_eq!(r.with_block(op::SYS_FLEN, &[handle]), ERROR);
+            assert_eq!(r.with_block(op::SYS_WRITE, &[handle, BUFFER, 4]), ERROR);
+        }
+        let out = r.open(":tt", 4);
+        assert_eq!(r.with_block(op::SYS_READ, &[out, BUFFER, 4]), 4);
+        assert_eq!(r.errno(), EBADF);
+        assert_eq!(r.with_block(op::SYS_SEEK, &[out, 0]), ERROR);
+        assert_eq!(r.errno(), ESPIPE);
+    }
+
+    #[test]
+    fn the_command_line_needs_room_for_its_nul() {
+        let mut r = rig(None);
+        let len = "prog.elf one two".len() as u64;
+        assert_eq!(r.with_block(op::SYS_GET_CMDLINE, &[BUFFER, len]), ERROR);
+        assert_eq!(r.errno(), E2BIG);
+        assert_eq!(r.with_block(op::SYS_GET_CMDLINE, &[BUFFER, len + 1]), 0);
+        assert_eq!(r.bytes(BUFFER, len as usize + 1), b"prog.elf one two\0");
+        assert_eq!(r.bytes(BLOCK + 8, 8), len.to_le_bytes());
+    }
+
+    #[test]
+    fn heapinfo_writes_the_block_a1_points_to() {
+        let mut r = rig(None);
+        assert_eq!(r.with_block(op::SYS_HEAPINFO, &[BUFFER]), 0);
+        let words: Vec<u64> = r
+            .bytes(BUFFER, 32)
+            .chunks(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        let (start, end) = (BASE + 0x8000, BASE + RAM);
+        assert_eq!(words, [start, end, end, start]);
+    }
+
+    #[test]
+    fn iserror_time_and_clock() {
+        let mut r = rig(None);
+        assert_eq!(r.with_block(op::SYS_ISERROR, &[ERROR]), 1);
+        assert_eq!(r.with_block(op::SYS_ISERROR, &[5]), 0);
+        assert!(r.ret(op::SYS_TIME, 0) > 1_600_000_000);
+        assert!(r.ret(op::SYS_CLOCK, 0) < 1_000_000);
+    }
+
+    #[test]
+    fn exit_takes_the_code_of_an_application_exit_only() {
+        let mut r = rig(None);
+        r.mem
+            .write(
+                PhysAddr::new(BLOCK),
+                &[
+                    ADP_STOPPED_APPLICATION_EXIT.to_le_bytes(),
+                    300u64.to_le_bytes(),
+                ]
+                .concat(),
+            )
+            .unwrap();
+        assert_eq!(r.call(op::SYS_EXIT, BLOCK), SemihostingOutcome::Stop);
+        assert_eq!(r.semihosting.stop(), Some(SemihostingStop::Exit(300)));
+        // Nothing is answered after the exit.
+        assert_eq!(r.call(op::SYS_ERRNO, 0), SemihostingOutcome::Stop);
+
+        let mut r = rig(None);
+        r.mem
+            .write(
+                PhysAddr::new(BLOCK),
+                &[0x2_0023u64.to_le_bytes(), 0u64.to_le_bytes()].concat(),
+            )
+            .unwrap();
+        assert_eq!(
+            r.call(op::SYS_EXIT_EXTENDED, BLOCK),
+            SemihostingOutcome::Stop
+        );
+        assert_eq!(r.semihosting.stop(), Some(SemihostingStop::Exit(1)));
+    }
+
+    #[test]
+    fn an_unknown_operation_stops_the_machine() {
+        for unknown in [op::SYS_SYSTEM, op::SYS_TMPNAM, 0x14, 0x99, u64::MAX] {
+            let mut r = rig(None);
+            assert_eq!(r.call(unknown, BLOCK), SemihostingOutcome::Stop);
+            assert_eq!(
+                r.semihosting.stop(),
+                Some(SemihostingStop::Unsupported(unknown))
+            );
+        }
+    }
+
+    #[test]
+    fn remove_and_rename() {
+        let dir = temp_dir();
+        let mut r = rig(None);
+        let (a, b) = (path(dir.path(), "a"), path(dir.path(), "b"));
+        std::fs::write(&a, b"x").unwrap();
+        let (a_len, b_len) = (a.len() as u64, b.len() as u64);
+        r.mem.write(PhysAddr::new(TEXT), a.as_bytes()).unwrap();
+        r.mem.write(PhysAddr::new(BUFFER), b.as_bytes()).unwrap();
+        assert_eq!(
+            r.with_block(op::SYS_RENAME, &[TEXT, a_len, BUFFER, b_len]),
+            0
+        );
+        assert!(!Path::new(&a).exists() && Path::new(&b).exists());
+        assert_eq!(r.with_block(op::SYS_REMOVE, &[BUFFER, b_len]), 0);
+        assert!(!Path::new(&b).exists());
+        assert_eq!(r.with_block(op::SYS_REMOVE, &[BUFFER, b_len]), ERROR);
+        assert_eq!(r.errno(), 2);
+    }
+
+    /// A root with `in.txt` and `sub/`, beside `secret.txt`, and a
+    /// symbolic link `root/link` to the secret.
+    fn confined() -> (tempfile::TempDir, PathBuf) {
+        let dir = temp_dir();
+        let root = dir.path().join("root");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("in.txt"), b"inside").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), b"secret").unwrap();
+        std::os::unix::fs::symlink("../secret.txt", root.join("link")).unwrap();
+        (dir, root)
+    }
+
+    #[test]
+    fn confined_names_resolve_beneath_the_root() {
+        let (_dir, root) = confined();
+        let mut r = rig(Some(&root));
+        let h = r.open("sub/../in.txt", 0);
+        assert_ne!(h, ERROR);
+        assert_eq!(r.with_block(op::SYS_READ, &[h, BUFFER, 6]), 0);
+        assert_eq!(r.bytes(BUFFER, 6), b"inside");
+        assert_ne!(r.open("sub/new.txt", 4), ERROR);
+        assert!(root.join("sub/new.txt").exists());
+    }
+
+    #[test]
+    fn confined_names_cannot_escape() {
+        let (dir, root) = confined();
+        let mut r = rig(Some(&root));
+        let secret = path(dir.path(), "secret.txt");
+        for name in [
+            "../secret.txt",
+            "sub/../../secret.txt",
+            secret.as_str(),
+            "/etc/passwd",
+            "link",
+        ] {
+            for mode in [0, 4, 8] {
+                assert_eq!(r.open(name, mode), ERROR, "{name} mode {mode}");
+                // EXDEV: resolution left the root; ELOOP: the link.
+                assert!([18, 40].contains(&r.errno()), "{name}: errno {}", r.errno());
+            }
+        }
+        // Writing did not truncate or create anything outside.
+        assert_eq!(std::fs::read(&secret).unwrap(), b"secret");
+        assert!(!dir.path().join("passwd").exists());
+
+        let (s_at, s_len) = r.text("../secret.txt");
+        assert_eq!(r.with_block(op::SYS_REMOVE, &[s_at, s_len]), ERROR);
+        assert!(Path::new(&secret).exists());
+        // Renaming in from outside, or out from inside: refused.
+        r.mem.write(PhysAddr::new(BUFFER), b"in.txt").unwrap();
+        assert_eq!(
+            r.with_block(op::SYS_RENAME, &[s_at, s_len, BUFFER, 6]),
+            ERROR
+        );
+        assert_eq!(
+            r.with_block(op::SYS_RENAME, &[BUFFER, 6, s_at, s_len]),
+            ERROR
+        );
+        assert_eq!(std::fs::read(&secret).unwrap(), b"secret");
+        assert_eq!(std::fs::read(root.join("in.txt")).unwrap(), b"inside");
+        // A name that is no file name: "..", a trailing slash.
+        let (at, len) = r.text("..");
+        assert_eq!(r.with_block(op::SYS_REMOVE, &[at, len]), ERROR);
+        let (at, len) = r.text("sub/");
+        assert_eq!(r.with_block(op::SYS_REMOVE, &[at, len]), ERROR);
+        assert!(root.join("sub").exists());
+    }
+
+    #[test]
+    fn a_root_that_is_not_a_directory_is_refused() {
+        let dir = temp_dir();
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"").unwrap();
+        assert!(Semihosting::new(config(Some(&file)), (0, 0)).is_err());
+        assert!(Semihosting::new(config(Some(&dir.path().join("none"))), (0, 0)).is_err());
+    }
+}

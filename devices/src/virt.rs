@@ -667,6 +667,23 @@ mod tests {
     }
 
     #[test]
+    fn the_heap_is_the_largest_gap_between_images() {
+        let ram = (0x8000_0000, 0x9000_0000);
+        // An ELF at the start of RAM, the device tree 2 MiB below the top.
+        let used = [(0x8000_0000, 0x8010_0e28), (0x8fe0_0000, 0x8fe0_1000)];
+        assert_eq!(largest_gap(&used, ram.0, ram.1), (0x8010_0e28, 0x8fe0_0000));
+        // Nothing loaded: all of RAM; everything loaded: nothing.
+        assert_eq!(largest_gap(&[], ram.0, ram.1), ram);
+        assert_eq!(
+            largest_gap(&[ram], ram.0, ram.1).0,
+            largest_gap(&[ram], ram.0, ram.1).1
+        );
+        // Overlapping and out-of-RAM ranges are clipped.
+        let used = [(0x7000_0000, 0x8000_1000), (0x8000_0800, 0x8000_2000)];
+        assert_eq!(largest_gap(&used, ram.0, ram.1), (0x8000_2000, ram.1));
+    }
+
+    #[test]
     fn holes_and_accesses_past_a_region_are_unmapped() {
         let mut board = board(b"");
         for addr in [

@@ -73,7 +73,9 @@ const QEMU: &str = "qemu-system-riscv64";
 /// ones, and checks that they did the same; returns rivet's run and files.
 fn same_as_qemu(name: &str, options: &[&str], stdin: &[u8]) -> (Run, Vec<(String, Vec<u8>)>) {
     let elf = program().to_str().expect("UTF-8 path");
-    let mut args = vec!["-M", "virt", "-bios", "none", "-kernel", elf];
+    // -m: QEMU 7.2's virt defaults to 128 MiB, rivet's to 256 MiB, and
+    // SYS_HEAPINFO tells.
+    let mut args = vec!["-M", "virt", "-m", "256M", "-bios", "none", "-kernel", elf];
     args.extend(["-display", "none", "-serial", "null", "-monitor", "none"]);
     args.extend(options);
     let rivet_dir = scratch(&format!("{name}-rivet"));

@@ -5,7 +5,8 @@
  * files in the working directory (SYS_OPEN, SYS_WRITE, SYS_SEEK,
  * SYS_FLEN, SYS_READ, SYS_CLOSE, SYS_RENAME, SYS_REMOVE), prints its
  * command line (crt0-semihost: SYS_GET_CMDLINE) and exits with a code
- * computed from its first argument (SYS_EXIT).
+ * given by its last argument (SYS_EXIT), with SYS_HEAPINFO and
+ * SYS_ISERROR on the way.
  *
  * Built by build.sh; frontend/tests/semihosting.rs runs it on rivet and on
  * QEMU 7.2 and compares what they did.
@@ -15,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* picolibc's entry to the trap sequence: operation, parameter. */
+extern uintptr_t sys_semihost(uintptr_t op, uintptr_t param);
 
 int main(int argc, char **argv)
 {
@@ -72,6 +76,15 @@ int main(int argc, char **argv)
     fclose(f);
     printf("remove %d\n", sys_semihost_remove("gone.tmp"));
     printf("remove again %d errno %d\n", sys_semihost_remove("gone.tmp"), sys_semihost_errno());
+
+    /* SYS_HEAPINFO as the specification has it (a1 points to the block's
+     * address; picolibc's own wrapper passes the block itself). */
+    uintptr_t block[4] = {0};
+    uintptr_t *at = block;
+    printf("heapinfo %ld: heap %lx-%lx stack %lx-%lx\n", (long)sys_semihost(0x16, (uintptr_t)&at),
+           (unsigned long)block[0], (unsigned long)block[1], (unsigned long)block[3],
+           (unsigned long)block[2]);
+    printf("iserror %d %d\n", sys_semihost_iserror(-1), sys_semihost_iserror(0));
 
     fflush(stdout);
     return argc > 1 ? atoi(argv[argc - 1]) : 0;
