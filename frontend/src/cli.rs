@@ -1126,4 +1126,60 @@ mod tests {
             assert!(parse_timeout(bad).is_err(), "{bad:?} accepted");
         }
     }
+
+    #[test]
+    fn semihosting_options_read_as_qemu_reads_them() {
+        let with =
+            |flag: bool, configs: &[&str], kernel: Option<&str>, append: Option<&str>| Args {
+                semihosting: flag,
+                semihosting_config: configs.iter().map(|s| s.to_string()).collect(),
+                kernel: kernel.map(PathBuf::from),
+                append: append.map(String::from),
+                ..Args::default()
+            };
+        assert_eq!(
+            parse_semihosting(&with(false, &[], None, None)).unwrap(),
+            None
+        );
+        let on = parse_semihosting(&with(true, &[], None, None))
+            .unwrap()
+            .unwrap();
+        assert!(!on.userspace && on.args.is_empty());
+        // -semihosting-config enables unless it says enable=off.
+        assert!(
+            parse_semihosting(&with(false, &["target=native"], None, None))
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(
+            parse_semihosting(&with(true, &["enable=off"], None, None)).unwrap(),
+            None
+        );
+        let spec = parse_semihosting(&with(
+            false,
+            &["enable=on,userspace=on,arg=a,arg=b c"],
+            None,
+            None,
+        ))
+        .unwrap()
+        .unwrap();
+        assert!(spec.userspace);
+        assert_eq!(spec.args, ["a", "b c"]);
+        let args = with(true, &[], Some("prog.elf"), Some(" x  y "));
+        assert_eq!(semihosting_cmdline(&spec, &args), "a b c");
+        assert_eq!(
+            semihosting_cmdline(&SemihostingSpec::default(), &args),
+            "prog.elf x y"
+        );
+        for (bad, says) in [
+            ("enable=on,bogus=1", "unknown option 'bogus'"),
+            ("enable=maybe", "expected on or off"),
+            ("target=gdb", "target=gdb: not supported"),
+            ("target=moon", "expected native, gdb or auto"),
+            ("chardev=c0", "chardev=c0: not supported yet"),
+        ] {
+            let e = parse_semihosting(&with(false, &[bad], None, None)).unwrap_err();
+            assert!(e.0.contains(says), "{bad}: {}", e.0);
+        }
+    }
 }
