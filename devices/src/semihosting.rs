@@ -34,6 +34,7 @@ use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsFd;
 use std::path::PathBuf;
 
+use rivet_core::bits::{low_u32, to_usize};
 use rivet_core::semihosting::SemihostingOutcome;
 use rivet_core::{Hart, Memory};
 
@@ -297,7 +298,8 @@ impl Semihosting {
                 match (guest.arg(param, 0), guest.arg(param, 1)) {
                     (Ok(reason), Ok(subcode)) => {
                         let code = if reason == ADP_STOPPED_APPLICATION_EXIT {
-                            subcode as u32
+                            // QEMU keeps the low 32 bits (and exit() the low 8).
+                            low_u32(subcode)
                         } else {
                             1
                         };
@@ -374,7 +376,7 @@ impl Semihosting {
     fn close(&mut self, guest: &Guest<'_>, param: u64) -> Answer {
         let number = guest.arg(param, 0)?;
         self.handle(number)?;
-        self.handles[number as usize] = None;
+        self.handles[to_usize(number)] = None;
         Ok(0)
     }
 
@@ -390,7 +392,7 @@ impl Semihosting {
         let mut done = 0u64;
         let mut buf = vec![0u8; CHUNK];
         while done < len.min(MAX_TRANSFER) {
-            let n = (len.min(MAX_TRANSFER) - done).min(CHUNK as u64) as usize;
+            let n = to_usize((len.min(MAX_TRANSFER) - done).min(CHUNK as u64));
             if !guest.read(data.wrapping_add(done), &mut buf[..n]) {
                 return Err(Failure(len - done, EFAULT));
             }
@@ -434,11 +436,11 @@ impl Semihosting {
         let mut done = 0u64;
         let mut buf = vec![0u8; CHUNK];
         while done < want {
-            let n = (want - done).min(CHUNK as u64) as usize;
+            let n = to_usize((want - done).min(CHUNK as u64));
             let got = match handle {
                 Handle::File(file) => file.read(&mut buf[..n]).map_err(|e| host_errno(&e)),
                 Handle::Features { pos } => {
-                    let start = (*pos).min(FEATURES.len() as u64) as usize;
+                    let start = to_usize((*pos).min(FEATURES.len() as u64));
                     let k = n.min(FEATURES.len() - start);
                     buf[..k].copy_from_slice(&FEATURES[start..start + k]);
                     *pos += k as u64;
@@ -649,7 +651,7 @@ impl Guest<'_> {
         if len > MAX_NAME {
             return Err(fail(ENAMETOOLONG));
         }
-        let mut name = vec![0u8; len as usize];
+        let mut name = vec![0u8; to_usize(len)];
         if !self.read(addr, &mut name) {
             return Err(fail(EFAULT));
         }
@@ -667,7 +669,7 @@ impl Guest<'_> {
         while (text.len() as u64) <= max {
             // Up to the end of the page, so that a string ending just
             // before an unmapped page reads.
-            let n = (0x1000 - (at & 0xfff)) as usize;
+            let n = to_usize(0x1000 - (at & 0xfff));
             let mut chunk = vec![0u8; n];
             if !self.read(at, &mut chunk) {
                 return None;
@@ -1112,7 +1114,7 @@ mod tests {
         assert_eq!(r.with_block(op::SYS_GET_CMDLINE, &[BUFFER, len]), ERROR);
         assert_eq!(r.errno(), E2BIG);
         assert_eq!(r.with_block(op::SYS_GET_CMDLINE, &[BUFFER, len + 1]), 0);
-        assert_eq!(r.bytes(BUFFER, len as usize + 1), b"prog.elf one two\0");
+        assert_eq!(r.bytes(BUFFER, to_usize(len) + 1), b"prog.elf one two\0");
         assert_eq!(r.bytes(BLOCK + 8, 8), len.to_le_bytes());
     }
 
