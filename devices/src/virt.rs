@@ -353,10 +353,8 @@ impl Bus for VirtBoard {
         }
     }
 
-    /// The CLINT's lines and the PLIC's eip lines of hart `hart`'s M- and
-    /// S-mode contexts. The PLIC already holds every device's line (the
-    /// board passes a device's line on at each access to it and after the
-    /// devices' own progress), so this only reads state.
+    /// The board's semihosting (see [`crate::semihosting`]), when
+    /// enabled; its console is the serial console.
     fn semihosting(
         &mut self,
         hart: &mut rivet_core::Hart,
@@ -366,6 +364,10 @@ impl Bus for VirtBoard {
         Some(semihosting.call(hart, mem, self.console.as_mut()))
     }
 
+    /// The CLINT's lines and the PLIC's eip lines of hart `hart`'s M- and
+    /// S-mode contexts. The PLIC already holds every device's line (the
+    /// board passes a device's line on at each access to it and after the
+    /// devices' own progress), so this only reads state.
     fn interrupt_lines(&self, hart: usize) -> Option<u64> {
         let mut lines = self.clint.lines(hart);
         if self.plic.context_pending(2 * hart) {
