@@ -11,14 +11,17 @@
 //! the untransferred length, with `SYS_ERRNO` saying why), never a host
 //! error; one call transfers at most [`MAX_TRANSFER`] bytes.
 //!
-//! Where things go, as in QEMU 7.2 without `chardev=`:
+//! Where things go, as in QEMU 7.2:
 //! - `SYS_WRITEC` and `SYS_WRITE0` (the debug console) write to standard
-//!   error;
+//!   error, or to the character device `chardev=` names
+//!   ([`DebugConsole`]);
 //! - the handles `SYS_OPEN` gives for `":tt"` are the host's standard
 //!   input (modes `r`), output (`w`) and error (`a`);
-//! - `SYS_READC` and reads of the `":tt"` input handle read standard input,
-//!   or the serial console's input when the serial line is on standard
-//!   input (see [`ConsoleInput`]);
+//! - reads of the `":tt"` input handle, and `SYS_READC` without
+//!   `chardev=` or with a `stdio` one, read standard input, or the serial
+//!   console's input when the serial line is on standard input (see
+//!   [`ConsoleInput`]; QEMU 7.2's `SYS_READC` never returns without
+//!   `chardev=`); a `file` or `null` character device has no input;
 //! - other names are host files, relative to rivet's working directory,
 //!   or, when [`SemihostingConfig::root`] is set, confined to that
 //!   directory: absolute names, `..` above it and symbolic links leading
@@ -134,6 +137,42 @@ pub enum ConsoleInput {
     Serial,
 }
 
+/// Where the debug console (`SYS_WRITEC`, `SYS_WRITE0`, `SYS_READC`)
+/// goes: `-semihosting-config chardev=ID`'s character device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DebugConsole {
+    /// No `chardev=`: standard error (QEMU's `fwrite(stderr)`).
+    Stderr,
+    /// A `stdio` character device: standard output and input.
+    Stdio,
+    /// A `file` character device: this file, created or truncated.
+    File(PathBuf),
+    /// A `null` character device: nowhere.
+    Null,
+}
+
+/// The debug console, opened.
+#[derive(Debug)]
+enum DebugOutput {
+    Stderr,
+    Stdout,
+    File(File),
+    Null,
+}
+
+impl DebugOutput {
+    /// Writes `bytes`; the debug console has no way to report a failure
+    /// (QEMU's neither): `a0` is "corrupted" whatever happens.
+    fn write(&mut self, bytes: &[u8]) {
+        let _ = match self {
+            DebugOutput::Stderr => write_host(&mut std::io::stderr(), bytes),
+            DebugOutput::Stdout => write_host(&mut std::io::stdout(), bytes),
+            DebugOutput::File(file) => write_host(file, bytes),
+            DebugOutput::Null => Ok(()),
+        };
+    }
+}
+
 /// How semihosting is set up (`-semihosting-config`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SemihostingConfig {
@@ -146,6 +185,8 @@ pub struct SemihostingConfig {
     pub root: Option<PathBuf>,
     /// Where console input comes from.
     pub input: ConsoleInput,
+    /// Where the debug console goes.
+    pub debug_console: DebugConsole,
 }
 
 /// What a handle refers to.
@@ -179,6 +220,8 @@ pub struct Semihosting {
     config: SemihostingConfig,
     /// The confining directory, opened.
     root: Option<File>,
+    /// The debug console, opened.
+    debug: DebugOutput,
     /// Open handles by number; 0 is never given out (SYS_OPEN's handles
     /// are nonzero).
     handles: Vec<Option<Handle>>,
@@ -215,9 +258,18 @@ impl Semihosting {
             })?),
             None => None,
         };
+        let debug = match &config.debug_console {
+            DebugConsole::Stderr => DebugOutput::Stderr,
+            DebugConsole::Stdio => DebugOutput::Stdout,
+            DebugConsole::Null => DebugOutput::Null,
+            DebugConsole::File(path) => DebugOutput::File(File::create(path).map_err(|e| {
+                crate::Error::Config(format!("semihosting chardev file {}: {e}", path.display()))
+            })?),
+        };
         Ok(Semihosting {
             config,
             root,
+            debug,
             handles: Vec::new(),
             errno: 0,
             heap,
@@ -254,16 +306,14 @@ impl Semihosting {
             op::SYS_CLOSE => self.close(&guest, param),
             op::SYS_WRITEC => {
                 let mut byte = [0u8];
-                // The debug console has no way to report a failure (QEMU's
-                // neither): a0 is "corrupted" whatever happens.
                 if guest.read(param, &mut byte) {
-                    let _ = write_host(&mut std::io::stderr(), &byte);
+                    self.debug.write(&byte);
                 }
                 Ok(CORRUPTED)
             }
             op::SYS_WRITE0 => {
                 if let Some(text) = guest.read_string(param, MAX_WRITE0) {
-                    let _ = write_host(&mut std::io::stderr(), &text);
+                    self.debug.write(&text);
                 }
                 Ok(CORRUPTED)
             }
@@ -272,6 +322,9 @@ impl Semihosting {
                 Some(answer) => answer,
                 None => return SemihostingOutcome::Retry,
             },
+            op::SYS_READC if matches!(self.debug, DebugOutput::File(_) | DebugOutput::Null) => {
+                Ok(ERROR)
+            }
             op::SYS_READC => match self.console_byte(console) {
                 Some(Some(byte)) => Ok(u64::from(byte)),
                 Some(None) => Ok(ERROR),
@@ -896,6 +949,7 @@ mod tests {
             userspace: false,
             root: root.map(Path::to_path_buf),
             input: ConsoleInput::Serial,
+            debug_console: DebugConsole::Stderr,
         }
     }
 
@@ -1271,6 +1325,28 @@ mod tests {
         let (at, len) = r.text("sub/");
         assert_eq!(r.with_block(op::SYS_REMOVE, &[at, len]), ERROR);
         assert!(root.join("sub").exists());
+    }
+
+    #[test]
+    fn the_debug_console_goes_to_its_character_device() {
+        let dir = temp_dir();
+        let log = dir.path().join("console.txt");
+        let mut r = rig(None);
+        r.semihosting = Semihosting::new(
+            SemihostingConfig {
+                debug_console: DebugConsole::File(log.clone()),
+                ..config(None)
+            },
+            (0, 0),
+        )
+        .unwrap();
+        r.console.input.extend(b"x");
+        let (at, _) = r.text("to the file\n");
+        assert_eq!(r.ret(op::SYS_WRITE0, at), CORRUPTED);
+        assert_eq!(r.ret(op::SYS_WRITEC, at), CORRUPTED);
+        // A file has no input.
+        assert_eq!(r.ret(op::SYS_READC, 0), ERROR);
+        assert_eq!(std::fs::read(&log).unwrap(), b"to the file\nt");
     }
 
     #[test]

@@ -361,7 +361,13 @@ impl Bus for VirtBoard {
         mem: &mut Memory,
     ) -> Option<rivet_core::semihosting::SemihostingOutcome> {
         let semihosting = self.semihosting.as_mut()?;
-        Some(semihosting.call(hart, mem, self.console.as_mut()))
+        let mut line = SerialLine {
+            uart: &mut self.uart,
+            console: self.console.as_mut(),
+        };
+        let outcome = semihosting.call(hart, mem, &mut line);
+        self.update_irq(Device::Uart0);
+        Some(outcome)
     }
 
     /// The CLINT's lines and the PLIC's eip lines of hart `hart`'s M- and
@@ -591,6 +597,38 @@ impl VirtMachine {
     }
 }
 
+/// The serial line's input as semihosting reads it: first what the UART
+/// received and the guest has not read, then the console's. (Both read
+/// the one standard input; without this, bytes the UART took between
+/// slices would be lost to a program that reads its console by
+/// semihosting.)
+struct SerialLine<'a> {
+    uart: &'a mut Uart16550,
+    console: &'a mut dyn Console,
+}
+
+impl Console for SerialLine<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.console.write(bytes);
+    }
+
+    fn read(&mut self) -> Option<u8> {
+        self.uart.take_received().or_else(|| self.console.read())
+    }
+
+    fn wait(&mut self, timeout: Option<Duration>) -> bool {
+        self.console.wait(timeout)
+    }
+
+    fn quit_requested(&self) -> bool {
+        self.console.quit_requested()
+    }
+
+    fn flush(&mut self) {
+        self.console.flush();
+    }
+}
+
 /// The largest stretch of `[start, end)` that none of `used` covers
 /// (QEMU's `SYS_HEAPINFO` heap: the largest gap between its loaded images
 /// in RAM); the first of equal ones.
@@ -666,6 +704,45 @@ mod tests {
         assert_eq!(board.interrupt_lines(0), Some(0));
         write(&mut board, S_CLAIM, AccessSize::Word, irq);
         assert_eq!(board.interrupt_lines(0), Some(0));
+    }
+
+    #[test]
+    fn semihosting_reads_what_the_uart_received_first() {
+        use crate::semihosting::{op, ConsoleInput, DebugConsole, SemihostingConfig};
+        use rivet_core::semihosting::SemihostingOutcome;
+
+        let mut board = board(b"ab");
+        let config = SemihostingConfig {
+            cmdline: String::new(),
+            userspace: false,
+            root: None,
+            input: ConsoleInput::Serial,
+            debug_console: DebugConsole::Stderr,
+        };
+        board.semihosting = Some(Semihosting::new(config, (0, 0)).unwrap());
+        // The UART takes the input between slices; the guest reads none.
+        board.uart.exchange(board.console.as_mut());
+        // (FIFOs off: it holds one byte, 'a'.)
+        assert!(!board.uart.can_receive());
+        let mut mem = Memory::new(PhysAddr::new(layout::RAM_BASE), 0x1000).unwrap();
+        let mut hart = rivet_core::Hart::new(0);
+        let mut readc = |board: &mut VirtBoard| {
+            hart.set_x(XReg::A0, op::SYS_READC);
+            board.semihosting(&mut hart, &mut mem)
+        };
+        assert_eq!(
+            readc(&mut board),
+            Some(SemihostingOutcome::Return(u64::from(b'a')))
+        );
+        assert_eq!(
+            readc(&mut board),
+            Some(SemihostingOutcome::Return(u64::from(b'b')))
+        );
+        // The input has ended.
+        assert_eq!(
+            readc(&mut board),
+            Some(SemihostingOutcome::Return(u64::MAX))
+        );
     }
 
     #[test]

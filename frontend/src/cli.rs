@@ -146,7 +146,7 @@ pub struct Args {
     /// console, exit code) from M- and S-mode.
     #[arg(long)]
     pub semihosting: bool,
-    /// Semihosting: `enable=on|off`, `target=native|auto`, `userspace=on|off`, `arg=WORD` (repeatable).
+    /// Semihosting: `enable=on|off`, `target=native|auto`, `userspace=on|off`, `chardev=ID`, `arg=WORD` (repeatable).
     #[arg(long = "semihosting-config", value_name = "enable=on,...")]
     pub semihosting_config: Vec<String>,
     /// Confine the files of semihosting calls to DIR: absolute names, `..`
@@ -354,6 +354,9 @@ pub struct SemihostingSpec {
     pub userspace: bool,
     /// The `arg=` words, in order (`SYS_GET_CMDLINE`).
     pub args: Vec<String>,
+    /// The debug console's character device (`chardev=ID`), if not
+    /// standard error.
+    pub chardev: Option<SerialSpec>,
 }
 
 /// Parses `-semihosting` and `-semihosting-config` (as QEMU 7.2: the
@@ -384,12 +387,7 @@ pub fn parse_semihosting(args: &Args) -> Result<Option<SemihostingSpec>, UsageEr
                         "-semihosting-config target={v}: expected native, gdb or auto"
                     )))
                 }
-                "chardev" => {
-                    return Err(UsageError(format!(
-                        "-semihosting-config chardev={v}: not supported yet: the semihosting \
-                         console writes to standard error, as QEMU's does without chardev="
-                    )))
-                }
+                "chardev" => spec.chardev = Some(semihosting_chardev(args, &v)?),
                 _ => return Err(unknown_key("-semihosting-config", &k, SEMIHOSTING_KEYS)),
             }
         }
@@ -404,6 +402,36 @@ pub fn parse_semihosting(args: &Args) -> Result<Option<SemihostingSpec>, UsageEr
 }
 
 const SEMIHOSTING_KEYS: &[&str] = &["enable", "target", "chardev", "arg", "userspace"];
+
+/// The `-chardev` with id `id`, for the semihosting console: as in QEMU,
+/// it must exist, the serial line must not use it too, and only one
+/// character device may be on standard input and output.
+fn semihosting_chardev(args: &Args, id: &str) -> Result<SerialSpec, UsageError> {
+    let mut found = None;
+    for text in &args.chardevs {
+        let (other, spec) = parse_chardev(text)?;
+        if other == id {
+            found = Some(spec);
+        }
+    }
+    let spec = found.ok_or_else(|| UsageError(format!("semihosting chardev '{id}' not found")))?;
+    if args
+        .serials
+        .iter()
+        .any(|s| s.strip_prefix("chardev:") == Some(id))
+    {
+        return Err(UsageError(format!(
+            "-semihosting-config chardev={id}: device '{id}' is in use (by -serial)"
+        )));
+    }
+    if spec == SerialSpec::Stdio && parse_serial(args)? == SerialSpec::Stdio {
+        return Err(UsageError(format!(
+            "-semihosting-config chardev={id}: cannot use stdio by multiple character devices \
+             (the serial line is on stdio: give -serial null or -serial file:PATH)"
+        )));
+    }
+    Ok(spec)
+}
 
 /// `SYS_GET_CMDLINE`'s string, as QEMU builds it: the `arg=` words joined
 /// by spaces, or (none given) the `-kernel` file name followed by the
@@ -1176,10 +1204,32 @@ mod tests {
             ("enable=maybe", "expected on or off"),
             ("target=gdb", "target=gdb: not supported"),
             ("target=moon", "expected native, gdb or auto"),
-            ("chardev=c0", "chardev=c0: not supported yet"),
+            ("chardev=c0", "semihosting chardev 'c0' not found"),
         ] {
             let e = parse_semihosting(&with(false, &[bad], None, None)).unwrap_err();
             assert!(e.0.contains(says), "{bad}: {}", e.0);
         }
+        let chardev = |serials: &[&str], chardevs: &[&str]| {
+            parse_semihosting(&Args {
+                semihosting_config: vec!["enable=on,chardev=c0".into()],
+                serials: serials.iter().map(|s| s.to_string()).collect(),
+                chardevs: chardevs.iter().map(|s| s.to_string()).collect(),
+                ..Args::default()
+            })
+        };
+        let file = chardev(&["null"], &["file,id=c0,path=log"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(file.chardev, Some(SerialSpec::File("log".into())));
+        let stdio = chardev(&["null"], &["stdio,id=c0"]).unwrap().unwrap();
+        assert_eq!(stdio.chardev, Some(SerialSpec::Stdio));
+        assert!(chardev(&[], &["stdio,id=c0"])
+            .unwrap_err()
+            .0
+            .contains("cannot use stdio by multiple character devices"));
+        assert!(chardev(&["chardev:c0"], &["file,id=c0,path=log"])
+            .unwrap_err()
+            .0
+            .contains("is in use"));
     }
 }

@@ -9,7 +9,7 @@ use rivet_core::machine::ExitReason;
 use rivet_core::TimeSource;
 use rivet_devices::boot::{BootConfig, Firmware};
 use rivet_devices::fdt::{self, FdtConfig};
-use rivet_devices::semihosting::{ConsoleInput, SemihostingConfig};
+use rivet_devices::semihosting::{ConsoleInput, DebugConsole, SemihostingConfig};
 use rivet_devices::virt::DriveConfig;
 use rivet_devices::virtio::{DiskMode, MmioVersion};
 use rivet_devices::{layout, BufferConsole, Console, Disks, VirtConfig, VirtMachine, VirtStop};
@@ -131,6 +131,12 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
             input: match cli::parse_serial(args) {
                 Ok(cli::SerialSpec::Stdio) => ConsoleInput::Serial,
                 _ => ConsoleInput::HostStdin,
+            },
+            debug_console: match spec.chardev {
+                None => DebugConsole::Stderr,
+                Some(cli::SerialSpec::Stdio) => DebugConsole::Stdio,
+                Some(cli::SerialSpec::Null) => DebugConsole::Null,
+                Some(cli::SerialSpec::File(path)) => DebugConsole::File(path),
             },
         }),
     };

@@ -122,7 +122,9 @@ const PATTERNS: &[Pattern] = &[
     Pattern("-M virt -bios none -kernel $OFF -nographic -semihosting", Runs, true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -semihosting-config enable=on,target=native", Runs, true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -semihosting-config enable=on,bogus=1", Refuses("-semihosting-config: unknown option 'bogus'"), false),
-    Pattern("-M virt -bios none -kernel $OFF -nographic -semihosting-config enable=on,chardev=nope", Refuses("-semihosting-config chardev=nope: not supported yet"), false),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -semihosting-config enable=on,chardev=nope", Refuses("semihosting chardev 'nope' not found"), false),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -chardev file,id=c0,path=$DIR/sh.txt -semihosting-config enable=on,chardev=c0", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -chardev stdio,id=c0 -semihosting-config enable=on,chardev=c0", Refuses("cannot use stdio by multiple character devices"), false),
     // Misspellings: named, with the right spelling.
     Pattern("-M virt -bios none -kernel $OFF -nographc", Refuses("-nographc: invalid option (did you mean -nographic?)"), false),
     Pattern("-M virt -bios none -kernel $OFF -monitr none", Refuses("-monitr: invalid option (did you mean -monitor?)"), false),

@@ -147,6 +147,52 @@ fn semihosting_config_args_are_the_command_line() {
     assert!(run.stderr.contains("stdin: nothing\n"), "{}", run.stderr);
 }
 
+/// `chardev=ID`: the debug console (printf here) goes to a `file`
+/// character device, or to standard output for a `stdio` one; the `":tt"`
+/// handles stay the host's standard streams.
+#[test]
+fn the_debug_console_goes_to_the_chardev() {
+    let (run, files) = same_as_qemu(
+        "chardev-file",
+        &[
+            "-chardev",
+            "file,id=c0,path=console.txt",
+            "-semihosting-config",
+            "enable=on,chardev=c0",
+            "-append",
+            "9",
+        ],
+        b"typed line\n",
+    );
+    assert_eq!(run.code, Some(9));
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    let console =
+        String::from_utf8_lossy(&files.iter().find(|(n, _)| n == "console.txt").unwrap().1)
+            .into_owned();
+    assert!(console.contains("stdin: typed line\n"), "{console}");
+
+    // No input here: QEMU's stdio character device takes standard input
+    // for itself (non-blocking), and its `":tt"` read then finds nothing,
+    // where rivet's reads what comes.
+    let (run, _) = same_as_qemu(
+        "chardev-stdio",
+        &[
+            "-chardev",
+            "stdio,id=c0",
+            "-semihosting-config",
+            "enable=on,chardev=c0",
+        ],
+        b"",
+    );
+    assert_eq!(run.code, Some(0));
+    assert!(
+        run.stdout.contains("stdin: nothing\nread 1999 bytes"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stderr, "");
+}
+
 /// `--semihosting-root DIR` (rivet's own): the program's files go to DIR,
 /// not to the working directory.
 #[test]
