@@ -32,10 +32,13 @@
 //!   `SYS_TMPNAM`, `SYS_ELAPSED`, `SYS_TICKFREQ`) stops the machine with an
 //!   error, as QEMU aborts on one it does not know.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsFd;
 use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use rivet_core::bits::{low_u32, to_usize};
 use rivet_core::semihosting::SemihostingOutcome;
@@ -220,6 +223,8 @@ pub struct Semihosting {
     config: SemihostingConfig,
     /// The confining directory, opened.
     root: Option<File>,
+    /// The host's standard input, when console input comes from it.
+    stdin: StdinReader,
     /// The debug console, opened.
     debug: DebugOutput,
     /// Open handles by number; 0 is never given out (SYS_OPEN's handles
@@ -269,6 +274,7 @@ impl Semihosting {
         Ok(Semihosting {
             config,
             root,
+            stdin: StdinReader::default(),
             debug,
             handles: Vec::new(),
             errno: 0,
@@ -377,11 +383,7 @@ impl Semihosting {
     }
 
     fn handle(&mut self, number: u64) -> Result<&mut Handle, Failure> {
-        usize::try_from(number)
-            .ok()
-            .and_then(|n| self.handles.get_mut(n))
-            .and_then(Option::as_mut)
-            .ok_or_else(|| fail(EBADF))
+        handle_in(&mut self.handles, number)
     }
 
     fn allocate(&mut self, handle: Handle) -> u64 {
@@ -481,7 +483,7 @@ impl Semihosting {
             (Err(f), _, _) | (_, Err(f), _) | (_, _, Err(f)) => return Some(Err(f)),
         };
         let input = self.config.input;
-        let handle = match self.handle(number) {
+        let handle = match handle_in(&mut self.handles, number) {
             Ok(handle) => handle,
             Err(f) => return Some(Err(f)),
         };
@@ -500,7 +502,11 @@ impl Semihosting {
                     Ok(k)
                 }
                 Handle::Stdin => match input {
-                    ConsoleInput::HostStdin => read_stdin(&mut buf[..n]),
+                    ConsoleInput::HostStdin => match self.stdin.read(&mut buf[..n]) {
+                        Some(got) => got,
+                        None if done == 0 => return None,
+                        None => Ok(0),
+                    },
                     ConsoleInput::Serial => {
                         let mut k = 0;
                         while k < n {
@@ -545,7 +551,7 @@ impl Semihosting {
         match self.config.input {
             ConsoleInput::HostStdin => {
                 let mut byte = [0u8];
-                Some(match read_stdin(&mut byte) {
+                Some(match self.stdin.read(&mut byte)? {
                     Ok(1) => Some(byte[0]),
                     _ => None,
                 })
@@ -652,6 +658,15 @@ impl Semihosting {
     }
 }
 
+/// Handle `number` of `handles`, if it is open.
+fn handle_in(handles: &mut [Option<Handle>], number: u64) -> Result<&mut Handle, Failure> {
+    usize::try_from(number)
+        .ok()
+        .and_then(|n| handles.get_mut(n))
+        .and_then(Option::as_mut)
+        .ok_or_else(|| fail(EBADF))
+}
+
 /// Writes guest output to a host stream; the host's error number if it fails.
 fn write_host(out: &mut dyn Write, bytes: &[u8]) -> Result<(), u64> {
     out.write_all(bytes)
@@ -659,14 +674,91 @@ fn write_host(out: &mut dyn Write, bytes: &[u8]) -> Result<(), u64> {
         .map_err(|e| host_errno(&e))
 }
 
-/// One read of the host's standard input, unbuffered (a duplicate of its
-/// descriptor, so no bytes wait in a buffer of rivet's).
-fn read_stdin(buf: &mut [u8]) -> Result<usize, u64> {
-    let fd = std::io::stdin()
-        .as_fd()
-        .try_clone_to_owned()
-        .map_err(|e| host_errno(&e))?;
-    File::from(fd).read(buf).map_err(|e| host_errno(&e))
+/// The host's standard input, read by a thread of its own (started at the
+/// first read), so that a call waiting for input never blocks rivet: a
+/// signal, `--timeout` or the quit key still end the run.
+#[derive(Debug, Default)]
+struct StdinReader {
+    shared: Option<Arc<(Mutex<StdinState>, Condvar)>>,
+}
+
+#[derive(Debug, Default)]
+struct StdinState {
+    bytes: VecDeque<u8>,
+    /// End of file, or the host's error number.
+    ended: Option<Result<(), u64>>,
+}
+
+/// The most input bytes the thread reads ahead.
+const STDIN_AHEAD: usize = 64 << 10;
+
+impl StdinReader {
+    /// Up to `buf.len()` bytes of input: `Some(Ok(0))` at its end, `None`
+    /// when none came within a tenth of a second (try again).
+    fn read(&mut self, buf: &mut [u8]) -> Option<Result<usize, u64>> {
+        let shared = Arc::clone(self.shared.get_or_insert_with(Self::start));
+        let (state, ready) = &*shared;
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        if st.bytes.is_empty() && st.ended.is_none() {
+            st = ready
+                .wait_timeout(st, Duration::from_millis(100))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        if !st.bytes.is_empty() {
+            let n = buf.len().min(st.bytes.len());
+            for (slot, byte) in buf.iter_mut().zip(st.bytes.drain(..n)) {
+                *slot = byte;
+            }
+            ready.notify_all();
+            return Some(Ok(n));
+        }
+        st.ended.map(|end| end.map(|()| 0))
+    }
+
+    fn start() -> Arc<(Mutex<StdinState>, Condvar)> {
+        let shared = Arc::new((Mutex::new(StdinState::default()), Condvar::new()));
+        let theirs = Arc::clone(&shared);
+        let spawned = std::thread::Builder::new()
+            .name("semihosting stdin".into())
+            .spawn(move || Self::pump(&theirs));
+        if let Err(e) = spawned {
+            shared.0.lock().unwrap_or_else(|e| e.into_inner()).ended = Some(Err(host_errno(&e)));
+        }
+        shared
+    }
+
+    /// The thread: reads standard input (unbuffered, through a duplicate
+    /// of its descriptor) into the queue until it ends.
+    fn pump(shared: &(Mutex<StdinState>, Condvar)) {
+        let (state, ready) = shared;
+        let mut input = match std::io::stdin().as_fd().try_clone_to_owned() {
+            Ok(fd) => File::from(fd),
+            Err(e) => {
+                state.lock().unwrap_or_else(|e| e.into_inner()).ended = Some(Err(host_errno(&e)));
+                ready.notify_all();
+                return;
+            }
+        };
+        let mut buf = vec![0u8; 4096];
+        loop {
+            let got = input.read(&mut buf);
+            let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+            match got {
+                Ok(0) => st.ended = Some(Ok(())),
+                Ok(n) => st.bytes.extend(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => st.ended = Some(Err(host_errno(&e))),
+            }
+            ready.notify_all();
+            if st.ended.is_some() {
+                return;
+            }
+            while st.bytes.len() >= STDIN_AHEAD {
+                st = ready.wait(st).unwrap_or_else(|e| e.into_inner());
+            }
+        }
+    }
 }
 
 /// The metadata of a standard stream's descriptor.
