@@ -130,8 +130,9 @@ const FEATURES: [u8; 5] = [b'S', b'H', b'F', b'B', 0b11];
 /// Where console input (`SYS_READC`, the `":tt"` input handle) comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConsoleInput {
-    /// The host's standard input, read directly (blocking), as QEMU does
-    /// when no serial line uses it.
+    /// The host's standard input, as QEMU reads it when no serial line
+    /// uses it: a call waits until input comes or ends (the reading is a
+    /// thread's, so rivet itself never blocks).
     HostStdin,
     /// The serial console's input, when the serial line is on standard
     /// input: a call that finds no byte waiting blocks until one comes
