@@ -3,6 +3,7 @@
 # they are missing. Safe to run again: it installs nothing that is present.
 #
 #   gcc-riscv64-unknown-elf  test ROMs and guest benchmarks (bare metal)
+#   picolibc-riscv64-unknown-elf  the C library of the semihosting test program
 #   qemu-system-misc         the reference machine for differential tests
 #   opensbi                  the default firmware (-bios default)
 #   u-boot-qemu              a guest built for QEMU virt, to prove compatibility
@@ -15,7 +16,7 @@
 # Rust itself comes from rustup (https://rustup.rs), not from here.
 set -euo pipefail
 
-packages=(gcc make cmake gcc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs gdb-multiarch libslirp-dev libglib2.0-dev pkg-config)
+packages=(gcc make cmake gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs gdb-multiarch libslirp-dev libglib2.0-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

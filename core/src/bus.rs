@@ -99,6 +99,18 @@ pub trait Bus {
     fn interrupt_lines(&self, _hart: usize) -> Option<u64> {
         None
     }
+
+    /// Answers the semihosting call `hart` makes (its operation in `a0`,
+    /// its parameter in `a1`; see [`crate::semihosting`]), reaching guest
+    /// memory through the hart's eyes in `mem`. `None` (the default): the
+    /// platform has no semihosting, and the `ebreak` is a breakpoint.
+    fn semihosting(
+        &mut self,
+        _hart: &mut crate::Hart,
+        _mem: &mut crate::Memory,
+    ) -> Option<crate::semihosting::SemihostingOutcome> {
+        None
+    }
 }
 
 /// A bus with nothing on it: every access faults. Useful for a hart that only

@@ -67,6 +67,9 @@ pub enum StopReason {
     Hook,
     /// [`Hart::run_to`]'s address was reached.
     Reached,
+    /// A semihosting call ended the program or must wait for input (see
+    /// [`crate::semihosting`]): the platform's next poll says what follows.
+    Semihosting,
 }
 
 /// The result of [`Hart::run`] or [`Hart::step`].
@@ -138,6 +141,10 @@ pub struct Hart {
     /// Some breakpoint or execute trigger is set: pages that hold one run
     /// one instruction at a time, checked (see [`crate::debug`]).
     pub(crate) exec_points_armed: bool,
+    /// Whether `ebreak` makes semihosting calls (see [`crate::semihosting`]).
+    pub(crate) semihosting: crate::semihosting::SemihostingGate,
+    /// A semihosting call asked to end the run.
+    pub(crate) semihosting_stop: bool,
     /// Some watchpoint or load/store trigger is set: accesses to pages that
     /// hold one take the slow path, checked.
     pub(crate) data_points_armed: bool,
@@ -195,6 +202,8 @@ impl Hart {
             exceptions_taken: 0,
             debug: DebugPoints::default(),
             exec_points_armed: false,
+            semihosting: crate::semihosting::SemihostingGate::default(),
+            semihosting_stop: false,
             data_points_armed: false,
             mask_interrupts: false,
         };
@@ -521,6 +530,10 @@ impl Hart {
     /// trap waits for it; `Some` if the run must stop there.
     #[inline]
     fn after_trap(&mut self, mem: &mut Memory) -> Option<StopReason> {
+        if self.semihosting_stop {
+            self.semihosting_stop = false;
+            return Some(StopReason::Semihosting);
+        }
         if self.hooks.pending_trap.is_some() {
             if let Some(stop) = self.deliver_pending_trap(mem) {
                 return Some(stop);

@@ -87,6 +87,7 @@ pub mod memory;
 pub mod mmu;
 pub mod pmp;
 pub mod reg;
+pub mod semihosting;
 pub mod snapshot;
 pub mod spin;
 pub mod timer;

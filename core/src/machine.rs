@@ -275,6 +275,14 @@ impl<P: Platform> Machine<P> {
                     self.next_hart = i + 1;
                     return Some(exit);
                 }
+                // A semihosting exit ends the machine before any other
+                // hart runs on (QEMU exits at once).
+                if outcome.stop == StopReason::Semihosting {
+                    if let Some(exit) = self.poll_platform() {
+                        self.next_hart = i + 1;
+                        return Some(exit);
+                    }
+                }
             }
             if let Some(exit) = self.poll_platform() {
                 return Some(exit);

@@ -62,6 +62,8 @@ pub struct BootInfo {
     pub fw_dynamic: Option<(u64, Vec<u8>)>,
     /// The kernel, if it was an ELF file (for symbols such as `tohost`).
     pub kernel_elf: Option<LoadedElf>,
+    /// The RAM the firmware, kernel and initrd occupy (start, end).
+    pub images: Vec<(u64, u64)>,
 }
 
 /// Offset of `fw_dynamic_info` inside the boot ROM.
@@ -290,6 +292,10 @@ pub fn load(mem: &mut Memory, config: &BootConfig, dtb_addr: u64) -> Result<Boot
         initrd = Some((start, start + size));
     }
 
+    let images = occupied
+        .iter()
+        .map(|&(start, end, _)| (start, end))
+        .collect();
     occupied.push((dtb_addr, dtb_addr + 1, "device tree"));
     occupied.sort();
     for pair in occupied.windows(2) {
@@ -305,5 +311,6 @@ pub fn load(mem: &mut Memory, config: &BootConfig, dtb_addr: u64) -> Result<Boot
         initrd,
         fw_dynamic,
         kernel_elf,
+        images,
     })
 }

@@ -21,6 +21,7 @@ pub mod htif;
 pub mod irq;
 pub mod layout;
 pub mod plic;
+pub mod semihosting;
 pub mod slirp;
 pub mod test_finisher;
 pub mod uart;

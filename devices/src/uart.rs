@@ -142,6 +142,17 @@ impl Uart16550 {
         self.update_irq();
     }
 
+    /// Takes the oldest received byte the guest has not read, for another
+    /// reader of the same line (semihosting's console input): it never
+    /// reaches the receive buffer register.
+    pub fn take_received(&mut self) -> Option<u8> {
+        let byte = self.rx.pop_front();
+        if byte.is_some() {
+            self.update_irq();
+        }
+        byte
+    }
+
     fn push_rx(&mut self, byte: u8) {
         if self.can_receive() {
             self.rx.push_back(byte);

@@ -26,6 +26,7 @@ use crate::goldfish_rtc::{GoldfishRtc, RtcClock};
 use crate::htif::{Htif, HtifRequest};
 use crate::layout::{self, Device};
 use crate::plic::{Gateway, Plic};
+use crate::semihosting::{Semihosting, SemihostingConfig, SemihostingStop};
 use crate::slirp::{UserNet, UserNetConfig};
 use crate::test_finisher::{PowerRequest, TestFinisher};
 use crate::uart::Uart16550;
@@ -129,6 +130,8 @@ pub struct VirtConfig {
     /// How the PLIC's gateways turn device lines into requests (QEMU's
     /// behaviour by default; see [`crate::plic`]).
     pub plic_gateway: Gateway,
+    /// Semihosting (`-semihosting`), if enabled.
+    pub semihosting: Option<SemihostingConfig>,
 }
 
 impl Default for VirtConfig {
@@ -144,6 +147,7 @@ impl Default for VirtConfig {
             rtc_base_ns: None,
             rtc_virtual: false,
             plic_gateway: Gateway::default(),
+            semihosting: None,
         }
     }
 }
@@ -164,6 +168,11 @@ pub enum VirtStop {
     /// The guest made an HTIF request rivet does not support (the raw
     /// `tohost` value).
     HtifUnsupported(u64),
+    /// A semihosting `SYS_EXIT`: the program's exit code.
+    SemihostingExit(u32),
+    /// The guest made a semihosting call rivet does not implement (its
+    /// operation number).
+    SemihostingUnsupported(u64),
 }
 
 /// How a run of a `virt` machine ends.
@@ -185,6 +194,7 @@ pub struct VirtBoard {
     htif: Option<Htif>,
     /// The network cards end the board's waits through the console's waker.
     network_wakes: bool,
+    semihosting: Option<Semihosting>,
 }
 
 impl std::fmt::Debug for VirtBoard {
@@ -228,6 +238,7 @@ impl VirtBoard {
             console,
             htif: None,
             network_wakes: false,
+            semihosting: None,
         })
     }
 
@@ -379,6 +390,23 @@ impl Bus for VirtBoard {
         }
     }
 
+    /// The board's semihosting (see [`crate::semihosting`]), when
+    /// enabled; its console is the serial console.
+    fn semihosting(
+        &mut self,
+        hart: &mut rivet_core::Hart,
+        mem: &mut Memory,
+    ) -> Option<rivet_core::semihosting::SemihostingOutcome> {
+        let semihosting = self.semihosting.as_mut()?;
+        let mut line = SerialLine {
+            uart: &mut self.uart,
+            console: self.console.as_mut(),
+        };
+        let outcome = semihosting.call(hart, mem, &mut line);
+        self.update_irq(Device::Uart0);
+        Some(outcome)
+    }
+
     /// The CLINT's lines and the PLIC's eip lines of hart `hart`'s M- and
     /// S-mode contexts. The PLIC already holds every device's line (the
     /// board passes a device's line on at each access to it and after the
@@ -412,6 +440,13 @@ impl Platform for VirtBoard {
         self.update_irqs();
         if htif.is_some() {
             return htif;
+        }
+        match self.semihosting.as_ref().and_then(Semihosting::stop) {
+            Some(SemihostingStop::Exit(code)) => return Some(VirtStop::SemihostingExit(code)),
+            Some(SemihostingStop::Unsupported(op)) => {
+                return Some(VirtStop::SemihostingUnsupported(op))
+            }
+            None => {}
         }
         if self.console.quit_requested() {
             return Some(VirtStop::Quit);
@@ -591,7 +626,25 @@ impl VirtMachine {
             board.boot_rom = BootRom::new(*addr, bytes)?;
             a2 = *addr;
         }
+        if let Some(semihosting) = &config.semihosting {
+            let mut images = info.images.clone();
+            images.push((dtb_addr, dtb_addr + dtb.len() as u64));
+            let heap = largest_gap(
+                &images,
+                layout::RAM_BASE,
+                layout::RAM_BASE + config.ram_size,
+            );
+            board.semihosting = Some(Semihosting::new(semihosting.clone(), heap)?);
+        }
         let mut machine = Machine::new(config.harts, memory, board, timebase);
+        if let Some(semihosting) = &config.semihosting {
+            for hart in machine.harts.iter_mut() {
+                hart.set_semihosting(rivet_core::semihosting::SemihostingGate {
+                    enabled: true,
+                    userspace: semihosting.userspace,
+                });
+            }
+        }
         for hart in machine.harts.iter_mut() {
             hart.set_pc(info.entry);
             hart.set_x(XReg::A0, hart.hart_id());
@@ -612,6 +665,58 @@ impl VirtMachine {
             dtb_addr,
         })
     }
+}
+
+/// The serial line's input as semihosting reads it: first what the UART
+/// received and the guest has not read, then the console's. (Both read
+/// the one standard input; without this, bytes the UART took between
+/// slices would be lost to a program that reads its console by
+/// semihosting.)
+struct SerialLine<'a> {
+    uart: &'a mut Uart16550,
+    console: &'a mut dyn Console,
+}
+
+impl Console for SerialLine<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.console.write(bytes);
+    }
+
+    fn read(&mut self) -> Option<u8> {
+        self.uart.take_received().or_else(|| self.console.read())
+    }
+
+    fn wait(&mut self, timeout: Option<Duration>) -> bool {
+        self.console.wait(timeout)
+    }
+
+    fn quit_requested(&self) -> bool {
+        self.console.quit_requested()
+    }
+
+    fn flush(&mut self) {
+        self.console.flush();
+    }
+}
+
+/// The largest stretch of `[start, end)` that none of `used` covers
+/// (QEMU's `SYS_HEAPINFO` heap: the largest gap between its loaded images
+/// in RAM); the first of equal ones.
+fn largest_gap(used: &[(u64, u64)], start: u64, end: u64) -> (u64, u64) {
+    let mut used: Vec<(u64, u64)> = used
+        .iter()
+        .map(|&(a, b)| (a.clamp(start, end), b.clamp(start, end)))
+        .collect();
+    used.sort_unstable();
+    let mut best = (start, start);
+    let mut at = start;
+    for (a, b) in used.into_iter().chain([(end, end)]) {
+        if a > at && a - at > best.1 - best.0 {
+            best = (at, a);
+        }
+        at = at.max(b);
+    }
+    best
 }
 
 #[cfg(test)]
@@ -669,6 +774,62 @@ mod tests {
         assert_eq!(board.interrupt_lines(0), Some(0));
         write(&mut board, S_CLAIM, AccessSize::Word, irq);
         assert_eq!(board.interrupt_lines(0), Some(0));
+    }
+
+    #[test]
+    fn semihosting_reads_what_the_uart_received_first() {
+        use crate::semihosting::{op, ConsoleInput, DebugConsole, SemihostingConfig};
+        use rivet_core::semihosting::SemihostingOutcome;
+
+        let mut board = board(b"ab");
+        let config = SemihostingConfig {
+            cmdline: String::new(),
+            userspace: false,
+            root: None,
+            input: ConsoleInput::Serial,
+            debug_console: DebugConsole::Stderr,
+        };
+        board.semihosting = Some(Semihosting::new(config, (0, 0)).unwrap());
+        // The UART takes the input between slices; the guest reads none.
+        board.uart.exchange(board.console.as_mut());
+        // (FIFOs off: it holds one byte, 'a'.)
+        assert!(!board.uart.can_receive());
+        let mut mem = Memory::new(PhysAddr::new(layout::RAM_BASE), 0x1000).unwrap();
+        let mut hart = rivet_core::Hart::new(0);
+        let mut readc = |board: &mut VirtBoard| {
+            hart.set_x(XReg::A0, op::SYS_READC);
+            board.semihosting(&mut hart, &mut mem)
+        };
+        assert_eq!(
+            readc(&mut board),
+            Some(SemihostingOutcome::Return(u64::from(b'a')))
+        );
+        assert_eq!(
+            readc(&mut board),
+            Some(SemihostingOutcome::Return(u64::from(b'b')))
+        );
+        // The input has ended.
+        assert_eq!(
+            readc(&mut board),
+            Some(SemihostingOutcome::Return(u64::MAX))
+        );
+    }
+
+    #[test]
+    fn the_heap_is_the_largest_gap_between_images() {
+        let ram = (0x8000_0000, 0x9000_0000);
+        // An ELF at the start of RAM, the device tree 2 MiB below the top.
+        let used = [(0x8000_0000, 0x8010_0e28), (0x8fe0_0000, 0x8fe0_1000)];
+        assert_eq!(largest_gap(&used, ram.0, ram.1), (0x8010_0e28, 0x8fe0_0000));
+        // Nothing loaded: all of RAM; everything loaded: nothing.
+        assert_eq!(largest_gap(&[], ram.0, ram.1), ram);
+        assert_eq!(
+            largest_gap(&[ram], ram.0, ram.1).0,
+            largest_gap(&[ram], ram.0, ram.1).1
+        );
+        // Overlapping and out-of-RAM ranges are clipped.
+        let used = [(0x7000_0000, 0x8000_1000), (0x8000_0800, 0x8000_2000)];
+        assert_eq!(largest_gap(&used, ram.0, ram.1), (0x8000_2000, ram.1));
     }
 
     #[test]

@@ -145,6 +145,18 @@ pub struct Args {
     /// gateway: a line still high at completion is forwarded again).
     #[arg(long, value_name = "qemu|level", value_parser = parse_gateway)]
     pub plic_gateway: Option<Gateway>,
+    /// Answer the guest's semihosting calls (RISC-V semihosting: files,
+    /// console, exit code) from M- and S-mode.
+    #[arg(long)]
+    pub semihosting: bool,
+    /// Semihosting: `enable=on|off`, `target=native|auto`, `userspace=on|off`, `chardev=ID`, `arg=WORD` (repeatable).
+    #[arg(long = "semihosting-config", value_name = "enable=on,...")]
+    pub semihosting_config: Vec<String>,
+    /// Confine the files of semihosting calls to DIR: absolute names, `..`
+    /// above it and symbolic links out of it fail (default: anywhere,
+    /// relative to the working directory, as QEMU).
+    #[arg(long, value_name = "DIR")]
+    pub semihosting_root: Option<PathBuf>,
     /// Wait for GDB on TCP port 1234 (short for `-gdb tcp::1234`).
     #[arg(short = 's')]
     pub gdb_default: bool,
@@ -337,6 +349,116 @@ pub fn parse_icount(text: &str) -> Result<u32, UsageError> {
 }
 
 const ICOUNT_KEYS: &[&str] = &["shift", "sleep", "align", "rr", "rrfile", "rrsnapshot"];
+
+/// What `-semihosting` and `-semihosting-config` ask for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SemihostingSpec {
+    /// Calls from U-mode are answered too (`userspace=on`).
+    pub userspace: bool,
+    /// The `arg=` words, in order (`SYS_GET_CMDLINE`).
+    pub args: Vec<String>,
+    /// The debug console's character device (`chardev=ID`), if not
+    /// standard error.
+    pub chardev: Option<SerialSpec>,
+}
+
+/// Parses `-semihosting` and `-semihosting-config` (as QEMU 7.2: the
+/// latter enables semihosting unless it says `enable=off`, and `arg=`
+/// words accumulate). `None`: semihosting is off.
+pub fn parse_semihosting(args: &Args) -> Result<Option<SemihostingSpec>, UsageError> {
+    let mut enabled = args.semihosting;
+    let mut spec = SemihostingSpec::default();
+    for text in &args.semihosting_config {
+        let (head, pairs) = parse_kv(text);
+        let pairs = head.map(|h| (h, String::new())).into_iter().chain(pairs);
+        let mut enable = true;
+        for (k, v) in pairs {
+            match k.as_str() {
+                "enable" => enable = parse_bool("-semihosting-config enable", &v)?,
+                "userspace" => spec.userspace = parse_bool("-semihosting-config userspace", &v)?,
+                "arg" => spec.args.push(v),
+                "target" if v == "native" || v == "auto" => {}
+                "target" if v == "gdb" => {
+                    return Err(UsageError(
+                        "-semihosting-config target=gdb: not supported: rivet's GDB stub does not \
+                         pass semihosting calls to GDB; use target=native"
+                            .into(),
+                    ))
+                }
+                "target" => {
+                    return Err(UsageError(format!(
+                        "-semihosting-config target={v}: expected native, gdb or auto"
+                    )))
+                }
+                "chardev" => spec.chardev = Some(semihosting_chardev(args, &v)?),
+                _ => return Err(unknown_key("-semihosting-config", &k, SEMIHOSTING_KEYS)),
+            }
+        }
+        enabled = enable;
+    }
+    if !enabled && args.semihosting_root.is_some() {
+        return Err(UsageError(
+            "--semihosting-root: semihosting is off (give -semihosting)".into(),
+        ));
+    }
+    Ok(enabled.then_some(spec))
+}
+
+const SEMIHOSTING_KEYS: &[&str] = &["enable", "target", "chardev", "arg", "userspace"];
+
+/// The `-chardev` with id `id`, for the semihosting console: as in QEMU,
+/// it must exist, the serial line must not use it too, and only one
+/// character device may be on standard input and output.
+fn semihosting_chardev(args: &Args, id: &str) -> Result<SerialSpec, UsageError> {
+    let mut found = None;
+    for text in &args.chardevs {
+        let (other, spec) = parse_chardev(text)?;
+        if other == id {
+            found = Some(spec);
+        }
+    }
+    let spec = found.ok_or_else(|| UsageError(format!("semihosting chardev '{id}' not found")))?;
+    if args
+        .serials
+        .iter()
+        .any(|s| s.strip_prefix("chardev:") == Some(id))
+    {
+        return Err(UsageError(format!(
+            "-semihosting-config chardev={id}: device '{id}' is in use (by -serial)"
+        )));
+    }
+    if spec == SerialSpec::Stdio && parse_serial(args)? == SerialSpec::Stdio {
+        return Err(UsageError(format!(
+            "-semihosting-config chardev={id}: cannot use stdio by multiple character devices \
+             (the serial line is on stdio: give -serial null or -serial file:PATH)"
+        )));
+    }
+    Ok(spec)
+}
+
+/// `SYS_GET_CMDLINE`'s string, as QEMU builds it: the `arg=` words joined
+/// by spaces, or (none given) the `-kernel` file name followed by the
+/// words of `-append`.
+pub fn semihosting_cmdline(spec: &SemihostingSpec, args: &Args) -> String {
+    if !spec.args.is_empty() {
+        return spec.args.join(" ");
+    }
+    let kernel = args
+        .kernel
+        .as_ref()
+        .map(|k| k.to_string_lossy().into_owned());
+    let append = args.append.as_deref().unwrap_or_default();
+    kernel
+        .into_iter()
+        .chain(
+            append
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(String::from),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// Where the serial line goes (`-serial`, `-chardev`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1036,5 +1158,83 @@ mod tests {
         ] {
             assert!(parse_timeout(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn semihosting_options_read_as_qemu_reads_them() {
+        let with =
+            |flag: bool, configs: &[&str], kernel: Option<&str>, append: Option<&str>| Args {
+                semihosting: flag,
+                semihosting_config: configs.iter().map(|s| s.to_string()).collect(),
+                kernel: kernel.map(PathBuf::from),
+                append: append.map(String::from),
+                ..Args::default()
+            };
+        assert_eq!(
+            parse_semihosting(&with(false, &[], None, None)).unwrap(),
+            None
+        );
+        let on = parse_semihosting(&with(true, &[], None, None))
+            .unwrap()
+            .unwrap();
+        assert!(!on.userspace && on.args.is_empty());
+        // -semihosting-config enables unless it says enable=off.
+        assert!(
+            parse_semihosting(&with(false, &["target=native"], None, None))
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(
+            parse_semihosting(&with(true, &["enable=off"], None, None)).unwrap(),
+            None
+        );
+        let spec = parse_semihosting(&with(
+            false,
+            &["enable=on,userspace=on,arg=a,arg=b c"],
+            None,
+            None,
+        ))
+        .unwrap()
+        .unwrap();
+        assert!(spec.userspace);
+        assert_eq!(spec.args, ["a", "b c"]);
+        let args = with(true, &[], Some("prog.elf"), Some(" x  y "));
+        assert_eq!(semihosting_cmdline(&spec, &args), "a b c");
+        assert_eq!(
+            semihosting_cmdline(&SemihostingSpec::default(), &args),
+            "prog.elf x y"
+        );
+        for (bad, says) in [
+            ("enable=on,bogus=1", "unknown option 'bogus'"),
+            ("enable=maybe", "expected on or off"),
+            ("target=gdb", "target=gdb: not supported"),
+            ("target=moon", "expected native, gdb or auto"),
+            ("chardev=c0", "semihosting chardev 'c0' not found"),
+        ] {
+            let e = parse_semihosting(&with(false, &[bad], None, None)).unwrap_err();
+            assert!(e.0.contains(says), "{bad}: {}", e.0);
+        }
+        let chardev = |serials: &[&str], chardevs: &[&str]| {
+            parse_semihosting(&Args {
+                semihosting_config: vec!["enable=on,chardev=c0".into()],
+                serials: serials.iter().map(|s| s.to_string()).collect(),
+                chardevs: chardevs.iter().map(|s| s.to_string()).collect(),
+                ..Args::default()
+            })
+        };
+        let file = chardev(&["null"], &["file,id=c0,path=log"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(file.chardev, Some(SerialSpec::File("log".into())));
+        let stdio = chardev(&["null"], &["stdio,id=c0"]).unwrap().unwrap();
+        assert_eq!(stdio.chardev, Some(SerialSpec::Stdio));
+        assert!(chardev(&[], &["stdio,id=c0"])
+            .unwrap_err()
+            .0
+            .contains("cannot use stdio by multiple character devices"));
+        assert!(chardev(&["chardev:c0"], &["file,id=c0,path=log"])
+            .unwrap_err()
+            .0
+            .contains("is in use"));
     }
 }

@@ -110,6 +110,7 @@ const OPTIONS: &[OptionSpec] = &[
     long("timeout", true),
     long("stats", false),
     long("plic-gateway", true),
+    long("semihosting-root", true),
     // QEMU's, refused.
     refused(
         "fsdev",
@@ -126,8 +127,8 @@ const OPTIONS: &[OptionSpec] = &[
         true,
         "objects are not supported (no virtio-rng device, no memory backends)",
     ),
-    refused("semihosting", false, "semihosting is not supported"),
-    refused("semihosting-config", true, "semihosting is not supported"),
+    long("semihosting", false),
+    long("semihosting-config", true),
     refused(
         "enable-kvm",
         false,

@@ -9,6 +9,7 @@ use rivet_core::machine::ExitReason;
 use rivet_core::TimeSource;
 use rivet_devices::boot::{BootConfig, Firmware};
 use rivet_devices::fdt::{self, FdtConfig};
+use rivet_devices::semihosting::{ConsoleInput, DebugConsole, SemihostingConfig};
 use rivet_devices::virt::{default_mac, DriveConfig, NicConfig};
 use rivet_devices::virtio::{DiskMode, MmioVersion};
 use rivet_devices::{layout, BufferConsole, Console, Disks, VirtConfig, VirtMachine, VirtStop};
@@ -124,6 +125,23 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
         rtc_base_ns: rtc.base_secs.map(|s| s.saturating_mul(1_000_000_000)),
         rtc_virtual: rtc.virtual_clock,
         plic_gateway: args.plic_gateway.unwrap_or_default(),
+        semihosting: cli::parse_semihosting(args)?.map(|spec| SemihostingConfig {
+            cmdline: cli::semihosting_cmdline(&spec, args),
+            userspace: spec.userspace,
+            root: args.semihosting_root.clone(),
+            // The serial console reads standard input when it is on
+            // stdio: semihosting's console input then comes through it.
+            input: match cli::parse_serial(args) {
+                Ok(cli::SerialSpec::Stdio) => ConsoleInput::Serial,
+                _ => ConsoleInput::HostStdin,
+            },
+            debug_console: match spec.chardev {
+                None => DebugConsole::Stderr,
+                Some(cli::SerialSpec::Stdio) => DebugConsole::Stdio,
+                Some(cli::SerialSpec::Null) => DebugConsole::Null,
+                Some(cli::SerialSpec::File(path)) => DebugConsole::File(path),
+            },
+        }),
     };
     Ok((config, dumpdtb))
 }
@@ -554,6 +572,11 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
     match exit {
         ExitReason::Platform(VirtStop::PowerOff(code)) => Ok(status(u64::from(code))),
         ExitReason::Platform(VirtStop::Htif(code)) => Ok(status(code)),
+        // QEMU exit()s with the code: the status is its low byte.
+        ExitReason::Platform(VirtStop::SemihostingExit(code)) => Ok(code.to_le_bytes()[0]),
+        ExitReason::Platform(VirtStop::SemihostingUnsupported(op)) => Err(RunError::Guest(
+            format!("the guest made semihosting call {op:#x}, which rivet does not implement"),
+        )),
         ExitReason::Platform(VirtStop::HtifUnsupported(v)) => Err(RunError::Guest(format!(
             "the guest made an HTIF request rivet does not support: tohost = {v:#x}"
         ))),

@@ -341,7 +341,10 @@ fn ecall(h: &mut Hart, _: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> Next {
     h.raise(Fault::new(Exception::env_call_from(h.prv), 0), pc)
 }
 
-fn ebreak(h: &mut Hart, _: &mut Env<'_>, _: Insn, pc: u64, _: u64) -> Next {
+fn ebreak(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
+    if let Some(next) = crate::semihosting::call(h, env, pc, i.len()) {
+        return next;
+    }
     // The spec lets mtval be zero or the ebreak's address; QEMU 7.2 writes
     // zero, and so does rivet.
     h.raise(Fault::new(Exception::Breakpoint, 0), pc)

@@ -239,6 +239,9 @@ impl<'r> DebugTarget<'r> {
                         Some(crate::run::status(u64::from(*code)))
                     }
                     ExitReason::Platform(VirtStop::Htif(code)) => Some(crate::run::status(*code)),
+                    ExitReason::Platform(VirtStop::SemihostingExit(code)) => {
+                        Some(code.to_le_bytes()[0])
+                    }
                     ExitReason::InstructionLimit => Some(124),
                     _ => None,
                 };
