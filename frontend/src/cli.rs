@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
+use rivet_core::isa::Extensions;
 use rivet_devices::plic::Gateway;
 
 /// rivet: a RISC-V RV64GC full-system emulator with QEMU's `virt` board.
@@ -463,14 +464,14 @@ const CHARDEV_KEYS: &[&str] = &[
 
 /// The lists `-machine help`, `-cpu help` and `-device help` print, if
 /// the command line asks for one.
-pub fn help_request(args: &Args) -> Option<&'static str> {
+pub fn help_request(args: &Args) -> Option<String> {
     let is_help = |v: &Option<String>| matches!(v.as_deref(), Some("help" | "?"));
     if is_help(&args.machine) {
-        Some("Supported machines are:\nvirt                 RISC-V VirtIO board (default)\n")
+        Some("Supported machines are:\nvirt                 RISC-V VirtIO board (default)\n".into())
     } else if is_help(&args.cpu) {
-        Some("rv64\n")
+        Some(cpu_help())
     } else if args.devices.iter().any(|d| d == "help" || d == "?") {
-        Some("Storage devices:\nname \"virtio-blk-device\", bus virtio-bus\n")
+        Some("Storage devices:\nname \"virtio-blk-device\", bus virtio-bus\n".into())
     } else {
         None
     }
@@ -538,53 +539,20 @@ const CPU_HAS: &[&str] = &[
 
 /// Properties of QEMU 7.2's `-cpu rv64` that rivet's hart does not have.
 const CPU_LACKS: &[&str] = &[
-    "e",
-    "g",
-    "v",
-    "h",
-    "j",
-    "zba",
-    "zbb",
-    "zbc",
-    "zbs",
-    "zbkb",
-    "zbkc",
-    "zbkx",
-    "zk",
-    "zkn",
-    "zknd",
-    "zkne",
-    "zknh",
-    "zkr",
-    "zks",
-    "zksed",
-    "zksh",
-    "zkt",
-    "zfh",
-    "zfhmin",
-    "zfinx",
-    "zdinx",
-    "zhinx",
-    "zhinxmin",
-    "zve32f",
-    "zve64f",
-    "zmmul",
-    "zicbom",
-    "zicboz",
-    "zihintpause",
-    "zawrs",
-    "svinval",
-    "svnapot",
-    "svpbmt",
-    "epmp",
-    "debug",
-    "x-epmp",
+    "e", "g", "v", "h", "j", "zbkb", "zbkc", "zbkx", "zk", "zkn", "zknd", "zkne", "zknh", "zkr",
+    "zks", "zksed", "zksh", "zkt", "zfh", "zfhmin", "zfinx", "zdinx", "zhinx", "zhinxmin",
+    "zve32f", "zve64f", "zmmul", "zicbom", "zicboz", "zawrs", "svinval", "svnapot", "svpbmt",
+    "epmp", "debug", "x-epmp",
 ];
 
-/// Parses `-cpu rv64[,EXT=on|off…]`. rivet's hart is fixed (RV64GC and
-/// the extensions in `CPU_HAS`): a switch that asks for what it is is
-/// accepted; one that asks for something else is refused, naming it.
-pub fn parse_cpu(text: &str) -> Result<(), UsageError> {
+/// Parses `-cpu rv64[,EXT=on|off…]` into the harts' extensions: the
+/// switchable ones ([`Extensions::SWITCHABLE`]: Zba, Zbb, Zbc, Zbs,
+/// Zihintpause, Zicond) are switched as asked, the last switch of an
+/// extension winning, from [`Extensions::default`]. The others are fixed
+/// (RV64GC and the extensions in `CPU_HAS`): a switch that asks for what
+/// the hart is is accepted; one that asks for something else is refused,
+/// naming it.
+pub fn parse_cpu(text: &str) -> Result<Extensions, UsageError> {
     let (model, pairs) = parse_kv(text);
     match model.as_deref() {
         Some("rv64") => {}
@@ -595,8 +563,15 @@ pub fn parse_cpu(text: &str) -> Result<(), UsageError> {
             )))
         }
     }
+    let mut extensions = Extensions::default();
     for (k, v) in pairs {
         let ext = k.to_ascii_lowercase();
+        let switch =
+            Extensions::from_isa_name(&ext).filter(|e| Extensions::SWITCHABLE.contains(*e));
+        if let Some(switch) = switch {
+            extensions.set(switch, parse_bool(&format!("-cpu rv64,{k}"), &v)?);
+            continue;
+        }
         let known = |list: &[&str]| list.contains(&ext.as_str());
         match (known(CPU_HAS), known(CPU_LACKS)) {
             (true, _) if parse_bool(&format!("-cpu rv64,{k}"), &v)? => {}
@@ -612,12 +587,38 @@ pub fn parse_cpu(text: &str) -> Result<(), UsageError> {
                 )))
             }
             _ => {
-                let all: Vec<&str> = CPU_HAS.iter().chain(CPU_LACKS).copied().collect();
+                let switchable = Extensions::SWITCHABLE.names();
+                let all: Vec<&str> = CPU_HAS
+                    .iter()
+                    .chain(CPU_LACKS)
+                    .copied()
+                    .chain(switchable)
+                    .collect();
                 return Err(unknown_key("-cpu rv64", &k, &all));
             }
         }
     }
-    Ok(())
+    Ok(extensions)
+}
+
+/// What `-cpu help` prints: the CPU model (QEMU lists its models), then
+/// the extensions `-cpu rv64,EXT=on|off` switches, with their defaults.
+fn cpu_help() -> String {
+    let mut text = String::from("rv64\n\nrv64 extensions switched by -cpu rv64,EXT=on|off:\n");
+    for name in Extensions::SWITCHABLE.names() {
+        let ext = Extensions::from_isa_name(name).unwrap_or_default();
+        let default = if Extensions::default().contains(ext) {
+            "on"
+        } else {
+            "off"
+        };
+        text.push_str(&format!("  {name:<12} (default {default})\n"));
+    }
+    text.push_str(&format!(
+        "always on: {}\n",
+        Extensions::FIXED.names().collect::<Vec<_>>().join(" ")
+    ));
+    text
 }
 
 /// Refuses the options rivet reads only to say precisely what it lacks:

@@ -121,6 +121,12 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
         rtc_base_ns: rtc.base_secs.map(|s| s.saturating_mul(1_000_000_000)),
         rtc_virtual: rtc.virtual_clock,
         plic_gateway: args.plic_gateway.unwrap_or_default(),
+        extensions: args
+            .cpu
+            .as_deref()
+            .map(cli::parse_cpu)
+            .transpose()?
+            .unwrap_or_default(),
     };
     Ok((config, dumpdtb))
 }
@@ -406,6 +412,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
                 ram_size: config.ram_size,
                 bootargs: config.boot.append.clone(),
                 initrd: None,
+                extensions: config.extensions,
             })
             .map_err(|e| rivet_devices::Error::Fdt(e.to_string()))?
         } else {
