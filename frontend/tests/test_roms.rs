@@ -133,7 +133,12 @@ fn every_manifest_is_run() {
     found.sort();
     assert_eq!(
         found,
-        vec!["roms-bitmanip.txt", "roms-fp.txt", "roms-priv.txt", "roms.txt"],
+        vec![
+            "roms-bitmanip.txt",
+            "roms-fp.txt",
+            "roms-priv.txt",
+            "roms.txt"
+        ],
         "a manifest without a test in tests/test_roms.rs"
     );
 }

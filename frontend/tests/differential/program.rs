@@ -1080,6 +1080,12 @@ impl Renderer {
                 let rd = self.wr(o.rd);
                 self.insn(def.name, "", &format!("{}, {}, {imm}", n(rd), n(rs1)));
             }
+            Form::Unary => {
+                let rs1 = o.rs1 % 32;
+                self.preload(rs1, v1);
+                let rd = self.wr(o.rd);
+                self.insn(def.name, "", &format!("{}, {}", n(rd), n(rs1)));
+            }
             Form::U => {
                 let rd = self.wr(o.rd);
                 let imm = o.imm.pick(0, 0xfffff, 1, IMM20_EDGES);
