@@ -956,8 +956,20 @@ mod tests {
             parse_machine("virt,dumpdtbb=x").unwrap_err().0,
             "-machine virt: unknown option 'dumpdtbb' (did you mean dumpdtb?)"
         );
-        assert!(parse_cpu("rv64").is_ok());
-        assert!(parse_cpu("rv64,Zicsr=on,zba=off,sstc=true").is_ok());
+        assert_eq!(parse_cpu("rv64").unwrap(), Extensions::default());
+        assert_eq!(
+            parse_cpu("rv64,Zicsr=on,zba=off,sstc=true").unwrap(),
+            Extensions::default().difference(Extensions::ZBA)
+        );
+        // The last switch wins; QEMU's property names, any case.
+        assert_eq!(
+            parse_cpu("rv64,zicond=on,zbb=off,Zihintpause=false,zbb=on").unwrap(),
+            (Extensions::default() | Extensions::ZICOND).difference(Extensions::ZIHINTPAUSE)
+        );
+        assert_eq!(
+            parse_cpu("rv64,zbc=maybe").unwrap_err().0,
+            "-cpu rv64,zbc=maybe: expected on or off"
+        );
         assert!(parse_cpu("rv64,v=on")
             .unwrap_err()
             .0
