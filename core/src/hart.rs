@@ -217,12 +217,13 @@ impl Hart {
         self.extensions
     }
 
-    /// Sets the extensions this hart implements (the fixed ones are always
-    /// added: [`Extensions::with_fixed`]); `misa` follows. For a hart
-    /// being configured, before it runs: an instruction of an extension
-    /// left out raises an illegal-instruction exception from then on.
+    /// Sets the extensions this hart implements (made legal first: the
+    /// fixed ones added, D following F, [`Extensions::legal`]); `misa`
+    /// follows. For a hart being configured, before it runs (as after
+    /// reset, with `mstatus.FS` Off): an instruction of an extension left
+    /// out raises an illegal-instruction exception from then on.
     pub fn set_extensions(&mut self, extensions: Extensions) {
-        self.extensions = extensions.with_fixed();
+        self.extensions = extensions.legal();
         self.csr.misa = crate::csr::Misa::new(self.extensions.misa());
     }
 

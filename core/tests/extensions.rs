@@ -11,10 +11,18 @@ use rivet_core::{Cause, Exception, Hart, Memory, PhysAddr, XReg};
 
 const BASE: u64 = 0x8000_0000;
 
-/// One instruction of each switchable extension (bits from binutils 2.40,
+/// Instructions of each switchable extension (bits from binutils 2.40,
 /// `-march=rv64gc_zba_zbb_zbc_zbs`; Zicond's from the spec's encoding
-/// table), all writing a0 from a1 = 3 and a2 = 5, with the value a0 gets.
+/// table), all writing a0 from a1 = 3, a2 = 5 and a3 = a doubleword of
+/// RAM holding 0 (f registers all zero, `mstatus.FS` Initial where F is
+/// present), with the value a0 gets.
 const SAMPLES: &[(Extensions, u32, &str, u64)] = &[
+    (Extensions::M, 0x02c5_8533, "mul a0,a1,a2", 15),
+    (Extensions::A, 0x00c6_b52f, "amoadd.d a0,a2,(a3)", 0),
+    (Extensions::A, 0x1006_a52f, "lr.w a0,(a3)", 0),
+    (Extensions::F, 0xe000_0553, "fmv.x.w a0,ft0", 0),
+    (Extensions::F, 0x0010_2573, "frflags a0", 0),
+    (Extensions::D, 0xe200_0553, "fmv.x.d a0,ft0", 0),
     (
         Extensions::ZBA,
         0x20c5_a533,
@@ -45,6 +53,10 @@ fn execute(hart: &mut Hart, mem: &mut Memory, bits: u32) -> (u64, Option<(Cause,
     hart.set_x(XReg::A0, 0x55);
     hart.set_x(XReg::A1, 3);
     hart.set_x(XReg::A2, 5);
+    hart.set_x(XReg::A3, BASE + 0x400);
+    mem.write_u64(PhysAddr::new(BASE + 0x400), 0).unwrap();
+    // FS = Initial: kept where F is present, ignored where it is not.
+    hart.set_csr(addr::MSTATUS, 1 << 13).unwrap();
     hart.step(mem, &mut EmptyBus);
     let trap = match hart.pc() {
         HANDLER => hart.last_trap().map(|t| (t.cause, t.tval)),
@@ -56,18 +68,26 @@ fn execute(hart: &mut Hart, mem: &mut Memory, bits: u32) -> (u64, Option<(Cause,
     (hart.x(XReg::A0), trap)
 }
 
+/// Each switchable extension off alone (F takes D with it: D requires F;
+/// D alone cannot be left out, so it has no case of its own).
 #[test]
 fn a_switched_off_extension_is_illegal_and_the_others_run() {
-    let switchable: Vec<Extensions> = Extensions::SWITCHABLE.iter().collect();
-    for off in switchable {
+    let switchable = Extensions::SWITCHABLE.difference(Extensions::D);
+    for off in switchable.iter() {
         let set = Extensions::all().difference(off);
+        let lacking = if off == Extensions::F {
+            Extensions::F | Extensions::D
+        } else {
+            off
+        };
         for &(ext, bits, text, value) in SAMPLES {
             let mut mem = Memory::new(PhysAddr::new(BASE), 0x1000).unwrap();
             let mut hart = Hart::new(0);
             hart.set_extensions(set);
             assert_eq!(rivet_core::disassemble(bits, BASE), text);
             let (a0, trap) = execute(&mut hart, &mut mem, bits);
-            if ext == off {
+            assert_eq!(hart.extensions(), Extensions::all().difference(lacking));
+            if lacking.contains(ext) {
                 assert_eq!(
                     trap,
                     Some((
@@ -114,7 +134,15 @@ fn misa_follows_the_letters_and_the_fixed_extensions_stay() {
     assert_eq!(hart.csr(addr::MISA).unwrap(), 0x8000_0000_0014_112d);
     hart.set_extensions(Extensions::empty());
     assert_eq!(hart.extensions(), Extensions::FIXED);
-    assert_eq!(hart.csr(addr::MISA).unwrap(), 0x8000_0000_0014_112d);
+    // I C S U.
+    assert_eq!(hart.csr(addr::MISA).unwrap(), 0x8000_0000_0014_0104);
+    // D follows F.
+    hart.set_extensions(Extensions::F);
+    assert!(hart.extensions().contains(Extensions::D));
+    hart.set_extensions(Extensions::all().difference(Extensions::F));
+    assert!(!hart.extensions().contains(Extensions::D));
+    // I M A C S U.
+    assert_eq!(hart.csr(addr::MISA).unwrap(), 0x8000_0000_0014_1105);
     assert_eq!(
         Extensions::default(),
         Extensions::all().difference(Extensions::ZICOND)

@@ -533,8 +533,7 @@ const ACCEL_KEYS: &[&str] = &["accel", "thread", "tb-size", "one-insn-per-tb", "
 /// The extensions and features rivet's hart has, by the names of QEMU's
 /// `-cpu rv64` properties (lower case).
 const CPU_HAS: &[&str] = &[
-    "i", "m", "a", "f", "d", "c", "s", "u", "zicsr", "zifencei", "zicntr", "sstc", "svadu", "mmu",
-    "pmp",
+    "i", "c", "s", "u", "zicsr", "zifencei", "zicntr", "sstc", "svadu", "mmu", "pmp",
 ];
 
 /// Properties of QEMU 7.2's `-cpu rv64` that rivet's hart does not have.
@@ -546,12 +545,13 @@ const CPU_LACKS: &[&str] = &[
 ];
 
 /// Parses `-cpu rv64[,EXT=on|off…]` into the harts' extensions: the
-/// switchable ones ([`Extensions::SWITCHABLE`]: Zba, Zbb, Zbc, Zbs,
-/// Zihintpause, Zicond) are switched as asked, the last switch of an
-/// extension winning, from [`Extensions::default`]. The others are fixed
-/// (RV64GC and the extensions in `CPU_HAS`): a switch that asks for what
-/// the hart is is accepted; one that asks for something else is refused,
-/// naming it.
+/// switchable ones ([`Extensions::SWITCHABLE`]: M, A, F, D, Zba, Zbb,
+/// Zbc, Zbs, Zihintpause, Zicond) are switched as asked, the last switch
+/// of an extension winning, from [`Extensions::default`]; D without F is
+/// refused as QEMU refuses it, and F without D because rivet has F only
+/// with D. The others are fixed (the extensions in `CPU_HAS`): a switch
+/// that asks for what the hart is is accepted; one that asks for
+/// something else is refused, naming it.
 pub fn parse_cpu(text: &str) -> Result<Extensions, UsageError> {
     let (model, pairs) = parse_kv(text);
     match model.as_deref() {
@@ -598,6 +598,20 @@ pub fn parse_cpu(text: &str) -> Result<Extensions, UsageError> {
             }
         }
     }
+    let (f, d) = (
+        extensions.contains(Extensions::F),
+        extensions.contains(Extensions::D),
+    );
+    if d && !f {
+        return Err(UsageError(format!(
+            "-cpu {text}: D extension requires F extension (switch d off too)"
+        )));
+    }
+    if f && !d {
+        return Err(UsageError(format!(
+            "-cpu {text}: rivet cannot switch d off while f is on (it has F only with D)"
+        )));
+    }
     Ok(extensions)
 }
 
@@ -614,6 +628,7 @@ fn cpu_help() -> String {
         };
         text.push_str(&format!("  {name:<12} (default {default})\n"));
     }
+    text.push_str("f and d go together (D requires F; rivet has F only with D)\n");
     text.push_str(&format!(
         "always on: {}\n",
         Extensions::FIXED.names().collect::<Vec<_>>().join(" ")
@@ -978,6 +993,19 @@ mod tests {
             .unwrap_err()
             .0
             .contains("cannot switch c off"));
+        assert_eq!(
+            parse_cpu("rv64,m=off,a=false,f=off,d=off").unwrap(),
+            Extensions::default()
+                .difference(Extensions::M | Extensions::A | Extensions::F | Extensions::D)
+        );
+        assert!(parse_cpu("rv64,f=off")
+            .unwrap_err()
+            .0
+            .contains("D extension requires F extension"));
+        assert!(parse_cpu("rv64,d=off")
+            .unwrap_err()
+            .0
+            .contains("cannot switch d off while f is on"));
         assert!(parse_cpu("sifive-u54").unwrap_err().0.contains("only rv64"));
         assert_eq!(parse_icount("shift=2,sleep=off,align=off").unwrap(), 2);
         assert!(parse_icount("shift=auto").unwrap_err().0.contains("auto"));

@@ -7,6 +7,9 @@
 //! the switchable extensions check the set when they run (they are never
 //! inline, so the check costs the hot loop nothing), and decoding does not
 //! depend on it (the decode cache is shared by every hart of a memory).
+//! F and D need no check of their own: without F, `misa.F` is clear, so
+//! `mstatus.FS` stays Off (every F and D instruction is then illegal) and
+//! `fflags`, `frm` and `fcsr` do not exist.
 
 use bitflags::bitflags;
 
@@ -16,8 +19,9 @@ bitflags! {
     /// A set of RISC-V extensions, named as the ISA manual names them.
     ///
     /// Only the extensions in [`Extensions::SWITCHABLE`] may be left out
-    /// of a hart's set; the others (RV64GC, the counters, Sstc, Svadu) are
-    /// always present.
+    /// of a hart's set; the others (I, C, Zicsr, Zifencei, the counters,
+    /// Sstc, Svadu) are always present, and D is present exactly when F
+    /// is ([`Extensions::legal`]).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub struct Extensions: u32 {
         /// The base integer instruction set (RV64I).
@@ -83,7 +87,11 @@ pub(crate) const NAMES: &[(Extensions, &str)] = &[
 
 impl Extensions {
     /// The extensions a configuration may leave out.
-    pub const SWITCHABLE: Extensions = Extensions::ZICOND
+    pub const SWITCHABLE: Extensions = Extensions::M
+        .union(Extensions::A)
+        .union(Extensions::F)
+        .union(Extensions::D)
+        .union(Extensions::ZICOND)
         .union(Extensions::ZIHINTPAUSE)
         .union(Extensions::ZBA)
         .union(Extensions::ZBB)
@@ -116,9 +124,16 @@ impl Extensions {
             .map(|(_, n)| *n)
     }
 
-    /// The set with the fixed extensions added (a hart cannot lack them).
-    pub fn with_fixed(self) -> Extensions {
-        self | Extensions::FIXED
+    /// The set a hart can have that is closest to this one: the fixed
+    /// extensions added, and D present exactly when F is (D requires F,
+    /// and rivet implements F only together with D).
+    pub fn legal(self) -> Extensions {
+        let set = self | Extensions::FIXED;
+        if set.contains(Extensions::F) {
+            set | Extensions::D
+        } else {
+            set.difference(Extensions::D)
+        }
     }
 
     /// `misa` of a hart with these extensions: MXL = 64, the letters, and
@@ -241,7 +256,12 @@ mod tests {
     fn misa_follows_the_letters() {
         // RV64 (MXL 2), I M A F D C S U.
         assert_eq!(Extensions::default().misa(), 0x8000_0000_0014_112d);
-        assert_eq!(Extensions::FIXED.misa(), Extensions::default().misa());
+        // I C S U, then with F and D.
+        assert_eq!(Extensions::FIXED.misa(), 0x8000_0000_0014_0104);
+        assert_eq!(
+            (Extensions::FIXED | Extensions::F).legal().misa(),
+            0x8000_0000_0014_012c
+        );
     }
 
     #[test]
