@@ -27,7 +27,7 @@ use crate::debug::{DebugEvent, DebugPoints, Watchpoint};
 use crate::decode_cache::CodePage;
 use crate::hooks::{Hooks, Verdict};
 use crate::isa::inline::{execute, execute_run};
-use crate::isa::Next;
+use crate::isa::{Extensions, Next};
 use crate::memory::Memory;
 use crate::reg::{FReg, XReg};
 use crate::spin::{self, SpinDetector};
@@ -107,6 +107,8 @@ pub struct Hart {
     /// The virtual address an LR reserved, if the reservation is held.
     pub(crate) reservation: Option<u64>,
     pub(crate) hart_id: u64,
+    /// The extensions this hart implements (see [`crate::isa::extensions`]).
+    pub(crate) extensions: Extensions,
     pub(crate) timebase: Timebase,
     /// Waiting in `wfi`.
     pub(crate) waiting: bool,
@@ -181,6 +183,7 @@ impl Hart {
             tlb: Tlb::new(),
             reservation: None,
             hart_id,
+            extensions: Extensions::default(),
             timebase,
             waiting: false,
             fetch_one_at_a_time: false,
@@ -216,6 +219,21 @@ impl Hart {
     /// This hart's `mhartid`.
     pub fn hart_id(&self) -> u64 {
         self.hart_id
+    }
+
+    /// The extensions this hart implements.
+    pub fn extensions(&self) -> Extensions {
+        self.extensions
+    }
+
+    /// Sets the extensions this hart implements (made legal first: the
+    /// fixed ones added, D following F, [`Extensions::legal`]); `misa`
+    /// follows. For a hart being configured, before it runs (as after
+    /// reset, with `mstatus.FS` Off): an instruction of an extension left
+    /// out raises an illegal-instruction exception from then on.
+    pub fn set_extensions(&mut self, extensions: Extensions) {
+        self.extensions = extensions.legal();
+        self.csr.misa = crate::csr::Misa::new(self.extensions.misa());
     }
 
     /// The timebase this hart's `time` CSR reads.

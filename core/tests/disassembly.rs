@@ -12,7 +12,9 @@
 //! - [`generated_32_bit_encodings`]: every combination of major opcode,
 //!   funct3, funct7 and rs2 (so every row of rivet's opcode tables, with
 //!   many immediates), each with rd = rs1 = x0 and with other registers,
-//!   except the prefixes of 48- and 64-bit encodings.
+//!   except the prefixes of 48- and 64-bit encodings; decoded by objdump
+//!   with Zba, Zbb, Zbc, Zbs and Zihintpause ([`RIVET_ISA`]). Zicond's
+//!   encodings, which binutils 2.40 does not know, are counted apart.
 //!
 //! What is compared: objdump's mnemonic, a space, and its operands (objdump
 //! separates the two with a tab). objdump follows a branch or jump target
@@ -206,6 +208,21 @@ enum Exclusion {
     /// `.option norvc`, where the parcel is alignment padding or data).
     /// rivet always executes RV64GC, and `disassemble` decodes it as C.
     CompressedOutsideC,
+    /// A Zicond instruction (`czero.eqz`, `czero.nez`: funct7 0000111,
+    /// funct3 101 or 111, opcode OP), which binutils 2.40 does not know
+    /// and prints as `.4byte`; `disassemble` prints it in the spec's
+    /// syntax (its unit tests check that text).
+    ZicondUnknownToBinutils,
+}
+
+impl Exclusion {
+    /// [`Exclusion::ZicondUnknownToBinutils`] if objdump printed `line`
+    /// as `.4byte` of a Zicond instruction.
+    fn zicond(line: &Line) -> Option<Exclusion> {
+        let word = u32::from_str_radix(&line.raw, 16).ok()?;
+        (line.mnemonic == ".4byte" && matches!(word & 0xfe00_707f, 0x0e00_5033 | 0x0e00_7033))
+            .then_some(Exclusion::ZicondUnknownToBinutils)
+    }
 }
 
 /// The tally of one comparison.
@@ -389,13 +406,21 @@ fn test_roms_and_benchmarks() {
 /// Where the generated encodings are placed.
 const BASE: u64 = 0x8000_0000;
 
+/// The ISA that objdump decodes generated 32-bit encodings as: RV64GC with
+/// the extensions rivet implements that binutils 2.40 knows (the mapping
+/// symbol gas writes for `-march=rv64gc_zihintpause_zba_zbb_zbc_zbs`).
+const RIVET_ISA: &str = "rv64i2p1_m2p0_a2p1_f2p2_d2p2_c2p0_zicsr2p0_zifencei2p0_\
+                         zihintpause2p0_zmmul1p0_zba1p0_zbb1p0_zbc1p0_zbs1p0";
+
 /// Disassembles raw instruction bytes with objdump, placed at [`BASE`] in
-/// the code section of an ELF file made by objcopy (no mapping symbols, no
-/// ISA attributes: objdump decodes it as RV64GC with the CSRs of privileged
-/// specification 1.12; the symbol `_binary_..._start` that objcopy defines
-/// makes targets print as in the test ROMs), and
-/// compares every instruction; there must be `count`.
-fn compare_bytes(name: &str, bytes: &[u8], count: usize) {
+/// the code section of an ELF file made by objcopy (no ISA attributes:
+/// objdump decodes it as RV64GC with the CSRs of privileged specification
+/// 1.12, or as `isa` where given, through a `$x<isa>` mapping symbol at the
+/// start; the symbol `_binary_..._start` that objcopy defines makes
+/// targets print as in the test ROMs), and compares every instruction but
+/// Zicond's ([`Exclusion::ZicondUnknownToBinutils`]); there must be
+/// `count` in all.
+fn compare_bytes(name: &str, bytes: &[u8], count: usize, isa: Option<&str>) {
     let dir = scratch("generated");
     let bin = dir.join(format!("{name}.bin"));
     let elf = dir.join(format!("{name}.elf"));
@@ -414,6 +439,7 @@ fn compare_bytes(name: &str, bytes: &[u8], count: usize) {
             ".data=.text,alloc,load,readonly,code,contents",
         ])
         .arg(format!("--change-addresses={BASE:#x}"))
+        .args(isa.map(|isa| format!("--add-symbol=$x{isa}=.text:0,local")))
         .arg(&bin)
         .arg(&elf));
     // -z: disassemble zero bytes too, rather than elide them.
@@ -423,12 +449,17 @@ fn compare_bytes(name: &str, bytes: &[u8], count: usize) {
         ..Tally::default()
     };
     for line in &listing.lines {
-        tally.compare(name, line);
+        match Exclusion::zicond(line) {
+            Some(exclusion) => *tally.excluded.entry(exclusion).or_default() += 1,
+            None => tally.compare(name, line),
+        }
     }
+    let excluded: usize = tally.excluded.values().sum();
     assert_eq!(
-        tally.compared, count,
+        tally.compared + excluded,
+        count,
         "{name}: objdump printed {} instructions, not {count}",
-        tally.compared
+        tally.compared + excluded
     );
     tally.finish(name);
 }
@@ -439,7 +470,7 @@ fn every_compressed_encoding() {
         .filter(|parcel| parcel & 3 != 3)
         .flat_map(u16::to_le_bytes)
         .collect();
-    compare_bytes("compressed", &bytes, bytes.len() / 2);
+    compare_bytes("compressed", &bytes, bytes.len() / 2, None);
 }
 
 /// A small deterministic generator (SplitMix64), for register choices.
@@ -486,5 +517,5 @@ fn generated_32_bit_encodings() {
             }
         }
     }
-    compare_bytes("32-bit", &bytes, bytes.len() / 4);
+    compare_bytes("32-bit", &bytes, bytes.len() / 4, Some(RIVET_ISA));
 }

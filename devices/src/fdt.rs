@@ -9,6 +9,7 @@
 //! puts the devices' nodes in `/soc` at the addresses of
 //! [`crate::layout`].
 
+use rivet_core::isa::Extensions;
 use vm_fdt::{FdtWriter, FdtWriterResult};
 
 use crate::layout::{self, Region};
@@ -24,6 +25,8 @@ pub struct FdtConfig {
     pub bootargs: Option<String>,
     /// Where the initrd lies (`linux,initrd-start` and `-end`).
     pub initrd: Option<(u64, u64)>,
+    /// The harts' extensions (`riscv,isa`, `riscv,isa-extensions`).
+    pub extensions: Extensions,
 }
 
 /// The phandles of the nodes that other nodes refer to: hart `h`'s
@@ -138,7 +141,7 @@ pub fn build(config: &FdtConfig) -> FdtWriterResult<Vec<u8>> {
     fdt.property_string("model", "riscv-virtio,qemu")?;
     chosen(&mut fdt, config)?;
     memory(&mut fdt, config.ram_size)?;
-    cpus(&mut fdt, phandles)?;
+    cpus(&mut fdt, phandles, config.extensions)?;
     soc(&mut fdt, phandles)?;
     crate::test_finisher::fdt_syscon_nodes(&mut fdt, phandles)?;
     fdt.end_node(root)?;
@@ -176,7 +179,7 @@ fn memory(fdt: &mut FdtWriter, ram_size: u64) -> FdtWriterResult<()> {
 
 /// `/cpus`: the timebase and one node per hart, each with its interrupt
 /// controller.
-fn cpus(fdt: &mut FdtWriter, phandles: Phandles) -> FdtWriterResult<()> {
+fn cpus(fdt: &mut FdtWriter, phandles: Phandles, extensions: Extensions) -> FdtWriterResult<()> {
     let cpus = fdt.begin_node("cpus")?;
     fdt.property_u32("#address-cells", 1)?;
     fdt.property_u32("#size-cells", 0)?;
@@ -192,9 +195,9 @@ fn cpus(fdt: &mut FdtWriter, phandles: Phandles) -> FdtWriterResult<()> {
         fdt.property_u32("reg", cell(hart))?;
         fdt.property_string("status", "okay")?;
         fdt.property_string("compatible", "riscv")?;
-        fdt.property_string("riscv,isa", &rivet_core::isa::isa_string())?;
+        fdt.property_string("riscv,isa", &extensions.isa_string())?;
         fdt.property_string("riscv,isa-base", "rv64i")?;
-        fdt.property_string_list("riscv,isa-extensions", rivet_core::isa::isa_extensions())?;
+        fdt.property_string_list("riscv,isa-extensions", extensions.isa_extensions())?;
         fdt.property_string("mmu-type", "riscv,sv57")?;
         let intc = fdt.begin_node("interrupt-controller")?;
         fdt.property_u32("#interrupt-cells", 1)?;
@@ -243,6 +246,7 @@ mod tests {
             ram_size: 64 << 20,
             bootargs: None,
             initrd: None,
+            extensions: Extensions::default(),
         })
         .unwrap();
         for (device, region) in MEMORY_MAP {

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use rivet_core::csr::irq;
+use rivet_core::isa::Extensions;
 use rivet_core::machine::{ExitReason, Machine, Platform};
 use rivet_core::{AccessSize, Bus, BusError, Memory, PhysAddr, TimeSource, Timebase, XReg};
 
@@ -132,6 +133,8 @@ pub struct VirtConfig {
     pub plic_gateway: Gateway,
     /// Semihosting (`-semihosting`), if enabled.
     pub semihosting: Option<SemihostingConfig>,
+    /// The harts' extensions (`-cpu rv64,EXT=on|off`).
+    pub extensions: Extensions,
 }
 
 impl Default for VirtConfig {
@@ -148,6 +151,7 @@ impl Default for VirtConfig {
             rtc_virtual: false,
             plic_gateway: Gateway::default(),
             semihosting: None,
+            extensions: Extensions::default(),
         }
     }
 }
@@ -530,6 +534,7 @@ impl VirtMachine {
             ram_size: config.ram_size,
             bootargs: config.boot.append.clone(),
             initrd: config.boot.initrd.as_ref().map(|_| (0, 0)),
+            extensions: config.extensions,
         };
         let probe_size = fdt::build(&probe)
             .map_err(|e| Error::Fdt(e.to_string()))?
@@ -646,6 +651,7 @@ impl VirtMachine {
             }
         }
         for hart in machine.harts.iter_mut() {
+            hart.set_extensions(config.extensions);
             hart.set_pc(info.entry);
             hart.set_x(XReg::A0, hart.hart_id());
             hart.set_x(XReg::A1, dtb_addr);

@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
+use rivet_core::isa::Extensions;
 use rivet_devices::plic::Gateway;
 
 /// rivet: a RISC-V RV64GC full-system emulator with QEMU's `virt` board.
@@ -588,16 +589,17 @@ const CHARDEV_KEYS: &[&str] = &[
 
 /// The lists `-machine help`, `-cpu help` and `-device help` print, if
 /// the command line asks for one.
-pub fn help_request(args: &Args) -> Option<&'static str> {
+pub fn help_request(args: &Args) -> Option<String> {
     let is_help = |v: &Option<String>| matches!(v.as_deref(), Some("help" | "?"));
     if is_help(&args.machine) {
-        Some("Supported machines are:\nvirt                 RISC-V VirtIO board (default)\n")
+        Some("Supported machines are:\nvirt                 RISC-V VirtIO board (default)\n".into())
     } else if is_help(&args.cpu) {
-        Some("rv64\n")
+        Some(cpu_help())
     } else if args.devices.iter().any(|d| d == "help" || d == "?") {
         Some(
             "Storage devices:\nname \"virtio-blk-device\", bus virtio-bus\n\n\
-             Network devices:\nname \"virtio-net-device\", bus virtio-bus\n",
+             Network devices:\nname \"virtio-net-device\", bus virtio-bus\n"
+                .into(),
         )
     } else {
         None
@@ -660,59 +662,26 @@ const ACCEL_KEYS: &[&str] = &["accel", "thread", "tb-size", "one-insn-per-tb", "
 /// The extensions and features rivet's hart has, by the names of QEMU's
 /// `-cpu rv64` properties (lower case).
 const CPU_HAS: &[&str] = &[
-    "i", "m", "a", "f", "d", "c", "s", "u", "zicsr", "zifencei", "zicntr", "sstc", "svadu", "mmu",
-    "pmp",
+    "i", "c", "s", "u", "zicsr", "zifencei", "zicntr", "sstc", "svadu", "mmu", "pmp",
 ];
 
 /// Properties of QEMU 7.2's `-cpu rv64` that rivet's hart does not have.
 const CPU_LACKS: &[&str] = &[
-    "e",
-    "g",
-    "v",
-    "h",
-    "j",
-    "zba",
-    "zbb",
-    "zbc",
-    "zbs",
-    "zbkb",
-    "zbkc",
-    "zbkx",
-    "zk",
-    "zkn",
-    "zknd",
-    "zkne",
-    "zknh",
-    "zkr",
-    "zks",
-    "zksed",
-    "zksh",
-    "zkt",
-    "zfh",
-    "zfhmin",
-    "zfinx",
-    "zdinx",
-    "zhinx",
-    "zhinxmin",
-    "zve32f",
-    "zve64f",
-    "zmmul",
-    "zicbom",
-    "zicboz",
-    "zihintpause",
-    "zawrs",
-    "svinval",
-    "svnapot",
-    "svpbmt",
-    "epmp",
-    "debug",
-    "x-epmp",
+    "e", "g", "v", "h", "j", "zbkb", "zbkc", "zbkx", "zk", "zkn", "zknd", "zkne", "zknh", "zkr",
+    "zks", "zksed", "zksh", "zkt", "zfh", "zfhmin", "zfinx", "zdinx", "zhinx", "zhinxmin",
+    "zve32f", "zve64f", "zmmul", "zicbom", "zicboz", "zawrs", "svinval", "svnapot", "svpbmt",
+    "epmp", "debug", "x-epmp",
 ];
 
-/// Parses `-cpu rv64[,EXT=on|off…]`. rivet's hart is fixed (RV64GC and
-/// the extensions in `CPU_HAS`): a switch that asks for what it is is
-/// accepted; one that asks for something else is refused, naming it.
-pub fn parse_cpu(text: &str) -> Result<(), UsageError> {
+/// Parses `-cpu rv64[,EXT=on|off…]` into the harts' extensions: the
+/// switchable ones ([`Extensions::SWITCHABLE`]: M, A, F, D, Zba, Zbb,
+/// Zbc, Zbs, Zihintpause, Zicond) are switched as asked, the last switch
+/// of an extension winning, from [`Extensions::default`]; D without F is
+/// refused as QEMU refuses it, and F without D because rivet has F only
+/// with D. The others are fixed (the extensions in `CPU_HAS`): a switch
+/// that asks for what the hart is is accepted; one that asks for
+/// something else is refused, naming it.
+pub fn parse_cpu(text: &str) -> Result<Extensions, UsageError> {
     let (model, pairs) = parse_kv(text);
     match model.as_deref() {
         Some("rv64") => {}
@@ -723,8 +692,15 @@ pub fn parse_cpu(text: &str) -> Result<(), UsageError> {
             )))
         }
     }
+    let mut extensions = Extensions::default();
     for (k, v) in pairs {
         let ext = k.to_ascii_lowercase();
+        let switch =
+            Extensions::from_isa_name(&ext).filter(|e| Extensions::SWITCHABLE.contains(*e));
+        if let Some(switch) = switch {
+            extensions.set(switch, parse_bool(&format!("-cpu rv64,{k}"), &v)?);
+            continue;
+        }
         let known = |list: &[&str]| list.contains(&ext.as_str());
         match (known(CPU_HAS), known(CPU_LACKS)) {
             (true, _) if parse_bool(&format!("-cpu rv64,{k}"), &v)? => {}
@@ -740,12 +716,53 @@ pub fn parse_cpu(text: &str) -> Result<(), UsageError> {
                 )))
             }
             _ => {
-                let all: Vec<&str> = CPU_HAS.iter().chain(CPU_LACKS).copied().collect();
+                let switchable = Extensions::SWITCHABLE.names();
+                let all: Vec<&str> = CPU_HAS
+                    .iter()
+                    .chain(CPU_LACKS)
+                    .copied()
+                    .chain(switchable)
+                    .collect();
                 return Err(unknown_key("-cpu rv64", &k, &all));
             }
         }
     }
-    Ok(())
+    let (f, d) = (
+        extensions.contains(Extensions::F),
+        extensions.contains(Extensions::D),
+    );
+    if d && !f {
+        return Err(UsageError(format!(
+            "-cpu {text}: D extension requires F extension (switch d off too)"
+        )));
+    }
+    if f && !d {
+        return Err(UsageError(format!(
+            "-cpu {text}: rivet cannot switch d off while f is on (it has F only with D)"
+        )));
+    }
+    Ok(extensions)
+}
+
+/// What `-cpu help` prints: the CPU model (QEMU lists its models), then
+/// the extensions `-cpu rv64,EXT=on|off` switches, with their defaults.
+fn cpu_help() -> String {
+    let mut text = String::from("rv64\n\nrv64 extensions switched by -cpu rv64,EXT=on|off:\n");
+    for name in Extensions::SWITCHABLE.names() {
+        let ext = Extensions::from_isa_name(name).unwrap_or_default();
+        let default = if Extensions::default().contains(ext) {
+            "on"
+        } else {
+            "off"
+        };
+        text.push_str(&format!("  {name:<12} (default {default})\n"));
+    }
+    text.push_str("f and d go together (D requires F; rivet has F only with D)\n");
+    text.push_str(&format!(
+        "always on: {}\n",
+        Extensions::FIXED.names().collect::<Vec<_>>().join(" ")
+    ));
+    text
 }
 
 /// Refuses the options rivet reads only to say precisely what it lacks:
@@ -1082,8 +1099,20 @@ mod tests {
             parse_machine("virt,dumpdtbb=x").unwrap_err().0,
             "-machine virt: unknown option 'dumpdtbb' (did you mean dumpdtb?)"
         );
-        assert!(parse_cpu("rv64").is_ok());
-        assert!(parse_cpu("rv64,Zicsr=on,zba=off,sstc=true").is_ok());
+        assert_eq!(parse_cpu("rv64").unwrap(), Extensions::default());
+        assert_eq!(
+            parse_cpu("rv64,Zicsr=on,zba=off,sstc=true").unwrap(),
+            Extensions::default().difference(Extensions::ZBA)
+        );
+        // The last switch wins; QEMU's property names, any case.
+        assert_eq!(
+            parse_cpu("rv64,zicond=on,zbb=off,Zihintpause=false,zbb=on").unwrap(),
+            (Extensions::default() | Extensions::ZICOND).difference(Extensions::ZIHINTPAUSE)
+        );
+        assert_eq!(
+            parse_cpu("rv64,zbc=maybe").unwrap_err().0,
+            "-cpu rv64,zbc=maybe: expected on or off"
+        );
         assert!(parse_cpu("rv64,v=on")
             .unwrap_err()
             .0
@@ -1092,6 +1121,19 @@ mod tests {
             .unwrap_err()
             .0
             .contains("cannot switch c off"));
+        assert_eq!(
+            parse_cpu("rv64,m=off,a=false,f=off,d=off").unwrap(),
+            Extensions::default()
+                .difference(Extensions::M | Extensions::A | Extensions::F | Extensions::D)
+        );
+        assert!(parse_cpu("rv64,f=off")
+            .unwrap_err()
+            .0
+            .contains("D extension requires F extension"));
+        assert!(parse_cpu("rv64,d=off")
+            .unwrap_err()
+            .0
+            .contains("cannot switch d off while f is on"));
         assert!(parse_cpu("sifive-u54").unwrap_err().0.contains("only rv64"));
         assert_eq!(parse_icount("shift=2,sleep=off,align=off").unwrap(), 2);
         assert!(parse_icount("shift=auto").unwrap_err().0.contains("auto"));

@@ -142,6 +142,12 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
                 Some(cli::SerialSpec::File(path)) => DebugConsole::File(path),
             },
         }),
+        extensions: args
+            .cpu
+            .as_deref()
+            .map(cli::parse_cpu)
+            .transpose()?
+            .unwrap_or_default(),
     };
     Ok((config, dumpdtb))
 }
@@ -486,6 +492,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
                 ram_size: config.ram_size,
                 bootargs: config.boot.append.clone(),
                 initrd: None,
+                extensions: config.extensions,
             })
             .map_err(|e| rivet_devices::Error::Fdt(e.to_string()))?
         } else {

@@ -85,6 +85,12 @@ const PATTERNS: &[Pattern] = &[
     Pattern("-M virt -cpu rv64,Zicsr=on,Zifencei=on -bios none -kernel $OFF -nographic", Runs, true),
     Pattern("-M virt -cpu rv64,v=on,vlen=128 -bios none -kernel $OFF -nographic", Refuses("-cpu rv64,v=on: rivet does not implement v"), true),
     Pattern("-M virt -cpu rv64,c=off -bios none -kernel $OFF -nographic", Refuses("cannot switch c off"), true),
+    Pattern("-M virt -cpu rv64,zba=off,zbb=false,zbc=no,Zihintpause=off -bios none -kernel $OFF -nographic", Runs, true),
+    // Zicond is not in QEMU 7.2 ("Property 'rv64-riscv-cpu.zicond' not found").
+    Pattern("-M virt -cpu rv64,zicond=on -bios none -kernel $OFF -nographic", Runs, false),
+    Pattern("-M virt -cpu rv64,zbs=maybe -bios none -kernel $OFF -nographic", Refuses("-cpu rv64,zbs=maybe: expected on or off"), false),
+    Pattern("-M virt -cpu rv64,m=off,a=off,f=off,d=off -bios none -kernel $OFF -nographic", Runs, true),
+    Pattern("-M virt -cpu rv64,f=off -bios none -kernel $OFF -nographic", Refuses("D extension requires F extension"), false),
     Pattern("-M virt -cpu sifive-u54 -bios none -kernel $OFF -nographic", Refuses("-cpu sifive-u54: not supported"), true),
     Pattern("-M virt -smp 16 -bios none -kernel $OFF -nographic", Runs, true),
     Pattern("-M virt -smp 64 -bios none -kernel $OFF -nographic", Runs, true),

@@ -49,7 +49,7 @@ fn the_device_tree_describes_the_board() {
         "timebase-frequency = <0x989680>;",
         "cpu@0 {",
         "cpu@1 {",
-        "riscv,isa = \"rv64imafdc_zicntr_zicsr_zifencei_sstc_svadu\";",
+        "riscv,isa = \"rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svadu\";",
         "compatible = \"riscv,cpu-intc\";",
         "clint@2000000 {",
         "plic@c000000 {",
@@ -222,5 +222,91 @@ fn the_interrupt_wiring_is_qemus() {
             interrupt_wiring(&theirs),
             "-smp {harts}"
         );
+    }
+}
+
+/// The value of the first `riscv,isa` property in `dts`.
+fn isa_string(dts: &str) -> String {
+    let value = dts
+        .split_once("riscv,isa = \"")
+        .unwrap_or_else(|| panic!("no riscv,isa in:\n{dts}"))
+        .1;
+    value[..value.find('"').expect("string end")].to_string()
+}
+
+/// `-cpu rv64,EXT=on|off` switches the extensions the device tree names,
+/// and `riscv,isa` has QEMU 7.2's form and order for the same switches:
+/// compared with QEMU's own `-machine dumpdtb` when `qemu-system-riscv64`
+/// is installed (it says so when it is not), after the differences of the
+/// two harts, which the switches do not touch: QEMU's has H, rivet's has
+/// Zicntr and Svadu.
+#[test]
+fn the_isa_string_follows_the_cpu_switches_as_qemus_does() {
+    let cases = [
+        (
+            "rv64",
+            "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svadu",
+        ),
+        (
+            "rv64,zba=off,zbb=false",
+            "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zbc_zbs_sstc_svadu",
+        ),
+        (
+            "rv64,zbc=no,zbs=off,Zihintpause=off",
+            "rv64imafdc_zicntr_zicsr_zifencei_zba_zbb_sstc_svadu",
+        ),
+    ];
+    for (cpu, expected) in cases {
+        let dts = decompile("1", &["-cpu", cpu]);
+        assert_eq!(isa_string(&dts), expected, "-cpu {cpu}");
+        // The same extensions one by one, as dtc prints a string list.
+        let (letters, multi) = expected["rv64".len()..]
+            .split_once('_')
+            .expect("multi-letter extensions");
+        let names: Vec<String> = letters
+            .chars()
+            .map(String::from)
+            .chain(multi.split('_').map(String::from))
+            .collect();
+        let list = format!("riscv,isa-extensions = \"{}\";", names.join("\\0"));
+        assert!(dts.contains(&list), "-cpu {cpu}: no {list} in:\n{dts}");
+    }
+    // Zicond (off by default; QEMU 7.2 has no such property).
+    let dts = decompile("1", &["-cpu", "rv64,zicond=on"]);
+    assert_eq!(
+        isa_string(&dts),
+        "rv64imafdc_zicntr_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svadu"
+    );
+
+    let qemu = "qemu-system-riscv64";
+    if Command::new(qemu).arg("-version").output().is_err() {
+        println!("{qemu} is not installed: the riscv,isa strings are not compared with QEMU's");
+        return;
+    }
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for (i, (cpu, expected)) in cases.iter().enumerate() {
+        let dtb = dir.join(format!("qemu-isa-{i}.dtb"));
+        let out = Command::new(qemu)
+            .args(["-M", "virt", "-display", "none", "-cpu", cpu, "-machine"])
+            .arg(format!("dumpdtb={}", dtb.display()))
+            .output()
+            .expect("run QEMU");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = Command::new("dtc")
+            .args(["-I", "dtb", "-O", "dts"])
+            .arg(&dtb)
+            .output()
+            .expect("run dtc");
+        let theirs = isa_string(&String::from_utf8(out.stdout).expect("dts is text"));
+        let theirs = theirs.replacen("rv64imafdch", "rv64imafdc", 1);
+        let ours: Vec<&str> = expected
+            .split('_')
+            .filter(|ext| !["zicntr", "svadu"].contains(ext))
+            .collect();
+        assert_eq!(ours.join("_"), theirs, "-cpu {cpu}");
     }
 }

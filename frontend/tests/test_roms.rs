@@ -115,6 +115,13 @@ fn the_level_gateway_storms_where_qemus_does_not() {
     assert_eq!(evil.code, Some(0), "{evil:?}");
 }
 
+/// The bit-manipulation extensions, Zicond, and switching them off with
+/// `-cpu` (roms-bitmanip.txt).
+#[test]
+fn bitmanip_and_zicond() {
+    run_manifest("roms-bitmanip.txt");
+}
+
 /// Every manifest in test-roms/ has its test here.
 #[test]
 fn every_manifest_is_run() {
@@ -126,7 +133,12 @@ fn every_manifest_is_run() {
     found.sort();
     assert_eq!(
         found,
-        vec!["roms-fp.txt", "roms-priv.txt", "roms.txt"],
+        vec![
+            "roms-bitmanip.txt",
+            "roms-fp.txt",
+            "roms-priv.txt",
+            "roms.txt"
+        ],
         "a manifest without a test in tests/test_roms.rs"
     );
 }

@@ -174,25 +174,39 @@ rt_puthex:
     bgez a3, 2b
     jr a5
 
-    /* rt_putdec(a0 = unsigned value); clobbers a0, a3-a5, t0-t3. */
+    /* rt_putdec(a0 = unsigned value); clobbers a0, a3-a5, t0-t3. Uses no
+       M instruction (shifts, adds and subtractions only), so that a ROM
+       run without M (-cpu rv64,m=off) can still report its failures. */
     .globl rt_putdec
     .type rt_putdec, @function
 rt_putdec:
     mv a5, ra
     mv a4, a0
     li a3, 1
-    li t3, 10
-1:  divu t0, a4, a3                 /* find the largest power of ten <= value */
-    bltu t0, t3, 2f
-    mul a3, a3, t3
+1:  slli t0, a3, 3                  /* find the largest power of ten <= value */
+    slli t1, a3, 1
+    add t0, t0, t1                  /* t0 = 10 * a3 */
+    bltu a4, t0, 2f
+    bltu t0, a3, 2f                 /* 10 * a3 wrapped past 2^64 */
+    mv a3, t0
     j 1b
-2:  divu a0, a4, a3
-    remu a4, a4, a3
-    addi a0, a0, 48
-    call rt_putc
-    divu a3, a3, t3
-    bnez a3, 2b
-    jr a5
+2:  li a0, 48                       /* the digit: subtract a3 while it fits */
+3:  bltu a4, a3, 4f
+    sub a4, a4, a3
+    addi a0, a0, 1
+    j 3b
+4:  call rt_putc
+    li t3, 1
+    beq a3, t3, 6f
+5:  slli t0, t3, 3                  /* a3 / 10: the power of ten below it */
+    slli t1, t3, 1
+    add t0, t0, t1
+    beq t0, a3, 7f
+    mv t3, t0
+    j 5b
+7:  mv a3, t3
+    j 2b
+6:  jr a5
 
 /* ---- pass and fail ----------------------------------------------------- */
 

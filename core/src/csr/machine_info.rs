@@ -2,17 +2,6 @@
 //! `mimpid` and `mconfigptr` (privileged spec, "Machine ISA Register" and
 //! "Machine Information Registers"; `mhartid` is the hart's own id).
 
-/// `misa`: RV64IMAFDC ("GC") with S and U modes.
-pub(crate) const MISA_BASE: u64 = (2 << 62)
-    | ext(b'I')
-    | ext(b'M')
-    | ext(b'A')
-    | ext(b'F')
-    | ext(b'D')
-    | ext(b'C')
-    | ext(b'S')
-    | ext(b'U');
-
 /// The `misa` bit of extension letter `c`.
 pub(crate) const fn ext(c: u8) -> u64 {
     1 << (c - b'A')

@@ -35,13 +35,13 @@ pub mod satp;
 pub mod sstc;
 pub mod trap_csrs;
 
-pub(crate) use machine_info::{ext, MISA_BASE};
+pub(crate) use machine_info::ext;
 
 use counters::{counter_enabled, Counters, Xcounteren};
 use envcfg::{Menvcfg, Senvcfg};
 use fcsr::Fcsr;
 use irq::{Medeleg, Mideleg, Mie, Mip};
-use machine_info::Misa;
+pub(crate) use machine_info::Misa;
 use mstatus::Mstatus;
 use satp::Satp;
 use sstc::Stimecmp;

@@ -3,13 +3,17 @@
 //! The `aq` and `rl` bits are accepted and need no action: harts run one
 //! at a time, so every access is already sequentially consistent.
 //! Misaligned addresses raise address-misaligned exceptions (load for LR,
-//! store/AMO for the rest).
+//! store/AMO for the rest). A hart without A (`-cpu rv64,a=off`) raises
+//! illegal-instruction exceptions instead.
 
 use crate::hart::{Env, Hart};
 use crate::isa::rv64i::sext32;
-use crate::isa::{op, Insn, Next, Opcode};
+use crate::isa::{op, Extensions, Insn, Next, Opcode};
 
 fn lr_w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
+    if !h.extensions.contains(Extensions::A) {
+        return h.illegal(env, pc);
+    }
     match h.load_reserved::<4>(env, h.xr(i.rs1())) {
         Ok(v) => {
             h.xw(i.rd(), sext32(v));
@@ -20,6 +24,9 @@ fn lr_w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
 }
 
 fn lr_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
+    if !h.extensions.contains(Extensions::A) {
+        return h.illegal(env, pc);
+    }
     match h.load_reserved::<8>(env, h.xr(i.rs1())) {
         Ok(v) => {
             h.xw(i.rd(), v);
@@ -30,6 +37,9 @@ fn lr_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
 }
 
 fn sc_w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
+    if !h.extensions.contains(Extensions::A) {
+        return h.illegal(env, pc);
+    }
     match h.store_conditional::<4>(env, h.xr(i.rs1()), h.xr(i.rs2())) {
         Ok(stored) => {
             h.xw(i.rd(), u64::from(!stored));
@@ -40,6 +50,9 @@ fn sc_w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
 }
 
 fn sc_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
+    if !h.extensions.contains(Extensions::A) {
+        return h.illegal(env, pc);
+    }
     match h.store_conditional::<8>(env, h.xr(i.rs1()), h.xr(i.rs2())) {
         Ok(stored) => {
             h.xw(i.rd(), u64::from(!stored));
@@ -54,6 +67,9 @@ fn sc_d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
 macro_rules! amo {
     ($w:ident, $d:ident, |$old:ident, $src:ident| $new:expr) => {
         fn $w(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
+            if !h.extensions.contains(Extensions::A) {
+                return h.illegal(env, pc);
+            }
             let src = h.xr(i.rs2());
             let op = |old: u64| {
                 let ($old, $src) = (sext32(old), sext32(src));
@@ -69,6 +85,9 @@ macro_rules! amo {
         }
 
         fn $d(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
+            if !h.extensions.contains(Extensions::A) {
+                return h.illegal(env, pc);
+            }
             let $src = h.xr(i.rs2());
             match h.amo::<8>(env, h.xr(i.rs1()), |$old| $new) {
                 Ok(old) => {

@@ -221,6 +221,7 @@ impl Operands<'_> {
         let (x, f) = (|r| x_reg(r).to_string(), |r| f_reg(r).to_string());
         match self.row.format {
             Format::R => vec![x(d), x(s1), x(s2)],
+            Format::Unary => vec![x(d), x(s1)],
             Format::I => vec![x(d), x(s1), imm.to_string()],
             Format::Shift | Format::ShiftW => vec![x(d), x(s1), hex(imm as u32)],
             Format::Load => vec![x(d), mem(imm, s1)],
@@ -589,7 +590,8 @@ mod tests {
             (0x0ff0_000f, 0x8000_00cc, "fence"),
             (0x8330_000f, 0x8000_00d0, "fence.tso"),
             (0x0330_000f, 0x8000_00d4, "fence rw,rw"),
-            (0x0100_000f, 0x8000_00d8, "fence w,unknown"),
+            (0x0100_000f, 0x8000_00d8, "pause"),
+            (0x0200_000f, 0x8000_00d8, "fence r,unknown"),
             (0x0000_100f, 0x8000_00dc, "fence.i"),
             (0x0010_100f, 0x8000_00e0, ".4byte 0x10100f"),
             (0x8ff0_000f, 0x8000_00e4, ".4byte 0x8ff0000f"),
@@ -640,6 +642,81 @@ mod tests {
         for &(bits, pc, text) in cases {
             assert_eq!(disassemble(bits, pc), text, "{bits:#x} at {pc:#x}");
         }
+    }
+
+    /// Zba, Zbb, Zbc, Zbs and Zihintpause: the bits binutils 2.40 assembles
+    /// from `-march=rv64gc_zba_zbb_zbc_zbs_zihintpause` source and
+    /// objdump's text for them (it names the immediate forms `rori`,
+    /// `bclri`, ... after their register forms, and `add.uw` with `zero`
+    /// `zext.w`).
+    #[test]
+    fn bitmanip_prints_as_objdump_does() {
+        let cases: &[(u32, &str)] = &[
+            (0x08c5_853b, "add.uw a0,a1,a2"),
+            (0x0805_853b, "zext.w a0,a1"),
+            (0x20c5_a533, "sh1add a0,a1,a2"),
+            (0x20c5_c533, "sh2add a0,a1,a2"),
+            (0x20c5_e533, "sh3add a0,a1,a2"),
+            (0x20c5_a53b, "sh1add.uw a0,a1,a2"),
+            (0x20c5_c53b, "sh2add.uw a0,a1,a2"),
+            (0x20c5_e53b, "sh3add.uw a0,a1,a2"),
+            (0x0835_951b, "slli.uw a0,a1,0x3"),
+            (0x0bf5_951b, "slli.uw a0,a1,0x3f"),
+            (0x40c5_f533, "andn a0,a1,a2"),
+            (0x40c5_e533, "orn a0,a1,a2"),
+            (0x40c5_c533, "xnor a0,a1,a2"),
+            (0x6005_9513, "clz a0,a1"),
+            (0x6005_951b, "clzw a0,a1"),
+            (0x6015_9513, "ctz a0,a1"),
+            (0x6015_951b, "ctzw a0,a1"),
+            (0x6025_9513, "cpop a0,a1"),
+            (0x6025_951b, "cpopw a0,a1"),
+            (0x0ac5_e533, "max a0,a1,a2"),
+            (0x0ac5_f533, "maxu a0,a1,a2"),
+            (0x0ac5_c533, "min a0,a1,a2"),
+            (0x0ac5_d533, "minu a0,a1,a2"),
+            (0x6045_9513, "sext.b a0,a1"),
+            (0x6055_9513, "sext.h a0,a1"),
+            (0x0805_c53b, "zext.h a0,a1"),
+            (0x60c5_9533, "rol a0,a1,a2"),
+            (0x60c5_d533, "ror a0,a1,a2"),
+            (0x60c5_953b, "rolw a0,a1,a2"),
+            (0x60c5_d53b, "rorw a0,a1,a2"),
+            (0x63f5_d513, "ror a0,a1,0x3f"),
+            (0x61f5_d51b, "rorw a0,a1,0x1f"),
+            (0x2875_d513, "orc.b a0,a1"),
+            (0x6b85_d513, "rev8 a0,a1"),
+            (0x0ac5_9533, "clmul a0,a1,a2"),
+            (0x0ac5_b533, "clmulh a0,a1,a2"),
+            (0x0ac5_a533, "clmulr a0,a1,a2"),
+            (0x48c5_9533, "bclr a0,a1,a2"),
+            (0x4bf5_9513, "bclr a0,a1,0x3f"),
+            (0x48c5_d533, "bext a0,a1,a2"),
+            (0x4855_d513, "bext a0,a1,0x5"),
+            (0x68c5_9533, "binv a0,a1,a2"),
+            (0x6805_9513, "binv a0,a1,0x0"),
+            (0x28c5_9533, "bset a0,a1,a2"),
+            (0x2a05_9513, "bset a0,a1,0x20"),
+            (0x0100_000f, "pause"),
+            (0x0805_853b, "zext.w a0,a1"),
+            (0x600f_9013, "clz zero,t6"),
+            (0x6004_d413, "ror s0,s1,0x0"),
+            (0x6003_529b, "rorw t0,t1,0x0"),
+            (0x2bf5_9513, "bset a0,a1,0x3f"),
+            (0x200f_edbb, "sh3add.uw s11,t6,zero"),
+        ];
+        for &(bits, text) in cases {
+            assert_eq!(disassemble(bits, 0x8000_0000), text, "{bits:#010x}");
+        }
+    }
+
+    /// Zicond, which binutils 2.40 does not know: the specification's
+    /// syntax, `czero.eqz rd,rs1,rs2` (bits of the spec's encoding
+    /// table: funct7 0000111, funct3 101 and 111, opcode OP).
+    #[test]
+    fn zicond_prints_in_the_spec_syntax() {
+        assert_eq!(disassemble(0x0e31_50b3, 0), "czero.eqz ra,sp,gp");
+        assert_eq!(disassemble(0x0fdf_7fb3, 0), "czero.nez t6,t5,t4");
     }
 
     #[test]

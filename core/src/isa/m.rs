@@ -4,9 +4,13 @@
 //! quotient of all ones and the dividend as remainder, and signed overflow
 //! (the most negative value divided by -1) the dividend as quotient and a
 //! remainder of zero.
+//!
+//! A hart without M (`-cpu rv64,m=off`) raises illegal-instruction
+//! exceptions instead.
 
 use crate::bits::{low_i32, low_u32};
-use crate::isa::rv64i::{reg_reg, sext32};
+use crate::isa::extensions::reg_reg;
+use crate::isa::rv64i::sext32;
 use crate::isa::{op, Opcode};
 
 fn div64(a: i64, b: i64) -> i64 {
@@ -37,32 +41,37 @@ fn remu64(a: u64, b: u64) -> u64 {
     }
 }
 
-reg_reg!(mul, |a, b| a.wrapping_mul(b));
+reg_reg!(M, mul, |a, b| a.wrapping_mul(b));
 reg_reg!(
+    M,
     mulh,
     |a, b| ((i128::from(a as i64) * i128::from(b as i64)) >> 64) as u64
 );
-reg_reg!(mulhsu, |a, b| ((i128::from(a as i64) * (b as i128)) >> 64)
+reg_reg!(
+    M,
+    mulhsu,
+    |a, b| ((i128::from(a as i64) * (b as i128)) >> 64) as u64
+);
+reg_reg!(M, mulhu, |a, b| ((u128::from(a) * u128::from(b)) >> 64)
     as u64);
-reg_reg!(mulhu, |a, b| ((u128::from(a) * u128::from(b)) >> 64) as u64);
-reg_reg!(div, |a, b| div64(a as i64, b as i64) as u64);
-reg_reg!(divu, |a, b| divu64(a, b));
-reg_reg!(rem, |a, b| rem64(a as i64, b as i64) as u64);
-reg_reg!(remu, |a, b| remu64(a, b));
-reg_reg!(mulw, |a, b| sext32(a.wrapping_mul(b)));
-reg_reg!(divw, |a, b| {
+reg_reg!(M, div, |a, b| div64(a as i64, b as i64) as u64);
+reg_reg!(M, divu, |a, b| divu64(a, b));
+reg_reg!(M, rem, |a, b| rem64(a as i64, b as i64) as u64);
+reg_reg!(M, remu, |a, b| remu64(a, b));
+reg_reg!(M, mulw, |a, b| sext32(a.wrapping_mul(b)));
+reg_reg!(M, divw, |a, b| {
     let (a, b) = (low_i32(a), low_i32(b));
     (if b == 0 { -1 } else { a.wrapping_div(b) }) as i64 as u64
 });
-reg_reg!(divuw, |a, b| {
+reg_reg!(M, divuw, |a, b| {
     let (a, b) = (low_u32(a), low_u32(b));
     sext32(u64::from(a.checked_div(b).unwrap_or(u32::MAX)))
 });
-reg_reg!(remw, |a, b| {
+reg_reg!(M, remw, |a, b| {
     let (a, b) = (low_i32(a), low_i32(b));
     (if b == 0 { a } else { a.wrapping_rem(b) }) as i64 as u64
 });
-reg_reg!(remuw, |a, b| {
+reg_reg!(M, remuw, |a, b| {
     let (a, b) = (low_u32(a), low_u32(b));
     sext32(u64::from(if b == 0 { a } else { a % b }))
 });

@@ -25,18 +25,25 @@ pub(crate) mod a;
 pub(crate) mod c;
 pub(crate) mod d;
 pub(crate) mod disasm;
+pub mod extensions;
 pub(crate) mod f;
 pub(crate) mod inline;
 pub(crate) mod m;
 pub(crate) mod privileged;
 pub(crate) mod rv64i;
+pub(crate) mod zba;
+pub(crate) mod zbb;
+pub(crate) mod zbc;
+pub(crate) mod zbs;
+pub(crate) mod zicond;
 pub(crate) mod zicsr;
 pub(crate) mod zifencei;
+
+pub use extensions::Extensions;
 
 use std::sync::OnceLock;
 
 use crate::bits::low_u16;
-use crate::csr;
 use crate::decode_cache::{CodePage, Run, MAX_RUN};
 use crate::hart::{Env, Hart, SINK};
 use crate::memory::Memory;
@@ -230,6 +237,8 @@ pub(crate) enum Format {
     Shift,
     /// rd, rs1, shamt[4:0].
     ShiftW,
+    /// rd, rs1 (the rest of the word is funct12, funct3 and opcode).
+    Unary,
     /// rd, csr, rs1.
     Csr,
     /// rd, csr, uimm[4:0] (in the rs1 field).
@@ -281,7 +290,12 @@ impl Format {
             Format::Fence => ((word >> 20) & 0xfff) as i32,
             Format::FR | Format::FR1 | Format::FToX | Format::XToF | Format::FCmp => rm,
             Format::FR4 => (((word >> 27) as i32) << 8) | rm,
-            Format::R | Format::Amo | Format::Lr | Format::Bare | Format::SfenceVma => 0,
+            Format::R
+            | Format::Unary
+            | Format::Amo
+            | Format::Lr
+            | Format::Bare
+            | Format::SfenceVma => 0,
         }
     }
 
@@ -296,6 +310,7 @@ impl Format {
                 | Format::J
                 | Format::Shift
                 | Format::ShiftW
+                | Format::Unary
                 | Format::Csr
                 | Format::CsrImm
                 | Format::Amo
@@ -340,7 +355,8 @@ pub(crate) enum Asm {
 /// Shorthand for a table row (of an instruction with no inline kind):
 /// mnemonic, mask, match, [`Format`] variant, handler, and optionally
 /// `asm(rule)` for an instruction with its own disassembly rule
-/// ([`Asm::Rule`]; otherwise [`Asm::Plain`]).
+/// ([`Asm::Rule`]) or `as "name"` for one objdump prints under another
+/// name ([`Asm::Named`]; otherwise [`Asm::Plain`]).
 macro_rules! op {
     ($name:literal, $mask:expr, $bits:expr, $format:ident, $exec:expr $(, asm($rule:expr))?) => {
         $crate::isa::Opcode {
@@ -351,6 +367,17 @@ macro_rules! op {
             exec: $exec,
             inline: 0,
             asm: $crate::isa::asm_of!($(asm($rule))?),
+        }
+    };
+    ($name:literal, $mask:expr, $bits:expr, $format:ident, $exec:expr, as $objdump:literal) => {
+        $crate::isa::Opcode {
+            name: $name,
+            mask: $mask,
+            bits: $bits,
+            format: $crate::isa::Format::$format,
+            exec: $exec,
+            inline: 0,
+            asm: $crate::isa::Asm::Named($objdump),
         }
     };
 }
@@ -372,9 +399,9 @@ macro_rules! asm_of {
 }
 pub(crate) use asm_of;
 
-/// `misa` of this implementation.
+/// `misa` of a hart with the default extensions ([`Extensions::default`]).
 pub(crate) fn misa() -> u64 {
-    csr::MISA_BASE
+    Extensions::default().misa()
 }
 
 /// All opcode tables, grouped by major opcode (bits 6:2) for decoding.
@@ -391,6 +418,11 @@ fn tables() -> &'static [Vec<&'static Opcode>; 32] {
             zicsr::OPCODES,
             zifencei::OPCODES,
             privileged::OPCODES,
+            zba::OPCODES,
+            zbb::OPCODES,
+            zbc::OPCODES,
+            zbs::OPCODES,
+            zicond::OPCODES,
         ];
         for table in all {
             for row in table {
@@ -628,40 +660,6 @@ pub fn instruction_length(parcel: u16) -> usize {
 }
 
 pub use disasm::disassemble;
-
-// ----- the ISA as a device tree describes it -----
-
-/// The single-letter extensions this hart implements, in canonical order.
-fn letters() -> String {
-    let misa = misa();
-    "IMAFDC"
-        .chars()
-        .filter(|c| misa & csr::ext(*c as u8) != 0)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-/// The multi-letter extensions this hart implements.
-pub const MULTI_LETTER_EXTENSIONS: [&str; 5] = ["zicntr", "zicsr", "zifencei", "sstc", "svadu"];
-
-/// The `riscv,isa` string of the device tree, e.g. `rv64imac_zicntr_zicsr_...`.
-pub fn isa_string() -> String {
-    let mut s = format!("rv64{}", letters());
-    for ext in MULTI_LETTER_EXTENSIONS {
-        s.push('_');
-        s.push_str(ext);
-    }
-    s
-}
-
-/// The `riscv,isa-extensions` list of the device tree.
-pub fn isa_extensions() -> Vec<String> {
-    letters()
-        .chars()
-        .map(String::from)
-        .chain(MULTI_LETTER_EXTENSIONS.iter().map(|s| s.to_string()))
-        .collect()
-}
 
 #[cfg(test)]
 mod tests {

@@ -494,7 +494,9 @@ fn slt_asm(o: &Operands) -> Option<String> {
     })
 }
 
-/// `fence`: bare for `iorw,iorw`, and `fence.tso`; `None` for the
+/// `fence`: bare for `iorw,iorw`, `fence.tso`, and `pause` (Zihintpause:
+/// the FENCE hint with `pred` = W and `succ` = 0, which executes as the
+/// fence it is); `None` for the
 /// encodings objdump does not decode: a nonzero rd or rs1, or an `fm`
 /// other than normal (and TSO with `rw,rw`).
 fn fence_asm(o: &Operands) -> Option<String> {
@@ -504,6 +506,7 @@ fn fence_asm(o: &Operands) -> Option<String> {
     let (fm, pred, succ) = (o.imm() >> 8, (o.imm() >> 4) & 15, o.imm() & 15);
     match (fm, pred, succ) {
         (0, 15, 15) => Some("fence".to_string()),
+        (0, 1, 0) => Some("pause".to_string()),
         (0, _, _) => Some(o.plain()),
         (8, 3, 3) => Some("fence.tso".to_string()),
         _ => None,

@@ -80,7 +80,7 @@ pub fn assemble(dir: &Path, source: &str) -> Result<PathBuf, String> {
     std::fs::write(&ld, LINK_SCRIPT).map_err(|e| format!("write {}: {e}", ld.display()))?;
     let out = Command::new(GCC)
         .args([
-            "-march=rv64imafdc_zicsr_zifencei",
+            "-march=rv64imafdc_zicsr_zifencei_zba_zbb_zbc_zbs",
             "-mabi=lp64",
             "-mcmodel=medany",
             "-mno-relax",
@@ -106,6 +106,11 @@ pub fn assemble(dir: &Path, source: &str) -> Result<PathBuf, String> {
     Ok(elf)
 }
 
+/// The CPU both run: QEMU 7.2's `rv64` has Zba, Zbb, Zbc and Zbs on by
+/// default, and so has rivet's; the generated programs use them, so they
+/// are asked for explicitly.
+const CPU: &str = "rv64,zba=on,zbb=on,zbc=on,zbs=on";
+
 /// Runs `elf` on QEMU with the same machine as on rivet.
 pub fn run_qemu(elf: &Path) -> Run {
     let mut qemu = Command::new(QEMU);
@@ -117,6 +122,8 @@ pub fn run_qemu(elf: &Path) -> Run {
         "-nographic",
         "-m",
         "64M",
+        "-cpu",
+        CPU,
         "-kernel",
     ])
     .arg(elf);
@@ -135,6 +142,8 @@ pub fn run_on_rivet(elf: &Path) -> Run {
             "-nographic",
             "-m",
             "64M",
+            "-cpu",
+            CPU,
             "--max-instructions",
             "100000000",
             "-kernel",

@@ -22,8 +22,8 @@ use super::program::{
 };
 use super::vm::{VmSetup, PROBE_TARGETS};
 use super::vocab::{
-    AMO_OPS, BRANCHES, CSRS, CSR_OPS, EDGES, FCSR_OPS, FP_ILLEGAL, FP_MEM_OPS, FP_OPS, HINTS,
-    ILLEGAL, MEM_OPS, OPS, ORDERINGS, PAIRS,
+    AMO_OPS, BASE_OPS, BRANCHES, CSRS, CSR_OPS, EDGES, FCSR_OPS, FP_ILLEGAL, FP_MEM_OPS, FP_OPS,
+    HINTS, ILLEGAL, MEM_OPS, OPS, ORDERINGS, PAIRS,
 };
 
 /// Most snippets in one program.
@@ -66,15 +66,16 @@ fn preload() -> impl Strategy<Value = Preload> {
 }
 
 fn op_item() -> impl Strategy<Value = OpItem> {
-    (rows(OPS), reg(), reg(), reg(), imm(), preload()).prop_map(|(op, rd, rs1, rs2, imm, pre)| {
-        OpItem {
-            op,
-            rd,
-            rs1,
-            rs2,
-            imm,
-            pre,
-        }
+    debug_assert_eq!(OPS[BASE_OPS].name, "add.uw", "BASE_OPS ends the base rows");
+    let base = u8::try_from(BASE_OPS).expect("fewer than 256 rows");
+    let op = prop_oneof![3 => 0..base, 1 => base..rows(OPS).end];
+    (op, reg(), reg(), reg(), imm(), preload()).prop_map(|(op, rd, rs1, rs2, imm, pre)| OpItem {
+        op,
+        rd,
+        rs1,
+        rs2,
+        imm,
+        pre,
     })
 }
 

@@ -26,6 +26,14 @@ pub enum Ext {
     /// The accesses to `fflags`, `frm` and `fcsr` by their assembler
     /// names (Zicsr instructions on the F CSRs).
     Fcsr,
+    /// Address generation (bit manipulation).
+    Zba,
+    /// Basic bit manipulation.
+    Zbb,
+    /// Carry-less multiplication.
+    Zbc,
+    /// Single-bit instructions.
+    Zbs,
 }
 
 /// Every mnemonic the generator must exercise at least once over a full
@@ -170,6 +178,34 @@ pub const REQUIRED: &[(Ext, &[&str])] = &[
     ),
     (Ext::Zifencei, &["fence.i"]),
     (
+        Ext::Zba,
+        &[
+            "add.uw",
+            "sh1add",
+            "sh2add",
+            "sh3add",
+            "sh1add.uw",
+            "sh2add.uw",
+            "sh3add.uw",
+            "slli.uw",
+        ],
+    ),
+    (
+        Ext::Zbb,
+        &[
+            "andn", "orn", "xnor", "clz", "clzw", "ctz", "ctzw", "cpop", "cpopw", "max", "maxu",
+            "min", "minu", "sext.b", "sext.h", "zext.h", "rol", "ror", "rolw", "rorw", "rori",
+            "roriw", "orc.b", "rev8",
+        ],
+    ),
+    (Ext::Zbc, &["clmul", "clmulh", "clmulr"]),
+    (
+        Ext::Zbs,
+        &[
+            "bclr", "bclri", "bext", "bexti", "binv", "binvi", "bset", "bseti",
+        ],
+    ),
+    (
         Ext::F,
         &[
             "flw",
@@ -264,6 +300,8 @@ pub enum Form {
     Sh6,
     /// `op rd, rs1, shamt` with a 5-bit shift amount (the W forms).
     Sh5,
+    /// `op rd, rs1` (`clz`, `sext.b`, `rev8`, ...).
+    Unary,
     /// `op rd, imm20`.
     U,
     /// No operands (`ecall`, `ebreak`, `fence.i`, `fence.tso`, `c.nop`, `c.ebreak`).
@@ -377,12 +415,63 @@ pub const OPS: &[OpDef] = &[
     op("c.mv", Form::CMv),
     op("c.add", Form::CAdd),
     op("c.addi4spn", Form::CAddi4spn),
+    // Zba, Zbb, Zbc, Zbs (from BASE_OPS on: drawn one time in four).
+    op("add.uw", Form::R),
+    op("sh1add", Form::R),
+    op("sh2add", Form::R),
+    op("sh3add", Form::R),
+    op("sh1add.uw", Form::R),
+    op("sh2add.uw", Form::R),
+    op("sh3add.uw", Form::R),
+    op("slli.uw", Form::Sh6),
+    op("andn", Form::R),
+    op("orn", Form::R),
+    op("xnor", Form::R),
+    op("clz", Form::Unary),
+    op("clzw", Form::Unary),
+    op("ctz", Form::Unary),
+    op("ctzw", Form::Unary),
+    op("cpop", Form::Unary),
+    op("cpopw", Form::Unary),
+    op("max", Form::R),
+    op("maxu", Form::R),
+    op("min", Form::R),
+    op("minu", Form::R),
+    op("sext.b", Form::Unary),
+    op("sext.h", Form::Unary),
+    op("zext.h", Form::Unary),
+    op("rol", Form::R),
+    op("ror", Form::R),
+    op("rolw", Form::R),
+    op("rorw", Form::R),
+    op("rori", Form::Sh6),
+    op("roriw", Form::Sh5),
+    op("orc.b", Form::Unary),
+    op("rev8", Form::Unary),
+    op("clmul", Form::R),
+    op("clmulh", Form::R),
+    op("clmulr", Form::R),
+    op("bclr", Form::R),
+    op("bext", Form::R),
+    op("binv", Form::R),
+    op("bset", Form::R),
+    op("bclri", Form::Sh6),
+    op("bexti", Form::Sh6),
+    op("binvi", Form::Sh6),
+    op("bseti", Form::Sh6),
 ];
+
+/// The rows of [`OPS`] before the bit-manipulation instructions (RV64I, M,
+/// C, Zifencei): the generator draws from them three times in four.
+pub const BASE_OPS: usize = 67;
 
 /// The forms whose instructions never trap and never touch memory: the
 /// ones allowed between an LR and its SC.
 pub fn quiet(form: Form) -> bool {
-    matches!(form, Form::R | Form::I | Form::Sh6 | Form::Sh5 | Form::U)
+    matches!(
+        form,
+        Form::R | Form::I | Form::Sh6 | Form::Sh5 | Form::Unary | Form::U
+    )
 }
 
 /// How a load or store of the [`MEM_OPS`] table addresses memory.
@@ -625,6 +714,8 @@ pub const ILLEGAL: &[(u32, u32, u8)] = &[
     (0x0000_002b, 0xffff_ff80, 4), // custom-1
     (0x0000_007b, 0xffff_ff80, 4), // custom-3
     (0x0000_4073, 0x0000_0000, 4), // SYSTEM funct3 = 4
+    (0x0e00_5033, 0x01ff_8f80, 4), // czero.eqz: Zicond is off (rivet's default; QEMU 7.2 lacks it)
+    (0x0e00_7033, 0x01ff_8f80, 4), // czero.nez
 ];
 
 /// Encodings that must execute and do nothing visible: the compressed
