@@ -11,6 +11,7 @@
 //! - [`queue`]: split virtqueues (§2.7) with indirect descriptors and event
 //!   indices;
 //! - [`block`]: the block device (§5.2);
+//! - [`rng`]: the entropy device (§5.4);
 //! - [`disk`]: the raw image file behind a block device.
 //!
 //! Everything a guest driver writes — register values, ring contents,
@@ -22,11 +23,13 @@ pub mod block;
 pub mod disk;
 pub mod mmio;
 pub mod queue;
+pub mod rng;
 
 pub use block::VirtioBlock;
 pub use disk::{Disk, DiskError, DiskMode};
 pub use mmio::{MmioStats, MmioVersion, VirtioMmio};
 pub use queue::{Descriptor, DescriptorChain, Queue, QueueError};
+pub use rng::{EntropySource, VirtioRng};
 
 use rivet_core::Memory;
 
