@@ -12,6 +12,7 @@
 //!   indices;
 //! - [`block`]: the block device (§5.2);
 //! - [`rng`]: the entropy device (§5.4);
+//! - [`p9`]: the 9P transport, host file sharing (Linux hosts only);
 //! - [`disk`]: the raw image file behind a block device.
 //!
 //! Everything a guest driver writes — register values, ring contents,
@@ -22,6 +23,8 @@
 pub mod block;
 pub mod disk;
 pub mod mmio;
+#[cfg(target_os = "linux")]
+pub mod p9;
 pub mod queue;
 pub mod rng;
 
@@ -79,6 +82,8 @@ pub mod device_id {
     pub const CONSOLE: u32 = 3;
     /// Entropy source.
     pub const ENTROPY: u32 = 4;
+    /// 9P transport (host file sharing).
+    pub const NINEP: u32 = 9;
 }
 
 /// How far a device got with the buffers available on a queue

@@ -169,7 +169,10 @@ impl VirtioDevice for VirtioRng {
                     break;
                 }
                 let len = to_usize(u64::from(d.len)).min(filled - written);
-                if mem.write(d.addr, &self.buf[written..written + len]).is_err() {
+                if mem
+                    .write(d.addr, &self.buf[written..written + len])
+                    .is_err()
+                {
                     self.stats.malformed += 1;
                     break;
                 }
