@@ -28,7 +28,9 @@ use crate::layout::{self, Device};
 use crate::plic::{Gateway, Plic};
 use crate::test_finisher::{PowerRequest, TestFinisher};
 use crate::uart::Uart16550;
-use crate::virtio::{Disk, DiskMode, MmioVersion, VirtioBlock, VirtioMmio};
+use crate::virtio::{
+    Disk, DiskMode, EntropySource, MmioVersion, VirtioBlock, VirtioMmio, VirtioRng,
+};
 
 /// A disk for a virtio-blk device.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +41,37 @@ pub struct DriveConfig {
     pub mode: DiskMode,
     /// The drive's id (its virtio-blk serial number).
     pub id: String,
+    /// The virtio-mmio slot (0..8) it sits in.
+    pub slot: usize,
+}
+
+/// Where a virtio-rng device's bytes come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RngBackend {
+    /// The host's `getrandom(2)` (QEMU's `rng-builtin`).
+    Builtin,
+    /// A file read as a stream (QEMU's `rng-random,filename=`).
+    File(std::path::PathBuf),
+}
+
+/// A virtio-rng device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RngConfig {
+    /// Its entropy source.
+    pub backend: RngBackend,
+    /// The virtio-mmio slot (0..8) it sits in.
+    pub slot: usize,
+}
+
+/// A host folder shared through virtio-9p.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareConfig {
+    /// The folder.
+    pub path: std::path::PathBuf,
+    /// The mount tag the guest mounts it by.
+    pub tag: String,
+    /// Refuse every change (`readonly=on`).
+    pub read_only: bool,
     /// The virtio-mmio slot (0..8) it sits in.
     pub slot: usize,
 }
@@ -85,6 +118,10 @@ pub struct VirtConfig {
     pub time_source: TimeSource,
     /// The virtio-blk disks.
     pub drives: Vec<DriveConfig>,
+    /// The virtio-rng devices.
+    pub rngs: Vec<RngConfig>,
+    /// The virtio-9p shared folders.
+    pub shares: Vec<ShareConfig>,
     /// The virtio-mmio register layout of every slot.
     pub virtio_version: MmioVersion,
     /// The RTC's start time in nanoseconds since the epoch (`-rtc base=`),
@@ -106,6 +143,8 @@ impl Default for VirtConfig {
             boot: BootConfig::default(),
             time_source: TimeSource::HostClock,
             drives: Vec::new(),
+            rngs: Vec::new(),
+            shares: Vec::new(),
             virtio_version: MmioVersion::Modern,
             rtc_base_ns: None,
             rtc_virtual: false,
@@ -401,6 +440,22 @@ impl Platform for VirtBoard {
     }
 }
 
+/// The virtio-9p transport for `share`.
+#[cfg(target_os = "linux")]
+fn share_device(share: &ShareConfig, version: MmioVersion) -> Result<VirtioMmio> {
+    let device = crate::virtio::p9::VirtioP9::new(&share.path, &share.tag, share.read_only)
+        .map_err(|e| Error::Config(format!("virtio-9p: {e}")))?;
+    Ok(VirtioMmio::new(Some(Box::new(device)), version))
+}
+
+/// virtio-9p needs Linux's `openat` family to confine the guest.
+#[cfg(not(target_os = "linux"))]
+fn share_device(_share: &ShareConfig, _version: MmioVersion) -> Result<VirtioMmio> {
+    Err(Error::Config(
+        "virtio-9p: host file sharing needs a Linux host".into(),
+    ))
+}
+
 /// A `virt` machine, built and loaded, ready to run.
 pub struct VirtMachine {
     /// The harts, RAM and board.
@@ -481,26 +536,42 @@ impl VirtMachine {
         for slot in 0..layout::VIRTIO_SLOTS {
             board.set_virtio(slot, VirtioMmio::new(None, config.virtio_version));
         }
-        for drive in &config.drives {
-            if drive.slot >= layout::VIRTIO_SLOTS {
+        let slots: Vec<usize> = (config.drives.iter().map(|d| d.slot))
+            .chain(config.rngs.iter().map(|r| r.slot))
+            .chain(config.shares.iter().map(|s| s.slot))
+            .collect();
+        for (i, &slot) in slots.iter().enumerate() {
+            if slot >= layout::VIRTIO_SLOTS {
                 return Err(Error::Config(format!(
-                    "virtio-mmio slot {} does not exist (0..{})",
-                    drive.slot,
+                    "virtio-mmio slot {slot} does not exist (0..{})",
                     layout::VIRTIO_SLOTS
                 )));
             }
-            if config
-                .drives
-                .iter()
-                .filter(|d| d.slot == drive.slot)
-                .count()
-                > 1
-            {
+            if slots[..i].contains(&slot) {
                 return Err(Error::Config(format!(
-                    "two devices in virtio-mmio slot {}",
-                    drive.slot
+                    "two devices in virtio-mmio slot {slot}"
                 )));
             }
+        }
+        for rng in &config.rngs {
+            let source = match &rng.backend {
+                RngBackend::Builtin => EntropySource::Builtin,
+                RngBackend::File(path) => EntropySource::open(path).map_err(|e| {
+                    Error::Config(format!("rng-random: cannot open '{}': {e}", path.display()))
+                })?,
+            };
+            board.set_virtio(
+                rng.slot,
+                VirtioMmio::new(
+                    Some(Box::new(VirtioRng::new(source))),
+                    config.virtio_version,
+                ),
+            );
+        }
+        for share in &config.shares {
+            board.set_virtio(share.slot, share_device(share, config.virtio_version)?);
+        }
+        for drive in &config.drives {
             let disk = match disks.by_slot.remove(&drive.slot) {
                 Some(disk) if disk.path() == drive.path && disk.mode() == drive.mode => disk,
                 other => {

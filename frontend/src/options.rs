@@ -109,26 +109,15 @@ const OPTIONS: &[OptionSpec] = &[
     long("timeout", true),
     long("stats", false),
     long("plic-gateway", true),
+    // QEMU's, read by rivet: entropy and file sharing.
+    long("object", true),
+    long("fsdev", true),
+    long("virtfs", true),
     // QEMU's, refused.
     refused(
         "netdev",
         true,
         "networking is not supported yet (no virtio-net device)",
-    ),
-    refused(
-        "fsdev",
-        true,
-        "host file sharing is not supported (no virtio-9p device)",
-    ),
-    refused(
-        "virtfs",
-        true,
-        "host file sharing is not supported (no virtio-9p device)",
-    ),
-    refused(
-        "object",
-        true,
-        "objects are not supported (no virtio-rng device, no memory backends)",
     ),
     refused("semihosting", false, "semihosting is not supported"),
     refused("semihosting-config", true, "semihosting is not supported"),
