@@ -37,6 +37,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
+use rivet_core::bits::low_u32;
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat, Timespec, Timestamps};
 use rustix::io::Errno;
 
@@ -851,15 +852,15 @@ impl Server {
         self.fid(fid)?;
         let s = rustix::fs::fstatfs(&self.root)?;
         let dev = rustix::fs::fstat(&self.root)?.st_dev;
-        w.u32(s.f_type as u32)
-            .u32(s.f_bsize as u32)
+        w.u32(low_u32(s.f_type as u64))
+            .u32(low_u32(s.f_bsize as u64))
             .u64(s.f_blocks)
             .u64(s.f_bfree)
             .u64(s.f_bavail)
             .u64(s.f_files)
             .u64(s.f_ffree)
             .u64(dev as u64)
-            .u32(s.f_namelen as u32);
+            .u32(low_u32(s.f_namelen as u64));
         Ok(())
     }
 
@@ -992,7 +993,7 @@ fn qid_of(s: &Stat) -> Qid {
     Qid {
         kind,
         version: 0,
-        path: s.st_ino as u64,
+        path: s.st_ino,
     }
 }
 

@@ -1,5 +1,10 @@
 //! The server on messages, as Linux's v9fs sends them, and on hostile ones.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "counts, fids and lengths here are small; the random bytes are cut on purpose"
+)]
+
 use std::path::PathBuf;
 
 use super::*;
