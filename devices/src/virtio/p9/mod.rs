@@ -209,3 +209,106 @@ impl VirtioDevice for VirtioP9 {
         self.server.reset();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rivet_core::PhysAddr;
+
+    const RAM: u64 = 0x8000_0000;
+    const DESC: u64 = RAM;
+    const AVAIL: u64 = RAM + 0x1000;
+    const USED: u64 = RAM + 0x2000;
+    const BUF: u64 = RAM + 0x4000;
+
+    /// A queue in fresh RAM with `chains` made available: each a list of
+    /// (address, length, device-writable) buffers.
+    fn setup(chains: &[&[(u64, u32, bool)]]) -> (Memory, Queue) {
+        let mut mem = Memory::new(PhysAddr::new(RAM), 0x20000).unwrap();
+        let mut q = Queue::new(QUEUE_SIZE);
+        q.set_size(16);
+        q.set_desc_table(PhysAddr::new(DESC));
+        q.set_avail_ring(PhysAddr::new(AVAIL));
+        q.set_used_ring(PhysAddr::new(USED));
+        q.set_ready(true);
+        let mut next = 0u16;
+        for (i, chain) in chains.iter().enumerate() {
+            let head = next;
+            for (j, &(addr, len, writable)) in chain.iter().enumerate() {
+                let more = j + 1 < chain.len();
+                let flags = u16::from(more) | if writable { 2 } else { 0 };
+                let mut raw = [0u8; 16];
+                raw[..8].copy_from_slice(&addr.to_le_bytes());
+                raw[8..12].copy_from_slice(&len.to_le_bytes());
+                raw[12..14].copy_from_slice(&flags.to_le_bytes());
+                raw[14..].copy_from_slice(&(next + 1).to_le_bytes());
+                mem.write(PhysAddr::new(DESC + 16 * u64::from(next)), &raw)
+                    .unwrap();
+                next += 1;
+            }
+            let slot = AVAIL + 4 + 2 * u64::try_from(i).unwrap();
+            mem.write(PhysAddr::new(slot), &head.to_le_bytes()).unwrap();
+        }
+        let count = u16::try_from(chains.len()).unwrap();
+        mem.write(PhysAddr::new(AVAIL + 2), &count.to_le_bytes())
+            .unwrap();
+        (mem, q)
+    }
+
+    fn used_len(mem: &Memory, i: u64) -> u32 {
+        let mut e = [0u8; 4];
+        mem.read(PhysAddr::new(USED + 8 + 8 * i), &mut e).unwrap();
+        u32::from_le_bytes(e)
+    }
+
+    /// The tag is in the configuration space; a Tversion split over two
+    /// readable buffers is answered into two writable ones; hostile chains
+    /// (a request outside RAM, no room for a reply, a reply buffer outside
+    /// RAM) come back with nothing written and the device goes on.
+    #[test]
+    fn requests_are_answered_and_hostile_chains_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut dev = VirtioP9::new(dir.path(), "host0", false).unwrap();
+        let mut cfg = [0u8; 8];
+        dev.read_config(0, &mut cfg);
+        assert_eq!(&cfg[..7], b"\x05\x00host0");
+        assert!(VirtioP9::new(dir.path(), "", false).is_err());
+        assert!(VirtioP9::new(&dir.path().join("none"), "t", false).is_err());
+
+        let mut w = wire::Writer::new(wire::msg::TVERSION, wire::NOTAG);
+        w.u32(8192).string(b"9P2000.L");
+        let tversion = w.finish();
+        let (mut mem, mut q) = setup(&[
+            &[
+                (BUF, 5, false),
+                (BUF + 0x100, 16, false),
+                (BUF + 0x200, 3, true),
+                (BUF + 0x300, 100, true),
+            ],
+            &[(0x1000, 21, false), (BUF + 0x400, 100, true)],
+            &[(BUF + 0x600, 21, false)],
+            &[(BUF + 0x600, 21, false), (u64::MAX - 10, 100, true)],
+            &[(BUF + 0x600, 21, false), (BUF + 0x500, 100, true)],
+        ]);
+        mem.write(PhysAddr::new(BUF), &tversion[..5]).unwrap();
+        mem.write(PhysAddr::new(BUF + 0x100), &tversion[5..])
+            .unwrap();
+        mem.write(PhysAddr::new(BUF + 0x600), &tversion).unwrap();
+        assert_eq!(dev.process_queue(0, &mut q, &mut mem), Ok(QueueWork::Done));
+        // Rversion: size 4, type, tag, msize 4, version 2+8.
+        assert_eq!(used_len(&mem, 0), 21);
+        let mut reply = [0u8; 21];
+        mem.read(PhysAddr::new(BUF + 0x200), &mut reply[..3])
+            .unwrap();
+        mem.read(PhysAddr::new(BUF + 0x300), &mut reply[3..])
+            .unwrap();
+        assert_eq!(&reply[4..5], &[wire::msg::TVERSION + 1]);
+        assert_eq!(&reply[13..], b"9P2000.L");
+        assert_eq!(used_len(&mem, 1), 0);
+        assert_eq!(used_len(&mem, 2), 0);
+        assert_eq!(used_len(&mem, 3), 0);
+        // The last one, a well-formed request after the hostile ones, is served.
+        assert_eq!(used_len(&mem, 4), 21);
+        assert_eq!(dev.stats().malformed, 3);
+    }
+}
