@@ -435,10 +435,9 @@ impl Server {
         for _ in 0..n {
             names.push(r.string()?);
         }
+        // A walk from an open fid is allowed (QEMU allows it too): the
+        // new fid starts closed.
         let start = self.fid(fid)?;
-        if start.open.is_some() {
-            return Err(Error(EBADF));
-        }
         if newfid != fid && self.fids.contains_key(&newfid) {
             return Err(Error(EBADF));
         }
