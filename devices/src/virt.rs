@@ -441,7 +441,7 @@ impl Platform for VirtBoard {
 }
 
 /// The virtio-9p transport for `share`.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
 fn share_device(share: &ShareConfig, version: MmioVersion) -> Result<VirtioMmio> {
     let device = crate::virtio::p9::VirtioP9::new(&share.path, &share.tag, share.read_only)
         .map_err(|e| Error::Config(format!("virtio-9p: {e}")))?;
@@ -449,10 +449,10 @@ fn share_device(share: &ShareConfig, version: MmioVersion) -> Result<VirtioMmio>
 }
 
 /// virtio-9p needs Linux's `openat` family to confine the guest.
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
 fn share_device(_share: &ShareConfig, _version: MmioVersion) -> Result<VirtioMmio> {
     Err(Error::Config(
-        "virtio-9p: host file sharing needs a Linux host".into(),
+        "virtio-9p: host file sharing needs a 64-bit Linux host".into(),
     ))
 }
 

@@ -12,7 +12,7 @@
 //!   indices;
 //! - [`block`]: the block device (§5.2);
 //! - [`rng`]: the entropy device (§5.4);
-//! - [`p9`]: the 9P transport, host file sharing (Linux hosts only);
+//! - `p9`: the 9P transport, host file sharing (64-bit Linux hosts only);
 //! - [`disk`]: the raw image file behind a block device.
 //!
 //! Everything a guest driver writes — register values, ring contents,
@@ -23,7 +23,7 @@
 pub mod block;
 pub mod disk;
 pub mod mmio;
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
 pub mod p9;
 pub mod queue;
 pub mod rng;

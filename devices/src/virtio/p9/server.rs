@@ -32,7 +32,7 @@
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::File;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
@@ -55,8 +55,6 @@ pub const MAX_FIDS: usize = 32768;
 /// The most fids that may be open on host files (each holds a host file
 /// descriptor).
 pub const MAX_OPEN: usize = 256;
-/// The most entries a directory listing holds (one Treaddir sequence).
-pub const MAX_DIR_ENTRIES: usize = 1 << 16;
 /// The most names in one Twalk (the protocol's `MAXWELEM`).
 const MAX_WALK: u16 = 16;
 /// Rread and Rreaddir: header and count before the data.
@@ -135,22 +133,14 @@ impl From<std::io::Error> for Error {
 
 type Result<T> = std::result::Result<T, Error>;
 
-/// One directory entry of a listing taken for Treaddir.
-#[derive(Clone, Debug)]
-struct DirEntry {
-    name: Vec<u8>,
-    ino: u64,
-    /// Linux `DT_*` type.
-    dtype: u8,
-}
-
 /// What a fid has open on the host.
 #[derive(Debug)]
 enum Open {
     /// A regular file.
     File(File),
-    /// A directory, with the listing Treaddir walks (taken at offset 0).
-    Dir(OwnedFd, Vec<DirEntry>),
+    /// A directory: Treaddir seeks it to the offset the client gives (the
+    /// `d_off` cookie of the last entry it got, as `seekdir` takes).
+    Dir(rustix::fs::Dir),
 }
 
 /// A fid: where it is in the share, and what it has open.
@@ -509,7 +499,7 @@ impl Server {
                     OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
                     Mode::empty(),
                 )?;
-                Open::Dir(fd, Vec::new())
+                Open::Dir(rustix::fs::Dir::new(fd)?)
             }
             S_IFREG => {
                 if flags & (DOTL_ACCMODE | DOTL_TRUNC | DOTL_APPEND) != 0 {
@@ -727,20 +717,33 @@ impl Server {
         let count = r.u32()? as usize;
         let room = count.min(max_reply.saturating_sub(READ_OVERHEAD));
         let f = self.fid_mut(fid)?;
-        let Some(Open::Dir(fd, entries)) = &mut f.open else {
+        let Some(Open::Dir(dir)) = &mut f.open else {
             return Err(Error(EBADF));
         };
         if offset == 0 {
-            *entries = list_dir(fd)?;
+            dir.rewind();
+        } else {
+            dir.seek(i64::try_from(offset).map_err(|_| Error(EINVAL))?)?;
         }
         let mut out = Writer::new(0, 0);
-        let start = usize::try_from(offset).unwrap_or(usize::MAX);
-        for (i, e) in entries.iter().enumerate().skip(start) {
-            let len = 13 + 8 + 1 + 2 + e.name.len();
-            if out.len() - wire::HEADER_LEN + len > room {
+        while let Some(entry) = dir.read() {
+            let entry = entry?;
+            let name = entry.file_name().to_bytes();
+            // qid[13] offset[8] type[1] name[s]
+            if out.len() - wire::HEADER_LEN + 24 + name.len() > room {
                 break;
             }
-            let kind = match e.dtype {
+            let dtype = match entry.file_type() {
+                FileType::Fifo => 1,
+                FileType::CharacterDevice => 2,
+                FileType::Directory => DT_DIR,
+                FileType::BlockDevice => 6,
+                FileType::RegularFile => 8,
+                FileType::Symlink => DT_LNK,
+                FileType::Socket => 12,
+                _ => 0,
+            };
+            let kind = match dtype {
                 DT_DIR => QTDIR,
                 DT_LNK => QTSYMLINK,
                 _ => QTFILE,
@@ -748,11 +751,11 @@ impl Server {
             out.qid(Qid {
                 kind,
                 version: 0,
-                path: e.ino,
+                path: entry.ino(),
             })
-            .u64(i as u64 + 1)
-            .u8(e.dtype)
-            .string(&e.name);
+            .u64(entry.offset() as u64)
+            .u8(dtype)
+            .string(name);
         }
         let data = out.finish();
         let data = &data[wire::HEADER_LEN..];
@@ -869,7 +872,7 @@ impl Server {
         match &self.fid(fid)?.open {
             Some(Open::File(file)) if datasync != 0 => file.sync_data()?,
             Some(Open::File(file)) => file.sync_all()?,
-            Some(Open::Dir(fd, _)) => rustix::fs::fsync(fd)?,
+            Some(Open::Dir(dir)) => rustix::fs::fsync(dir.fd()?)?,
             None => return Err(Error(EBADF)),
         }
         Ok(())
@@ -994,35 +997,6 @@ fn qid_of(s: &Stat) -> Qid {
         version: 0,
         path: s.st_ino,
     }
-}
-
-/// The entries of the open directory `fd`, from the start, at most
-/// [`MAX_DIR_ENTRIES`].
-fn list_dir(fd: &OwnedFd) -> Result<Vec<DirEntry>> {
-    let mut dir = rustix::fs::Dir::read_from(fd.as_fd())?;
-    let mut out = Vec::new();
-    while let Some(entry) = dir.read() {
-        let entry = entry?;
-        let dtype = match entry.file_type() {
-            FileType::Fifo => 1,
-            FileType::CharacterDevice => 2,
-            FileType::Directory => DT_DIR,
-            FileType::BlockDevice => 6,
-            FileType::RegularFile => 8,
-            FileType::Symlink => DT_LNK,
-            FileType::Socket => 12,
-            _ => 0,
-        };
-        out.push(DirEntry {
-            name: entry.file_name().to_bytes().to_vec(),
-            ino: entry.ino(),
-            dtype,
-        });
-        if out.len() >= MAX_DIR_ENTRIES {
-            break;
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
