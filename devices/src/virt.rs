@@ -31,7 +31,9 @@ use crate::semihosting::{Semihosting, SemihostingConfig, SemihostingStop};
 use crate::slirp::{UserNet, UserNetConfig};
 use crate::test_finisher::{PowerRequest, TestFinisher};
 use crate::uart::Uart16550;
-use crate::virtio::{Disk, DiskMode, MmioVersion, VirtioBlock, VirtioMmio, VirtioNet};
+use crate::virtio::{
+    Disk, DiskMode, EntropySource, MmioVersion, VirtioBlock, VirtioMmio, VirtioNet, VirtioRng,
+};
 
 /// A disk for a virtio-blk device.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +60,24 @@ pub struct NicConfig {
     pub slot: usize,
 }
 
+/// Where a virtio-rng device's bytes come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RngBackend {
+    /// The host's `getrandom(2)` (QEMU's `rng-builtin`).
+    Builtin,
+    /// A file read as a stream (QEMU's `rng-random,filename=`).
+    File(std::path::PathBuf),
+}
+
+/// A virtio-rng device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RngConfig {
+    /// Its entropy source.
+    pub backend: RngBackend,
+    /// The virtio-mmio slot (0..8) it sits in.
+    pub slot: usize,
+}
+
 /// The MAC address QEMU gives its `index`th network card when the command
 /// line gives none: 52:54:00:12:34:56, then ...:57 and so on.
 pub fn default_mac(index: usize) -> [u8; 6] {
@@ -75,6 +95,19 @@ const NETWORK_POLL: Duration = Duration::from_millis(1);
 /// and the network can end the wait: a wait without a timeout would end
 /// at once when the console's input has ended, though frames may come.
 const NETWORK_IDLE: Duration = Duration::from_secs(1);
+
+/// A host folder shared through virtio-9p.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareConfig {
+    /// The folder.
+    pub path: std::path::PathBuf,
+    /// The mount tag the guest mounts it by.
+    pub tag: String,
+    /// Refuse every change (`readonly=on`).
+    pub read_only: bool,
+    /// The virtio-mmio slot (0..8) it sits in.
+    pub slot: usize,
+}
 
 /// The opened disks of a `virt` machine, by virtio-mmio slot.
 ///
@@ -120,6 +153,10 @@ pub struct VirtConfig {
     pub drives: Vec<DriveConfig>,
     /// The virtio-net devices.
     pub nics: Vec<NicConfig>,
+    /// The virtio-rng devices.
+    pub rngs: Vec<RngConfig>,
+    /// The virtio-9p shared folders.
+    pub shares: Vec<ShareConfig>,
     /// The virtio-mmio register layout of every slot.
     pub virtio_version: MmioVersion,
     /// The RTC's start time in nanoseconds since the epoch (`-rtc base=`),
@@ -146,6 +183,8 @@ impl Default for VirtConfig {
             time_source: TimeSource::HostClock,
             drives: Vec::new(),
             nics: Vec::new(),
+            rngs: Vec::new(),
+            shares: Vec::new(),
             virtio_version: MmioVersion::Modern,
             rtc_base_ns: None,
             rtc_virtual: false,
@@ -491,6 +530,22 @@ impl Platform for VirtBoard {
     }
 }
 
+/// The virtio-9p transport for `share`.
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+fn share_device(share: &ShareConfig, version: MmioVersion) -> Result<VirtioMmio> {
+    let device = crate::virtio::p9::VirtioP9::new(&share.path, &share.tag, share.read_only)
+        .map_err(|e| Error::Config(format!("virtio-9p: {e}")))?;
+    Ok(VirtioMmio::new(Some(Box::new(device)), version))
+}
+
+/// virtio-9p needs Linux's `openat` family to confine the guest.
+#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+fn share_device(_share: &ShareConfig, _version: MmioVersion) -> Result<VirtioMmio> {
+    Err(Error::Config(
+        "virtio-9p: host file sharing needs a 64-bit Linux host".into(),
+    ))
+}
+
 /// A `virt` machine, built and loaded, ready to run.
 pub struct VirtMachine {
     /// The harts, RAM and board.
@@ -572,26 +627,42 @@ impl VirtMachine {
         for slot in 0..layout::VIRTIO_SLOTS {
             board.set_virtio(slot, VirtioMmio::new(None, config.virtio_version));
         }
-        for drive in &config.drives {
-            if drive.slot >= layout::VIRTIO_SLOTS {
+        let slots: Vec<usize> = (config.drives.iter().map(|d| d.slot))
+            .chain(config.rngs.iter().map(|r| r.slot))
+            .chain(config.shares.iter().map(|s| s.slot))
+            .collect();
+        for (i, &slot) in slots.iter().enumerate() {
+            if slot >= layout::VIRTIO_SLOTS {
                 return Err(Error::Config(format!(
-                    "virtio-mmio slot {} does not exist (0..{})",
-                    drive.slot,
+                    "virtio-mmio slot {slot} does not exist (0..{})",
                     layout::VIRTIO_SLOTS
                 )));
             }
-            if config
-                .drives
-                .iter()
-                .filter(|d| d.slot == drive.slot)
-                .count()
-                > 1
-            {
+            if slots[..i].contains(&slot) {
                 return Err(Error::Config(format!(
-                    "two devices in virtio-mmio slot {}",
-                    drive.slot
+                    "two devices in virtio-mmio slot {slot}"
                 )));
             }
+        }
+        for rng in &config.rngs {
+            let source = match &rng.backend {
+                RngBackend::Builtin => EntropySource::Builtin,
+                RngBackend::File(path) => EntropySource::open(path).map_err(|e| {
+                    Error::Config(format!("rng-random: cannot open '{}': {e}", path.display()))
+                })?,
+            };
+            board.set_virtio(
+                rng.slot,
+                VirtioMmio::new(
+                    Some(Box::new(VirtioRng::new(source))),
+                    config.virtio_version,
+                ),
+            );
+        }
+        for share in &config.shares {
+            board.set_virtio(share.slot, share_device(share, config.virtio_version)?);
+        }
+        for drive in &config.drives {
             let disk = match disks.by_slot.remove(&drive.slot) {
                 Some(disk) if disk.path() == drive.path && disk.mode() == drive.mode => disk,
                 other => {

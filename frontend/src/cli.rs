@@ -107,6 +107,15 @@ pub struct Args {
     /// A device: `virtio-blk-device,drive=ID`; `help` lists them.
     #[arg(long = "device", value_name = "DRIVER,OPTIONS")]
     pub devices: Vec<String>,
+    /// An object: `rng-random,id=ID[,filename=FILE]` or `rng-builtin,id=ID` (for virtio-rng-device).
+    #[arg(long = "object", value_name = "TYPE,id=ID,...")]
+    pub objects: Vec<String>,
+    /// A shared host folder: `local,id=ID,path=DIR,security_model=none[,readonly=on]` (for virtio-9p-device).
+    #[arg(long = "fsdev", value_name = "local,id=ID,path=DIR,...")]
+    pub fsdevs: Vec<String>,
+    /// A shared host folder and its virtio-9p device: `local,path=DIR,mount_tag=TAG,security_model=none[,readonly=on]`.
+    #[arg(long = "virtfs", value_name = "local,path=DIR,mount_tag=TAG,...")]
+    pub virtfs: Vec<String>,
     /// Keep guest writes to disks in memory; the image files stay untouched.
     #[arg(long)]
     pub snapshot: bool,
@@ -597,8 +606,10 @@ pub fn help_request(args: &Args) -> Option<String> {
         Some(cpu_help())
     } else if args.devices.iter().any(|d| d == "help" || d == "?") {
         Some(
-            "Storage devices:\nname \"virtio-blk-device\", bus virtio-bus\n\n\
-             Network devices:\nname \"virtio-net-device\", bus virtio-bus\n"
+            "Storage devices:\nname \"virtio-9p-device\", bus virtio-bus\n\
+             name \"virtio-blk-device\", bus virtio-bus\n\n\
+             Network devices:\nname \"virtio-net-device\", bus virtio-bus\n\n\
+             Misc devices:\nname \"virtio-rng-device\", bus virtio-bus\n"
                 .into(),
         )
     } else {
@@ -897,12 +908,12 @@ pub fn parse_device(text: &str) -> Result<DeviceSpec, UsageError> {
         }
         Some(rng) if rng.starts_with("virtio-rng") => {
             return Err(UsageError(format!(
-                "-device {rng}: rivet has no virtio-rng device yet"
+                "-device {rng}: rivet's virt board has no PCI bus: use virtio-rng-device"
             )))
         }
         Some(p9) if p9.starts_with("virtio-9p") => {
             return Err(UsageError(format!(
-                "-device {p9}: host file sharing is not supported (no virtio-9p device)"
+                "-device {p9}: rivet's virt board has no PCI bus: use virtio-9p-device"
             )))
         }
         Some(other) => {
@@ -943,6 +954,256 @@ pub fn parse_device(text: &str) -> Result<DeviceSpec, UsageError> {
     let drive =
         drive.ok_or_else(|| UsageError("-device virtio-blk-device: drive= is required".into()))?;
     Ok(DeviceSpec { drive, slot })
+}
+
+/// The driver name of a `-device` value.
+pub fn device_driver(text: &str) -> &str {
+    text.split(',').next().unwrap_or_default()
+}
+
+/// Parses a `bus=virtio-mmio-bus.N` value of `-device DRIVER`.
+fn parse_bus(driver: &str, value: &str) -> Result<usize, UsageError> {
+    value
+        .strip_prefix("virtio-mmio-bus.")
+        .and_then(|n| n.parse::<usize>().ok())
+        .ok_or_else(|| {
+            UsageError(format!(
+                "-device {driver}: bus={value} (expected virtio-mmio-bus.N)"
+            ))
+        })
+}
+
+/// An entropy source from `-object rng-random` or `-object rng-builtin`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RngObject {
+    /// Its `id=`.
+    pub id: String,
+    /// The file it reads (`rng-random`), or `None` for `getrandom(2)`.
+    pub file: Option<PathBuf>,
+}
+
+/// Parses one `-object` value: rivet has QEMU's `rng-random`
+/// (`filename=`, default `/dev/urandom`) and `rng-builtin`.
+pub fn parse_object(text: &str) -> Result<RngObject, UsageError> {
+    let (kind, pairs) = parse_kv(text);
+    let kind = kind
+        .or_else(|| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == "qom-type")
+                .map(|(_, v)| v.clone())
+        })
+        .unwrap_or_default();
+    let random =
+        match kind.as_str() {
+            "rng-random" => true,
+            "rng-builtin" => false,
+            "rng-egd" => return Err(UsageError(
+                "-object rng-egd: not supported (rivet has no chardev sockets): use rng-random \
+                 or rng-builtin"
+                    .into(),
+            )),
+            _ => {
+                return Err(UsageError(format!(
+                "-object {kind}: not supported (rivet has the rng-random and rng-builtin objects)"
+            )))
+            }
+        };
+    let mut id = None;
+    let mut file = random.then(|| PathBuf::from("/dev/urandom"));
+    for (k, v) in pairs {
+        match k.as_str() {
+            "id" => id = Some(v),
+            "qom-type" => {}
+            "filename" if random => file = Some(PathBuf::from(v)),
+            _ => {
+                let known: &[&str] = if random { &["id", "filename"] } else { &["id"] };
+                return Err(unknown_key(&format!("-object {kind}"), &k, known));
+            }
+        }
+    }
+    let id = id.ok_or_else(|| UsageError(format!("-object {kind}: id= is required")))?;
+    Ok(RngObject { id, file })
+}
+
+/// A `-device virtio-rng-device`: its `rng=` object, if any (QEMU 7.2
+/// then uses `rng-builtin`), and its slot, if chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RngDeviceSpec {
+    /// The `id=` of its `-object`.
+    pub rng: Option<String>,
+    /// `bus=virtio-mmio-bus.N`.
+    pub slot: Option<usize>,
+}
+
+/// Parses `-device virtio-rng-device[,rng=ID][,bus=…]`. QEMU's rate limit
+/// (`max-bytes`, `period`) is refused unless it is QEMU's default (none).
+pub fn parse_rng_device(text: &str) -> Result<RngDeviceSpec, UsageError> {
+    const DRIVER: &str = "virtio-rng-device";
+    let (_, pairs) = parse_kv(text);
+    let mut spec = RngDeviceSpec {
+        rng: None,
+        slot: None,
+    };
+    for (k, v) in pairs {
+        match k.as_str() {
+            "rng" => spec.rng = Some(v),
+            "bus" => spec.slot = Some(parse_bus(DRIVER, &v)?),
+            "id" => {}
+            "max-bytes" if v == i64::MAX.to_string() => {}
+            "period" if v == "65536" => {}
+            "max-bytes" | "period" => {
+                return Err(UsageError(format!(
+                    "-device {DRIVER},{k}={v}: rate limiting is not supported (rivet hands out \
+                     what the guest asks for, as QEMU's default does)"
+                )))
+            }
+            _ => {
+                return Err(unknown_key(
+                    &format!("-device {DRIVER}"),
+                    &k,
+                    &["rng", "bus", "id", "max-bytes", "period"],
+                ))
+            }
+        }
+    }
+    Ok(spec)
+}
+
+/// A shared folder from `-fsdev` (or `-virtfs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FsdevSpec {
+    /// Its `id=`.
+    pub id: String,
+    /// The host folder.
+    pub path: PathBuf,
+    /// `readonly=on`.
+    pub read_only: bool,
+}
+
+/// Parses `-fsdev local,id=ID,path=DIR,security_model=none[,readonly=on]`.
+/// With `virtfs` (the `-virtfs` spelling) the id defaults to `mount_tag`,
+/// which is returned too.
+fn parse_fs(option: &str, text: &str) -> Result<(FsdevSpec, Option<String>), UsageError> {
+    let virtfs = option == "-virtfs";
+    let (driver, pairs) = parse_kv(text);
+    let driver = driver.unwrap_or_default();
+    if driver != "local" {
+        return Err(UsageError(format!(
+            "{option} {driver}: not supported (rivet has the local file system driver)"
+        )));
+    }
+    let mut id = None;
+    let mut path = None;
+    let mut tag = None;
+    let mut model = None;
+    let mut read_only = false;
+    for (k, v) in pairs {
+        match k.as_str() {
+            "id" => id = Some(v),
+            "path" => path = Some(PathBuf::from(v)),
+            "mount_tag" if virtfs => tag = Some(v),
+            "security_model" => model = Some(v),
+            "readonly" => read_only = parse_bool(&format!("{option} readonly"), &v)?,
+            "writeout" if v == "immediate" => {}
+            "multidevs" => {}
+            _ => {
+                let mut known = vec!["id", "path", "security_model", "readonly", "writeout"];
+                if virtfs {
+                    known.push("mount_tag");
+                }
+                return Err(unknown_key(&format!("{option} local"), &k, &known));
+            }
+        }
+    }
+    match model.as_deref() {
+        Some("none") => {}
+        Some(m @ ("passthrough" | "mapped-xattr" | "mapped" | "mapped-file")) => {
+            return Err(UsageError(format!(
+                "{option} local,security_model={m}: not supported: rivet serves the folder as \
+                 the user running it and keeps no guest owners or modes apart; use \
+                 security_model=none"
+            )))
+        }
+        Some(m) => {
+            return Err(UsageError(format!(
+                "{option} local: invalid security_model property '{m}' (valid: \
+                 passthrough, mapped-xattr, mapped-file, none; rivet has none)"
+            )))
+        }
+        None => {
+            return Err(UsageError(format!(
+                "{option} local: security_model property not set (rivet has security_model=none)"
+            )))
+        }
+    }
+    let path = path.ok_or_else(|| UsageError(format!("{option} local: path= is required")))?;
+    if virtfs && tag.is_none() {
+        return Err(UsageError(format!(
+            "{option} local: mount_tag= is required"
+        )));
+    }
+    let id = id
+        .or_else(|| tag.clone())
+        .ok_or_else(|| UsageError(format!("{option} local: id= is required")))?;
+    Ok((
+        FsdevSpec {
+            id,
+            path,
+            read_only,
+        },
+        tag,
+    ))
+}
+
+/// Parses one `-fsdev` value.
+pub fn parse_fsdev(text: &str) -> Result<FsdevSpec, UsageError> {
+    parse_fs("-fsdev", text).map(|(spec, _)| spec)
+}
+
+/// Parses one `-virtfs` value: the shared folder and its mount tag.
+pub fn parse_virtfs(text: &str) -> Result<(FsdevSpec, String), UsageError> {
+    let (spec, tag) = parse_fs("-virtfs", text)?;
+    Ok((spec, tag.unwrap_or_default()))
+}
+
+/// A `-device virtio-9p-device`: its fsdev, mount tag and slot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct P9DeviceSpec {
+    /// The `id=` of its `-fsdev`.
+    pub fsdev: String,
+    /// The tag the guest mounts it by.
+    pub mount_tag: String,
+    /// `bus=virtio-mmio-bus.N`.
+    pub slot: Option<usize>,
+}
+
+/// Parses `-device virtio-9p-device,fsdev=ID,mount_tag=TAG[,bus=…]`.
+pub fn parse_9p_device(text: &str) -> Result<P9DeviceSpec, UsageError> {
+    const DRIVER: &str = "virtio-9p-device";
+    let (_, pairs) = parse_kv(text);
+    let (mut fsdev, mut tag, mut slot) = (None, None, None);
+    for (k, v) in pairs {
+        match k.as_str() {
+            "fsdev" => fsdev = Some(v),
+            "mount_tag" => tag = Some(v),
+            "bus" => slot = Some(parse_bus(DRIVER, &v)?),
+            "id" => {}
+            _ => {
+                return Err(unknown_key(
+                    &format!("-device {DRIVER}"),
+                    &k,
+                    &["fsdev", "mount_tag", "bus", "id"],
+                ))
+            }
+        }
+    }
+    Ok(P9DeviceSpec {
+        fsdev: fsdev.ok_or_else(|| UsageError(format!("-device {DRIVER}: fsdev= is required")))?,
+        mount_tag: tag
+            .ok_or_else(|| UsageError(format!("-device {DRIVER}: mount_tag= is required")))?,
+        slot,
+    })
 }
 
 /// The `-rtc` settings.
@@ -1167,6 +1428,62 @@ mod tests {
             .unwrap_err()
             .0
             .contains("-chardev socket"));
+    }
+
+    /// `-object`, `-device virtio-rng-device`, `-fsdev`, `-virtfs` and
+    /// `-device virtio-9p-device`, as QEMU 7.2 spells them.
+    #[test]
+    fn rng_and_9p_options() {
+        assert_eq!(
+            parse_object("rng-random,id=rng0,filename=/dev/random").unwrap(),
+            RngObject {
+                id: "rng0".into(),
+                file: Some("/dev/random".into())
+            }
+        );
+        assert_eq!(
+            parse_object("rng-random,id=r").unwrap().file,
+            Some(PathBuf::from("/dev/urandom"))
+        );
+        assert_eq!(parse_object("rng-builtin,id=r").unwrap().file, None);
+        assert!(parse_object("rng-builtin,id=r,filename=x").is_err());
+        assert!(parse_object("rng-random").unwrap_err().0.contains("id="));
+        assert!(parse_object("memory-backend-ram,id=m,size=1G").is_err());
+        assert_eq!(
+            parse_rng_device("virtio-rng-device,rng=r,bus=virtio-mmio-bus.2").unwrap(),
+            RngDeviceSpec {
+                rng: Some("r".into()),
+                slot: Some(2)
+            }
+        );
+        assert!(parse_rng_device("virtio-rng-device,period=65536").is_ok());
+        assert!(parse_rng_device("virtio-rng-device,period=1000").is_err());
+        let fs = parse_fsdev("local,id=fs0,path=/srv,security_model=none,readonly=on").unwrap();
+        assert_eq!(
+            fs,
+            FsdevSpec {
+                id: "fs0".into(),
+                path: "/srv".into(),
+                read_only: true
+            }
+        );
+        assert!(parse_fsdev("local,id=fs0,path=/srv").is_err());
+        assert!(parse_fsdev("local,id=fs0,path=/srv,security_model=mapped-xattr").is_err());
+        assert!(parse_fsdev("proxy,id=fs0,sock_fd=3,security_model=none").is_err());
+        assert!(parse_fsdev("local,id=fs0,path=/srv,security_model=none,mount_tag=x").is_err());
+        let (fs, tag) =
+            parse_virtfs("local,path=/srv,mount_tag=host0,security_model=none").unwrap();
+        assert_eq!((fs.id.as_str(), tag.as_str()), ("host0", "host0"));
+        assert!(parse_virtfs("local,path=/srv,security_model=none").is_err());
+        assert_eq!(
+            parse_9p_device("virtio-9p-device,fsdev=fs0,mount_tag=host0").unwrap(),
+            P9DeviceSpec {
+                fsdev: "fs0".into(),
+                mount_tag: "host0".into(),
+                slot: None
+            }
+        );
+        assert!(parse_9p_device("virtio-9p-device,fsdev=fs0").is_err());
     }
 
     /// The RTC counts nanoseconds since 1970 in a `u64`: the last second

@@ -111,24 +111,13 @@ const OPTIONS: &[OptionSpec] = &[
     long("stats", false),
     long("plic-gateway", true),
     long("semihosting-root", true),
-    // QEMU's, refused.
-    refused(
-        "fsdev",
-        true,
-        "host file sharing is not supported (no virtio-9p device)",
-    ),
-    refused(
-        "virtfs",
-        true,
-        "host file sharing is not supported (no virtio-9p device)",
-    ),
-    refused(
-        "object",
-        true,
-        "objects are not supported (no virtio-rng device, no memory backends)",
-    ),
+    // QEMU's, read by rivet: entropy and file sharing, semihosting.
+    long("object", true),
+    long("fsdev", true),
+    long("virtfs", true),
     long("semihosting", false),
     long("semihosting-config", true),
+    // QEMU's, refused.
     refused(
         "enable-kvm",
         false,

@@ -10,7 +10,9 @@ use rivet_core::TimeSource;
 use rivet_devices::boot::{BootConfig, Firmware};
 use rivet_devices::fdt::{self, FdtConfig};
 use rivet_devices::semihosting::{ConsoleInput, DebugConsole, SemihostingConfig};
-use rivet_devices::virt::{default_mac, DriveConfig, NicConfig};
+use rivet_devices::virt::{
+    default_mac, DriveConfig, NicConfig, RngBackend, RngConfig, ShareConfig,
+};
 use rivet_devices::virtio::{DiskMode, MmioVersion};
 use rivet_devices::{layout, BufferConsole, Console, Disks, VirtConfig, VirtMachine, VirtStop};
 
@@ -109,6 +111,12 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
         }
     }
     let (drives, nics) = drives_from_args(args)?;
+    let taken: Vec<usize> = drives
+        .iter()
+        .map(|d| d.slot)
+        .chain(nics.iter().map(|n| n.slot))
+        .collect();
+    let (rngs, shares) = rngs_and_shares_from_args(args, &taken)?;
     let config = VirtConfig {
         ram_size,
         harts,
@@ -121,6 +129,8 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
         time_source,
         drives,
         nics,
+        rngs,
+        shares,
         virtio_version,
         rtc_base_ns: rtc.base_secs.map(|s| s.saturating_mul(1_000_000_000)),
         rtc_virtual: rtc.virtual_clock,
@@ -184,6 +194,7 @@ fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), U
         .devices
         .iter()
         .filter(|d| !net::is_net_device(d))
+        .filter(|d| !matches!(cli::device_driver(d), RNG_DEVICE | P9_DEVICE))
         .map(|d| cli::parse_device(d))
         .collect::<Result<Vec<_>, _>>()?;
     let net_devices = args
@@ -320,6 +331,123 @@ fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), U
         )));
     }
     Ok((out, nics))
+}
+
+/// The `-device` driver of the entropy device.
+const RNG_DEVICE: &str = "virtio-rng-device";
+/// The `-device` driver of the 9P transport.
+const P9_DEVICE: &str = "virtio-9p-device";
+
+/// Pairs `-object` with `-device virtio-rng-device`, and `-fsdev` with
+/// `-device virtio-9p-device` (and takes `-virtfs`), into the board's
+/// entropy devices and shared folders, in the virtio-mmio slots the disks
+/// and network cards (`taken`) left free (command-line order, then
+/// `-virtfs`).
+fn rngs_and_shares_from_args(
+    args: &Args,
+    taken: &[usize],
+) -> Result<(Vec<RngConfig>, Vec<ShareConfig>), UsageError> {
+    let mut objects: Vec<cli::RngObject> = Vec::new();
+    for text in &args.objects {
+        let object = cli::parse_object(text)?;
+        if objects.iter().any(|o| o.id == object.id) {
+            return Err(UsageError(format!(
+                "-object {text}: duplicate ID '{}' for object",
+                object.id
+            )));
+        }
+        objects.push(object);
+    }
+    let mut fsdevs: Vec<cli::FsdevSpec> = Vec::new();
+    let mut add_fsdev = |text: &str, spec: cli::FsdevSpec| {
+        if fsdevs.iter().any(|f| f.id == spec.id) {
+            return Err(UsageError(format!(
+                "{text}: duplicate fsdev id '{}'",
+                spec.id
+            )));
+        }
+        fsdevs.push(spec);
+        Ok(())
+    };
+    for text in &args.fsdevs {
+        add_fsdev(&format!("-fsdev {text}"), cli::parse_fsdev(text)?)?;
+    }
+    let mut virtfs = Vec::new();
+    for text in &args.virtfs {
+        let (spec, tag) = cli::parse_virtfs(text)?;
+        virtfs.push((spec.id.clone(), tag));
+        add_fsdev(&format!("-virtfs {text}"), spec)?;
+    }
+    let mut used: std::collections::BTreeSet<usize> = taken.iter().copied().collect();
+    let mut take_slot = |wanted: Option<usize>| match wanted {
+        Some(slot) => {
+            used.insert(slot);
+            Ok(slot)
+        }
+        None => {
+            let free = (0..layout::VIRTIO_SLOTS).find(|s| !used.contains(s));
+            let slot = free.ok_or_else(|| {
+                UsageError(format!("at most {} virtio devices", layout::VIRTIO_SLOTS))
+            })?;
+            used.insert(slot);
+            Ok(slot)
+        }
+    };
+    let (mut rngs, mut shares) = (Vec::new(), Vec::new());
+    let mut used_fsdevs: Vec<String> = Vec::new();
+    let mut share = |id: &str, tag: String, slot: usize| {
+        let Some(fsdev) = fsdevs.iter().find(|f| f.id == id) else {
+            return Err(UsageError(format!(
+                "-device {P9_DEVICE}: no -fsdev with id={id}"
+            )));
+        };
+        if used_fsdevs.iter().any(|u| u == id) {
+            return Err(UsageError(format!(
+                "-device {P9_DEVICE}: fsdev {id} is used by two devices"
+            )));
+        }
+        used_fsdevs.push(id.to_string());
+        shares.push(ShareConfig {
+            path: fsdev.path.clone(),
+            tag,
+            read_only: fsdev.read_only,
+            slot,
+        });
+        Ok(())
+    };
+    for text in &args.devices {
+        match cli::device_driver(text) {
+            RNG_DEVICE => {
+                let dev = cli::parse_rng_device(text)?;
+                let backend = match &dev.rng {
+                    // QEMU 7.2 gives a device without rng= an rng-builtin.
+                    None => RngBackend::Builtin,
+                    Some(id) => match objects.iter().find(|o| &o.id == id) {
+                        Some(cli::RngObject { file: Some(f), .. }) => RngBackend::File(f.clone()),
+                        Some(_) => RngBackend::Builtin,
+                        None => {
+                            return Err(UsageError(format!(
+                                "-device {text}: no -object rng-random or rng-builtin with id={id}"
+                            )))
+                        }
+                    },
+                };
+                let slot = take_slot(dev.slot)?;
+                rngs.push(RngConfig { backend, slot });
+            }
+            P9_DEVICE => {
+                let dev = cli::parse_9p_device(text)?;
+                let slot = take_slot(dev.slot)?;
+                share(&dev.fsdev, dev.mount_tag, slot)?;
+            }
+            _ => {}
+        }
+    }
+    for (id, tag) in virtfs {
+        let slot = take_slot(None)?;
+        share(&id, tag, slot)?;
+    }
+    Ok((rngs, shares))
 }
 
 /// `-pidfile FILE`: holds rivet's process id while it runs; the file is

@@ -12,6 +12,8 @@
 //!   indices;
 //! - [`block`]: the block device (§5.2);
 //! - [`net`]: the network device (§5.1);
+//! - [`rng`]: the entropy device (§5.4);
+//! - `p9`: the 9P transport, host file sharing (64-bit Linux hosts only);
 //! - [`disk`]: the raw image file behind a block device.
 //!
 //! Everything a guest driver writes — register values, ring contents,
@@ -23,13 +25,17 @@ pub mod block;
 pub mod disk;
 pub mod mmio;
 pub mod net;
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+pub mod p9;
 pub mod queue;
+pub mod rng;
 
 pub use block::VirtioBlock;
 pub use disk::{Disk, DiskError, DiskMode};
 pub use mmio::{MmioStats, MmioVersion, VirtioMmio};
 pub use net::{NetBackend, NetStats, VirtioNet};
 pub use queue::{Descriptor, DescriptorChain, Queue, QueueError};
+pub use rng::{EntropySource, VirtioRng};
 
 use rivet_core::Memory;
 
@@ -79,6 +85,8 @@ pub mod device_id {
     pub const CONSOLE: u32 = 3;
     /// Entropy source.
     pub const ENTROPY: u32 = 4;
+    /// 9P transport (host file sharing).
+    pub const NINEP: u32 = 9;
 }
 
 /// How far a device got with the buffers available on a queue
