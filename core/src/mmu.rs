@@ -1,7 +1,18 @@
 //! Virtual-memory translation: `satp` modes Bare, Sv39, Sv48 and Sv57
 //! (privileged spec, "Supervisor-Level Memory Management"), with the
 //! permission rules of U, SUM, MXR and MPRV/MPP, Svadu-style hardware A/D
-//! updating (`menvcfg.ADUE`), and PMP on every page-table access.
+//! updating (`menvcfg.ADUE`), PMP on every page-table access, and the PTE
+//! extensions Svpbmt (page-based memory types, under `menvcfg.PBMTE`) and
+//! Svnapot (64 KiB NAPOT translation contiguity).
+//!
+//! Svpbmt's memory types (PMA, NC, IO) change only cacheability,
+//! idempotency and ordering, which an interpreter that performs every
+//! access at once, in program order, has nothing to emulate: a PTE's PBMT
+//! is checked (3 is reserved, and any value is reserved while `PBMTE` is
+//! clear) and otherwise has no effect. A NAPOT PTE translates each 4 KiB
+//! page of its 64 KiB range to the matching page of its 64 KiB frame; the
+//! TLB caches such translations per 4 KiB page like any other, and
+//! `sfence.vma` flushes them all.
 //!
 //! This is the slow path; the hart's TLB (the private `tlb` module)
 //! remembers its answers.
@@ -60,10 +71,71 @@ const PTE_X: u64 = 1 << 3;
 const PTE_U: u64 = 1 << 4;
 const PTE_A: u64 = 1 << 6;
 const PTE_D: u64 = 1 << 7;
-/// Bits 63:54: N (Svnapot), PBMT (Svpbmt) and reserved bits; none of
-/// those extensions is implemented, so a set bit is a page fault.
-const PTE_RESERVED: u64 = 0x3ff << 54;
+/// Bit 63, N (Svnapot): part of a naturally aligned power-of-two range.
+const PTE_N: u64 = 1 << 63;
+/// Bits 62:61, PBMT (Svpbmt): the page-based memory type (0 PMA, 1 NC,
+/// 2 IO, 3 reserved).
+const PTE_PBMT: u64 = 3 << 61;
+/// Bits 60:54: reserved for future standard use.
+const PTE_RESERVED: u64 = 0x7f << 54;
 const PPN_MASK: u64 = (1 << 44) - 1;
+/// Svnapot's one defined encoding: a level-0 leaf with N set and
+/// `ppn[0][3:0]` = 1000 maps 64 KiB (`napot_bits` = 4).
+const NAPOT_64K_BITS: u64 = 0b1000;
+
+/// What a PTE read at `level` of a walk says, before the permission checks.
+enum Step {
+    /// A pointer to the next level's table (a physical address).
+    Next(u64),
+    /// A leaf: the physical page number of `vaddr`'s page, whatever the
+    /// leaf's size (superpage and NAPOT bits already taken from `vaddr`).
+    Leaf(u64),
+    /// A page fault: invalid, reserved bits or encodings, a pointer at
+    /// level 0, a misaligned superpage.
+    Fault,
+}
+
+/// The walk's step for `pte` at `level` when translating `vaddr`;
+/// `reserved` are the bits that make any PTE fault (see
+/// `Hart::pte_reserved_bits`). The order of the privileged spec's
+/// algorithm ("Virtual Address Translation Process"), steps 3, 4 and 7,
+/// with Svnapot's and Svpbmt's encodings.
+#[inline(always)]
+fn step(pte: u64, level: u32, vaddr: u64, reserved: u64) -> Step {
+    if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & reserved != 0 {
+        return Step::Fault;
+    }
+    let ppn = (pte >> 10) & PPN_MASK;
+    if pte & (PTE_R | PTE_X) == 0 {
+        // A pointer to the next level. Its D, A and U bits are reserved
+        // for future standard use, and so are N ("For non-leaf PTEs, bit
+        // 63 is reserved") and PBMT ("For non-leaf PTEs, bits 62-61 are
+        // reserved"): set, they fault. So does a pointer at level 0.
+        if pte & (PTE_A | PTE_D | PTE_U | PTE_N | PTE_PBMT) != 0 || level == 0 {
+            return Step::Fault;
+        }
+        return Step::Next(ppn << 12);
+    }
+    // A leaf. PBMT = 3 is reserved.
+    if pte & PTE_PBMT == PTE_PBMT {
+        return Step::Fault;
+    }
+    // A superpage's PPN must be aligned to its size.
+    let low_ppn_bits = (1u64 << (9 * level)) - 1;
+    if ppn & low_ppn_bits != 0 {
+        return Step::Fault;
+    }
+    let vpn_low = (vaddr >> 12) & low_ppn_bits;
+    if pte & PTE_N != 0 {
+        // Svnapot: only ppn[0][3:0] = 1000 at level 0 is defined; the
+        // translation takes ppn[0][3:0] from vpn[0][3:0].
+        if level != 0 || ppn & 0xf != NAPOT_64K_BITS {
+            return Step::Fault;
+        }
+        return Step::Leaf((ppn & !0xf) | ((vaddr >> 12) & 0xf));
+    }
+    Step::Leaf(ppn | vpn_low)
+}
 
 /// Whether the bits of `vaddr` above the virtual-address width of a
 /// `levels`-level scheme copy its top bit, as they must.
@@ -100,23 +172,50 @@ impl Hart {
         if !is_canonical(vaddr, levels) {
             return None;
         }
+        let reserved = self.pte_reserved_bits();
         let mut table = self.csr.satp.root();
         let mut level = levels - 1;
         loop {
             let vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;
             let pte = mem.read_u64(crate::addr::PhysAddr(table + vpn * 8)).ok()?;
-            if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_RESERVED != 0
-            {
-                return None;
-            }
-            let ppn = (pte >> 10) & PPN_MASK;
-            if pte & (PTE_R | PTE_X) != 0 {
-                let offset_mask = (1u64 << (12 + 9 * level)) - 1;
-                return Some(((ppn << 12) & !offset_mask) | (vaddr & offset_mask));
+            match step(pte, level, vaddr, reserved) {
+                Step::Next(next) => table = next,
+                Step::Leaf(ppn) => return Some((ppn << 12) | (vaddr & 0xfff)),
+                Step::Fault => return None,
             }
             level = level.checked_sub(1)?;
-            table = ppn << 12;
         }
+    }
+
+    /// Svpbmt is implemented: PTE bits 62:61 are the page-based memory
+    /// type while `menvcfg.PBMTE` is set (and `menvcfg.PBMTE` is
+    /// writable). The one place that says so.
+    #[inline(always)]
+    pub(crate) const fn has_svpbmt(&self) -> bool {
+        true
+    }
+
+    /// Svnapot is implemented: PTE bit 63 marks a 64 KiB NAPOT leaf. The
+    /// one place that says so.
+    #[inline(always)]
+    pub(crate) const fn has_svnapot(&self) -> bool {
+        true
+    }
+
+    /// The PTE bits that make any PTE fault: 60:54 always, PBMT unless
+    /// Svpbmt is implemented and `menvcfg.PBMTE` set ("If Svpbmt is not
+    /// implemented [or PBMTE = 0], bits 62-61 remain reserved"), and N
+    /// unless Svnapot is implemented.
+    #[inline(always)]
+    fn pte_reserved_bits(&self) -> u64 {
+        let mut reserved = PTE_RESERVED;
+        if !(self.has_svpbmt() && self.csr.menvcfg.pbmte()) {
+            reserved |= PTE_PBMT;
+        }
+        if !self.has_svnapot() {
+            reserved |= PTE_N;
+        }
+        reserved
     }
 
     /// The privilege mode whose rules govern an access: for loads and
@@ -162,6 +261,7 @@ impl Hart {
             return Err(page_fault);
         }
 
+        let reserved = self.pte_reserved_bits();
         let mut table = self.csr.satp.root();
         let mut level = levels - 1;
         loop {
@@ -180,24 +280,15 @@ impl Hart {
                 .ok_or(access_fault)?;
             let pte = mem.load_at::<8>(pte_offset).ok_or(access_fault)?;
 
-            if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_RESERVED != 0
-            {
-                return Err(page_fault);
-            }
-            let ppn = (pte >> 10) & PPN_MASK;
-            if pte & (PTE_R | PTE_X) == 0 {
-                // A pointer to the next level. Its D, A and U bits are
-                // reserved for future standard use: set, they fault.
-                if pte & (PTE_A | PTE_D | PTE_U) != 0 {
-                    return Err(page_fault);
+            let ppn = match step(pte, level, vaddr, reserved) {
+                Step::Next(next) => {
+                    level -= 1; // never below 0: `step` faults a pointer there
+                    table = next;
+                    continue;
                 }
-                if level == 0 {
-                    return Err(page_fault);
-                }
-                level -= 1;
-                table = ppn << 12;
-                continue;
-            }
+                Step::Leaf(ppn) => ppn,
+                Step::Fault => return Err(page_fault),
+            };
 
             // A leaf: check permissions.
             let user_page = pte & PTE_U != 0;
@@ -216,11 +307,6 @@ impl Hart {
                 AccessType::Store => pte & PTE_W != 0,
             };
             if !allowed_by_mode || !allowed_by_pte {
-                return Err(page_fault);
-            }
-            // A superpage's PPN must be aligned to its size.
-            let low_ppn_bits = (1u64 << (9 * level)) - 1;
-            if ppn & low_ppn_bits != 0 {
                 return Err(page_fault);
             }
 
@@ -245,8 +331,7 @@ impl Hart {
                 mem.store_at::<8>(pte_offset, pte | needed);
             }
 
-            let offset_mask = (1u64 << (12 + 9 * level)) - 1;
-            return Ok(((ppn << 12) & !offset_mask) | (vaddr & offset_mask));
+            return Ok((ppn << 12) | (vaddr & 0xfff));
         }
     }
 }

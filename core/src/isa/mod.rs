@@ -23,6 +23,7 @@
 
 pub(crate) mod a;
 pub(crate) mod c;
+pub mod cmo;
 pub(crate) mod d;
 pub(crate) mod disasm;
 pub(crate) mod f;
@@ -30,6 +31,7 @@ pub(crate) mod inline;
 pub(crate) mod m;
 pub(crate) mod privileged;
 pub(crate) mod rv64i;
+pub(crate) mod svinval;
 pub(crate) mod zicsr;
 pub(crate) mod zifencei;
 
@@ -391,6 +393,8 @@ fn tables() -> &'static [Vec<&'static Opcode>; 32] {
             zicsr::OPCODES,
             zifencei::OPCODES,
             privileged::OPCODES,
+            svinval::OPCODES,
+            cmo::OPCODES,
         ];
         for table in all {
             for row in table {
