@@ -78,64 +78,15 @@ const PTE_N: u64 = 1 << 63;
 const PTE_PBMT: u64 = 3 << 61;
 /// Bits 60:54: reserved for future standard use.
 const PTE_RESERVED: u64 = 0x7f << 54;
+/// Bits 63:54: N, PBMT and the reserved bits. A PTE with none of them set
+/// (nearly every PTE) needs no look at the extensions' rules: the walk
+/// tests this one constant mask, as it did before Svpbmt and Svnapot, and
+/// leaves the rest to `Hart::effective_pte`.
+const PTE_HIGH: u64 = PTE_N | PTE_PBMT | PTE_RESERVED;
 const PPN_MASK: u64 = (1 << 44) - 1;
 /// Svnapot's one defined encoding: a level-0 leaf with N set and
 /// `ppn[0][3:0]` = 1000 maps 64 KiB (`napot_bits` = 4).
 const NAPOT_64K_BITS: u64 = 0b1000;
-
-/// What a PTE read at `level` of a walk says, before the permission checks.
-enum Step {
-    /// A pointer to the next level's table (a physical address).
-    Next(u64),
-    /// A leaf: the physical page number of `vaddr`'s page, whatever the
-    /// leaf's size (superpage and NAPOT bits already taken from `vaddr`).
-    Leaf(u64),
-    /// A page fault: invalid, reserved bits or encodings, a pointer at
-    /// level 0, a misaligned superpage.
-    Fault,
-}
-
-/// The walk's step for `pte` at `level` when translating `vaddr`;
-/// `reserved` are the bits that make any PTE fault (see
-/// `Hart::pte_reserved_bits`). The order of the privileged spec's
-/// algorithm ("Virtual Address Translation Process"), steps 3, 4 and 7,
-/// with Svnapot's and Svpbmt's encodings.
-#[inline(always)]
-fn step(pte: u64, level: u32, vaddr: u64, reserved: u64) -> Step {
-    if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & reserved != 0 {
-        return Step::Fault;
-    }
-    let ppn = (pte >> 10) & PPN_MASK;
-    if pte & (PTE_R | PTE_X) == 0 {
-        // A pointer to the next level. Its D, A and U bits are reserved
-        // for future standard use, and so are N ("For non-leaf PTEs, bit
-        // 63 is reserved") and PBMT ("For non-leaf PTEs, bits 62-61 are
-        // reserved"): set, they fault. So does a pointer at level 0.
-        if pte & (PTE_A | PTE_D | PTE_U | PTE_N | PTE_PBMT) != 0 || level == 0 {
-            return Step::Fault;
-        }
-        return Step::Next(ppn << 12);
-    }
-    // A leaf. PBMT = 3 is reserved.
-    if pte & PTE_PBMT == PTE_PBMT {
-        return Step::Fault;
-    }
-    // A superpage's PPN must be aligned to its size.
-    let low_ppn_bits = (1u64 << (9 * level)) - 1;
-    if ppn & low_ppn_bits != 0 {
-        return Step::Fault;
-    }
-    let vpn_low = (vaddr >> 12) & low_ppn_bits;
-    if pte & PTE_N != 0 {
-        // Svnapot: only ppn[0][3:0] = 1000 at level 0 is defined; the
-        // translation takes ppn[0][3:0] from vpn[0][3:0].
-        if level != 0 || ppn & 0xf != NAPOT_64K_BITS {
-            return Step::Fault;
-        }
-        return Step::Leaf((ppn & !0xf) | ((vaddr >> 12) & 0xf));
-    }
-    Step::Leaf(ppn | vpn_low)
-}
 
 /// Whether the bits of `vaddr` above the virtual-address width of a
 /// `levels`-level scheme copy its top bit, as they must.
@@ -172,18 +123,24 @@ impl Hart {
         if !is_canonical(vaddr, levels) {
             return None;
         }
-        let reserved = self.pte_reserved_bits();
         let mut table = self.csr.satp.root();
         let mut level = levels - 1;
         loop {
             let vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;
-            let pte = mem.read_u64(crate::addr::PhysAddr(table + vpn * 8)).ok()?;
-            match step(pte, level, vaddr, reserved) {
-                Step::Next(next) => table = next,
-                Step::Leaf(ppn) => return Some((ppn << 12) | (vaddr & 0xfff)),
-                Step::Fault => return None,
+            let mut pte = mem.read_u64(crate::addr::PhysAddr(table + vpn * 8)).ok()?;
+            if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_HIGH != 0 {
+                pte = self.effective_pte(pte, level, vaddr)?;
+            }
+            let ppn = (pte >> 10) & PPN_MASK;
+            if pte & (PTE_R | PTE_X) != 0 {
+                let offset_mask = (1u64 << (12 + 9 * level)) - 1;
+                return Some(((ppn << 12) & !offset_mask) | (vaddr & offset_mask));
+            }
+            if pte & (PTE_A | PTE_D | PTE_U) != 0 {
+                return None;
             }
             level = level.checked_sub(1)?;
+            table = ppn << 12;
         }
     }
 
@@ -202,20 +159,47 @@ impl Hart {
         true
     }
 
-    /// The PTE bits that make any PTE fault: 60:54 always, PBMT unless
-    /// Svpbmt is implemented and `menvcfg.PBMTE` set ("If Svpbmt is not
-    /// implemented [or PBMTE = 0], bits 62-61 remain reserved"), and N
-    /// unless Svnapot is implemented.
-    #[inline(always)]
-    fn pte_reserved_bits(&self) -> u64 {
-        let mut reserved = PTE_RESERVED;
-        if !(self.has_svpbmt() && self.csr.menvcfg.pbmte()) {
-            reserved |= PTE_PBMT;
+    /// The PTE as the walk at `level` for `vaddr` uses it, for a PTE that
+    /// is invalid, has W without R, or has any of bits 63:54 set; `None`
+    /// if the walk must stop with a page fault. The privileged spec's step
+    /// 3 ("If pte.v = 0, or if pte.r = 0 and pte.w = 1, or if any bits or
+    /// encodings that are reserved for future standard use are set within
+    /// pte, stop and raise a page-fault exception"), where bits 60:54 are
+    /// reserved, and
+    /// - PBMT (62:61) unless Svpbmt is implemented and `menvcfg.PBMTE`
+    ///   set ("When PBMTE=0, the implementation behaves as though Svpbmt
+    ///   were not implemented"); in a non-leaf PTE ("For non-leaf PTEs,
+    ///   bits 62-61 are reserved"); and the value 3 in a leaf;
+    /// - N (63) unless Svnapot is implemented; and every encoding but
+    ///   `ppn[0][3:0]` = 1000 at level 0, the 64 KiB range (a non-leaf PTE
+    ///   is never at level 0). A NAPOT PTE reads as "a copy of pte in which
+    ///   pte.ppn[i][pte.napot_bits-1:0] is replaced by
+    ///   vpn[i][pte.napot_bits-1:0]".
+    ///
+    /// The copy returned has N and PBMT clear, so the walk goes on as for
+    /// any PTE. Out of line: nearly every PTE has none of those bits.
+    #[cold]
+    #[inline(never)]
+    fn effective_pte(&self, pte: u64, level: u32, vaddr: u64) -> Option<u64> {
+        if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_RESERVED != 0 {
+            return None;
         }
-        if !self.has_svnapot() {
-            reserved |= PTE_N;
+        let leaf = pte & (PTE_R | PTE_X) != 0;
+        let pbmt = pte & PTE_PBMT;
+        if pbmt != 0
+            && (!self.has_svpbmt() || !self.csr.menvcfg.pbmte() || !leaf || pbmt == PTE_PBMT)
+        {
+            return None;
         }
-        reserved
+        let mut effective = pte & !(PTE_N | PTE_PBMT);
+        if pte & PTE_N != 0 {
+            let ppn = (pte >> 10) & PPN_MASK;
+            if !self.has_svnapot() || !leaf || level != 0 || ppn & 0xf != NAPOT_64K_BITS {
+                return None;
+            }
+            effective = (effective & !(0xf << 10)) | (((vaddr >> 12) & 0xf) << 10);
+        }
+        Some(effective)
     }
 
     /// The privilege mode whose rules govern an access: for loads and
@@ -261,7 +245,6 @@ impl Hart {
             return Err(page_fault);
         }
 
-        let reserved = self.pte_reserved_bits();
         let mut table = self.csr.satp.root();
         let mut level = levels - 1;
         loop {
@@ -278,17 +261,25 @@ impl Hart {
             let pte_offset = mem
                 .offset_of(crate::addr::PhysAddr(pte_addr), 8)
                 .ok_or(access_fault)?;
-            let pte = mem.load_at::<8>(pte_offset).ok_or(access_fault)?;
+            let mut pte = mem.load_at::<8>(pte_offset).ok_or(access_fault)?;
 
-            let ppn = match step(pte, level, vaddr, reserved) {
-                Step::Next(next) => {
-                    level -= 1; // never below 0: `step` faults a pointer there
-                    table = next;
-                    continue;
+            if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_HIGH != 0 {
+                pte = self.effective_pte(pte, level, vaddr).ok_or(page_fault)?;
+            }
+            let ppn = (pte >> 10) & PPN_MASK;
+            if pte & (PTE_R | PTE_X) == 0 {
+                // A pointer to the next level. Its D, A and U bits are
+                // reserved for future standard use: set, they fault.
+                if pte & (PTE_A | PTE_D | PTE_U) != 0 {
+                    return Err(page_fault);
                 }
-                Step::Leaf(ppn) => ppn,
-                Step::Fault => return Err(page_fault),
-            };
+                if level == 0 {
+                    return Err(page_fault);
+                }
+                level -= 1;
+                table = ppn << 12;
+                continue;
+            }
 
             // A leaf: check permissions.
             let user_page = pte & PTE_U != 0;
@@ -307,6 +298,11 @@ impl Hart {
                 AccessType::Store => pte & PTE_W != 0,
             };
             if !allowed_by_mode || !allowed_by_pte {
+                return Err(page_fault);
+            }
+            // A superpage's PPN must be aligned to its size.
+            let low_ppn_bits = (1u64 << (9 * level)) - 1;
+            if ppn & low_ppn_bits != 0 {
                 return Err(page_fault);
             }
 
@@ -328,10 +324,13 @@ impl Hart {
                 {
                     return Err(access_fault);
                 }
-                mem.store_at::<8>(pte_offset, pte | needed);
+                // The PTE as it is in memory (`pte` may be a NAPOT copy).
+                let stored = mem.load_at::<8>(pte_offset).ok_or(access_fault)?;
+                mem.store_at::<8>(pte_offset, stored | needed);
             }
 
-            return Ok((ppn << 12) | (vaddr & 0xfff));
+            let offset_mask = (1u64 << (12 + 9 * level)) - 1;
+            return Ok(((ppn << 12) & !offset_mask) | (vaddr & offset_mask));
         }
     }
 }

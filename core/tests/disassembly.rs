@@ -389,9 +389,16 @@ fn test_roms_and_benchmarks() {
 /// Where the generated encodings are placed.
 const BASE: u64 = 0x8000_0000;
 
+/// The ISA objdump decodes the generated encodings as: RV64GC and the
+/// extensions beyond it that rivet implements and `disassemble` shows
+/// (without them objdump prints their encodings as data, or a prefetch
+/// hint as `ori`).
+const GENERATED_ISA: &str = "rv64imafdc_zicsr_zifencei_zicbom_zicboz_zicbop_svinval";
+
 /// Disassembles raw instruction bytes with objdump, placed at [`BASE`] in
-/// the code section of an ELF file made by objcopy (no mapping symbols, no
-/// ISA attributes: objdump decodes it as RV64GC with the CSRs of privileged
+/// the code section of an ELF file made by objcopy (no ISA attributes, and
+/// one mapping symbol `$x<ISA>` at the start naming [`GENERATED_ISA`]:
+/// objdump decodes it as that ISA with the CSRs of privileged
 /// specification 1.12; the symbol `_binary_..._start` that objcopy defines
 /// makes targets print as in the test ROMs), and
 /// compares every instruction; there must be `count`.
@@ -414,6 +421,7 @@ fn compare_bytes(name: &str, bytes: &[u8], count: usize) {
             ".data=.text,alloc,load,readonly,code,contents",
         ])
         .arg(format!("--change-addresses={BASE:#x}"))
+        .arg(format!("--add-symbol=$x{GENERATED_ISA}=.text:0"))
         .arg(&bin)
         .arg(&elf));
     // -z: disassemble zero bytes too, rather than elide them.

@@ -175,3 +175,27 @@ pub(crate) fn prefetch_asm(o: &super::disasm::Operands<'_>) -> Option<String> {
     };
     Some(asm(name, &[&super::disasm::mem(o.imm() & !0x1f, o.rs1())]))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::isa::disassemble;
+
+    #[test]
+    fn disassembles_as_objdump() {
+        // riscv64-unknown-elf-objdump 2.40, -march=..._zicbom_zicboz_zicbop.
+        for (word, text) in [
+            (0x0015_200f, "cbo.clean (a0)"),
+            (0x0025_a00f, "cbo.flush (a1)"),
+            (0x0006_200f, "cbo.inval (a2)"),
+            (0x0046_a00f, "cbo.zero (a3)"),
+            (0x0205_6013, "prefetch.i 32(a0)"),
+            (0xfc15_e013, "prefetch.r -64(a1)"),
+            (0x7e31_6013, "prefetch.w 2016(sp)"),
+            (0x0215_6013, "prefetch.r 32(a0)"),
+            (0x0025_6013, "or zero,a0,2"),
+            (0x0015_6513, "or a0,a0,1"),
+        ] {
+            assert_eq!(disassemble(word, 0), text, "{word:#010x}");
+        }
+    }
+}

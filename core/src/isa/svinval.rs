@@ -72,3 +72,22 @@ pub(crate) static OPCODES: &[Opcode] = &[
         sfence_inval
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::isa::disassemble;
+
+    #[test]
+    fn disassembles_as_objdump() {
+        // riscv64-unknown-elf-objdump 2.40, -march=..._svinval.
+        for (word, text) in [
+            (0x16b5_0073, "sinval.vma a0,a1"),
+            (0x1600_0073, "sinval.vma zero,zero"),
+            (0x1800_0073, "sfence.w.inval"),
+            (0x1810_0073, "sfence.inval.ir"),
+            (0x2600_0073, "hinval.vvma zero,zero"),
+        ] {
+            assert_eq!(disassemble(word, 0), text, "{word:#010x}");
+        }
+    }
+}
