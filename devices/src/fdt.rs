@@ -201,7 +201,7 @@ fn cpus(fdt: &mut FdtWriter, phandles: Phandles) -> FdtWriterResult<()> {
             clippy::cast_possible_truncation,
             reason = "the block size is 64 bytes: it fits a cell"
         )]
-        let block = rivet_core::isa::cmo::CBO_BLOCK_SIZE as u32;
+        let block = rivet_core::isa::CBO_BLOCK_SIZE as u32;
         fdt.property_u32("riscv,cbom-block-size", block)?;
         fdt.property_u32("riscv,cboz-block-size", block)?;
         let intc = fdt.begin_node("interrupt-controller")?;

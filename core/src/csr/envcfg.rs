@@ -65,8 +65,9 @@ pub(crate) const fn extension_fields(svpbmt: bool, zicbom: bool, zicboz: bool) -
         | (if zicboz { CBZE } else { 0 })
 }
 
-/// `menvcfg`: FIOM, ADUE (Svadu) and STCE (Sstc) are implemented, and the
-/// extension fields of [`extension_fields`].
+/// `menvcfg`: FIOM, ADUE (Svadu) and STCE (Sstc) are implemented, and
+/// PBMTE, CBIE, CBCFE and CBZE where the hart has Svpbmt, Zicbom and
+/// Zicboz.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Menvcfg(u64);
 
@@ -84,7 +85,7 @@ impl Menvcfg {
 
     /// A write: WARL, the implemented fields only (the others are
     /// read-only zero); `extensions` are the extension fields
-    /// ([`extension_fields`]).
+    /// (`extension_fields`).
     pub(crate) fn write(&mut self, value: u64, extensions: u64) {
         self.0 = legal(self.0, value, FIOM | ADUE | STCE | extensions);
     }
@@ -123,8 +124,8 @@ impl Menvcfg {
     }
 }
 
-/// `senvcfg`: FIOM, and the cache-block enables of [`extension_fields`]
-/// (PBMTE is `menvcfg`'s only).
+/// `senvcfg`: FIOM, and CBIE, CBCFE and CBZE where the hart has Zicbom
+/// and Zicboz (PBMTE is `menvcfg`'s only).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Senvcfg(u64);
 

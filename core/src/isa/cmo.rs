@@ -16,7 +16,7 @@
 //!
 //! The prefetches are HINTs in the encoding of `ori` with `rd` = `x0`:
 //! they execute as that `ori` (which writes nothing), on its fast path in
-//! the run loop, and only disassemble differently (see [`super::rv64i`]).
+//! the run loop, and only disassemble differently (see `rv64i`).
 
 use crate::csr::envcfg::CboInval;
 use crate::csr::Privilege;

@@ -23,7 +23,7 @@
 
 pub(crate) mod a;
 pub(crate) mod c;
-pub mod cmo;
+pub(crate) mod cmo;
 pub(crate) mod d;
 pub(crate) mod disasm;
 pub(crate) mod f;
@@ -631,6 +631,7 @@ pub fn instruction_length(parcel: u16) -> usize {
     }
 }
 
+pub use cmo::CBO_BLOCK_SIZE;
 pub use disasm::disassemble;
 
 // ----- the ISA as a device tree describes it -----
