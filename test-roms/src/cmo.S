@@ -3,8 +3,9 @@
  * cbo.inval), Zicboz (cbo.zero) and Zicbop (prefetch.i/r/w), their enables
  * in menvcfg and CSR_SENVCFG, and their translation and protection checks
  * ("CMO" Extensions for Base Cache Management Operation ISA, 1.0.0).
- * QEMU 7.2 implements none of them (its -cpu rv64 has no zicbom/zicboz
- * property): rivet only.
+ * QEMU 7.2 decodes none of the cbo.* instructions (cbo.zero is an illegal
+ * instruction in M-mode there, though its menvcfg and senvcfg hold the
+ * enable bits, and CBIE = 10 too): rivet only.
  *
  * Rules used (quotes from the CMO specification):
  * - the cache block is 64 bytes here (the device tree's
