@@ -315,6 +315,30 @@ impl Hart {
             .map_err(as_store)
     }
 
+    /// The check a cache-block zero instruction (Zicboz) makes before it
+    /// stores: the `size`-byte block holding `vaddr` must be writable
+    /// (translation, setting A and D, and PMP over the whole block) and in
+    /// RAM, the only region whose attributes allow cache-block zero
+    /// accesses here (the CMO spec lets I/O regions refuse them); a
+    /// refusal is a store page fault or store access fault with `vaddr` as
+    /// trap value, before any byte changes.
+    pub(crate) fn check_zero_block(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+        size: u64,
+    ) -> Result<(), Fault> {
+        let block = vaddr & !(size - 1);
+        let (paddr, _) = self
+            .translate_range(env.mem, block, size, AccessType::Store)
+            .map_err(|fault| Fault::new(fault.exception, vaddr))?;
+        if env.mem.contains(PhysAddr(paddr), size) {
+            Ok(())
+        } else {
+            Err(Fault::new(Exception::StoreAccessFault, vaddr))
+        }
+    }
+
     /// A misaligned load into `bytes`, or store from `bytes`, at `vaddr`.
     /// Every page the access touches is translated and checked first (a
     /// fault on the second page reports that page's first address); then

@@ -34,6 +34,10 @@
  *   page-fault ... exception if address translation does not permit write
  *   access or raises a store access-fault exception otherwise", and checks
  *   the accessed and dirty bits (set here: menvcfg.ADUE = 1, Svadu);
+ *   "Main memory regions are required to support accesses by cache-block
+ *   zero instructions; however, I/O regions may specify whether accesses
+ *   by cache-block zero instructions are supported": rivet's devices do
+ *   not (pinned), so cbo.zero there is a store access fault;
  * - "When a page-fault, guest-page-fault, or access-fault exception is
  *   taken, the relevant *tval CSR is written with the faulting effective
  *   address (i.e. the value of rs1)";
@@ -164,6 +168,15 @@ TEST_BEGIN("cmo")
     cbo.zero (a0)
     CHECK_ZERO(0, 8)
     CHECK_PATTERN(8, 24)
+
+    CASE(22)                            /* outside RAM: rivet's devices and
+                                           vacant addresses take no cache-block
+                                           zero accesses (a store access fault,
+                                           mtval = rs1, nothing written) */
+    li a0, UART_BASE + 0x41
+    TRAP(CAUSE_STORE_ACCESS, UART_BASE + 0x41, cbo.zero (a0))
+    li a0, VACANT + 0x7f
+    TRAP(CAUSE_STORE_ACCESS, VACANT + 0x7f, cbo.zero (a0))
 
     /* ---- clean, flush and inval change nothing a program sees ---- */
     CASE(5)

@@ -12,7 +12,9 @@
 //! fault or store access fault with the effective address (`rs1`) as trap
 //! value. `cbo.zero` is a set of stores of zeros to the [`CBO_BLOCK_SIZE`]
 //! bytes of the block holding the effective address, through the ordinary
-//! store path (TLB, PMP, devices, decode-cache invalidation).
+//! store path (TLB, PMP, decode-cache invalidation), to RAM only: the
+//! devices' registers do not take cache-block zero accesses (a store
+//! access fault, as the spec allows for I/O regions).
 //!
 //! The prefetches are HINTs in the encoding of `ori` with `rd` = `x0`:
 //! they execute as that `ori` (which writes nothing), on its fast path in
@@ -94,15 +96,20 @@ fn block_access_check(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64) -> Next
 
 /// CBO.ZERO: enabled by CBZE; stores zeros to the whole block holding the
 /// effective address (aligned down), 8 bytes at a time through the store
-/// path. The block lies in one page, so the first store's translation
-/// decides for all; a fault reports the effective address (`rs1`), as the
-/// CMO spec asks, and leaves the block unchanged.
+/// path (TLB, watchpoints and triggers, memory hooks, decode-cache
+/// invalidation), once the block as a whole passed the store checks and
+/// was found in RAM (see [`Hart::check_zero_block`]): a fault reports the
+/// effective address (`rs1`), as the CMO spec asks, and leaves the block
+/// unchanged.
 fn cbo_zero(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> Next {
     let enabled = h.cbo_enabled(h.csr.menvcfg.cbze(), h.csr.senvcfg.cbze());
     if !h.has_zicboz() || !enabled {
         return h.illegal(env, pc);
     }
     let ea = h.xr(i.rs1());
+    if let Err(fault) = h.check_zero_block(env, ea, CBO_BLOCK_SIZE) {
+        return h.raise(fault, pc);
+    }
     let block = ea & !(CBO_BLOCK_SIZE - 1);
     for offset in (0..CBO_BLOCK_SIZE).step_by(8) {
         if let Err(fault) = h.store::<8>(env, block + offset, 0) {
