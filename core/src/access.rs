@@ -286,6 +286,59 @@ impl Hart {
         result.map(|()| paddr)
     }
 
+    /// The access check of a cache-block management instruction (Zicbom)
+    /// on the `size`-byte block holding `vaddr`: allowed wherever a load or
+    /// a store would be (translation, setting the accessed bit but not the
+    /// dirty bit, and PMP over the whole block, as a load: a page or PMP
+    /// region that grants W grants R); a refusal is a store page fault or
+    /// store access fault with `vaddr` as trap value (CMO spec,
+    /// "Page-Fault, Guest-Page-Fault, and Access-Fault Exceptions"). The
+    /// physical address is not checked further: the [`crate::Bus`] cannot
+    /// say whether a device is there without accessing it, so a block in a
+    /// hole of the memory map passes (where a load would fault).
+    pub(crate) fn check_cache_block(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+        size: u64,
+    ) -> Result<(), Fault> {
+        let as_store = |fault: Fault| {
+            let exception = match fault.exception {
+                Exception::LoadPageFault => Exception::StorePageFault,
+                _ => Exception::StoreAccessFault,
+            };
+            Fault::new(exception, vaddr)
+        };
+        let block = vaddr & !(size - 1);
+        self.translate_range(env.mem, block, size, AccessType::Load)
+            .map(|_| ())
+            .map_err(as_store)
+    }
+
+    /// The check a cache-block zero instruction (Zicboz) makes before it
+    /// stores: the `size`-byte block holding `vaddr` must be writable
+    /// (translation, setting A and D, and PMP over the whole block) and in
+    /// RAM, the only region whose attributes allow cache-block zero
+    /// accesses here (the CMO spec lets I/O regions refuse them); a
+    /// refusal is a store page fault or store access fault with `vaddr` as
+    /// trap value, before any byte changes.
+    pub(crate) fn check_zero_block(
+        &mut self,
+        env: &mut Env<'_>,
+        vaddr: u64,
+        size: u64,
+    ) -> Result<(), Fault> {
+        let block = vaddr & !(size - 1);
+        let (paddr, _) = self
+            .translate_range(env.mem, block, size, AccessType::Store)
+            .map_err(|fault| Fault::new(fault.exception, vaddr))?;
+        if env.mem.contains(PhysAddr(paddr), size) {
+            Ok(())
+        } else {
+            Err(Fault::new(Exception::StoreAccessFault, vaddr))
+        }
+    }
+
     /// A misaligned load into `bytes`, or store from `bytes`, at `vaddr`.
     /// Every page the access touches is translated and checked first (a
     /// fault on the second page reports that page's first address); then

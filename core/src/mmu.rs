@@ -1,7 +1,18 @@
 //! Virtual-memory translation: `satp` modes Bare, Sv39, Sv48 and Sv57
 //! (privileged spec, "Supervisor-Level Memory Management"), with the
 //! permission rules of U, SUM, MXR and MPRV/MPP, Svadu-style hardware A/D
-//! updating (`menvcfg.ADUE`), and PMP on every page-table access.
+//! updating (`menvcfg.ADUE`), PMP on every page-table access, and the PTE
+//! extensions Svpbmt (page-based memory types, under `menvcfg.PBMTE`) and
+//! Svnapot (64 KiB NAPOT translation contiguity).
+//!
+//! Svpbmt's memory types (PMA, NC, IO) change only cacheability,
+//! idempotency and ordering, which an interpreter that performs every
+//! access at once, in program order, has nothing to emulate: a PTE's PBMT
+//! is checked (3 is reserved, and any value is reserved while `PBMTE` is
+//! clear) and otherwise has no effect. A NAPOT PTE translates each 4 KiB
+//! page of its 64 KiB range to the matching page of its 64 KiB frame; the
+//! TLB caches such translations per 4 KiB page like any other, and
+//! `sfence.vma` flushes them all.
 //!
 //! This is the slow path; the hart's TLB (the private `tlb` module)
 //! remembers its answers.
@@ -60,10 +71,22 @@ const PTE_X: u64 = 1 << 3;
 const PTE_U: u64 = 1 << 4;
 const PTE_A: u64 = 1 << 6;
 const PTE_D: u64 = 1 << 7;
-/// Bits 63:54: N (Svnapot), PBMT (Svpbmt) and reserved bits; none of
-/// those extensions is implemented, so a set bit is a page fault.
-const PTE_RESERVED: u64 = 0x3ff << 54;
+/// Bit 63, N (Svnapot): part of a naturally aligned power-of-two range.
+const PTE_N: u64 = 1 << 63;
+/// Bits 62:61, PBMT (Svpbmt): the page-based memory type (0 PMA, 1 NC,
+/// 2 IO, 3 reserved).
+const PTE_PBMT: u64 = 3 << 61;
+/// Bits 60:54: reserved for future standard use.
+const PTE_RESERVED: u64 = 0x7f << 54;
+/// Bits 63:54: N, PBMT and the reserved bits. A PTE with none of them set
+/// (nearly every PTE) needs no look at the extensions' rules: the walk
+/// tests this one constant mask, as it did before Svpbmt and Svnapot, and
+/// leaves the rest to `Hart::effective_pte`.
+const PTE_HIGH: u64 = PTE_N | PTE_PBMT | PTE_RESERVED;
 const PPN_MASK: u64 = (1 << 44) - 1;
+/// Svnapot's one defined encoding: a level-0 leaf with N set and
+/// `ppn[0][3:0]` = 1000 maps 64 KiB (`napot_bits` = 4).
+const NAPOT_64K_BITS: u64 = 0b1000;
 
 /// Whether the bits of `vaddr` above the virtual-address width of a
 /// `levels`-level scheme copy its top bit, as they must.
@@ -104,19 +127,79 @@ impl Hart {
         let mut level = levels - 1;
         loop {
             let vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;
-            let pte = mem.read_u64(crate::addr::PhysAddr(table + vpn * 8)).ok()?;
-            if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_RESERVED != 0
-            {
-                return None;
+            let mut pte = mem.read_u64(crate::addr::PhysAddr(table + vpn * 8)).ok()?;
+            if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_HIGH != 0 {
+                pte = self.effective_pte(pte, level, vaddr)?;
             }
             let ppn = (pte >> 10) & PPN_MASK;
             if pte & (PTE_R | PTE_X) != 0 {
                 let offset_mask = (1u64 << (12 + 9 * level)) - 1;
                 return Some(((ppn << 12) & !offset_mask) | (vaddr & offset_mask));
             }
+            if pte & (PTE_A | PTE_D | PTE_U) != 0 {
+                return None;
+            }
             level = level.checked_sub(1)?;
             table = ppn << 12;
         }
+    }
+
+    /// Svpbmt is implemented: PTE bits 62:61 are the page-based memory
+    /// type while `menvcfg.PBMTE` is set (and `menvcfg.PBMTE` is
+    /// writable). The one place that says so.
+    #[inline(always)]
+    pub(crate) const fn has_svpbmt(&self) -> bool {
+        true
+    }
+
+    /// Svnapot is implemented: PTE bit 63 marks a 64 KiB NAPOT leaf. The
+    /// one place that says so.
+    #[inline(always)]
+    pub(crate) const fn has_svnapot(&self) -> bool {
+        true
+    }
+
+    /// The PTE as the walk at `level` for `vaddr` uses it, for a PTE that
+    /// is invalid, has W without R, or has any of bits 63:54 set; `None`
+    /// if the walk must stop with a page fault. The privileged spec's step
+    /// 3 ("If pte.v = 0, or if pte.r = 0 and pte.w = 1, or if any bits or
+    /// encodings that are reserved for future standard use are set within
+    /// pte, stop and raise a page-fault exception"), where bits 60:54 are
+    /// reserved, and
+    /// - PBMT (62:61) unless Svpbmt is implemented and `menvcfg.PBMTE`
+    ///   set ("When PBMTE=0, the implementation behaves as though Svpbmt
+    ///   were not implemented"); in a non-leaf PTE ("For non-leaf PTEs,
+    ///   bits 62-61 are reserved"); and the value 3 in a leaf;
+    /// - N (63) unless Svnapot is implemented; and every encoding but
+    ///   `ppn[0][3:0]` = 1000 at level 0, the 64 KiB range (a non-leaf PTE
+    ///   is never at level 0). A NAPOT PTE reads as "a copy of pte in which
+    ///   pte.ppn[i][pte.napot_bits-1:0] is replaced by
+    ///   vpn[i][pte.napot_bits-1:0]".
+    ///
+    /// The copy returned has N and PBMT clear, so the walk goes on as for
+    /// any PTE. Out of line: nearly every PTE has none of those bits.
+    #[cold]
+    #[inline(never)]
+    fn effective_pte(&self, pte: u64, level: u32, vaddr: u64) -> Option<u64> {
+        if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_RESERVED != 0 {
+            return None;
+        }
+        let leaf = pte & (PTE_R | PTE_X) != 0;
+        let pbmt = pte & PTE_PBMT;
+        if pbmt != 0
+            && (!self.has_svpbmt() || !self.csr.menvcfg.pbmte() || !leaf || pbmt == PTE_PBMT)
+        {
+            return None;
+        }
+        let mut effective = pte & !(PTE_N | PTE_PBMT);
+        if pte & PTE_N != 0 {
+            let ppn = (pte >> 10) & PPN_MASK;
+            if !self.has_svnapot() || !leaf || level != 0 || ppn & 0xf != NAPOT_64K_BITS {
+                return None;
+            }
+            effective = (effective & !(0xf << 10)) | (((vaddr >> 12) & 0xf) << 10);
+        }
+        Some(effective)
     }
 
     /// The privilege mode whose rules govern an access: for loads and
@@ -178,11 +261,10 @@ impl Hart {
             let pte_offset = mem
                 .offset_of(crate::addr::PhysAddr(pte_addr), 8)
                 .ok_or(access_fault)?;
-            let pte = mem.load_at::<8>(pte_offset).ok_or(access_fault)?;
+            let mut pte = mem.load_at::<8>(pte_offset).ok_or(access_fault)?;
 
-            if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_RESERVED != 0
-            {
-                return Err(page_fault);
+            if pte & PTE_V == 0 || (pte & PTE_R == 0 && pte & PTE_W != 0) || pte & PTE_HIGH != 0 {
+                pte = self.effective_pte(pte, level, vaddr).ok_or(page_fault)?;
             }
             let ppn = (pte >> 10) & PPN_MASK;
             if pte & (PTE_R | PTE_X) == 0 {
@@ -242,7 +324,9 @@ impl Hart {
                 {
                     return Err(access_fault);
                 }
-                mem.store_at::<8>(pte_offset, pte | needed);
+                // The PTE as it is in memory (`pte` may be a NAPOT copy).
+                let stored = mem.load_at::<8>(pte_offset).ok_or(access_fault)?;
+                mem.store_at::<8>(pte_offset, stored | needed);
             }
 
             let offset_mask = (1u64 << (12 + 9 * level)) - 1;

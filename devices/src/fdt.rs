@@ -199,6 +199,14 @@ fn cpus(fdt: &mut FdtWriter, phandles: Phandles, extensions: Extensions) -> FdtW
         fdt.property_string("riscv,isa-base", "rv64i")?;
         fdt.property_string_list("riscv,isa-extensions", extensions.isa_extensions())?;
         fdt.property_string("mmu-type", "riscv,sv57")?;
+        // Zicbom's and Zicboz's cache-block sizes, as QEMU 8 gives them.
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "the block size is 64 bytes: it fits a cell"
+        )]
+        let block = rivet_core::isa::CBO_BLOCK_SIZE as u32;
+        fdt.property_u32("riscv,cbom-block-size", block)?;
+        fdt.property_u32("riscv,cboz-block-size", block)?;
         let intc = fdt.begin_node("interrupt-controller")?;
         fdt.property_u32("#interrupt-cells", 1)?;
         fdt.property_null("interrupt-controller")?;

@@ -51,6 +51,8 @@ fn the_device_tree_describes_the_board() {
         "cpu@1 {",
         "riscv,isa = \"rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svadu\";",
         "compatible = \"riscv,cpu-intc\";",
+        "riscv,cbom-block-size = <0x40>;",
+        "riscv,cboz-block-size = <0x40>;",
         "clint@2000000 {",
         "plic@c000000 {",
         "riscv,ndev = <0x5f>;",

@@ -1,7 +1,7 @@
 //! The page-table walker (`core/src/mmu.rs`) with random tables, and the
 //! hart's loads, stores and fetches through its TLB over the same tables.
 //!
-//! Input: a setup (satp mode and root, ASID, SUM, MXR, ADUE, a PMP
+//! Input: a setup (satp mode and root, ASID, SUM, MXR, ADUE, PBMTE, a PMP
 //! region), page-table entries written into 60 KiB of RAM, then accesses
 //! (kind, privilege, size, virtual address). For each access:
 //! - the walker must not panic; a translation it allows must land where
@@ -38,6 +38,7 @@ const MSTATUS_MXR: u64 = 1 << 19;
 const MSTATUS_MPRV: u64 = 1 << 17;
 const MSTATUS_MPP_SHIFT: u64 = 11;
 const MENVCFG_ADUE: u64 = 1 << 61;
+const MENVCFG_PBMTE: u64 = 1 << 62;
 const PPN_MASK: u64 = (1 << 44) - 1;
 
 /// `sfence.vma x0, x0`.
@@ -62,7 +63,9 @@ fuzz_target!(|data: &[u8]| {
     let flags = input.u8();
     let status =
         if flags & 1 != 0 { MSTATUS_SUM } else { 0 } | if flags & 2 != 0 { MSTATUS_MXR } else { 0 };
-    let _ = hart.set_csr(MENVCFG, if flags & 4 != 0 { MENVCFG_ADUE } else { 0 });
+    let envcfg = if flags & 4 != 0 { MENVCFG_ADUE } else { 0 }
+        | if flags & 16 != 0 { MENVCFG_PBMTE } else { 0 };
+    let _ = hart.set_csr(MENVCFG, envcfg);
     // PMP: everything allowed (NAPOT over the whole space, RWX), or a
     // region from the input (never locked, so M-mode runs its code).
     let (cfg, pmpaddr) = if flags & 8 != 0 {
@@ -155,7 +158,13 @@ fn walk(
             None => assert_eq!(paddr, vaddr, "translated without a page table"),
             Some((pte, level)) => {
                 let offset = (1u64 << (12 + 9 * level)) - 1;
-                let ppn = pte >> 10 & PPN_MASK;
+                let mut ppn = pte >> 10 & PPN_MASK;
+                if pte >> 63 != 0 {
+                    // Svnapot: only a 64 KiB level-0 leaf (ppn[3:0] =
+                    // 1000) translates, taking ppn[3:0] from vpn[0][3:0].
+                    assert!(level == 0 && ppn & 0xf == 8, "a reserved NAPOT PTE {pte:#x}");
+                    ppn = ppn & !0xf | vaddr >> 12 & 0xf;
+                }
                 assert_eq!(
                     paddr,
                     (ppn << 12) & !offset | vaddr & offset,

@@ -24,10 +24,11 @@
  *   reserved for use by the Svpbmt extension ... If Svpbmt is not
  *   implemented, bits 62-61 remain reserved ... or else a page-fault
  *   exception is raised. Bits 60-54 are reserved ... If any of these bits
- *   are set, a page-fault exception is raised." (rivet implements neither
- *   Svnapot nor Svpbmt; the N-bit PTE used here has ppn[3:0] = 0, which is a
- *   reserved encoding under Svnapot too, and PBMT = 3 is reserved under
- *   Svpbmt too: "setting bits 62-61 to the value 3 is reserved");
+ *   are set, a page-fault exception is raised." (rivet implements Svnapot
+ *   and Svpbmt, which vm-svext tests; the N-bit PTE used here has
+ *   ppn[3:0] = 0, a reserved encoding under Svnapot, and PBMT = 3 is
+ *   reserved under Svpbmt: "setting bits 62-61 to the value 3 is
+ *   reserved");
  *   "For non-leaf PTEs, the D, A, and U bits are reserved for future
  *   standard use" (so, by the rule above, they fault too);
  * - permissions: "Attempting to fetch an instruction from a page that does

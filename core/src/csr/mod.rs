@@ -440,7 +440,14 @@ impl Csr {
             ),
             STVEC => plain!(stvec),
             SCOUNTEREN => plain!(scounteren),
-            SENVCFG => plain!(senvcfg),
+            SENVCFG => Csr::rw(
+                |h, _| h.csr.senvcfg.read(),
+                |h, _, v| {
+                    let fields = h.envcfg_extension_fields();
+                    h.csr.senvcfg.write(v, fields);
+                    WriteEffect::None
+                },
+            ),
             // Supervisor trap handling.
             SSCRATCH => plain!(sscratch),
             SEPC => plain!(sepc),
@@ -493,9 +500,11 @@ impl Csr {
             MENVCFG => Csr::rw(
                 |h, _| h.csr.menvcfg.read(),
                 |h, _, v| {
-                    h.csr.menvcfg.write(v);
+                    let fields = h.envcfg_extension_fields();
+                    h.csr.menvcfg.write(v, fields);
                     h.update_sstc();
-                    // ADUE changes what a TLB entry may skip.
+                    // ADUE changes what a TLB entry may skip, PBMTE which
+                    // PTEs fault.
                     WriteEffect::FlushTlb
                 },
             ),
@@ -778,6 +787,12 @@ impl Hart {
                 self.refresh_debug_arming();
             }
         }
+    }
+
+    /// The `menvcfg`/`senvcfg` fields this hart's extensions implement
+    /// (Svpbmt, Zicbom, Zicboz: see [`envcfg::extension_fields`]).
+    pub(crate) fn envcfg_extension_fields(&self) -> u64 {
+        envcfg::extension_fields(self.has_svpbmt(), self.has_zicbom(), self.has_zicboz())
     }
 
     /// Recomputes Sstc's STIP from `time` and `stimecmp`.

@@ -284,14 +284,18 @@ fn rounding_mode(rm: u32) -> Option<&'static str> {
 /// System instructions that rivet does not implement (they raise an
 /// illegal-instruction exception, and have no table row) but objdump
 /// decodes: `uret` of the withdrawn N extension, `hret` and `sfence.vm` of
-/// privileged specification 1.9, and debug mode's `dret`.
+/// privileged specification 1.9, debug mode's `dret`, and Svinval's
+/// `hinval.vvma` and `hinval.gvma`, which need the H extension.
 fn unimplemented_system(word: u32) -> Option<String> {
+    let hinval = |name| asm(name, &[&x_reg(rs1(word)), &x_reg(rs2(word))]);
     Some(match word {
         0x0020_0073 => "uret".to_string(),
         0x2020_0073 => "hret".to_string(),
         0x7b20_0073 => "dret".to_string(),
         0x1040_0073 => "sfence.vm".to_string(),
         _ if word & 0xfff0_7fff == 0x1040_0073 => asm("sfence.vm", &[&x_reg(rs1(word))]),
+        _ if word & 0xfe00_7fff == 0x2600_0073 => hinval("hinval.vvma"),
+        _ if word & 0xfe00_7fff == 0x6600_0073 => hinval("hinval.gvma"),
         _ => return None,
     })
 }

@@ -23,6 +23,7 @@
 
 pub(crate) mod a;
 pub(crate) mod c;
+pub(crate) mod cmo;
 pub(crate) mod d;
 pub(crate) mod disasm;
 pub mod extensions;
@@ -31,6 +32,7 @@ pub(crate) mod inline;
 pub(crate) mod m;
 pub(crate) mod privileged;
 pub(crate) mod rv64i;
+pub(crate) mod svinval;
 pub(crate) mod zba;
 pub(crate) mod zbb;
 pub(crate) mod zbc;
@@ -423,6 +425,8 @@ fn tables() -> &'static [Vec<&'static Opcode>; 32] {
             zbc::OPCODES,
             zbs::OPCODES,
             zicond::OPCODES,
+            svinval::OPCODES,
+            cmo::OPCODES,
         ];
         for table in all {
             for row in table {
@@ -659,6 +663,7 @@ pub fn instruction_length(parcel: u16) -> usize {
     }
 }
 
+pub use cmo::CBO_BLOCK_SIZE;
 pub use disasm::disassemble;
 
 #[cfg(test)]

@@ -450,6 +450,12 @@ fn xori_asm(o: &Operands) -> Option<String> {
     unary_if_imm(o, -1, "not", "xor")
 }
 
+/// `ori`: a Zicbop prefetch hint (`rd` = `x0`, see
+/// [`super::cmo::prefetch_asm`]), else named `or`.
+fn ori_asm(o: &Operands) -> Option<String> {
+    super::cmo::prefetch_asm(o).or_else(|| Some(o.plain_as("or")))
+}
+
 /// `andi`: `zext.b` (with 255), else named `and`.
 fn andi_asm(o: &Operands) -> Option<String> {
     unary_if_imm(o, 255, "zext.b", "and")
@@ -552,7 +558,7 @@ macro_rules! rv64i_table {
             slti: I, F3, 0x2013, reg_imm(|a, imm| u64::from((a as i64) < (imm as i64))), inline SLTI;
             sltiu: I, F3, 0x3013, reg_imm(|a, imm| u64::from(a < imm)), inline SLTIU, asm(sltiu_asm);
             xori: I, F3, 0x4013, reg_imm(|a, imm| a ^ imm), inline XORI, asm(xori_asm);
-            ori: I, F3, 0x6013, reg_imm(|a, imm| a | imm), inline ORI, as "or";
+            ori: I, F3, 0x6013, reg_imm(|a, imm| a | imm), inline ORI, asm(ori_asm);
             andi: I, F3, 0x7013, reg_imm(|a, imm| a & imm), inline ANDI, asm(andi_asm);
             slli: Shift, F6, 0x1013, reg_imm(|a, sh| a << (sh & 63)), inline SLLI, as "sll";
             srli: Shift, F6, 0x5013, reg_imm(|a, sh| a >> (sh & 63)), inline SRLI, as "srl";
