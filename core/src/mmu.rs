@@ -144,19 +144,19 @@ impl Hart {
         }
     }
 
-    /// Svpbmt is implemented: PTE bits 62:61 are the page-based memory
+    /// Svpbmt is in the hart's set: PTE bits 62:61 are the page-based memory
     /// type while `menvcfg.PBMTE` is set (and `menvcfg.PBMTE` is
-    /// writable). The one place that says so.
+    /// writable). The one place that asks.
     #[inline(always)]
-    pub(crate) const fn has_svpbmt(&self) -> bool {
-        true
+    pub(crate) fn has_svpbmt(&self) -> bool {
+        self.extensions.contains(crate::isa::Extensions::SVPBMT)
     }
 
-    /// Svnapot is implemented: PTE bit 63 marks a 64 KiB NAPOT leaf. The
-    /// one place that says so.
+    /// Svnapot is in the hart's set: PTE bit 63 marks a 64 KiB NAPOT leaf. The
+    /// one place that asks.
     #[inline(always)]
-    pub(crate) const fn has_svnapot(&self) -> bool {
-        true
+    pub(crate) fn has_svnapot(&self) -> bool {
+        self.extensions.contains(crate::isa::Extensions::SVNAPOT)
     }
 
     /// The PTE as the walk at `level` for `vaddr` uses it, for a PTE that

@@ -12,7 +12,7 @@ use rivet_core::{Cause, Exception, Hart, Memory, PhysAddr, XReg};
 const BASE: u64 = 0x8000_0000;
 
 /// Instructions of each switchable extension (bits from binutils 2.40,
-/// `-march=rv64gc_zba_zbb_zbc_zbs`; Zicond's from the spec's encoding
+/// `-march=rv64gc_zba_zbb_zbc_zbs_zicbom_zicboz_svinval`; Zicond's from the spec's encoding
 /// table), all writing a0 from a1 = 3, a2 = 5 and a3 = a doubleword of
 /// RAM holding 0 (f registers all zero, `mstatus.FS` Initial where F is
 /// present), with the value a0 gets.
@@ -38,6 +38,11 @@ const SAMPLES: &[(Extensions, u32, &str, u64)] = &[
     (Extensions::ZBS, 0x4815_d513, "bext a0,a1,0x1", 1),
     (Extensions::ZICOND, 0x0ec5_d533, "czero.eqz a0,a1,a2", 3),
     (Extensions::ZICOND, 0x0ec5_f533, "czero.nez a0,a1,a2", 0),
+    // Instructions that write no register: a0 keeps 0x55.
+    (Extensions::SVINVAL, 0x1600_0073, "sinval.vma zero,zero", 0x55),
+    (Extensions::SVINVAL, 0x1800_0073, "sfence.w.inval", 0x55),
+    (Extensions::ZICBOM, 0x0026_a00f, "cbo.flush (a3)", 0x55),
+    (Extensions::ZICBOZ, 0x0046_a00f, "cbo.zero (a3)", 0x55),
 ];
 
 /// Where the harts' `mtvec` points.
@@ -147,4 +152,34 @@ fn misa_follows_the_letters_and_the_fixed_extensions_stay() {
         Extensions::default(),
         Extensions::all().difference(Extensions::ZICOND)
     );
+}
+
+/// The `menvcfg` fields an extension brings are writable exactly when the
+/// hart has it (PBMTE with Svpbmt, CBIE and CBCFE with Zicbom, CBZE with
+/// Zicboz); without it they read as zero.
+#[test]
+fn menvcfg_fields_follow_the_extensions() {
+    const CBIE_FLUSH: u64 = 1 << 4;
+    const CBCFE: u64 = 1 << 6;
+    const CBZE: u64 = 1 << 7;
+    const PBMTE: u64 = 1 << 62;
+    let fields = [
+        (Extensions::SVPBMT, PBMTE),
+        (Extensions::ZICBOM, CBIE_FLUSH | CBCFE),
+        (Extensions::ZICBOZ, CBZE),
+    ];
+    for (ext, bits) in fields {
+        for has in [true, false] {
+            let mut hart = Hart::new(0);
+            let set = if has {
+                Extensions::default()
+            } else {
+                Extensions::default().difference(ext)
+            };
+            hart.set_extensions(set);
+            hart.set_csr(addr::MENVCFG, bits).unwrap();
+            let read = hart.csr(addr::MENVCFG).unwrap() & bits;
+            assert_eq!(read, if has { bits } else { 0 }, "{ext:?} present: {has}");
+        }
+    }
 }

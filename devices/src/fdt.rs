@@ -205,8 +205,12 @@ fn cpus(fdt: &mut FdtWriter, phandles: Phandles, extensions: Extensions) -> FdtW
             reason = "the block size is 64 bytes: it fits a cell"
         )]
         let block = rivet_core::isa::CBO_BLOCK_SIZE as u32;
-        fdt.property_u32("riscv,cbom-block-size", block)?;
-        fdt.property_u32("riscv,cboz-block-size", block)?;
+        if extensions.contains(Extensions::ZICBOM) {
+            fdt.property_u32("riscv,cbom-block-size", block)?;
+        }
+        if extensions.contains(Extensions::ZICBOZ) {
+            fdt.property_u32("riscv,cboz-block-size", block)?;
+        }
         let intc = fdt.begin_node("interrupt-controller")?;
         fdt.property_u32("#interrupt-cells", 1)?;
         fdt.property_null("interrupt-controller")?;

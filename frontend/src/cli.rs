@@ -680,13 +680,13 @@ const CPU_HAS: &[&str] = &[
 const CPU_LACKS: &[&str] = &[
     "e", "g", "v", "h", "j", "zbkb", "zbkc", "zbkx", "zk", "zkn", "zknd", "zkne", "zknh", "zkr",
     "zks", "zksed", "zksh", "zkt", "zfh", "zfhmin", "zfinx", "zdinx", "zhinx", "zhinxmin",
-    "zve32f", "zve64f", "zmmul", "zicbom", "zicboz", "zawrs", "svinval", "svnapot", "svpbmt",
-    "epmp", "debug", "x-epmp",
+    "zve32f", "zve64f", "zmmul", "zawrs", "epmp", "debug", "x-epmp",
 ];
 
 /// Parses `-cpu rv64[,EXT=on|off…]` into the harts' extensions: the
 /// switchable ones ([`Extensions::SWITCHABLE`]: M, A, F, D, Zba, Zbb,
-/// Zbc, Zbs, Zihintpause, Zicond) are switched as asked, the last switch
+/// Zbc, Zbs, Zihintpause, Zicond, Zicbom, Zicbop, Zicboz, Svinval,
+/// Svnapot, Svpbmt) are switched as asked, the last switch
 /// of an extension winning, from [`Extensions::default`]; D without F is
 /// refused as QEMU refuses it, and F without D because rivet has F only
 /// with D. The others are fixed (the extensions in `CPU_HAS`): a switch

@@ -49,7 +49,7 @@ fn the_device_tree_describes_the_board() {
         "timebase-frequency = <0x989680>;",
         "cpu@0 {",
         "cpu@1 {",
-        "riscv,isa = \"rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svadu\";",
+        "riscv,isa = \"rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svadu_svinval_svnapot_svpbmt\";",
         "compatible = \"riscv,cpu-intc\";",
         "riscv,cbom-block-size = <0x40>;",
         "riscv,cboz-block-size = <0x40>;",
@@ -237,28 +237,48 @@ fn isa_string(dts: &str) -> String {
 }
 
 /// `-cpu rv64,EXT=on|off` switches the extensions the device tree names,
-/// and `riscv,isa` has QEMU 7.2's form and order for the same switches:
+/// and `riscv,isa` has QEMU 7.2's form and order for the same extensions:
 /// compared with QEMU's own `-machine dumpdtb` when `qemu-system-riscv64`
 /// is installed (it says so when it is not), after the differences of the
 /// two harts, which the switches do not touch: QEMU's has H, rivet's has
-/// Zicntr and Svadu.
+/// Zicntr and Svadu, and Zicbom, Zicbop and Zicboz, which QEMU 7.2 lacks.
+/// rivet's default has Svinval, Svnapot and Svpbmt, QEMU's does not: each
+/// case gives QEMU the `-cpu` that asks for the same set.
 #[test]
 fn the_isa_string_follows_the_cpu_switches_as_qemus_does() {
+    // (rivet's -cpu, its riscv,isa, QEMU's -cpu for the same extensions)
     let cases = [
         (
             "rv64",
-            "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svadu",
+            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_\
+             sstc_svadu_svinval_svnapot_svpbmt",
+            "rv64,svinval=on,svnapot=on,svpbmt=on",
         ),
         (
             "rv64,zba=off,zbb=false",
-            "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zbc_zbs_sstc_svadu",
+            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zbc_zbs_sstc_svadu_\
+             svinval_svnapot_svpbmt",
+            "rv64,zba=off,zbb=false,svinval=on,svnapot=on,svpbmt=on",
         ),
         (
             "rv64,zbc=no,zbs=off,Zihintpause=off",
-            "rv64imafdc_zicntr_zicsr_zifencei_zba_zbb_sstc_svadu",
+            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zba_zbb_sstc_svadu_svinval_\
+             svnapot_svpbmt",
+            "rv64,zbc=no,zbs=off,Zihintpause=off,svinval=on,svnapot=on,svpbmt=on",
+        ),
+        (
+            "rv64,svpbmt=off,svnapot=off,svinval=off,zicbom=off,zicbop=off,zicboz=off",
+            "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svadu",
+            "rv64",
+        ),
+        (
+            "rv64,svnapot=off,zicboz=off",
+            "rv64imafdc_zicbom_zicbop_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_\
+             svadu_svinval_svpbmt",
+            "rv64,svinval=on,svpbmt=on",
         ),
     ];
-    for (cpu, expected) in cases {
+    for (cpu, expected, _) in cases {
         let dts = decompile("1", &["-cpu", cpu]);
         assert_eq!(isa_string(&dts), expected, "-cpu {cpu}");
         // The same extensions one by one, as dtc prints a string list.
@@ -272,12 +292,24 @@ fn the_isa_string_follows_the_cpu_switches_as_qemus_does() {
             .collect();
         let list = format!("riscv,isa-extensions = \"{}\";", names.join("\\0"));
         assert!(dts.contains(&list), "-cpu {cpu}: no {list} in:\n{dts}");
+        // The cache-block sizes are there exactly when the extensions are.
+        for (ext, property) in [
+            ("zicbom", "riscv,cbom-block-size = <0x40>;"),
+            ("zicboz", "riscv,cboz-block-size = <0x40>;"),
+        ] {
+            assert_eq!(
+                dts.contains(property),
+                names.iter().any(|n| n == ext),
+                "-cpu {cpu}: {property}"
+            );
+        }
     }
     // Zicond (off by default; QEMU 7.2 has no such property).
     let dts = decompile("1", &["-cpu", "rv64,zicond=on"]);
     assert_eq!(
         isa_string(&dts),
-        "rv64imafdc_zicntr_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svadu"
+        "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_\
+         sstc_svadu_svinval_svnapot_svpbmt"
     );
 
     let qemu = "qemu-system-riscv64";
@@ -286,7 +318,7 @@ fn the_isa_string_follows_the_cpu_switches_as_qemus_does() {
         return;
     }
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
-    for (i, (cpu, expected)) in cases.iter().enumerate() {
+    for (i, (_, expected, cpu)) in cases.iter().enumerate() {
         let dtb = dir.join(format!("qemu-isa-{i}.dtb"));
         let out = Command::new(qemu)
             .args(["-M", "virt", "-display", "none", "-cpu", cpu, "-machine"])
@@ -307,7 +339,7 @@ fn the_isa_string_follows_the_cpu_switches_as_qemus_does() {
         let theirs = theirs.replacen("rv64imafdch", "rv64imafdc", 1);
         let ours: Vec<&str> = expected
             .split('_')
-            .filter(|ext| !["zicntr", "svadu"].contains(ext))
+            .filter(|ext| !["zicntr", "svadu", "zicbom", "zicbop", "zicboz"].contains(ext))
             .collect();
         assert_eq!(ours.join("_"), theirs, "-cpu {cpu}");
     }

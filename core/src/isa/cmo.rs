@@ -33,19 +33,19 @@ use crate::trap::Fault;
 pub const CBO_BLOCK_SIZE: u64 = 64;
 
 impl Hart {
-    /// Zicbom is implemented: the one place that says so (without it, the
+    /// Zicbom is in the hart's set: the one place that asks (without it, the
     /// management instructions are illegal and `menvcfg`/`senvcfg` CBIE and
     /// CBCFE read as zero).
     #[inline(always)]
-    pub(crate) const fn has_zicbom(&self) -> bool {
-        true
+    pub(crate) fn has_zicbom(&self) -> bool {
+        self.extensions.contains(crate::isa::Extensions::ZICBOM)
     }
 
-    /// Zicboz is implemented: the one place that says so (without it,
+    /// Zicboz is in the hart's set: the one place that asks (without it,
     /// `cbo.zero` is illegal and CBZE reads as zero).
     #[inline(always)]
-    pub(crate) const fn has_zicboz(&self) -> bool {
-        true
+    pub(crate) fn has_zicboz(&self) -> bool {
+        self.extensions.contains(crate::isa::Extensions::ZICBOZ)
     }
 
     /// Whether a cache-block instruction whose enable bit in `menvcfg` is

@@ -58,6 +58,20 @@ bitflags! {
         const SSTC = 1 << 15;
         /// Hardware updating of the A and D bits of page-table entries.
         const SVADU = 1 << 16;
+        /// Cache-block management (`cbo.clean`, `cbo.flush`, `cbo.inval`).
+        const ZICBOM = 1 << 17;
+        /// Cache-block prefetch hints (`prefetch.i/r/w`: `ori` hints, so
+        /// only the ISA string changes).
+        const ZICBOP = 1 << 18;
+        /// Cache-block zero (`cbo.zero`).
+        const ZICBOZ = 1 << 19;
+        /// Fine-grained address-translation cache invalidation
+        /// (`sinval.vma`, `sfence.w.inval`, `sfence.inval.ir`).
+        const SVINVAL = 1 << 20;
+        /// NAPOT translation contiguity (64 KiB pages, PTE bit 63).
+        const SVNAPOT = 1 << 21;
+        /// Page-based memory types (PTE bits 62:61, `menvcfg.PBMTE`).
+        const SVPBMT = 1 << 22;
     }
 }
 
@@ -72,6 +86,9 @@ pub(crate) const NAMES: &[(Extensions, &str)] = &[
     (Extensions::F, "f"),
     (Extensions::D, "d"),
     (Extensions::C, "c"),
+    (Extensions::ZICBOM, "zicbom"),
+    (Extensions::ZICBOP, "zicbop"),
+    (Extensions::ZICBOZ, "zicboz"),
     (Extensions::ZICNTR, "zicntr"),
     (Extensions::ZICOND, "zicond"),
     (Extensions::ZICSR, "zicsr"),
@@ -83,6 +100,9 @@ pub(crate) const NAMES: &[(Extensions, &str)] = &[
     (Extensions::ZBS, "zbs"),
     (Extensions::SSTC, "sstc"),
     (Extensions::SVADU, "svadu"),
+    (Extensions::SVINVAL, "svinval"),
+    (Extensions::SVNAPOT, "svnapot"),
+    (Extensions::SVPBMT, "svpbmt"),
 ];
 
 impl Extensions {
@@ -96,7 +116,13 @@ impl Extensions {
         .union(Extensions::ZBA)
         .union(Extensions::ZBB)
         .union(Extensions::ZBC)
-        .union(Extensions::ZBS);
+        .union(Extensions::ZBS)
+        .union(Extensions::ZICBOM)
+        .union(Extensions::ZICBOP)
+        .union(Extensions::ZICBOZ)
+        .union(Extensions::SVINVAL)
+        .union(Extensions::SVNAPOT)
+        .union(Extensions::SVPBMT);
 
     /// The extensions every hart has.
     pub const FIXED: Extensions = Extensions::all().difference(Extensions::SWITCHABLE);
@@ -176,12 +202,17 @@ impl Extensions {
 
 /// rivet's default: every extension it implements except Zicond.
 ///
-/// This is what QEMU 7.2's `-cpu rv64` has (its device tree says
+/// That is what QEMU 7.2's `-cpu rv64` has (its device tree says
 /// `rv64imafdch_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc`: Zba,
 /// Zbb, Zbc, Zbs and Zihintpause on by default), less H, with Zicntr and
-/// Svadu, which rivet always implements. Zicond is off by default: QEMU
-/// 7.2 does not know it, later QEMUs leave it off unless asked, and the
-/// RVA22 profiles do not include it.
+/// Svadu, which rivet always implements, and with what the RVA22U64 and
+/// RVA22S64 profiles make mandatory beyond it (Zicbom, Zicbop, Zicboz,
+/// Svpbmt, Svinval) and Svnapot, an RVA22S64 option: QEMU 7.2 has these
+/// off by default (and no cache-block instructions at all), but a guest
+/// built for the profile expects them, and one that does not know them
+/// ignores them. Zicond is off by default: QEMU 7.2 does not know it,
+/// later QEMUs leave it off unless asked, and the RVA22 profiles do not
+/// include it.
 impl Default for Extensions {
     fn default() -> Self {
         Extensions::all().difference(Extensions::ZICOND)
@@ -242,13 +273,15 @@ mod tests {
     fn the_default_isa_string_is_qemus_less_h_with_zicntr_and_svadu() {
         assert_eq!(
             Extensions::default().isa_string(),
-            "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svadu"
+            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_\
+             sstc_svadu_svinval_svnapot_svpbmt"
         );
         assert_eq!(
             Extensions::all()
                 .difference(Extensions::ZBA | Extensions::ZIHINTPAUSE)
                 .isa_string(),
-            "rv64imafdc_zicntr_zicond_zicsr_zifencei_zbb_zbc_zbs_sstc_svadu"
+            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zbb_zbc_zbs_sstc_svadu_\
+             svinval_svnapot_svpbmt"
         );
     }
 

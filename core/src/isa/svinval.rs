@@ -16,11 +16,11 @@ use crate::isa::disasm::{asm, x_reg};
 use crate::isa::{op, Insn, Next, Opcode};
 
 impl Hart {
-    /// Svinval is implemented: the one place that says so (without it,
+    /// Svinval is in the hart's set: the one place that asks (without it,
     /// its three instructions are illegal).
     #[inline(always)]
-    pub(crate) const fn has_svinval(&self) -> bool {
-        true
+    pub(crate) fn has_svinval(&self) -> bool {
+        self.extensions.contains(crate::isa::Extensions::SVINVAL)
     }
 }
 
