@@ -335,132 +335,6 @@ pub fn parse_icount(text: &str) -> Result<u32, UsageError> {
 
 const ICOUNT_KEYS: &[&str] = &["shift", "sleep", "align", "rr", "rrfile", "rrsnapshot"];
 
-/// Where the serial line goes (`-serial`, `-chardev`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SerialSpec {
-    /// Standard input and output, with the Ctrl-A escapes.
-    Stdio,
-    /// Nowhere: output is dropped and no input comes.
-    Null,
-    /// Output to a file (created or truncated); no input comes.
-    File(PathBuf),
-}
-
-/// The serial line `-serial` and `-chardev` ask for (standard input and
-/// output when neither does).
-pub fn parse_serial(args: &Args) -> Result<SerialSpec, UsageError> {
-    let mut chardevs: Vec<(String, SerialSpec)> = Vec::new();
-    for text in &args.chardevs {
-        let (id, spec) = parse_chardev(text)?;
-        if chardevs.iter().any(|(other, _)| *other == id) {
-            return Err(UsageError(format!("-chardev {text}: duplicate ID '{id}'")));
-        }
-        chardevs.push((id, spec));
-    }
-    let text = match args.serials.as_slice() {
-        [] => return Ok(SerialSpec::Stdio),
-        [one] => one.as_str(),
-        [_, second, ..] => {
-            return Err(UsageError(format!(
-                "-serial {second}: rivet's virt board has one UART: give -serial once"
-            )))
-        }
-    };
-    let no_monitor = || {
-        UsageError(format!(
-            "-serial {text}: rivet has no monitor yet (mon:stdio is the only monitor spelling it takes)"
-        ))
-    };
-    match text {
-        "stdio" | "mon:stdio" => Ok(SerialSpec::Stdio),
-        "null" | "none" => Ok(SerialSpec::Null),
-        _ if text.starts_with("mon:") => Err(no_monitor()),
-        _ => {
-            if let Some(path) = text.strip_prefix("file:") {
-                return Ok(SerialSpec::File(path.into()));
-            }
-            if let Some(id) = text.strip_prefix("chardev:") {
-                return chardevs
-                    .into_iter()
-                    .find(|(other, _)| other == id)
-                    .map(|(_, spec)| spec)
-                    .ok_or_else(|| {
-                        UsageError(format!("-serial {text}: no -chardev with id={id}"))
-                    });
-            }
-            let kind = text.split(':').next().unwrap_or(text);
-            Err(UsageError(format!(
-                "-serial {kind}: not supported: rivet's serial line goes to stdio, mon:stdio, null, \
-                 file:PATH or chardev:ID"
-            )))
-        }
-    }
-}
-
-/// Parses one `-chardev BACKEND,id=ID[,path=PATH]`: rivet has the `stdio`,
-/// `null` and `file` backends.
-fn parse_chardev(text: &str) -> Result<(String, SerialSpec), UsageError> {
-    let (backend, pairs) = parse_kv(text);
-    let backend = backend.or_else(|| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == "backend")
-            .map(|(_, v)| v.clone())
-    });
-    let Some(backend) = backend else {
-        return Err(UsageError(format!(
-            "-chardev {text}: expected a backend first"
-        )));
-    };
-    if !matches!(backend.as_str(), "stdio" | "null" | "file") {
-        return Err(UsageError(format!(
-            "-chardev {backend}: not supported: rivet's character devices are stdio, null and file"
-        )));
-    }
-    let mut id = None;
-    let mut path = None;
-    for (k, v) in pairs {
-        match k.as_str() {
-            "id" => id = Some(v),
-            "path" => path = Some(v),
-            "backend" | "signal" => {}
-            "mux" if !parse_bool("-chardev mux", &v)? => {}
-            "mux" => {
-                return Err(UsageError(format!(
-                    "-chardev {backend},mux=on: rivet has no monitor yet to share the line with"
-                )))
-            }
-            "logfile" | "logappend" => {
-                return Err(UsageError(format!(
-                    "-chardev {backend},{k}: not supported (no log of the line)"
-                )))
-            }
-            _ => return Err(unknown_key("-chardev", &k, CHARDEV_KEYS)),
-        }
-    }
-    let id = id.ok_or_else(|| UsageError(format!("-chardev {text}: id= is required")))?;
-    let spec = match backend.as_str() {
-        "stdio" => SerialSpec::Stdio,
-        "null" => SerialSpec::Null,
-        // "file", the one backend left (checked above).
-        _ => SerialSpec::File(
-            path.ok_or_else(|| UsageError(format!("-chardev {text}: path= is required")))?
-                .into(),
-        ),
-    };
-    Ok((id, spec))
-}
-
-const CHARDEV_KEYS: &[&str] = &[
-    "id",
-    "path",
-    "mux",
-    "signal",
-    "backend",
-    "logfile",
-    "logappend",
-];
-
 /// The lists `-machine help`, `-cpu help` and `-device help` print, if
 /// the command line asks for one.
 pub fn help_request(args: &Args) -> Option<&'static str> {
@@ -629,14 +503,6 @@ pub fn check_supported(args: &Args) -> Result<(), UsageError> {
         return Err(UsageError(format!(
             "-display {kind}: rivet has no graphical display (-display none and -nographic work)"
         )));
-    }
-    if let Some(monitor) = args.monitors.iter().find(|m| *m != "none") {
-        return Err(UsageError(format!(
-            "-monitor {monitor}: rivet has no monitor yet (-monitor none works)"
-        )));
-    }
-    if let Some(mon) = args.mons.first() {
-        return Err(UsageError(format!("-mon {mon}: rivet has no monitor yet")));
     }
     for (option, values) in [("-nic", &args.nics), ("-net", &args.nets)] {
         if let Some(v) = values.iter().find(|v| *v != "none") {
@@ -974,30 +840,6 @@ mod tests {
             .contains("sleep=on"));
         assert_eq!(parse_smp("sockets=2,cores=2,threads=1").unwrap(), 4);
         assert!(parse_smp("cpus=4,maxcpus=2").is_err());
-        let serial = |serials: &[&str], chardevs: &[&str]| {
-            parse_serial(&Args {
-                serials: serials.iter().map(|s| s.to_string()).collect(),
-                chardevs: chardevs.iter().map(|s| s.to_string()).collect(),
-                ..Args::default()
-            })
-        };
-        assert_eq!(serial(&[], &[]).unwrap(), SerialSpec::Stdio);
-        assert_eq!(serial(&["mon:stdio"], &[]).unwrap(), SerialSpec::Stdio);
-        assert_eq!(serial(&["null"], &[]).unwrap(), SerialSpec::Null);
-        assert_eq!(
-            serial(&["file:out.txt"], &[]).unwrap(),
-            SerialSpec::File("out.txt".into())
-        );
-        assert_eq!(
-            serial(&["chardev:c0"], &["file,id=c0,path=log"]).unwrap(),
-            SerialSpec::File("log".into())
-        );
-        assert!(serial(&["pty"], &[]).unwrap_err().0.contains("-serial pty"));
-        assert!(serial(&["chardev:c1"], &["null,id=c0"]).is_err());
-        assert!(serial(&[], &["socket,id=c0,port=4444"])
-            .unwrap_err()
-            .0
-            .contains("-chardev socket"));
     }
 
     /// The RTC counts nanoseconds since 1970 in a `u64`: the last second

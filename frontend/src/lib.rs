@@ -21,9 +21,11 @@ macro_rules! say_raw {
     }};
 }
 
+pub mod chardev;
 pub mod cli;
 pub mod console;
 pub mod gdb;
 pub mod log;
+pub mod monitor;
 pub mod options;
 pub mod run;
