@@ -89,9 +89,28 @@ pub struct ChardevSpec {
 }
 
 const CHARDEV_KEYS: &[&str] = &[
-    "id", "path", "host", "port", "server", "wait", "nowait", "nodelay", "mux", "signal", "telnet",
-    "reconnect", "ipv4", "ipv6", "to", "logfile", "logappend", "append", "tls-creds",
-    "websocket", "abstract", "tight",
+    "id",
+    "path",
+    "host",
+    "port",
+    "server",
+    "wait",
+    "nowait",
+    "nodelay",
+    "mux",
+    "signal",
+    "telnet",
+    "reconnect",
+    "ipv4",
+    "ipv6",
+    "to",
+    "logfile",
+    "logappend",
+    "append",
+    "tls-creds",
+    "websocket",
+    "abstract",
+    "tight",
 ];
 
 /// Parses `-chardev BACKEND,id=ID[,…]`.
@@ -179,9 +198,9 @@ pub fn parse_chardev(text: &str) -> Result<ChardevSpec, UsageError> {
                 wait: server && wait,
             }
         }
-        "pty" | "serial" | "tty" | "parallel" | "parport" | "udp" | "vc" | "ringbuf"
-        | "memory" | "msmouse" | "braille" | "spicevmc" | "spiceport" | "qemu-vdagent"
-        | "testdev" | "wctablet" => {
+        "pty" | "serial" | "tty" | "parallel" | "parport" | "udp" | "vc" | "ringbuf" | "memory"
+        | "msmouse" | "braille" | "spicevmc" | "spiceport" | "qemu-vdagent" | "testdev"
+        | "wctablet" => {
             return Err(UsageError(format!(
                 "-chardev {backend}: not supported: rivet's character devices are stdio, null, \
                  file, pipe and socket"
@@ -221,11 +240,9 @@ pub fn parse_device(option: &str, text: &str) -> Result<Backend, UsageError> {
     let (kind, rest) = text.split_once(':').unwrap_or((text, ""));
     match kind {
         "tcp" | "unix" => {}
-        "telnet" | "websocket" => {
-            return Err(UsageError(format!(
-                "{option} {kind}: not supported: rivet's sockets carry raw bytes (use tcp: or unix:)"
-            )))
-        }
+        "telnet" | "websocket" => return Err(UsageError(format!(
+            "{option} {kind}: not supported: rivet's sockets carry raw bytes (use tcp: or unix:)"
+        ))),
         _ => {
             return Err(UsageError(format!(
                 "{option} {kind}: not supported: rivet's devices are stdio, null, file:PATH, \
@@ -402,13 +419,20 @@ pub fn plan(args: &crate::cli::Args) -> Result<Plan, UsageError> {
                     )))
                 }
                 "pretty" | "id" => {}
-                _ => return Err(unknown_key("-mon", &k, &["chardev", "mode", "pretty", "id"])),
+                _ => {
+                    return Err(unknown_key(
+                        "-mon",
+                        &k,
+                        &["chardev", "mode", "pretty", "id"],
+                    ))
+                }
             }
         }
         let id = chardev.ok_or_else(|| UsageError(format!("-mon {text}: chardev= is required")))?;
-        monitors.push(by_id(&format!("-mon {text}"), &id).map_err(|_| {
-            UsageError(format!("-mon {text}: chardev \"{id}\" not found"))
-        })?);
+        monitors.push(
+            by_id(&format!("-mon {text}"), &id)
+                .map_err(|_| UsageError(format!("-mon {text}: chardev \"{id}\" not found")))?,
+        );
     }
     if monitors.len() > 1 {
         return Err(UsageError(
@@ -661,9 +685,9 @@ pub fn open(what: &str, backend: &Backend, mux: bool) -> Result<Opened, RunError
                 }
                 SocketAddress::Unix(path) => {
                     // A socket left behind by an earlier run would make bind fail.
-                    if std::fs::symlink_metadata(path).is_ok_and(|m| {
-                        std::os::unix::fs::FileTypeExt::is_socket(&m.file_type())
-                    }) {
+                    if std::fs::symlink_metadata(path)
+                        .is_ok_and(|m| std::os::unix::fs::FileTypeExt::is_socket(&m.file_type()))
+                    {
                         let _ = std::fs::remove_file(path);
                     }
                     let l = UnixListener::bind(path).map_err(listen_error)?;
@@ -710,7 +734,10 @@ fn create(path: &Path) -> io::Result<File> {
 /// Opens a file or named pipe for reading and writing: a pipe so opened
 /// never blocks the open and never reaches end of file.
 fn open_rw(path: &Path) -> io::Result<File> {
-    std::fs::OpenOptions::new().read(true).write(true).open(path)
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
 }
 
 /// The escape character: Ctrl-A.
@@ -822,9 +849,7 @@ impl Opened {
         };
         let input = std::mem::replace(&mut self.input, Input::None);
         let spawn = |f: Box<dyn FnOnce() + Send>| {
-            let _ = std::thread::Builder::new()
-                .name("chardev".into())
-                .spawn(f);
+            let _ = std::thread::Builder::new().name("chardev".into()).spawn(f);
         };
         match input {
             Input::None => {}
@@ -972,7 +997,10 @@ mod tests {
             }
         );
         assert!(d("telnet::4444,server").unwrap_err().0.contains("telnet"));
-        assert!(d("pty").unwrap_err().0.contains("-serial pty: not supported"));
+        assert!(d("pty")
+            .unwrap_err()
+            .0
+            .contains("-serial pty: not supported"));
         assert!(d("tcp:4444").is_err());
         assert!(d("unix:").is_err());
         assert!(d("tcp::4444,bogus").is_err());

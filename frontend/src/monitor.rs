@@ -302,9 +302,9 @@ impl Monitor {
                 Action::Done
             }
             "x" | "xp" => {
-                text = self.dump(vm, rest, name == "xp").unwrap_or_else(|e| {
-                    format!("{e}\nTry \"help {name}\" for more information\n")
-                });
+                text = self
+                    .dump(vm, rest, name == "xp")
+                    .unwrap_or_else(|e| format!("{e}\nTry \"help {name}\" for more information\n"));
                 Action::Done
             }
             "stop" | "s" => {
@@ -378,7 +378,9 @@ impl Monitor {
         };
         s.push_str("  dev: goldfish_rtc, id \"\"\n    gpio-out \"sysbus-irq\" 1\n");
         mmio(&mut s, Device::Rtc);
-        s.push_str("  dev: serial-mm, id \"\"\n    gpio-out \"sysbus-irq\" 1\n    regshift = 0 (0x0)\n");
+        s.push_str(
+            "  dev: serial-mm, id \"\"\n    gpio-out \"sysbus-irq\" 1\n    regshift = 0 (0x0)\n",
+        );
         mmio(&mut s, Device::Uart0);
         for (slot, transport) in vm.machine.platform.virtio().iter().enumerate().rev() {
             let legacy = transport.version() == MmioVersion::Legacy;
@@ -486,18 +488,11 @@ impl Monitor {
                 };
                 let text = rivet_core::disassemble(bits, pc);
                 let (mnemonic, operands) = text.split_once(' ').unwrap_or((&text, ""));
-                let _ = writeln!(
-                    s,
-                    "0x{pc:016x}:  {hex:<18}{mnemonic:<24}{operands}"
-                )
-                .map(|_| ());
+                let _ = writeln!(s, "0x{pc:016x}:  {hex:<18}{mnemonic:<24}{operands}").map(|_| ());
                 pc = pc.wrapping_add(len);
             }
             // Trailing spaces of an instruction without operands.
-            return Ok(s
-                .lines()
-                .map(|l| format!("{}\n", l.trim_end()))
-                .collect());
+            return Ok(s.lines().map(|l| format!("{}\n", l.trim_end())).collect());
         }
         let mut len = size * count;
         let line_size = if size == 1 { 8 } else { 16 };
@@ -667,7 +662,9 @@ fn mtree(vm: &VirtMachine) -> String {
     for i in 0..vm.machine.harts.len() {
         let _ = writeln!(s, "address-space: cpu-memory-{i}");
     }
-    s.push_str("address-space: memory\n  0000000000000000-ffffffffffffffff (prio 0, i/o): system\n");
+    s.push_str(
+        "address-space: memory\n  0000000000000000-ffffffffffffffff (prio 0, i/o): system\n",
+    );
     let ram = vm.machine.memory.size();
     for (device, r) in layout::MEMORY_MAP {
         let (kind, name) = match device {
@@ -711,9 +708,14 @@ mod tests {
 
     #[test]
     fn help_lists_commands_as_qemu_does() {
-        assert_eq!(help("x"), "x /fmt addr -- virtual memory dump starting at 'addr'\n");
+        assert_eq!(
+            help("x"),
+            "x /fmt addr -- virtual memory dump starting at 'addr'\n"
+        );
         assert_eq!(help("c"), "cont|c  -- resume emulation\n");
         assert_eq!(help("foo"), "unknown command: 'foo'\n");
-        assert!(help("info").contains("info status  -- show the current VM status (running|paused)\n"));
+        assert!(
+            help("info").contains("info status  -- show the current VM status (running|paused)\n")
+        );
     }
 }

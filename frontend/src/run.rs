@@ -15,9 +15,9 @@ use rivet_devices::{layout, BufferConsole, Console, Disks, VirtConfig, VirtMachi
 
 use crate::cli::{self, Args, UsageError};
 use crate::console::{HostConsole, Output, SerialInput, TerminalGuard};
-use crate::monitor::{Monitor, MonitorInput};
 use crate::gdb::{GdbAddress, GdbServer};
 use crate::log::{LogItems, LogOutput, Shown};
+use crate::monitor::{Monitor, MonitorInput};
 
 /// An error that ends rivet before or instead of running the guest.
 #[derive(Debug, thiserror::Error)]
