@@ -240,9 +240,11 @@ pub fn parse_device(option: &str, text: &str) -> Result<Backend, UsageError> {
     let (kind, rest) = text.split_once(':').unwrap_or((text, ""));
     match kind {
         "tcp" | "unix" => {}
-        "telnet" | "websocket" => return Err(UsageError(format!(
+        "telnet" | "websocket" => {
+            return Err(UsageError(format!(
             "{option} {kind}: not supported: rivet's sockets carry raw bytes (use tcp: or unix:)"
-        ))),
+        )))
+        }
         _ => {
             return Err(UsageError(format!(
                 "{option} {kind}: not supported: rivet's devices are stdio, null, file:PATH, \

@@ -1,12 +1,12 @@
-//! The serial console on the host terminal, with QEMU's `-nographic` habits.
+//! The serial console of the UART, with QEMU's `-nographic` habits.
 //!
-//! A thread reads standard input and hands bytes to the UART through a
-//! shared queue. On a terminal, rivet switches it to raw mode (so keys such
-//! as Ctrl-C reach the guest) and restores it on every way out: normal
-//! exit, error, panic and signals ([`TerminalGuard`]). As in QEMU, `Ctrl-A`
-//! starts an escape: `Ctrl-A X` quits, `Ctrl-A H` lists the keys, `Ctrl-A A`
-//! sends a `Ctrl-A` to the guest. With pipes instead of a terminal the
-//! same bytes flow, so scripts and tests can drive the guest.
+//! A character device's thread ([`crate::chardev`]) hands bytes to the
+//! UART through a shared queue ([`SerialInput`]); the guest's output goes
+//! to the device's output queue ([`Output`]), written by a thread of its
+//! own. On a terminal, rivet switches it to raw mode (so keys such as
+//! Ctrl-C reach the guest) and restores it on every way out: normal exit,
+//! error, panic and signals ([`TerminalGuard`]). The Ctrl-A keys are read
+//! by the character device ([`crate::chardev::Router`]).
 
 use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};

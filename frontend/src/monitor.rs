@@ -98,17 +98,14 @@ impl MonitorInput {
                 out.push_text("\r\n");
                 self.ready.notify_all();
             }
-            0x7f | 0x08 => {
-                if s.line.pop().is_some() {
-                    out.push(b"\x08 \x08");
-                }
+            0x7f | 0x08 if !s.line.is_empty() => {
+                s.line.pop();
+                out.push(b"\x08 \x08");
             }
             0x1b => s.escape = 1,
-            0x20..=0x7e => {
-                if s.line.len() < 4096 {
-                    s.line.push(byte);
-                    out.push(&[byte]);
-                }
+            0x20..=0x7e if s.line.len() < 4096 => {
+                s.line.push(byte);
+                out.push(&[byte]);
             }
             _ => {}
         }
@@ -237,26 +234,11 @@ impl Monitor {
     /// or resets it.
     pub fn run(&mut self, vm: &mut VirtMachine, limit: Option<u64>) -> VirtExit {
         loop {
-            while let Some(line) = self.input.take_line() {
-                let action = self.execute(vm, &line);
-                match action {
-                    Action::Done => self.out.push_text(PROMPT),
-                    Action::Quit => return ExitReason::Platform(VirtStop::Quit),
-                    Action::Reset => {
-                        self.out.push_text(PROMPT);
-                        return ExitReason::Platform(VirtStop::Reset);
-                    }
-                }
-            }
-            if self.quit.load(Ordering::Relaxed)
-                || self.terminate.load(Ordering::Relaxed)
-                || self.deadline.is_some_and(|d| Instant::now() >= d)
-            {
-                vm.machine.platform.flush();
-                return ExitReason::Platform(VirtStop::Quit);
+            if let Some(exit) = self.service(vm) {
+                return exit;
             }
             if self.paused {
-                self.input.wait(Duration::from_millis(100));
+                self.idle();
                 continue;
             }
             // While the monitor can still hear a command, the guest runs
@@ -266,6 +248,40 @@ impl Monitor {
                 return exit;
             }
         }
+    }
+
+    /// Runs the commands typed since the last look; returns how the run
+    /// ends if one ends it (`quit`, `system_reset`, Ctrl-A x, a signal,
+    /// `--timeout`).
+    pub fn service(&mut self, vm: &mut VirtMachine) -> Option<VirtExit> {
+        while let Some(line) = self.input.take_line() {
+            match self.execute(vm, &line) {
+                Action::Done => self.out.push_text(PROMPT),
+                Action::Quit => return Some(ExitReason::Platform(VirtStop::Quit)),
+                Action::Reset => {
+                    self.out.push_text(PROMPT);
+                    return Some(ExitReason::Platform(VirtStop::Reset));
+                }
+            }
+        }
+        if self.quit.load(Ordering::Relaxed)
+            || self.terminate.load(Ordering::Relaxed)
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
+        {
+            vm.machine.platform.flush();
+            return Some(ExitReason::Platform(VirtStop::Quit));
+        }
+        None
+    }
+
+    /// Whether `stop` holds the guest.
+    pub fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    /// Waits (at most 100 ms, to notice signals) for a command.
+    pub fn idle(&self) {
+        self.input.wait(Duration::from_millis(100));
     }
 
     /// Runs one command line, writing its answer.

@@ -498,7 +498,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
                     let vm = builder.build(console, disks)?;
                     Ok((vm, builder.limit_left()))
                 };
-                let (v, exit) = crate::gdb::run(vm, server, limit, &mut rebuild)?;
+                let (v, exit) = crate::gdb::run(vm, server, limit, &mut rebuild, monitor.as_mut())?;
                 vm = v;
                 exit
             }
