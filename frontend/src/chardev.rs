@@ -961,6 +961,58 @@ mod tests {
         assert!(parse_chardev("socket,id=c,port=x").is_err());
     }
 
+    fn plan_of(args: &[&str]) -> Result<Plan, UsageError> {
+        let mut argv = vec!["rivet".to_string()];
+        argv.extend(args.iter().map(|s| s.to_string()));
+        let args = crate::options::read(argv).map_err(|e| UsageError(e.0))?;
+        plan(&<crate::cli::Args as clap::Parser>::parse_from(args))
+    }
+
+    /// QEMU's defaults (-nographic): mon:stdio with no -serial/-monitor;
+    /// the monitor on stdio beside a -serial elsewhere; a serial line on
+    /// stdio beside a monitor elsewhere.
+    #[test]
+    fn plans_follow_qemus_defaults() {
+        let p = plan_of(&[]).unwrap();
+        assert_eq!(p.devices.len(), 1);
+        assert!(p.devices[0].mux && p.devices[0].backend == Backend::Stdio);
+        assert_eq!((p.serial, p.monitor), (Some(0), Some(0)));
+        let p = plan_of(&["-nographic", "-serial", "file:x"]).unwrap();
+        assert_eq!(p.devices[p.monitor.unwrap()].backend, Backend::Stdio);
+        assert_eq!(
+            p.devices[p.serial.unwrap()].backend,
+            Backend::File("x".into())
+        );
+        let p = plan_of(&["-serial", "file:x"]).unwrap();
+        assert_eq!(p.monitor, None);
+        let p = plan_of(&["-monitor", "unix:/tmp/m,server,nowait"]).unwrap();
+        assert_eq!(p.devices[p.serial.unwrap()].backend, Backend::Stdio);
+        assert!(!p.devices[p.serial.unwrap()].mux);
+        let p = plan_of(&["-monitor", "none"]).unwrap();
+        assert_eq!(p.monitor, None);
+        let p = plan_of(&["-serial", "mon:stdio", "-monitor", "none"]).unwrap();
+        assert_eq!(p.monitor, p.serial);
+        let p = plan_of(&["-display", "none", "-monitor", "stdio"]).unwrap();
+        assert_eq!(p.devices[p.serial.unwrap()].backend, Backend::Null);
+        let p = plan_of(&[
+            "-chardev",
+            "stdio,id=c0,mux=on",
+            "-serial",
+            "chardev:c0",
+            "-mon",
+            "chardev=c0",
+        ])
+        .unwrap();
+        assert_eq!((p.serial, p.monitor), (Some(0), Some(0)));
+        assert!(plan_of(&["-monitor", "stdio", "-mon", "chardev=x"]).is_err());
+        assert!(
+            plan_of(&["-monitor", "unix:/a,server", "-monitor", "unix:/b,server"])
+                .unwrap_err()
+                .0
+                .contains("one monitor")
+        );
+    }
+
     #[test]
     fn devices_are_spelled_as_in_qemu() {
         let d = |t| parse_device("-serial", t);

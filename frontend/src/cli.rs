@@ -64,16 +64,16 @@ pub struct Args {
     /// The display: only `none` (rivet has no graphical display).
     #[arg(long, value_name = "none")]
     pub display: Option<String>,
-    /// Where the serial line goes: `stdio` or `mon:stdio` (the default), `null`, `file:PATH`, `chardev:ID`.
+    /// Where the serial line goes: `mon:stdio` (the default), `stdio`, `null`, `file:PATH`, `pipe:PATH`, `tcp:[HOST]:PORT[,server]`, `unix:PATH[,server]`, `chardev:ID`.
     #[arg(long = "serial", value_name = "DEV")]
     pub serials: Vec<String>,
-    /// A character device for `-serial chardev:ID`: `stdio`, `null` or `file` (`,id=ID[,path=PATH]`).
+    /// A character device: `stdio`, `null`, `file`, `pipe` or `socket` (`,id=ID[,path=PATH][,host=H,port=P][,server=on][,wait=off][,mux=on]`).
     #[arg(long = "chardev", value_name = "BACKEND,id=ID")]
     pub chardevs: Vec<String>,
-    /// The monitor: only `none` (rivet has no monitor yet).
-    #[arg(long = "monitor", value_name = "none")]
+    /// The monitor's device (as `-serial`'s), or `none`.
+    #[arg(long = "monitor", value_name = "DEV")]
     pub monitors: Vec<String>,
-    /// A monitor on a character device: not supported (rivet has no monitor yet).
+    /// The monitor on a character device: `chardev=ID[,mode=readline]`.
     #[arg(long = "mon", value_name = "chardev=ID")]
     pub mons: Vec<String>,
     /// A network card: only `none` (rivet has no networking yet).
@@ -88,7 +88,7 @@ pub struct Args {
     /// A guest reset ends the run (exit status 0), as in QEMU.
     #[arg(long = "no-reboot")]
     pub no_reboot: bool,
-    /// Stop the guest at power-off instead of exiting: not supported (no monitor to resume it).
+    /// Stop the guest at power-off instead of exiting: not supported.
     #[arg(long = "no-shutdown")]
     pub no_shutdown: bool,
     /// The guest's name (accepted and ignored).
@@ -514,8 +514,8 @@ pub fn check_supported(args: &Args) -> Result<(), UsageError> {
     }
     if args.no_shutdown {
         return Err(UsageError(
-            "-no-shutdown: not supported: rivet has no monitor to resume a guest stopped at \
-             power-off, so the run ends there"
+            "-no-shutdown: not supported: rivet does not keep a guest stopped at power-off for \
+             the monitor, so the run ends there"
                 .into(),
         ));
     }
