@@ -853,8 +853,19 @@ impl Opened {
         let spawn = |f: Box<dyn FnOnce() + Send>| {
             let _ = std::thread::Builder::new().name("chardev".into()).spawn(f);
         };
+        // A monitor whose input has ended (or never comes) hears no more
+        // commands: the guest then runs to its end, a deadlock included.
+        // (A serial line without input waits on, as QEMU's does.)
+        let monitor_ended = |router: &Router| {
+            if let Some(m) = &router.monitor {
+                m.end();
+            }
+        };
         match input {
-            Input::None => {}
+            Input::None => {
+                router.opened();
+                monitor_ended(&router);
+            }
             Input::Stdin => spawn(Box::new(move || {
                 router.opened();
                 read_all(&mut io::stdin(), &mut router);
@@ -863,10 +874,12 @@ impl Opened {
             Input::Reader(mut r) => spawn(Box::new(move || {
                 router.opened();
                 read_all(&mut r, &mut router);
+                monitor_ended(&router);
             })),
             Input::Client(mut c) => spawn(Box::new(move || {
                 router.opened();
                 read_all(&mut c, &mut router);
+                monitor_ended(&router);
             })),
             Input::Listener(listener, mut first, client) => spawn(Box::new(move || loop {
                 let conn = match first.take() {
