@@ -329,6 +329,8 @@ const SAME: &[&str] = &[
     "x /2ob $S4",
     "x /4xh $S4",
     "x /3dw $S4+4",
+    // RISC-V virt has no power button in QEMU 7.2: nothing happens.
+    "system_powerdown",
     "info status",
     "foo",
     "x /2z 0",
@@ -397,8 +399,9 @@ fn monitor_on_a_unix_socket_answers_as_qemu() {
         "{answers:?}"
     );
     assert!(answers[2].contains(": 'r' 'i' 'v' 'e' 't'"), "{answers:?}");
-    assert_eq!(answers[8], "VM status: running\n");
-    assert_eq!(answers[9], "unknown command: 'foo'\n");
+    assert_eq!(answers[8], "");
+    assert_eq!(answers[9], "VM status: running\n");
+    assert_eq!(answers[10], "unknown command: 'foo'\n");
     if Command::new("qemu-system-riscv64")
         .arg("-version")
         .output()
