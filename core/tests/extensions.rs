@@ -39,7 +39,12 @@ const SAMPLES: &[(Extensions, u32, &str, u64)] = &[
     (Extensions::ZICOND, 0x0ec5_d533, "czero.eqz a0,a1,a2", 3),
     (Extensions::ZICOND, 0x0ec5_f533, "czero.nez a0,a1,a2", 0),
     // Instructions that write no register: a0 keeps 0x55.
-    (Extensions::SVINVAL, 0x1600_0073, "sinval.vma zero,zero", 0x55),
+    (
+        Extensions::SVINVAL,
+        0x1600_0073,
+        "sinval.vma zero,zero",
+        0x55,
+    ),
     (Extensions::SVINVAL, 0x1800_0073, "sfence.w.inval", 0x55),
     (Extensions::ZICBOM, 0x0026_a00f, "cbo.flush (a3)", 0x55),
     (Extensions::ZICBOZ, 0x0046_a00f, "cbo.zero (a3)", 0x55),

@@ -161,8 +161,9 @@ impl Uart16550 {
         }
     }
 
-    /// Moves pending output to `console` and pending input from it.
-    pub fn exchange(&mut self, console: &mut dyn Console) {
+    /// Moves pending output to `console` and pending input from it;
+    /// returns whether input came.
+    pub fn exchange(&mut self, console: &mut dyn Console) -> bool {
         if !self.tx.is_empty() {
             console.write(&self.tx);
             self.tx.clear();
@@ -178,6 +179,7 @@ impl Uart16550 {
         if received {
             self.update_irq();
         }
+        received
     }
 
     /// The highest-priority pending interrupt's IIR identification.

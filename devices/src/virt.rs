@@ -507,9 +507,15 @@ impl Platform for VirtBoard {
     /// Does not sleep while a virtio device has work left from its last
     /// poll (a request bigger than one poll's work): the harts' next round
     /// and the poll after it carry the work on.
+    ///
+    /// Input the UART takes here may raise its interrupt: then the harts
+    /// look again at once (waiting on the console, whose queue the UART
+    /// just emptied, would miss that wake-up).
     fn wait(&mut self, timeout: Option<Duration>) -> bool {
-        self.flush();
-        if self.virtio.iter().any(VirtioMmio::is_busy) {
+        let received = self.uart.exchange(self.console.as_mut());
+        self.console.flush();
+        self.update_irq(Device::Uart0);
+        if received || self.virtio.iter().any(VirtioMmio::is_busy) {
             return true;
         }
         let networked = self

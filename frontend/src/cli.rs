@@ -65,16 +65,16 @@ pub struct Args {
     /// The display: only `none` (rivet has no graphical display).
     #[arg(long, value_name = "none")]
     pub display: Option<String>,
-    /// Where the serial line goes: `stdio` or `mon:stdio` (the default), `null`, `file:PATH`, `chardev:ID`.
+    /// Where the serial line goes: `mon:stdio` (the default), `stdio`, `null`, `file:PATH`, `pipe:PATH`, `tcp:[HOST]:PORT[,server]`, `unix:PATH[,server]`, `chardev:ID`.
     #[arg(long = "serial", value_name = "DEV")]
     pub serials: Vec<String>,
-    /// A character device for `-serial chardev:ID`: `stdio`, `null` or `file` (`,id=ID[,path=PATH]`).
+    /// A character device: `stdio`, `null`, `file`, `pipe` or `socket` (`,id=ID[,path=PATH][,host=H,port=P][,server=on][,wait=off][,mux=on]`).
     #[arg(long = "chardev", value_name = "BACKEND,id=ID")]
     pub chardevs: Vec<String>,
-    /// The monitor: only `none` (rivet has no monitor yet).
-    #[arg(long = "monitor", value_name = "none")]
+    /// The monitor's device (as `-serial`'s), or `none`.
+    #[arg(long = "monitor", value_name = "DEV")]
     pub monitors: Vec<String>,
-    /// A monitor on a character device: not supported (rivet has no monitor yet).
+    /// The monitor on a character device: `chardev=ID[,mode=readline]`.
     #[arg(long = "mon", value_name = "chardev=ID")]
     pub mons: Vec<String>,
     /// A network card on the user network: `user[,model=virtio-net-device][,mac=MAC][,hostfwd=RULE]`, or `none`.
@@ -92,7 +92,7 @@ pub struct Args {
     /// A guest reset ends the run (exit status 0), as in QEMU.
     #[arg(long = "no-reboot")]
     pub no_reboot: bool,
-    /// Stop the guest at power-off instead of exiting: not supported (no monitor to resume it).
+    /// Stop the guest at power-off instead of exiting: not supported.
     #[arg(long = "no-shutdown")]
     pub no_shutdown: bool,
     /// The guest's name (accepted and ignored).
@@ -369,7 +369,7 @@ pub struct SemihostingSpec {
     pub args: Vec<String>,
     /// The debug console's character device (`chardev=ID`), if not
     /// standard error.
-    pub chardev: Option<SerialSpec>,
+    pub chardev: Option<crate::chardev::Backend>,
 }
 
 /// Parses `-semihosting` and `-semihosting-config` (as QEMU 7.2: the
@@ -418,16 +418,24 @@ const SEMIHOSTING_KEYS: &[&str] = &["enable", "target", "chardev", "arg", "users
 
 /// The `-chardev` with id `id`, for the semihosting console: as in QEMU,
 /// it must exist, the serial line must not use it too, and only one
-/// character device may be on standard input and output.
-fn semihosting_chardev(args: &Args, id: &str) -> Result<SerialSpec, UsageError> {
+/// character device may be on standard input and output. rivet's
+/// semihosting console is a stdio, null or file device.
+fn semihosting_chardev(args: &Args, id: &str) -> Result<crate::chardev::Backend, UsageError> {
+    use crate::chardev::Backend;
     let mut found = None;
     for text in &args.chardevs {
-        let (other, spec) = parse_chardev(text)?;
-        if other == id {
-            found = Some(spec);
+        let chardev = crate::chardev::parse_chardev(text)?;
+        if chardev.id == id {
+            found = Some(chardev.backend);
         }
     }
     let spec = found.ok_or_else(|| UsageError(format!("semihosting chardev '{id}' not found")))?;
+    if !matches!(spec, Backend::Stdio | Backend::Null | Backend::File(_)) {
+        return Err(UsageError(format!(
+            "-semihosting-config chardev={id}: not supported: rivet's semihosting console is a \
+             stdio, null or file chardev"
+        )));
+    }
     if args
         .serials
         .iter()
@@ -437,7 +445,7 @@ fn semihosting_chardev(args: &Args, id: &str) -> Result<SerialSpec, UsageError> 
             "-semihosting-config chardev={id}: device '{id}' is in use (by -serial)"
         )));
     }
-    if spec == SerialSpec::Stdio && parse_serial(args)? == SerialSpec::Stdio {
+    if spec == Backend::Stdio && serial_is_stdio(args)? {
         return Err(UsageError(format!(
             "-semihosting-config chardev={id}: cannot use stdio by multiple character devices \
              (the serial line is on stdio: give -serial null or -serial file:PATH)"
@@ -470,131 +478,13 @@ pub fn semihosting_cmdline(spec: &SemihostingSpec, args: &Args) -> String {
         .join(" ")
 }
 
-/// Where the serial line goes (`-serial`, `-chardev`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SerialSpec {
-    /// Standard input and output, with the Ctrl-A escapes.
-    Stdio,
-    /// Nowhere: output is dropped and no input comes.
-    Null,
-    /// Output to a file (created or truncated); no input comes.
-    File(PathBuf),
+/// Whether the serial line is on standard input and output.
+pub fn serial_is_stdio(args: &Args) -> Result<bool, UsageError> {
+    let plan = crate::chardev::plan(args)?;
+    Ok(plan
+        .serial
+        .is_some_and(|i| plan.devices[i].backend == crate::chardev::Backend::Stdio))
 }
-
-/// The serial line `-serial` and `-chardev` ask for (standard input and
-/// output when neither does).
-pub fn parse_serial(args: &Args) -> Result<SerialSpec, UsageError> {
-    let mut chardevs: Vec<(String, SerialSpec)> = Vec::new();
-    for text in &args.chardevs {
-        let (id, spec) = parse_chardev(text)?;
-        if chardevs.iter().any(|(other, _)| *other == id) {
-            return Err(UsageError(format!("-chardev {text}: duplicate ID '{id}'")));
-        }
-        chardevs.push((id, spec));
-    }
-    let text = match args.serials.as_slice() {
-        [] => return Ok(SerialSpec::Stdio),
-        [one] => one.as_str(),
-        [_, second, ..] => {
-            return Err(UsageError(format!(
-                "-serial {second}: rivet's virt board has one UART: give -serial once"
-            )))
-        }
-    };
-    let no_monitor = || {
-        UsageError(format!(
-            "-serial {text}: rivet has no monitor yet (mon:stdio is the only monitor spelling it takes)"
-        ))
-    };
-    match text {
-        "stdio" | "mon:stdio" => Ok(SerialSpec::Stdio),
-        "null" | "none" => Ok(SerialSpec::Null),
-        _ if text.starts_with("mon:") => Err(no_monitor()),
-        _ => {
-            if let Some(path) = text.strip_prefix("file:") {
-                return Ok(SerialSpec::File(path.into()));
-            }
-            if let Some(id) = text.strip_prefix("chardev:") {
-                return chardevs
-                    .into_iter()
-                    .find(|(other, _)| other == id)
-                    .map(|(_, spec)| spec)
-                    .ok_or_else(|| {
-                        UsageError(format!("-serial {text}: no -chardev with id={id}"))
-                    });
-            }
-            let kind = text.split(':').next().unwrap_or(text);
-            Err(UsageError(format!(
-                "-serial {kind}: not supported: rivet's serial line goes to stdio, mon:stdio, null, \
-                 file:PATH or chardev:ID"
-            )))
-        }
-    }
-}
-
-/// Parses one `-chardev BACKEND,id=ID[,path=PATH]`: rivet has the `stdio`,
-/// `null` and `file` backends.
-fn parse_chardev(text: &str) -> Result<(String, SerialSpec), UsageError> {
-    let (backend, pairs) = parse_kv(text);
-    let backend = backend.or_else(|| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == "backend")
-            .map(|(_, v)| v.clone())
-    });
-    let Some(backend) = backend else {
-        return Err(UsageError(format!(
-            "-chardev {text}: expected a backend first"
-        )));
-    };
-    if !matches!(backend.as_str(), "stdio" | "null" | "file") {
-        return Err(UsageError(format!(
-            "-chardev {backend}: not supported: rivet's character devices are stdio, null and file"
-        )));
-    }
-    let mut id = None;
-    let mut path = None;
-    for (k, v) in pairs {
-        match k.as_str() {
-            "id" => id = Some(v),
-            "path" => path = Some(v),
-            "backend" | "signal" => {}
-            "mux" if !parse_bool("-chardev mux", &v)? => {}
-            "mux" => {
-                return Err(UsageError(format!(
-                    "-chardev {backend},mux=on: rivet has no monitor yet to share the line with"
-                )))
-            }
-            "logfile" | "logappend" => {
-                return Err(UsageError(format!(
-                    "-chardev {backend},{k}: not supported (no log of the line)"
-                )))
-            }
-            _ => return Err(unknown_key("-chardev", &k, CHARDEV_KEYS)),
-        }
-    }
-    let id = id.ok_or_else(|| UsageError(format!("-chardev {text}: id= is required")))?;
-    let spec = match backend.as_str() {
-        "stdio" => SerialSpec::Stdio,
-        "null" => SerialSpec::Null,
-        // "file", the one backend left (checked above).
-        _ => SerialSpec::File(
-            path.ok_or_else(|| UsageError(format!("-chardev {text}: path= is required")))?
-                .into(),
-        ),
-    };
-    Ok((id, spec))
-}
-
-const CHARDEV_KEYS: &[&str] = &[
-    "id",
-    "path",
-    "mux",
-    "signal",
-    "backend",
-    "logfile",
-    "logappend",
-];
 
 /// The lists `-machine help`, `-cpu help` and `-device help` print, if
 /// the command line asks for one.
@@ -786,14 +676,6 @@ pub fn check_supported(args: &Args) -> Result<(), UsageError> {
             "-display {kind}: rivet has no graphical display (-display none and -nographic work)"
         )));
     }
-    if let Some(monitor) = args.monitors.iter().find(|m| *m != "none") {
-        return Err(UsageError(format!(
-            "-monitor {monitor}: rivet has no monitor yet (-monitor none works)"
-        )));
-    }
-    if let Some(mon) = args.mons.first() {
-        return Err(UsageError(format!("-mon {mon}: rivet has no monitor yet")));
-    }
     if let Some(v) = args.nets.iter().find(|v| *v != "none") {
         let kind = v.split(',').next().unwrap_or(v);
         return Err(UsageError(format!(
@@ -803,8 +685,8 @@ pub fn check_supported(args: &Args) -> Result<(), UsageError> {
     }
     if args.no_shutdown {
         return Err(UsageError(
-            "-no-shutdown: not supported: rivet has no monitor to resume a guest stopped at \
-             power-off, so the run ends there"
+            "-no-shutdown: not supported: rivet does not keep a guest stopped at power-off for \
+             the monitor, so the run ends there"
                 .into(),
         ));
     }
@@ -1404,30 +1286,6 @@ mod tests {
             .contains("sleep=on"));
         assert_eq!(parse_smp("sockets=2,cores=2,threads=1").unwrap(), 4);
         assert!(parse_smp("cpus=4,maxcpus=2").is_err());
-        let serial = |serials: &[&str], chardevs: &[&str]| {
-            parse_serial(&Args {
-                serials: serials.iter().map(|s| s.to_string()).collect(),
-                chardevs: chardevs.iter().map(|s| s.to_string()).collect(),
-                ..Args::default()
-            })
-        };
-        assert_eq!(serial(&[], &[]).unwrap(), SerialSpec::Stdio);
-        assert_eq!(serial(&["mon:stdio"], &[]).unwrap(), SerialSpec::Stdio);
-        assert_eq!(serial(&["null"], &[]).unwrap(), SerialSpec::Null);
-        assert_eq!(
-            serial(&["file:out.txt"], &[]).unwrap(),
-            SerialSpec::File("out.txt".into())
-        );
-        assert_eq!(
-            serial(&["chardev:c0"], &["file,id=c0,path=log"]).unwrap(),
-            SerialSpec::File("log".into())
-        );
-        assert!(serial(&["pty"], &[]).unwrap_err().0.contains("-serial pty"));
-        assert!(serial(&["chardev:c1"], &["null,id=c0"]).is_err());
-        assert!(serial(&[], &["socket,id=c0,port=4444"])
-            .unwrap_err()
-            .0
-            .contains("-chardev socket"));
     }
 
     /// `-object`, `-device virtio-rng-device`, `-fsdev`, `-virtfs` and
@@ -1584,9 +1442,12 @@ mod tests {
         let file = chardev(&["null"], &["file,id=c0,path=log"])
             .unwrap()
             .unwrap();
-        assert_eq!(file.chardev, Some(SerialSpec::File("log".into())));
+        assert_eq!(
+            file.chardev,
+            Some(crate::chardev::Backend::File("log".into()))
+        );
         let stdio = chardev(&["null"], &["stdio,id=c0"]).unwrap().unwrap();
-        assert_eq!(stdio.chardev, Some(SerialSpec::Stdio));
+        assert_eq!(stdio.chardev, Some(crate::chardev::Backend::Stdio));
         assert!(chardev(&[], &["stdio,id=c0"])
             .unwrap_err()
             .0

@@ -1,50 +1,68 @@
-//! The serial console on the host terminal, with QEMU's `-nographic` habits.
+//! The serial console of the UART, with QEMU's `-nographic` habits.
 //!
-//! A thread reads standard input and hands bytes to the UART through a
-//! shared queue. On a terminal, rivet switches it to raw mode (so keys such
-//! as Ctrl-C reach the guest) and restores it on every way out: normal
-//! exit, error, panic and signals ([`TerminalGuard`]). As in QEMU, `Ctrl-A`
-//! starts an escape: `Ctrl-A X` quits, `Ctrl-A H` lists the keys, `Ctrl-A A`
-//! sends a `Ctrl-A` to the guest. With pipes instead of a terminal the
-//! same bytes flow, so scripts and tests can drive the guest.
+//! A character device's thread ([`crate::chardev`]) hands bytes to the
+//! UART through a shared queue ([`SerialInput`]); the guest's output goes
+//! to the device's output queue ([`Output`]), written by a thread of its
+//! own. On a terminal, rivet switches it to raw mode (so keys such as
+//! Ctrl-C reach the guest) and restores it on every way out: normal exit,
+//! error, panic and signals ([`TerminalGuard`]). The Ctrl-A keys are read
+//! by the character device ([`crate::chardev::Router`]).
 
 use std::collections::VecDeque;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use rivet_devices::Console;
 
-/// The escape character: Ctrl-A.
-const ESCAPE: u8 = 0x01;
-
-const HELP: &str =
-    "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\nC-a C-a  sends C-a\r\n";
-
+/// Input on its way to the UART, queued by a character device's thread.
 #[derive(Default)]
 struct Input {
     bytes: VecDeque<u8>,
     ended: bool,
-    quit: bool,
     /// Another source of input (a network card) has something for the
     /// machine: the next wait returns at once.
     woken: bool,
 }
 
-/// The most input bytes queued for the guest. Past it the stdin thread
+/// The most input bytes queued for the guest. Past it the device's thread
 /// stops reading until the guest takes some (back-pressure, as a real
 /// serial line has): a guest that never reads its UART cannot make rivet
 /// queue `yes | rivet ...` without end.
 const INPUT_LIMIT: usize = 4096;
 
+/// The serial line's input queue, filled by its character device.
 #[derive(Default)]
-struct Shared {
+pub struct SerialInput {
     input: Mutex<Input>,
-    /// Input arrived (or ended).
+    /// Input arrived (or ended, or rivet is to quit).
     ready: Condvar,
     /// The guest took input: there is room in the queue again.
     room: Condvar,
+}
+
+impl SerialInput {
+    /// Queues `byte` for the guest, first waiting for room.
+    pub(crate) fn push(&self, byte: u8) {
+        let mut input = self.input.lock().unwrap_or_else(|e| e.into_inner());
+        while input.bytes.len() >= INPUT_LIMIT {
+            input = self.room.wait(input).unwrap_or_else(|e| e.into_inner());
+        }
+        input.bytes.push_back(byte);
+        self.ready.notify_all();
+    }
+
+    /// No more input will come.
+    pub(crate) fn end(&self) {
+        self.input.lock().unwrap_or_else(|e| e.into_inner()).ended = true;
+        self.ready.notify_all();
+    }
+
+    /// Wakes a waiting machine (to see a quit).
+    pub(crate) fn wake(&self) {
+        self.ready.notify_all();
+    }
 }
 
 /// Puts the terminal in raw mode and takes it out again when dropped.
@@ -88,24 +106,16 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Where the console's serial line goes (`-serial`).
-pub enum Serial {
-    /// Standard input and output.
-    Stdio,
-    /// Nowhere: output is dropped, no input comes.
-    Null,
-    /// Output to this file; no input comes.
-    File(std::fs::File),
-}
-
-/// The console on standard input and output (or, with `-serial null` or
-/// `-serial file:PATH`, output only, to nowhere or to a file).
+/// The console of the UART: its input queue and the output of its
+/// character device (standard output, a file, a socket, ...).
 pub struct HostConsole {
-    shared: Arc<Shared>,
+    shared: Arc<SerialInput>,
     /// Set by the signal handlers (SIGINT, SIGTERM, SIGHUP): the machine
     /// stops at the next time slice and rivet exits cleanly.
     terminate: Arc<AtomicBool>,
-    /// Guest output on its way to standard output (see [`Output`]).
+    /// Set by Ctrl-A x and the monitor's `quit`.
+    quit: Arc<AtomicBool>,
+    /// Guest output on its way to the device (see [`Output`]).
     output: Arc<Output>,
     /// Raw mode: turn the guest's `\n` into `\r\n`, as a terminal's OPOST would.
     crlf: bool,
@@ -119,39 +129,21 @@ pub struct HostConsole {
 const DRAIN_AFTER_TIMEOUT: Duration = Duration::from_secs(1);
 
 impl HostConsole {
-    /// Starts reading standard input. `raw` says whether the terminal is in
-    /// raw mode (see [`TerminalGuard`]); `terminate` is the flag the signal
-    /// handlers set.
-    pub fn new(raw: bool, terminate: Arc<AtomicBool>) -> Self {
-        Self::open(Serial::Stdio, raw, terminate)
-    }
-
-    /// The console on `serial`. Without standard input no input ever
-    /// comes, and a waiting guest waits until a signal ends rivet (as
-    /// QEMU's does).
-    pub fn open(serial: Serial, raw: bool, terminate: Arc<AtomicBool>) -> Self {
-        let shared = Arc::new(Shared::default());
-        let sink: Box<dyn Write + Send> = match serial {
-            Serial::Stdio => {
-                let reader = Arc::clone(&shared);
-                std::thread::Builder::new()
-                    .name("stdin".into())
-                    .spawn(move || read_stdin(&reader, raw))
-                    .ok();
-                Box::new(std::io::stdout())
-            }
-            Serial::Null => Box::new(std::io::sink()),
-            Serial::File(file) => Box::new(file),
-        };
-        let output = Arc::new(Output::default());
-        let writer = Arc::clone(&output);
-        std::thread::Builder::new()
-            .name("stdout".into())
-            .spawn(move || write_stdout(&writer, sink))
-            .ok();
+    /// The console on `shared` (filled by its character device) and
+    /// `output`. `raw` says whether the terminal is in raw mode (see
+    /// [`TerminalGuard`]); `terminate` is the flag the signal handlers
+    /// set, `quit` the one Ctrl-A x and the monitor set.
+    pub(crate) fn new(
+        shared: Arc<SerialInput>,
+        output: Arc<Output>,
+        raw: bool,
+        terminate: Arc<AtomicBool>,
+        quit: Arc<AtomicBool>,
+    ) -> Self {
         HostConsole {
             shared,
             terminate,
+            quit,
             output,
             crlf: raw,
             deadline: None,
@@ -200,9 +192,9 @@ impl HostConsole {
 /// held the run loop, and SIGTERM went unheard).
 const OUTPUT_LIMIT: usize = 64 * 1024;
 
-/// Guest output, written to standard output by its own thread.
+/// Output of a character device, written by its own thread.
 #[derive(Default)]
-struct Output {
+pub struct Output {
     queue: Mutex<Pending>,
     /// Output was queued.
     pending: Condvar,
@@ -217,6 +209,34 @@ struct Pending {
     bytes: VecDeque<u8>,
     /// The stdout thread is writing bytes it took from the queue.
     writing: bool,
+}
+
+impl Output {
+    /// The output queue of `sink`, with the thread that writes it.
+    pub(crate) fn start(sink: Box<dyn Write + Send>) -> Arc<Output> {
+        let output = Arc::new(Output::default());
+        let writer = Arc::clone(&output);
+        std::thread::Builder::new()
+            .name("chardev-out".into())
+            .spawn(move || write_stdout(&writer, sink))
+            .ok();
+        output
+    }
+
+    /// Queues `bytes` (never waiting: the monitor's answers, the help).
+    pub(crate) fn push(&self, bytes: &[u8]) {
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let was_empty = queue.bytes.is_empty();
+        queue.bytes.extend(bytes);
+        if was_empty {
+            self.pending.notify_one();
+        }
+    }
+
+    /// Queues `text`.
+    pub(crate) fn push_text(&self, text: &str) {
+        self.push(text.as_bytes());
+    }
 }
 
 /// The stdout thread: writes queued output to `stdout` (standard output,
@@ -255,54 +275,6 @@ fn write_stdout(output: &Output, mut stdout: Box<dyn Write + Send>) {
                 drop(output.pending.wait(queue));
             }
         }
-    }
-}
-
-/// The stdin thread: reads bytes, interprets the Ctrl-A escapes, queues the rest.
-fn read_stdin(shared: &Shared, raw: bool) {
-    let mut stdin = std::io::stdin();
-    let mut buf = [0u8; 256];
-    let mut escape = false;
-    loop {
-        {
-            let mut input = shared.input.lock().unwrap_or_else(|e| e.into_inner());
-            while input.bytes.len() >= INPUT_LIMIT {
-                input = shared.room.wait(input).unwrap_or_else(|e| e.into_inner());
-            }
-        }
-        let n = match stdin.read(&mut buf) {
-            Ok(0) | Err(_) => 0,
-            Ok(n) => n,
-        };
-        let mut input = shared.input.lock().unwrap_or_else(|e| e.into_inner());
-        if n == 0 {
-            input.ended = true;
-            shared.ready.notify_all();
-            return;
-        }
-        for &byte in &buf[..n] {
-            if escape {
-                escape = false;
-                match byte {
-                    b'x' | b'X' => input.quit = true,
-                    b'h' | b'H' | b'?' => {
-                        let help = if raw {
-                            HELP.to_string()
-                        } else {
-                            HELP.replace('\r', "")
-                        };
-                        let _ = std::io::stderr().write_all(help.as_bytes());
-                    }
-                    ESCAPE | b'a' | b'A' => input.bytes.push_back(ESCAPE),
-                    _ => {}
-                }
-            } else if byte == ESCAPE {
-                escape = true;
-            } else {
-                input.bytes.push_back(byte);
-            }
-        }
-        shared.ready.notify_all();
     }
 }
 
@@ -352,7 +324,7 @@ impl Console for HostConsole {
                 return true;
             }
             if !input.bytes.is_empty()
-                || input.quit
+                || self.quit.load(Ordering::Relaxed)
                 || self.terminate.load(Ordering::Relaxed)
                 || self.timed_out()
             {
@@ -391,7 +363,7 @@ impl Console for HostConsole {
     fn quit_requested(&self) -> bool {
         self.terminate.load(Ordering::Relaxed)
             || self.timed_out()
-            || self.shared.input.lock().map(|i| i.quit).unwrap_or(true)
+            || self.quit.load(Ordering::Relaxed)
     }
 
     /// Waits until the stdout thread has written everything queued (it

@@ -153,8 +153,16 @@ const OPTIONS: &[OptionSpec] = &[
     refused("parallel", true, "rivet's virt board has no parallel port"),
     refused("debugcon", true, "rivet has no debug console port"),
     refused("tpmdev", true, "rivet has no TPM"),
-    refused("qmp", true, "rivet has no QMP monitor"),
-    refused("qmp-pretty", true, "rivet has no QMP monitor"),
+    refused(
+        "qmp",
+        true,
+        "rivet has no QMP monitor (its human monitor is -monitor DEV)",
+    ),
+    refused(
+        "qmp-pretty",
+        true,
+        "rivet has no QMP monitor (its human monitor is -monitor DEV)",
+    ),
     refused(
         "loadvm",
         true,

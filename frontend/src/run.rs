@@ -16,10 +16,12 @@ use rivet_devices::virt::{
 use rivet_devices::virtio::{DiskMode, MmioVersion};
 use rivet_devices::{layout, BufferConsole, Console, Disks, VirtConfig, VirtMachine, VirtStop};
 
+use crate::chardev::Backend;
 use crate::cli::{self, Args, UsageError};
-use crate::console::{HostConsole, Serial, TerminalGuard};
+use crate::console::{HostConsole, Output, SerialInput, TerminalGuard};
 use crate::gdb::{GdbAddress, GdbServer};
 use crate::log::{LogItems, LogOutput, Shown};
+use crate::monitor::{Monitor, MonitorInput};
 use crate::net;
 
 /// An error that ends rivet before or instead of running the guest.
@@ -42,7 +44,7 @@ pub enum RunError {
 /// The machine configuration the command line asks for.
 pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::PathBuf>), RunError> {
     cli::check_supported(args)?;
-    cli::parse_serial(args)?;
+    crate::chardev::plan(args)?;
     let mut dumpdtb = args.dumpdtb.clone();
     if let Some(machine) = &args.machine {
         if let Some(file) = cli::parse_machine(machine)? {
@@ -141,15 +143,16 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
             root: args.semihosting_root.clone(),
             // The serial console reads standard input when it is on
             // stdio: semihosting's console input then comes through it.
-            input: match cli::parse_serial(args) {
-                Ok(cli::SerialSpec::Stdio) => ConsoleInput::Serial,
+            input: match cli::serial_is_stdio(args) {
+                Ok(true) => ConsoleInput::Serial,
                 _ => ConsoleInput::HostStdin,
             },
             debug_console: match spec.chardev {
                 None => DebugConsole::Stderr,
-                Some(cli::SerialSpec::Stdio) => DebugConsole::Stdio,
-                Some(cli::SerialSpec::Null) => DebugConsole::Null,
-                Some(cli::SerialSpec::File(path)) => DebugConsole::File(path),
+                Some(Backend::Stdio) => DebugConsole::Stdio,
+                Some(Backend::File(path)) => DebugConsole::File(path),
+                // Null, and what semihosting_chardev refused.
+                Some(_) => DebugConsole::Null,
             },
         }),
         extensions: args
@@ -609,7 +612,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         return Ok(0);
     }
     let (config, dumpdtb) = config_from_args(args)?;
-    let serial = cli::parse_serial(args)?;
+    let plan = crate::chardev::plan(args)?;
     let icount_shift = args.icount.as_deref().map(cli::parse_icount).transpose()?;
 
     if let Some(path) = dumpdtb {
@@ -646,21 +649,52 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
     }
     let started = Instant::now();
     let deadline = args.timeout.map(|timeout| started + timeout);
-    let (guard, serial) = match serial {
-        cli::SerialSpec::Stdio => (Some(TerminalGuard::new()), Serial::Stdio),
-        cli::SerialSpec::Null => (None, Serial::Null),
-        cli::SerialSpec::File(path) => (
-            None,
-            Serial::File(std::fs::File::create(&path).map_err(|e| {
-                RunError::Io(format!("-serial: cannot create {}: {e}", path.display()))
-            })?),
-        ),
-    };
+    // The character devices: opened (a socket with wait=on waits for its
+    // client here, before the guest runs), then reading for their front ends.
+    let guard = plan
+        .devices
+        .iter()
+        .any(|d| d.backend == crate::chardev::Backend::Stdio)
+        .then(TerminalGuard::new);
     let raw = guard.as_ref().is_some_and(TerminalGuard::is_raw);
-    let mut host = HostConsole::open(serial, raw, Arc::clone(&terminate));
+    let mut opened = plan
+        .devices
+        .iter()
+        .map(|d| crate::chardev::open(&d.what, &d.backend, d.mux))
+        .collect::<Result<Vec<_>, _>>()?;
+    let quit = Arc::new(AtomicBool::new(false));
+    let serial_input = Arc::new(SerialInput::default());
+    let monitor_input = Arc::new(MonitorInput::default());
+    for (i, device) in opened.iter_mut().enumerate() {
+        let serial = (plan.serial == Some(i)).then(|| Arc::clone(&serial_input));
+        let monitor = (plan.monitor == Some(i)).then(|| Arc::clone(&monitor_input));
+        device.start(serial, monitor, Arc::clone(&quit));
+    }
+    let serial_output = match plan.serial {
+        Some(i) => Arc::clone(&opened[i].output),
+        None => Output::start(Box::new(std::io::sink())),
+    };
+    let serial_raw = raw && plan.serial.is_some_and(|i| opened[i].stdio);
+    let mut host = HostConsole::new(
+        serial_input,
+        serial_output,
+        serial_raw,
+        Arc::clone(&terminate),
+        Arc::clone(&quit),
+    );
     if let Some(deadline) = deadline {
         host.set_deadline(deadline);
     }
+    let mut monitor = plan.monitor.map(|i| {
+        Monitor::new(
+            monitor_input,
+            Arc::clone(&opened[i].output),
+            &config,
+            Arc::clone(&quit),
+            Arc::clone(&terminate),
+            deadline,
+        )
+    });
     let console: Box<dyn Console> = Box::new(host);
     let mut builder = Builder {
         config: &config,
@@ -681,11 +715,14 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
                     let vm = builder.build(console, disks)?;
                     Ok((vm, builder.limit_left()))
                 };
-                let (v, exit) = crate::gdb::run(vm, server, limit, &mut rebuild)?;
+                let (v, exit) = crate::gdb::run(vm, server, limit, &mut rebuild, monitor.as_mut())?;
                 vm = v;
                 exit
             }
-            None => vm.machine.run(limit),
+            None => match monitor.as_mut() {
+                Some(monitor) => monitor.run(&mut vm, limit),
+                None => vm.machine.run(limit),
+            },
         };
         if exit != ExitReason::Platform(VirtStop::Reset) || args.no_reboot {
             break exit;
@@ -695,6 +732,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
     };
     let parts = builder.finish(vm);
     drop(parts);
+    drop(opened);
     drop(guard);
     let retired = builder.retired;
     if args.stats {

@@ -262,11 +262,15 @@ pub fn serve<'a>(
 /// under GDB's control while one is. `limit` is the instruction limit
 /// left; `rebuild` builds the machine anew when the guest resets. Returns
 /// the machine and how it ended.
+///
+/// While no GDB is attached, `monitor`'s commands are taken between
+/// slices (while one is, they wait for it to detach or continue).
 pub fn run(
     mut vm: VirtMachine,
     server: &GdbServer,
     mut limit: Option<u64>,
     rebuild: &mut Rebuild<'_>,
+    mut monitor: Option<&mut crate::monitor::Monitor>,
 ) -> Result<(VirtMachine, VirtExit), RunError> {
     let mut wait = server.start_stopped;
     if wait {
@@ -308,6 +312,22 @@ pub fn run(
                     }
                     continue;
                 }
+            }
+        }
+        if let Some(m) = monitor.as_deref_mut() {
+            match m.service(&mut vm) {
+                Some(ExitReason::Platform(VirtStop::Reset)) => {
+                    let (v, l) = rebuild(vm)?;
+                    vm = v;
+                    limit = l;
+                    continue;
+                }
+                Some(exit) => return Ok((vm, exit)),
+                None if m.is_paused() => {
+                    m.idle();
+                    continue;
+                }
+                None => {}
             }
         }
         // No debugger: run freely for a moment, then look for one.
