@@ -10,11 +10,12 @@
 #   cmake, gcc, make         softfloat-wrapper (the F/D test oracle) builds C
 #   gdb-multiarch            the debugger the GDB stub's tests drive
 #   e2fsprogs                debugfs, to read the guest's disk image in tests
+#   qemu-utils               qemu-img: makes, checks and compares qcow2 images in tests
 #
 # Rust itself comes from rustup (https://rustup.rs), not from here.
 set -euo pipefail
 
-packages=(gcc make cmake gcc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs gdb-multiarch)
+packages=(gcc make cmake gcc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs gdb-multiarch qemu-utils)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -10,7 +10,8 @@ use rivet_core::TimeSource;
 use rivet_devices::boot::{BootConfig, Firmware};
 use rivet_devices::fdt::{self, FdtConfig};
 use rivet_devices::virt::DriveConfig;
-use rivet_devices::virtio::{DiskMode, MmioVersion};
+use rivet_devices::virtio::disk::format::{probe_path, probed_raw_warning, Probed};
+use rivet_devices::virtio::{DiskFormat, DiskMode, MmioVersion};
 use rivet_devices::{layout, BufferConsole, Console, Disks, VirtConfig, VirtMachine, VirtStop};
 
 use crate::cli::{self, Args, UsageError};
@@ -197,6 +198,7 @@ fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
         if d.attach_directly {
             out.push(DriveConfig {
                 path: d.file.clone(),
+                format: d.format,
                 mode: mode(d),
                 id,
                 slot: take_slot(None),
@@ -221,12 +223,22 @@ fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
         }
         out.push(DriveConfig {
             path: d.file.clone(),
+            format: d.format,
             mode: mode(d),
             id: dev.drive.clone(),
             slot: take_slot(dev.slot),
         });
     }
     // A drive with if=none that no -device uses stays unattached, as in QEMU.
+    // QEMU's warning for an image whose format it had to guess as raw
+    // (an unreadable file is the disk's error, when it is opened).
+    for d in &out {
+        if d.format.is_none()
+            && probe_path(&d.path).is_ok_and(|p| p == Probed::Format(DiskFormat::Raw))
+        {
+            say!("{}", probed_raw_warning(&d.path));
+        }
+    }
     if out.len() > layout::VIRTIO_SLOTS {
         return Err(UsageError(format!(
             "at most {} virtio devices",

@@ -24,7 +24,7 @@ pub mod mmio;
 pub mod queue;
 
 pub use block::VirtioBlock;
-pub use disk::{Disk, DiskError, DiskMode};
+pub use disk::{Disk, DiskError, DiskFormat, DiskMode};
 pub use mmio::{MmioStats, MmioVersion, VirtioMmio};
 pub use queue::{Descriptor, DescriptorChain, Queue, QueueError};
 
