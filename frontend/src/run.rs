@@ -230,10 +230,13 @@ fn drives_from_args(args: &Args) -> Result<Vec<DriveConfig>, UsageError> {
         });
     }
     // A drive with if=none that no -device uses stays unattached, as in QEMU.
-    // QEMU's warning for an image whose format it had to guess as raw
-    // (an unreadable file is the disk's error, when it is opened).
+    // QEMU's warning for a writable image whose format it had to guess as
+    // raw (QEMU 7.2 gives none for read-only and snapshot drives, which
+    // never write the image; an unreadable file is the disk's error, when
+    // it is opened).
     for d in &out {
         if d.format.is_none()
+            && d.mode == DiskMode::ReadWrite
             && probe_path(&d.path).is_ok_and(|p| p == Probed::Format(DiskFormat::Raw))
         {
             say!("{}", probed_raw_warning(&d.path));
