@@ -163,7 +163,10 @@ fn a_backing_chain_is_read_through_and_never_written() {
     }
     let dir = Scratch::new("chain");
     std::fs::create_dir(dir.path("layers")).unwrap();
-    let mut expected: Vec<u8> = (0..2u32 << 20).map(|i| (i / 512) as u8).collect();
+    // Each sector holds its number modulo 256.
+    let mut expected: Vec<u8> = (0..2u32 << 20)
+        .map(|i| (i / 512).to_le_bytes()[0])
+        .collect();
     std::fs::write(dir.path("base.raw"), &expected).unwrap();
     let layers = dir.path("layers");
     qemu_img(

@@ -1,9 +1,9 @@
 //! The disk image behind a block device.
 //!
 //! A [`Disk`] is a host file in one of two formats ([`DiskFormat`]): raw
-//! (whole 512-byte sectors, one for one) or qcow2 ([`qcow2`], which may
-//! have a chain of backing files), given or found by probing as QEMU does
-//! ([`format`]). It is opened in one of three modes ([`DiskMode`]):
+//! (whole 512-byte sectors, one for one) or qcow2 (through the imago
+//! crate; it may have a chain of backing files), given or found by
+//! probing as QEMU does ([`mod@format`]). It is opened in one of three modes ([`DiskMode`]):
 //!
 //! - read-write: guest writes go through to the file;
 //! - read-only: the guest sees a read-only device (VIRTIO_BLK_F_RO);
@@ -329,7 +329,7 @@ impl Disk {
 
     /// Opens the image at `path` in `mode` as [`Disk::open`] does, in
     /// `format`, or, if that is `None`, in the format its first sector
-    /// shows ([`format`]; anything unrecognised is raw, and a format rivet
+    /// shows ([`mod@format`]; anything unrecognised is raw, and a format rivet
     /// does not read is an error). A qcow2 image's backing files are
     /// opened and locked read-only too.
     ///
