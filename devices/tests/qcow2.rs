@@ -542,3 +542,81 @@ fn qcow2_and_backing_locks_are_qemus() {
     drop(overlay);
     Disk::open(&base, DiskMode::ReadWrite).unwrap();
 }
+
+/// An image with an internal snapshot (`qemu-img snapshot -c`, which
+/// QEMU's `savevm` also makes; rivet makes none and refuses `-loadvm`):
+/// rivet writes the active disk, whose clusters the snapshot shares, by
+/// copying them, so the snapshot still holds its data when `qemu-img
+/// snapshot -a` applies it, and `qemu-img check` finds the image clean.
+#[test]
+fn writes_leave_an_internal_snapshot_intact() {
+    if !have("qemu-img", "writes_leave_an_internal_snapshot_intact")
+        || !have("qemu-io", "writes_leave_an_internal_snapshot_intact")
+    {
+        return;
+    }
+    let dir = Scratch::new("internal-snapshot");
+    qemu_img(&dir.0, &["create", "-q", "-f", "qcow2", "s.qcow2", "128K"]);
+    let io = run(
+        "qemu-io",
+        &dir.0,
+        &["-c", "write -P 0x41 0 128k", "s.qcow2"],
+    );
+    assert!(io.status.success(), "{io:?}");
+    qemu_img(&dir.0, &["snapshot", "-c", "s1", "s.qcow2"]);
+    let mut disk = Disk::open_format(
+        &dir.path("s.qcow2"),
+        DiskMode::ReadWrite,
+        Some(DiskFormat::Qcow2),
+    )
+    .unwrap();
+    disk.write_sectors(1, &sector(0x42, b"active")).unwrap();
+    disk.write_sectors(200, &sector(0x43, b"active")).unwrap();
+    drop(disk);
+    let check = qemu_img(&dir.0, &["check", "s.qcow2"]);
+    assert!(check.contains("No errors were found"), "{check}");
+    qemu_img(&dir.0, &["convert", "-O", "raw", "s.qcow2", "active.raw"]);
+    let active = std::fs::read(dir.path("active.raw")).unwrap();
+    assert_eq!(active[512..1024], sector(0x42, b"active"));
+    assert_eq!(active[200 * 512..201 * 512], sector(0x43, b"active"));
+    qemu_img(&dir.0, &["snapshot", "-a", "s1", "s.qcow2"]);
+    qemu_img(&dir.0, &["convert", "-O", "raw", "s.qcow2", "s1.raw"]);
+    assert!(
+        std::fs::read(dir.path("s1.raw")).unwrap() == vec![0x41; 128 << 10],
+        "the snapshot lost its data"
+    );
+}
+
+/// A compressed image (`qemu-img convert -c`): rivet reads the compressed
+/// clusters, and a write into one makes an ordinary cluster of it (rivet
+/// writes no compressed clusters); `qemu-img` then reads the expected disk
+/// and finds the image clean.
+#[test]
+fn compressed_clusters_read_and_rewrite() {
+    if !have("qemu-img", "compressed_clusters_read_and_rewrite") {
+        return;
+    }
+    let dir = Scratch::new("compressed");
+    let mut expected: Vec<u8> = (0..1u32 << 20)
+        .map(|i| (i / 512 % 7).to_le_bytes()[0] + b'a')
+        .collect();
+    std::fs::write(dir.path("plain.raw"), &expected).unwrap();
+    qemu_img(
+        &dir.0,
+        &["convert", "-c", "-O", "qcow2", "plain.raw", "c.qcow2"],
+    );
+    let info = qemu_img(&dir.0, &["check", "c.qcow2"]);
+    assert!(!info.contains(" 0.00% compressed"), "{info}");
+    let mut disk = Disk::open_format(&dir.path("c.qcow2"), DiskMode::ReadWrite, None).unwrap();
+    let mut all = vec![0u8; 1 << 20];
+    disk.read_sectors(0, &mut all).unwrap();
+    assert!(all == expected, "compressed clusters read back");
+    let new = sector(0x5a, b"rewritten");
+    disk.write_sectors(300, &new).unwrap();
+    expected[300 * 512..301 * 512].copy_from_slice(&new);
+    drop(disk);
+    let check = qemu_img(&dir.0, &["check", "c.qcow2"]);
+    assert!(check.contains("No errors were found"), "{check}");
+    qemu_img(&dir.0, &["convert", "-O", "raw", "c.qcow2", "out.raw"]);
+    assert!(std::fs::read(dir.path("out.raw")).unwrap() == expected);
+}
