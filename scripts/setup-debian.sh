@@ -12,11 +12,12 @@
 #   gdb-multiarch            the debugger the GDB stub's tests drive
 #   e2fsprogs                debugfs, to read the guest's disk image in tests
 #   libslirp-dev, libglib2.0-dev, pkg-config  the user network (-netdev user): libslirp links against glib
+#   qemu-utils               qemu-img: makes, checks and compares qcow2 images in tests
 #
 # Rust itself comes from rustup (https://rustup.rs), not from here.
 set -euo pipefail
 
-packages=(gcc make cmake gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs gdb-multiarch libslirp-dev libglib2.0-dev pkg-config)
+packages=(gcc make cmake gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs gdb-multiarch libslirp-dev libglib2.0-dev pkg-config qemu-utils)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -38,8 +38,10 @@ use crate::virtio::{
 /// A disk for a virtio-blk device.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DriveConfig {
-    /// The raw image file.
+    /// The image file.
     pub path: std::path::PathBuf,
+    /// Its format (`format=`), or `None` to probe it as QEMU does.
+    pub format: Option<crate::virtio::DiskFormat>,
     /// Read-write, read-only or snapshot (writes kept in memory).
     pub mode: DiskMode,
     /// The drive's id (its virtio-blk serial number).
@@ -670,12 +672,19 @@ impl VirtMachine {
         }
         for drive in &config.drives {
             let disk = match disks.by_slot.remove(&drive.slot) {
-                Some(disk) if disk.path() == drive.path && disk.mode() == drive.mode => disk,
+                Some(disk)
+                    if disk.path() == drive.path
+                        && disk.mode() == drive.mode
+                        && drive.format.is_none_or(|f| f == disk.format()) =>
+                {
+                    disk
+                }
                 other => {
                     // Close a disk that is not this drive's before opening
                     // the drive's image: it may be the same file.
                     drop(other);
-                    Disk::open(&drive.path, drive.mode).map_err(|e| Error::Config(e.to_string()))?
+                    Disk::open_format(&drive.path, drive.mode, drive.format)
+                        .map_err(|e| Error::Config(e.to_string()))?
                 }
             };
             let block = VirtioBlock::new(disk, &drive.id);

@@ -1284,6 +1284,7 @@ fn a_reset_hands_the_disks_to_the_next_board() {
         },
         drives: vec![DriveConfig {
             path: image.path.clone(),
+            format: Some(rivet_devices::virtio::DiskFormat::Raw),
             mode: DiskMode::ReadWrite,
             id: "hd0".into(),
             slot: 2,

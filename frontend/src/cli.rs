@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use clap::Parser;
 use rivet_core::isa::Extensions;
 use rivet_devices::plic::Gateway;
+use rivet_devices::virtio::DiskFormat;
 
 /// rivet: a RISC-V RV64GC full-system emulator with QEMU's `virt` board.
 #[derive(Parser, Debug, Default)]
@@ -101,7 +102,7 @@ pub struct Args {
     /// Write rivet's process id to FILE, removed again on exit.
     #[arg(long, value_name = "FILE")]
     pub pidfile: Option<PathBuf>,
-    /// A disk image: `file=IMG,format=raw,if=none,id=ID[,readonly=on][,snapshot=on]` (or `if=virtio`).
+    /// A disk image: `file=IMG,format=raw|qcow2,if=none,id=ID[,readonly=on][,snapshot=on]` (or `if=virtio`).
     #[arg(long = "drive", value_name = "OPTIONS")]
     pub drives: Vec<String>,
     /// A device: `virtio-blk-device,drive=ID`; `help` lists them.
@@ -704,6 +705,8 @@ pub fn check_supported(args: &Args) -> Result<(), UsageError> {
 pub struct DriveSpec {
     /// The image file.
     pub file: PathBuf,
+    /// `format=` (raw or qcow2); `None` to probe the image, as QEMU does.
+    pub format: Option<DiskFormat>,
     /// `id=`, to connect it to a `-device`.
     pub id: Option<String>,
     /// `if=virtio` attaches it directly; `if=none` waits for a `-device`.
@@ -724,6 +727,7 @@ pub fn parse_drive(text: &str) -> Result<DriveSpec, UsageError> {
     }
     let mut spec = DriveSpec {
         file: PathBuf::new(),
+        format: None,
         id: None,
         attach_directly: true,
         read_only: false,
@@ -733,11 +737,13 @@ pub fn parse_drive(text: &str) -> Result<DriveSpec, UsageError> {
     for (k, v) in pairs {
         match k.as_str() {
             "file" => file = Some(PathBuf::from(v)),
-            "format" if v == "raw" => {}
             "format" => {
-                return Err(UsageError(format!(
-                    "-drive: format={v} is not supported (only raw: convert with qemu-img convert -O raw)"
-                )))
+                spec.format = Some(DiskFormat::from_name(&v).ok_or_else(|| {
+                    UsageError(format!(
+                        "-drive: format={v} is not supported (raw or qcow2: convert with \
+                         qemu-img convert -O qcow2)"
+                    ))
+                })?)
             }
             "if" if v == "none" => spec.attach_directly = false,
             "if" if v == "virtio" => spec.attach_directly = true,
@@ -1192,7 +1198,12 @@ mod tests {
         assert_eq!(d.file, PathBuf::from("disk.img"));
         assert_eq!(d.id.as_deref(), Some("hd0"));
         assert!(!d.attach_directly);
-        assert!(parse_drive("file=x,format=qcow2").is_err());
+        assert_eq!(d.format, Some(DiskFormat::Raw));
+        let q = parse_drive("file=x.qcow2,format=qcow2,if=virtio,readonly=on").unwrap();
+        assert_eq!(q.format, Some(DiskFormat::Qcow2));
+        assert!(q.read_only && q.attach_directly);
+        assert_eq!(parse_drive("file=x").unwrap().format, None);
+        assert!(parse_drive("file=x,format=vmdk").is_err());
         assert!(parse_drive("format=raw").is_err());
         assert_eq!(
             parse_device("virtio-blk-device,drive=hd0").unwrap(),

@@ -13,7 +13,8 @@ use rivet_devices::semihosting::{ConsoleInput, DebugConsole, SemihostingConfig};
 use rivet_devices::virt::{
     default_mac, DriveConfig, NicConfig, RngBackend, RngConfig, ShareConfig,
 };
-use rivet_devices::virtio::{DiskMode, MmioVersion};
+use rivet_devices::virtio::disk::format::{probe_path, probed_raw_warning, Probed};
+use rivet_devices::virtio::{DiskFormat, DiskMode, MmioVersion};
 use rivet_devices::{layout, BufferConsole, Console, Disks, VirtConfig, VirtMachine, VirtStop};
 
 use crate::chardev::Backend;
@@ -261,6 +262,7 @@ fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), U
         if d.attach_directly {
             out.push(DriveConfig {
                 path: d.file.clone(),
+                format: d.format,
                 mode: mode(d),
                 id,
                 slot: take_slot(None),
@@ -285,6 +287,7 @@ fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), U
         }
         out.push(DriveConfig {
             path: d.file.clone(),
+            format: d.format,
             mode: mode(d),
             id: dev.drive.clone(),
             slot: take_slot(dev.slot),
@@ -326,6 +329,18 @@ fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), U
             net: nic.config,
             slot: take_slot(None),
         });
+    }
+    // QEMU's warning for a writable image whose format it had to guess as
+    // raw (QEMU 7.2 gives none for read-only and snapshot drives, which
+    // never write the image; an unreadable file is the disk's error, when
+    // it is opened).
+    for d in &out {
+        if d.format.is_none()
+            && d.mode == DiskMode::ReadWrite
+            && probe_path(&d.path).is_ok_and(|p| p == Probed::Format(DiskFormat::Raw))
+        {
+            say!("{}", probed_raw_warning(&d.path));
+        }
     }
     if out.len() + nics.len() > layout::VIRTIO_SLOTS {
         return Err(UsageError(format!(

@@ -110,8 +110,8 @@ fn bad_flags_and_values() {
     );
     fails_clearly(&["-smp", "two", "-kernel", "x"], "not a number of harts");
     fails_clearly(
-        &["-drive", "file=x.img,format=qcow2", "-kernel", "x"],
-        "format=qcow2 is not supported",
+        &["-drive", "file=x.img,format=vmdk", "-kernel", "x"],
+        "format=vmdk is not supported",
     );
     fails_clearly(&["-device", "e1000", "-kernel", "x"], "unknown device");
     fails_clearly(&["-icount", "shift=99", "-kernel", "x"], "-icount shift=99");

@@ -133,7 +133,15 @@ const PATTERNS: &[Pattern] = &[
     Pattern("-M virt -bios none -kernel $OFF -nographic -icount shift=auto,sleep=off", Refuses("QEMU's auto keeps retuning the shift"), true),
     // Disks.
     Pattern("-M virt -bios none -kernel $OFF -nographic -drive file=$IMG,format=raw,id=hd0,if=none", Runs, true),
-    Pattern("-M virt -bios none -kernel $OFF -nographic -drive file=$IMG,format=qcow2,if=virtio", Refuses("format=qcow2 is not supported"), false),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -drive file=$IMG,format=qcow2,if=virtio", Refuses("Image is not in qcow2 format"), false),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -drive file=$QCOW,format=qcow2,if=virtio", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -drive file=$QCOW,if=none,id=hd0 -device virtio-blk-device,drive=hd0", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -drive file=$OVL,format=qcow2,if=virtio,readonly=on", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -snapshot -drive file=$QCOW,format=qcow2,if=virtio", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -drive file=$ORPHAN,format=qcow2,if=virtio", Refuses("gone.img: No such file or directory"), false),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -drive file=$IMG,format=vmdk,if=virtio", Refuses("format=vmdk is not supported"), false),
+    // No format=: QEMU and rivet probe, guess raw and warn.
+    Pattern("-M virt -bios none -kernel $OFF -nographic -drive file=$IMG,if=virtio", Runs, true),
     // QEMU takes these and leaves the disk unattached (virt has no IDE).
     Pattern("-M virt -bios none -kernel $OFF -nographic -hda $IMG", Refuses("-hda"), true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -cdrom $IMG", Refuses("-cdrom"), true),
@@ -263,6 +271,45 @@ fn files() -> Vec<(&'static str, String)> {
         &elf(&[(0x1_0000, vec![0; 0x40]), (0x8000_0000, code)]),
     );
     let img = write("disk.img", &vec![0u8; 1 << 20]);
+    // qcow2 images (qemu-img, Debian package qemu-utils): a plain one, an
+    // overlay on disk.img, and one whose backing file is missing.
+    let qemu_img = |args: &[&str]| {
+        let out = Command::new("qemu-img")
+            .current_dir(&dir)
+            .args(args)
+            .output()
+            .expect("qemu-img (scripts/setup-debian.sh installs qemu-utils)");
+        assert!(out.status.success(), "qemu-img {args:?}: {out:?}");
+    };
+    for name in ["disk.qcow2", "overlay.qcow2", "orphan.qcow2"] {
+        let _ = std::fs::remove_file(dir.join(name));
+    }
+    qemu_img(&["create", "-q", "-f", "qcow2", "disk.qcow2", "1M"]);
+    qemu_img(&[
+        "create",
+        "-q",
+        "-f",
+        "qcow2",
+        "-b",
+        "disk.img",
+        "-F",
+        "raw",
+        "overlay.qcow2",
+    ]);
+    qemu_img(&[
+        "create",
+        "-q",
+        "-f",
+        "qcow2",
+        "-u",
+        "-b",
+        "gone.img",
+        "-F",
+        "raw",
+        "orphan.qcow2",
+        "1M",
+    ]);
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
     // `-dtb` reads this one.
     let dtb = dir.join("virt.dtb");
     let dump = format!("virt,dumpdtb={}", dtb.display());
@@ -273,6 +320,9 @@ fn files() -> Vec<(&'static str, String)> {
         ("$ELF", elf_file),
         ("$LOW", low),
         ("$IMG", img),
+        ("$QCOW", path("disk.qcow2")),
+        ("$OVL", path("overlay.qcow2")),
+        ("$ORPHAN", path("orphan.qcow2")),
         ("$DIR", dir.to_str().unwrap().to_string()),
     ]
 }

@@ -18,6 +18,11 @@ const BOOT: Duration = Duration::from_secs(180);
 const STEP: Duration = Duration::from_secs(60);
 
 fn boot_args(disk: &Path, extra: &[&str]) -> Vec<String> {
+    boot_args_with(&format!("file={},format=raw", disk.display()), extra)
+}
+
+/// The boot arguments with `drive` (`file=…,format=…`) as the disk.
+fn boot_args_with(drive: &str, extra: &[&str]) -> Vec<String> {
     let dir = images();
     let mut args: Vec<String> = [
         "-M",
@@ -39,10 +44,7 @@ fn boot_args(disk: &Path, extra: &[&str]) -> Vec<String> {
         dir.join("initramfs.cpio.gz").display().to_string(),
     ]);
     args.extend(["-append".into(), "console=ttyS0".into()]);
-    args.extend([
-        "-drive".into(),
-        format!("file={},format=raw,if=none,id=hd0", disk.display()),
-    ]);
+    args.extend(["-drive".into(), format!("{drive},if=none,id=hd0")]);
     args.extend(["-device".into(), "virtio-blk-device,drive=hd0".into()]);
     args.extend(extra.iter().map(|s| s.to_string()));
     args
@@ -239,4 +241,80 @@ detach
     assert!(guest.run("uname -r", STEP).contains("6.1"));
     guest.send("poweroff");
     assert_eq!(guest.wait_exit(STEP), Some(0));
+}
+
+/// Linux on a qcow2 overlay whose backing file is the raw disk image: a
+/// file the guest writes and syncs is in the overlay after the poweroff
+/// (`qemu-img convert -O raw`, then debugfs), `qemu-img check` finds the
+/// overlay clean, and the raw backing file keeps every byte. Skipped,
+/// saying so, without qemu-img (Debian package qemu-utils).
+#[test]
+fn writes_a_qcow2_overlay_and_never_its_backing_file() {
+    if Command::new("qemu-img").arg("--version").output().is_err() {
+        eprintln!("skipped: qemu-img is not installed (Debian package qemu-utils)");
+        return;
+    }
+    let base = disk_copy("linux-qcow2-base.ext2");
+    let before = std::fs::read(&base).expect("read image");
+    let dir = base.parent().unwrap();
+    let overlay = dir.join("linux-qcow2-overlay.qcow2");
+    let _ = std::fs::remove_file(&overlay);
+    let qemu_img = |args: &[&str]| {
+        let out = Command::new("qemu-img")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("run qemu-img");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "qemu-img {args:?}: {text} {out:?}");
+        text
+    };
+    qemu_img(&[
+        "create",
+        "-q",
+        "-f",
+        "qcow2",
+        "-b",
+        "linux-qcow2-base.ext2",
+        "-F",
+        "raw",
+        "linux-qcow2-overlay.qcow2",
+    ]);
+    let drive = format!("file={},format=qcow2", overlay.display());
+    let mut guest = Guest::start(&boot_args_with(&drive, &[]));
+    guest.expect("rivet: shell ready", BOOT);
+    guest.expect(common::guest::PROMPT, STEP);
+    assert!(guest
+        .run("cat /mnt/README", STEP)
+        .contains("rivet-disk-check: 7f3a9c21"));
+    let token = format!("rivet-qcow2-{}", std::process::id());
+    guest.run(&format!("echo {token} > /mnt/qcow2.txt"), STEP);
+    guest.run("sync", STEP);
+    guest.send("poweroff");
+    assert_eq!(
+        guest.wait_exit(STEP),
+        Some(0),
+        "rivet's exit status after poweroff"
+    );
+
+    assert!(
+        std::fs::read(&base).expect("read image") == before,
+        "the backing file was written"
+    );
+    let check = qemu_img(&["check", "linux-qcow2-overlay.qcow2"]);
+    assert!(check.contains("No errors were found"), "{check}");
+    qemu_img(&[
+        "convert",
+        "-O",
+        "raw",
+        "linux-qcow2-overlay.qcow2",
+        "linux-qcow2-flat.ext2",
+    ]);
+    assert_eq!(
+        read_from_image(&dir.join("linux-qcow2-flat.ext2"), "/qcow2.txt").trim(),
+        token
+    );
+    for file in [&base, &overlay, &dir.join("linux-qcow2-flat.ext2")] {
+        let _ = std::fs::remove_file(file);
+    }
 }

@@ -1,7 +1,9 @@
-//! The raw disk image behind a block device.
+//! The disk image behind a block device.
 //!
-//! A [`Disk`] is a host file of whole 512-byte sectors, opened in one of
-//! three modes ([`DiskMode`]):
+//! A [`Disk`] is a host file in one of two formats ([`DiskFormat`]): raw
+//! (whole 512-byte sectors, one for one) or qcow2 (through the imago
+//! crate; it may have a chain of backing files), given or found by
+//! probing as QEMU does ([`mod@format`]). It is opened in one of three modes ([`DiskMode`]):
 //!
 //! - read-write: guest writes go through to the file;
 //! - read-only: the guest sees a read-only device (VIRTIO_BLK_F_RO);
@@ -15,15 +17,18 @@
 //! see each other's locks. A second user gets a clear error instead of
 //! silently corrupting the image.
 //!
-//! The image's I/O goes through a [`DiskBackend`] (the file itself, unless
-//! a test puts a failing one in its place). A short read or write is
+//! The image's I/O goes through a [`DiskBackend`] (the file itself for a
+//! raw image, unless a test puts a failing one in its place; imago's
+//! qcow2 driver for a qcow2 image). A short read or write is
 //! continued until done. A failed read, write or sync, and a read past the
 //! end of a file that shrank under the disk, are errors the device reports
 //! to the guest; once a sync has failed, every later flush fails too (as
 //! in QEMU's `file` driver): the data it was to make durable may be lost.
 
+pub mod format;
 pub mod lock;
 mod overlay;
+mod qcow2;
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
@@ -32,8 +37,11 @@ use std::path::{Path, PathBuf};
 
 use rivet_core::bits::to_usize;
 
-use lock::{LockConflict, LockError};
+pub use format::DiskFormat;
+use format::Probed;
+use lock::{LockConflict, LockError, Permission};
 use overlay::Overlay;
+use qcow2::Qcow2Image;
 
 /// The size of a sector: the unit of every block device request (§5.2.6).
 pub const SECTOR_SIZE: u64 = 512;
@@ -132,6 +140,42 @@ pub enum DiskError {
         path: PathBuf,
         /// What the host said.
         source: io::Error,
+    },
+    /// The image is in a format rivet does not read (found by probing).
+    #[error(
+        "disk image {} is in {format} format, which rivet does not read \
+         (it reads raw and qcow2: qemu-img convert -O qcow2 makes a copy it reads)",
+        path.display()
+    )]
+    UnsupportedFormat {
+        /// The image's path.
+        path: PathBuf,
+        /// The format's QEMU name.
+        format: &'static str,
+    },
+    /// The image is not a valid image of its format, or uses a feature
+    /// rivet does not support.
+    #[error("cannot open disk image {} as {format}: {source}", path.display())]
+    Format {
+        /// The image's path.
+        path: PathBuf,
+        /// The format it was opened as.
+        format: DiskFormat,
+        /// What is wrong.
+        source: io::Error,
+    },
+    /// A write of a first sector that would make a probed raw image look
+    /// like another format (QEMU refuses it too).
+    #[error(
+        "disk image {}: refused a write to sector 0 that would make the image probe as {format} \
+         (its format was guessed; give format=raw to allow such writes)",
+        path.display()
+    )]
+    ProbedRawBlock0 {
+        /// The image's path.
+        path: PathBuf,
+        /// The format the new first sector would probe as.
+        format: &'static str,
     },
     /// A write to a read-only disk.
     #[error("disk image {} is read-only", path.display())]
@@ -245,12 +289,24 @@ fn write_all_at(backend: &mut dyn DiskBackend, data: &[u8], offset: u64) -> io::
     Ok(())
 }
 
-/// A raw disk image: whole 512-byte sectors in a host file.
+/// The format the first sector of `file` (of `size` bytes) shows.
+fn probe_file(file: &File, size: u64) -> io::Result<Probed> {
+    let mut head = [0u8; 512];
+    let len = usize::try_from(size).map_or(head.len(), |s| s.min(head.len()));
+    qcow2::read_file_at(file, &mut head[..len], 0)?;
+    Ok(Probed::of(&head[..len]))
+}
+
+/// A disk image: a raw or qcow2 file and how it is opened.
 #[derive(Debug)]
 pub struct Disk {
     backend: Box<dyn DiskBackend>,
     path: PathBuf,
     mode: DiskMode,
+    format: DiskFormat,
+    /// The format was found by probing, not given: a raw image then may
+    /// not get a first sector that probes as another format.
+    probed: bool,
     sectors: u64,
     /// Snapshot mode: the sectors the guest wrote.
     overlay: Option<Overlay>,
@@ -260,23 +316,51 @@ pub struct Disk {
 }
 
 impl Disk {
-    /// Opens the image at `path` in `mode`, and locks it (see [`lock`]);
-    /// a snapshot disk also gets its overlay file.
+    /// Opens the raw image at `path` in `mode`, and locks it (see
+    /// [`lock`]); a snapshot disk also gets its overlay file.
     ///
     /// Fails with a clear error (naming the path) when the file is missing
     /// or unreadable, is not a regular file, is not a whole number of
     /// sectors, or is locked by another user, or when a snapshot overlay
     /// cannot be created.
     pub fn open(path: &Path, mode: DiskMode) -> Result<Disk, DiskError> {
-        Disk::open_with(path, mode, |file| Box::new(file))
+        Disk::open_format(path, mode, Some(DiskFormat::Raw))
     }
 
-    /// Opens and locks the image like [`Disk::open`], then does its I/O
-    /// through the backend `wrap` makes of the file (a test's fault
+    /// Opens the image at `path` in `mode` as [`Disk::open`] does, in
+    /// `format`, or, if that is `None`, in the format its first sector
+    /// shows ([`mod@format`]; anything unrecognised is raw, and a format rivet
+    /// does not read is an error). A qcow2 image's backing files are
+    /// opened and locked read-only too.
+    ///
+    /// Besides [`Disk::open`]'s errors, fails when a qcow2 image or one of
+    /// its backing files is malformed, encrypted, missing or locked, or
+    /// its backing chain loops.
+    pub fn open_format(
+        path: &Path,
+        mode: DiskMode,
+        format: Option<DiskFormat>,
+    ) -> Result<Disk, DiskError> {
+        Disk::open_impl(path, mode, format, |file| Box::new(file))
+    }
+
+    /// Opens and locks the raw image like [`Disk::open`], then does its
+    /// I/O through the backend `wrap` makes of the file (a test's fault
     /// injector). The image stays locked while the backend keeps the file.
     pub fn open_with(
         path: &Path,
         mode: DiskMode,
+        wrap: impl FnOnce(File) -> Box<dyn DiskBackend>,
+    ) -> Result<Disk, DiskError> {
+        Disk::open_impl(path, mode, Some(DiskFormat::Raw), wrap)
+    }
+
+    /// Opens, probes, checks and locks the image; `wrap` makes the backend
+    /// of a raw image.
+    fn open_impl(
+        path: &Path,
+        mode: DiskMode,
+        format: Option<DiskFormat>,
         wrap: impl FnOnce(File) -> Box<dyn DiskBackend>,
     ) -> Result<Disk, DiskError> {
         let file = OpenOptions::new()
@@ -298,13 +382,33 @@ impl Disk {
             });
         }
         let size = metadata.len();
-        if size % SECTOR_SIZE != 0 {
+        let probed = format.is_none();
+        let format = match format {
+            Some(format) => format,
+            None => match probe_file(&file, size).map_err(|source| DiskError::Io {
+                path: path.to_owned(),
+                source,
+            })? {
+                Probed::Format(format) => format,
+                Probed::Unsupported(format) => {
+                    return Err(DiskError::UnsupportedFormat {
+                        path: path.to_owned(),
+                        format,
+                    })
+                }
+            },
+        };
+        if format == DiskFormat::Raw && size % SECTOR_SIZE != 0 {
             return Err(DiskError::Truncated {
                 path: path.to_owned(),
                 size,
             });
         }
-        match lock::lock(&file, mode) {
+        match lock::lock_permissions(
+            &file,
+            Permission::held_by(mode, format),
+            Permission::unshared(mode),
+        ) {
             Ok(()) => {}
             Err(LockError::Conflict(conflict)) => {
                 return Err(DiskError::Locked {
@@ -319,6 +423,20 @@ impl Disk {
                 })
             }
         }
+        let (backend, sectors) = match format {
+            DiskFormat::Raw => (wrap(file), size / SECTOR_SIZE),
+            DiskFormat::Qcow2 => {
+                let image =
+                    Qcow2Image::open(file, path, mode).map_err(|source| DiskError::Format {
+                        path: path.to_owned(),
+                        format,
+                        source,
+                    })?;
+                // A size that is not whole sectors: the rest is unreachable.
+                let sectors = image.size() / SECTOR_SIZE;
+                (Box::new(image) as Box<dyn DiskBackend>, sectors)
+            }
+        };
         let overlay = if mode == DiskMode::Snapshot {
             let overlay = Overlay::new().map_err(|(dir, source)| DiskError::Overlay {
                 path: path.to_owned(),
@@ -330,10 +448,12 @@ impl Disk {
             None
         };
         Ok(Disk {
-            backend: wrap(file),
+            backend,
             path: path.to_owned(),
             mode,
-            sectors: size / SECTOR_SIZE,
+            format,
+            probed,
+            sectors,
             overlay,
             sync_failed: None,
         })
@@ -347,6 +467,11 @@ impl Disk {
     /// The mode the image was opened in.
     pub fn mode(&self) -> DiskMode {
         self.mode
+    }
+
+    /// The image's format.
+    pub fn format(&self) -> DiskFormat {
+        self.format
     }
 
     /// The size of the disk in 512-byte sectors.
@@ -437,6 +562,22 @@ impl Disk {
             return Err(DiskError::ReadOnly {
                 path: self.path.clone(),
             });
+        }
+        // QEMU's restriction on a probed raw image: no first sector that
+        // would make it probe as another format next time.
+        if self.probed && self.format == DiskFormat::Raw && self.overlay.is_none() && sector == 0 {
+            let first = &data[..data.len().min(to_usize(SECTOR_SIZE))];
+            let format = match Probed::of(first) {
+                Probed::Format(DiskFormat::Raw) => None,
+                Probed::Format(other) => Some(other.name()),
+                Probed::Unsupported(name) => Some(name),
+            };
+            if let Some(format) = format {
+                return Err(DiskError::ProbedRawBlock0 {
+                    path: self.path.clone(),
+                    format,
+                });
+            }
         }
         // Only a snapshot disk has an overlay.
         let result = match &mut self.overlay {

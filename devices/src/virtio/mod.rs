@@ -31,7 +31,7 @@ pub mod queue;
 pub mod rng;
 
 pub use block::VirtioBlock;
-pub use disk::{Disk, DiskError, DiskMode};
+pub use disk::{Disk, DiskError, DiskFormat, DiskMode};
 pub use mmio::{MmioStats, MmioVersion, VirtioMmio};
 pub use net::{NetBackend, NetStats, VirtioNet};
 pub use queue::{Descriptor, DescriptorChain, Queue, QueueError};

@@ -24,6 +24,11 @@
 //! | read-write | consistent-read, write | write, resize | 100, 101, 201, 203 |
 //! | read-only, snapshot | consistent-read | write, resize | 100, 201, 203 |
 //!
+//! A read-write qcow2 image also holds resize (byte 103), as QEMU 7.2's
+//! qcow2 driver does (it grows the file as clusters are allocated); the
+//! backing files of a qcow2 image are locked as read-only drives are
+//! (bytes 100, 201, 203, as QEMU locks them).
+//!
 //! rivet takes its locks before it looks for others', so of two users
 //! opening an image at once at least one sees the other.
 //!
@@ -39,7 +44,7 @@ use std::fmt;
 use std::fs::File;
 use std::io;
 
-use super::DiskMode;
+use super::{DiskFormat, DiskMode};
 
 /// A block permission, as QEMU names and numbers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,6 +76,19 @@ impl Permission {
         match mode {
             DiskMode::ReadWrite => &[Permission::ConsistentRead, Permission::Write],
             DiskMode::ReadOnly | DiskMode::Snapshot => &[Permission::ConsistentRead],
+        }
+    }
+
+    /// The permissions a disk opened in `mode` holds on an image in
+    /// `format`: a writable qcow2 image also holds resize.
+    pub fn held_by(mode: DiskMode, format: DiskFormat) -> &'static [Permission] {
+        match (mode, format) {
+            (DiskMode::ReadWrite, DiskFormat::Qcow2) => &[
+                Permission::ConsistentRead,
+                Permission::Write,
+                Permission::Resize,
+            ],
+            _ => Permission::held(mode),
         }
     }
 
@@ -129,9 +147,14 @@ pub(super) enum LockError {
     Io(io::Error),
 }
 
-/// Locks `file` for a disk opened in `mode`, as the module describes.
+/// Locks `file` for a user that holds the permissions `held` and refuses
+/// to share `unshared`, as the module describes.
 #[cfg(target_os = "linux")]
-pub(super) fn lock(file: &File, mode: DiskMode) -> Result<(), LockError> {
+pub(super) fn lock_permissions(
+    file: &File,
+    held: &[Permission],
+    unshared: &[Permission],
+) -> Result<(), LockError> {
     use nix::errno::Errno;
     use nix::fcntl::{fcntl, FcntlArg};
     use nix::libc;
@@ -152,8 +175,6 @@ pub(super) fn lock(file: &File, mode: DiskMode) -> Result<(), LockError> {
         }
     }
 
-    let held = Permission::held(mode);
-    let unshared = Permission::unshared(mode);
     let bytes = held
         .iter()
         .map(|p| p.held_byte())
@@ -188,18 +209,23 @@ pub(super) fn lock(file: &File, mode: DiskMode) -> Result<(), LockError> {
     Ok(())
 }
 
-/// Locks `file` for a disk opened in `mode` with `flock`: see the module.
+/// Locks `file` with `flock`, exclusively for a writer: see the module.
 #[cfg(not(target_os = "linux"))]
-pub(super) fn lock(file: &File, mode: DiskMode) -> Result<(), LockError> {
+pub(super) fn lock_permissions(
+    file: &File,
+    held: &[Permission],
+    _unshared: &[Permission],
+) -> Result<(), LockError> {
     use std::fs::TryLockError;
-    let locked = if mode == DiskMode::ReadWrite {
+    let writer = held.contains(&Permission::Write);
+    let locked = if writer {
         file.try_lock()
     } else {
         file.try_lock_shared()
     };
     match locked {
         Ok(()) => Ok(()),
-        Err(TryLockError::WouldBlock) => Err(LockError::Conflict(if mode == DiskMode::ReadWrite {
+        Err(TryLockError::WouldBlock) => Err(LockError::Conflict(if writer {
             LockConflict::NotShared(Permission::Write)
         } else {
             LockConflict::Held(Permission::Write)
