@@ -162,7 +162,10 @@ fn walk(
                 if pte >> 63 != 0 {
                     // Svnapot: only a 64 KiB level-0 leaf (ppn[3:0] =
                     // 1000) translates, taking ppn[3:0] from vpn[0][3:0].
-                    assert!(level == 0 && ppn & 0xf == 8, "a reserved NAPOT PTE {pte:#x}");
+                    assert!(
+                        level == 0 && ppn & 0xf == 8,
+                        "a reserved NAPOT PTE {pte:#x}"
+                    );
                     ppn = ppn & !0xf | vaddr >> 12 & 0xf;
                 }
                 assert_eq!(
