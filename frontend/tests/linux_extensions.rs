@@ -270,7 +270,11 @@ fn linux_user_program_uses_zba_zbb_zbc_zbs_zicond() {
     assert_eq!(no_zicond, format!("{expected_no_zicond}\nstatus=0"));
 
     // The oracle: QEMU 7.2's user mode on the same binary.
-    if Command::new("qemu-riscv64").arg("-version").output().is_err() {
+    if Command::new("qemu-riscv64")
+        .arg("-version")
+        .output()
+        .is_err()
+    {
         println!("qemu-riscv64 is not installed (Debian package qemu-user): no comparison");
         return;
     }
@@ -318,4 +322,17 @@ fn linux_user_program_gets_sigill_without_zbb() {
         "{run}"
     );
     assert!(run.ends_with("status=132"), "{run}");
+    // Linux reports the unhandled signal with the trap's cause (2,
+    // illegal instruction) and stval, the instruction's bits: andn.
+    let bits = run
+        .split_once("badaddr: ")
+        .and_then(|(_, rest)| rest.get(..16))
+        .and_then(|hex| u64::from_str_radix(hex, 16).ok())
+        .unwrap_or_else(|| panic!("no badaddr in Linux's report: {run}"));
+    assert!(
+        run.contains(&format!("badaddr: {bits:016x} cause: 0000000000000002")),
+        "{run}"
+    );
+    let instruction = rivet_core::isa::disassemble(bits as u32, 0);
+    assert!(instruction.starts_with("andn "), "{instruction}");
 }
