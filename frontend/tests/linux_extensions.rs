@@ -333,6 +333,7 @@ fn linux_user_program_gets_sigill_without_zbb() {
         run.contains(&format!("badaddr: {bits:016x} cause: 0000000000000002")),
         "{run}"
     );
-    let instruction = rivet_core::isa::disassemble(bits as u32, 0);
+    let word = u32::try_from(bits).expect("stval of a 32-bit instruction");
+    let instruction = rivet_core::isa::disassemble(word, 0);
     assert!(instruction.starts_with("andn "), "{instruction}");
 }
