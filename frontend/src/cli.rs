@@ -1301,6 +1301,14 @@ mod tests {
             .unwrap_err()
             .0
             .contains("cannot switch d off while f is on"));
+        assert!(parse_cpu("rv64,f=off,d=off,Zfhmin=on")
+            .unwrap_err()
+            .0
+            .contains("Zfh/Zfhmin extensions require F extension"));
+        assert!(parse_cpu("rv64,f=off,d=off,zfh=on,zfh=off").is_ok());
+        assert!(!parse_cpu("rv64,zfh=off,zfhmin=off")
+            .unwrap()
+            .intersects(Extensions::ZFH | Extensions::ZFHMIN));
         assert!(parse_cpu("sifive-u54").unwrap_err().0.contains("only rv64"));
         assert_eq!(parse_icount("shift=2,sleep=off,align=off").unwrap(), 2);
         assert!(parse_icount("shift=auto").unwrap_err().0.contains("auto"));
