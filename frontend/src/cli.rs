@@ -570,8 +570,8 @@ const CPU_HAS: &[&str] = &[
 /// Properties of QEMU 7.2's `-cpu rv64` that rivet's hart does not have.
 const CPU_LACKS: &[&str] = &[
     "e", "g", "v", "h", "j", "zbkb", "zbkc", "zbkx", "zk", "zkn", "zknd", "zkne", "zknh", "zkr",
-    "zks", "zksed", "zksh", "zkt", "zfinx", "zdinx", "zhinx", "zhinxmin",
-    "zve32f", "zve64f", "zmmul", "zawrs", "epmp", "debug", "x-epmp",
+    "zks", "zksed", "zksh", "zkt", "zfinx", "zdinx", "zhinx", "zhinxmin", "zve32f", "zve64f",
+    "zmmul", "zawrs", "epmp", "debug", "x-epmp",
 ];
 
 /// Parses `-cpu rv64[,EXT=on|off…]` into the harts' extensions: the

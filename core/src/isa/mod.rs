@@ -37,8 +37,8 @@ pub(crate) mod zba;
 pub(crate) mod zbb;
 pub(crate) mod zbc;
 pub(crate) mod zbs;
-pub(crate) mod zicond;
 pub(crate) mod zfh;
+pub(crate) mod zicond;
 pub(crate) mod zicsr;
 pub(crate) mod zifencei;
 

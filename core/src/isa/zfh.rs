@@ -96,7 +96,10 @@ pub(crate) fn fsh(h: &mut Hart, env: &mut Env<'_>, i: Insn, pc: u64, _: u64) -> 
 // Zfhmin: moves transfer raw bits (FMV.X.H ignores NaN boxing and
 // sign-extends bit 15); conversions to and from the wider formats.
 h_handler!(ZFHMIN, fmv_x_h, |h, i, _fl| {
-    h.xw(i.rd(), i64::from(low_u16(h.fr(i.rs1())).cast_signed()) as u64)
+    h.xw(
+        i.rd(),
+        i64::from(low_u16(h.fr(i.rs1())).cast_signed()) as u64,
+    )
 });
 h_handler!(ZFHMIN, fmv_h_x, |h, i, _fl| {
     h.fw(i.rd(), box_f16(low_u16(h.xr(i.rs1()))))
