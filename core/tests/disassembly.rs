@@ -409,11 +409,11 @@ const BASE: u64 = 0x8000_0000;
 /// The ISA that objdump decodes generated 32-bit encodings as: RV64GC with
 /// the extensions rivet implements that binutils 2.40 knows (the mapping
 /// symbol gas writes for `-march=rv64gc_zihintpause_zba_zbb_zbc_zbs_zicbom_
-/// zicboz_zicbop_svinval`; without them objdump prints their encodings as
-/// data, or a prefetch hint as `ori`).
+/// zicboz_zicbop_svinval_zfh`; without them objdump prints their encodings
+/// as data, or a prefetch hint as `ori`).
 const RIVET_ISA: &str = "rv64i2p1_m2p0_a2p1_f2p2_d2p2_c2p0_zicbom1p0_zicbop1p0_zicboz1p0_\
-                         zicsr2p0_zifencei2p0_zihintpause2p0_zmmul1p0_zba1p0_zbb1p0_zbc1p0_\
-                         zbs1p0_svinval1p0";
+                         zicsr2p0_zifencei2p0_zihintpause2p0_zmmul1p0_zfh1p0_zfhmin1p0_zba1p0_\
+                         zbb1p0_zbc1p0_zbs1p0_svinval1p0";
 
 /// Disassembles raw instruction bytes with objdump, placed at [`BASE`] in
 /// the code section of an ELF file made by objcopy (no ISA attributes:

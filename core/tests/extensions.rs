@@ -12,7 +12,7 @@ use rivet_core::{Cause, Exception, Hart, Memory, PhysAddr, XReg};
 const BASE: u64 = 0x8000_0000;
 
 /// Instructions of each switchable extension (bits from binutils 2.40,
-/// `-march=rv64gc_zba_zbb_zbc_zbs_zicbom_zicboz_svinval`; Zicond's from the spec's encoding
+/// `-march=rv64gc_zba_zbb_zbc_zbs_zicbom_zicboz_svinval_zfh`; Zicond's from the spec's encoding
 /// table), all writing a0 from a1 = 3, a2 = 5 and a3 = a doubleword of
 /// RAM holding 0 (f registers all zero, `mstatus.FS` Initial where F is
 /// present), with the value a0 gets.
@@ -23,6 +23,10 @@ const SAMPLES: &[(Extensions, u32, &str, u64)] = &[
     (Extensions::F, 0xe000_0553, "fmv.x.w a0,ft0", 0),
     (Extensions::F, 0x0010_2573, "frflags a0", 0),
     (Extensions::D, 0xe200_0553, "fmv.x.d a0,ft0", 0),
+    // ft0 = 0 is not NaN-boxed: fmv.x.h moves its raw low 16 bits, fclass.h
+    // sees the canonical NaN (class bit 9, quiet NaN).
+    (Extensions::ZFHMIN, 0xe400_0553, "fmv.x.h a0,ft0", 0),
+    (Extensions::ZFH, 0xe400_1553, "fclass.h a0,ft0", 1 << 9),
     (
         Extensions::ZBA,
         0x20c5_a533,
@@ -78,17 +82,20 @@ fn execute(hart: &mut Hart, mem: &mut Memory, bits: u32) -> (u64, Option<(Cause,
     (hart.x(XReg::A0), trap)
 }
 
-/// Each switchable extension off alone (F takes D with it: D requires F;
-/// D alone cannot be left out, so it has no case of its own).
+/// Each switchable extension off alone (F takes D, Zfh and Zfhmin with
+/// it: they require F; D alone cannot be left out, so it has no case of its
+/// own; Zfhmin alone stays, as Zfh includes it, so Zfh and Zfhmin are also
+/// switched off together).
 #[test]
 fn a_switched_off_extension_is_illegal_and_the_others_run() {
     let switchable = Extensions::SWITCHABLE.difference(Extensions::D);
-    for off in switchable.iter() {
+    let half = Extensions::ZFH | Extensions::ZFHMIN;
+    for off in switchable.iter().chain([half]) {
         let set = Extensions::all().difference(off);
-        let lacking = if off == Extensions::F {
-            Extensions::F | Extensions::D
-        } else {
-            off
+        let lacking = match off {
+            Extensions::F => Extensions::F | Extensions::D | half,
+            Extensions::ZFHMIN => Extensions::empty(),
+            _ => off,
         };
         for &(ext, bits, text, value) in SAMPLES {
             let mut mem = Memory::new(PhysAddr::new(BASE), 0x1000).unwrap();

@@ -131,6 +131,10 @@ struct Fmt {
 }
 
 impl Fmt {
+    const H: Fmt = Fmt {
+        frac_bits: 10,
+        exp_bits: 5,
+    };
     const S: Fmt = Fmt {
         frac_bits: 23,
         exp_bits: 8,
@@ -186,7 +190,13 @@ impl Fmt {
     fn structured(self) -> BoxedStrategy<u64> {
         let (max, bias) = (self.exp_max(), self.bias());
         self.with_exponent(
-            prop_oneof![0..4u64, max - 4..=max, bias - 40..bias + 40, 0..=max].boxed(),
+            prop_oneof![
+                0..4u64,
+                max - 4..=max,
+                bias.saturating_sub(40)..(bias + 40).min(max + 1),
+                0..=max
+            ]
+            .boxed(),
         )
     }
 
@@ -194,7 +204,7 @@ impl Fmt {
     /// saturate: about 2^-3 to 2^66.
     fn near_integers(self) -> BoxedStrategy<u64> {
         let bias = self.bias();
-        self.with_exponent((bias - 3..bias + 67).boxed())
+        self.with_exponent((bias - 3..(bias + 67).min(self.exp_max() + 1)).boxed())
     }
 
     /// Edge values: see [`edges`].
@@ -245,15 +255,29 @@ fn edges(fmt: Fmt) -> Vec<u64> {
         f64::MAX,
         5e-324,
         f64::INFINITY,
+        // binary16: the largest finite number, the overflow threshold of
+        // round to nearest, the smallest normal and subnormal, half the
+        // smallest subnormal, and where integers stop being exact.
+        65504.0,
+        65520.0,
+        2f64.powi(-14),
+        2f64.powi(-24),
+        2f64.powi(-25),
+        2048.0,
+        2049.0,
     ];
     let mut out = Vec::new();
     for c in centres {
         // Centres not representable in binary32 become their binary32
         // neighbours, which are edge values too.
-        let bits = if fmt.frac_bits == 23 {
-            u64::from((c as f32).to_bits())
-        } else {
-            c.to_bits()
+        let bits = match fmt.frac_bits {
+            10 => {
+                let half = sf::F64::from_bits(c.to_bits());
+                oracle(|| half.to_f16(sf::RoundingMode::TiesToEven).to_bits()).0
+            }
+            .into(),
+            23 => u64::from((c as f32).to_bits()),
+            _ => c.to_bits(),
         };
         for b in [bits, bits.saturating_sub(1), bits + 1] {
             for sign in [0, fmt.sign()] {
@@ -422,9 +446,61 @@ fn reference_class(
     1 << bit
 }
 
+/// The `fclass` mask of an encoding by [`reference_class`], from a
+/// classification independent of ours.
+trait ReferenceClass {
+    /// The mask of `bits`, whose signalling-NaN test SoftFloat gave.
+    fn class_of(bits: u64, signaling: bool) -> u64;
+}
+
+/// The host's classification of binary32.
+impl ReferenceClass for f32 {
+    fn class_of(bits: u64, signaling: bool) -> u64 {
+        let x = f32::from_bits(bits as u32);
+        reference_class(
+            x.is_nan(),
+            signaling,
+            x.is_infinite(),
+            x == 0.0,
+            x.is_subnormal(),
+            x.is_sign_negative(),
+        )
+    }
+}
+
+/// The host's classification of binary64.
+impl ReferenceClass for f64 {
+    fn class_of(bits: u64, signaling: bool) -> u64 {
+        let x = f64::from_bits(bits);
+        reference_class(
+            x.is_nan(),
+            signaling,
+            x.is_infinite(),
+            x == 0.0,
+            x.is_subnormal(),
+            x.is_sign_negative(),
+        )
+    }
+}
+
+/// binary16 has no host type: SoftFloat's own predicates classify it.
+impl ReferenceClass for sf::F16 {
+    fn class_of(bits: u64, signaling: bool) -> u64 {
+        let x = sf::F16::from_bits(bits as u16);
+        reference_class(
+            x.is_nan(),
+            signaling,
+            x.is_positive_infinity() || x.is_negative_infinity(),
+            x.is_zero(),
+            x.is_subnormal(),
+            x.is_negative(),
+        )
+    }
+}
+
 /// Generates the oracle tests of one format: `$ours` is our namespace type,
-/// `$sf` SoftFloat's type, `$bits` the register type, `$host` the host float
-/// type of the same format, `$fmt` the [`Fmt`].
+/// `$sf` SoftFloat's type, `$bits` the register type, `$host` the type
+/// whose [`ReferenceClass`] classifies the format, `$fmt` the [`Fmt`].
 macro_rules! format_tests {
     ($module:ident, $ours:ident, $sf:ident, $bits:ty, $host:ty, $fmt:expr) => {
         mod $module {
@@ -685,8 +761,8 @@ macro_rules! format_tests {
             }
 
             /// fclass against a reference from the specification's table,
-            /// built on the host float's classification and SoftFloat's
-            /// signalling-NaN test.
+            /// built on an independent classification ([`ReferenceClass`])
+            /// and SoftFloat's signalling-NaN test.
             #[test]
             fn classify() {
                 check_modes(
@@ -694,17 +770,7 @@ macro_rules! format_tests {
                     NO_ROUNDING,
                     strategies(FMT),
                     |o, _, _| $ours::classify(b(o[0])).into(),
-                    |o, _| {
-                        let x = <$host>::from_bits(b(o[0]));
-                        reference_class(
-                            x.is_nan(),
-                            f(o[0]).is_signaling_nan(),
-                            x.is_infinite(),
-                            x == 0.0,
-                            x.is_subnormal(),
-                            x.is_sign_negative(),
-                        )
-                    },
+                    |o, _| <$host>::class_of(o[0], f(o[0]).is_signaling_nan()),
                 );
             }
 
@@ -773,6 +839,7 @@ macro_rules! format_tests {
     };
 }
 
+format_tests!(binary16, F16, F16, u16, sf::F16, Fmt::H);
 format_tests!(binary32, F32, F32, u32, f32, Fmt::S);
 format_tests!(binary64, F64, F64, u64, f64, Fmt::D);
 
@@ -799,6 +866,134 @@ fn f64_to_f32() {
         |o, rm, fl| u64::from(F64::to_f32(o[0], rm, fl)),
         |o, rm| u64::from(sf::F64::from_bits(o[0]).to_f32(rm).to_bits()),
     );
+}
+
+#[test]
+fn f16_to_f32_and_f64() {
+    check_modes(
+        "F16::to_f32",
+        NO_ROUNDING,
+        strategies(Fmt::H),
+        |o, _, fl| u64::from(F16::to_f32(o[0] as u16, fl)),
+        |o, rm| u64::from(sf::F16::from_bits(o[0] as u16).to_f32(rm).to_bits()),
+    );
+    check_modes(
+        "F16::to_f64",
+        NO_ROUNDING,
+        strategies(Fmt::H),
+        |o, _, fl| F16::to_f64(o[0] as u16, fl),
+        |o, rm| sf::F16::from_bits(o[0] as u16).to_f64(rm).to_bits(),
+    );
+}
+
+#[test]
+fn f32_to_f16() {
+    let mut list = strategies(Fmt::S);
+    // Exponents around binary16's range: rounding, underflow and overflow.
+    let around = Fmt::S.with_exponent((127 - 30..127 + 20u64).boxed());
+    list.push(("binary16 range", triple(around)));
+    check_all(
+        "F32::to_f16",
+        list,
+        |o, rm, fl| u64::from(F32::to_f16(o[0] as u32, rm, fl)),
+        |o, rm| u64::from(sf::F32::from_bits(o[0] as u32).to_f16(rm).to_bits()),
+    );
+}
+
+#[test]
+fn f64_to_f16() {
+    let mut list = strategies(Fmt::D);
+    let around = Fmt::D.with_exponent((1023 - 30..1023 + 20u64).boxed());
+    list.push(("binary16 range", triple(around)));
+    check_all(
+        "F64::to_f16",
+        list,
+        |o, rm, fl| u64::from(F64::to_f16(o[0], rm, fl)),
+        |o, rm| u64::from(sf::F64::from_bits(o[0]).to_f16(rm).to_bits()),
+    );
+}
+
+/// Compares `ours` with `theirs` on every binary16 encoding in every mode
+/// of `modes` (cheap enough for every run).
+fn exhaustive_f16(
+    name: &str,
+    modes: &[(RoundingMode, sf::RoundingMode)],
+    ours: impl Fn(u16, RoundingMode, &mut Flags) -> u64,
+    theirs: impl Fn(u16, sf::RoundingMode) -> u64,
+) {
+    for &(rm, sf_rm) in modes {
+        let want: Vec<(u64, u8)> = {
+            let _guard = SOFTFLOAT.lock().unwrap_or_else(PoisonError::into_inner);
+            (0..=u16::MAX)
+                .map(|a| {
+                    ExceptionFlags::from_bits(0).set();
+                    let result = theirs(a, sf_rm);
+                    let mut flags = ExceptionFlags::default();
+                    flags.get();
+                    (result, flags.to_bits())
+                })
+                .collect()
+        };
+        for (a, &(result, result_flags)) in (0..=u16::MAX).zip(&want) {
+            let mut flags = Flags::empty();
+            let got = ours(a, rm, &mut flags);
+            assert_eq!(
+                (got, flags.bits()),
+                (result, result_flags),
+                "{name}({a:#06x}) {rm:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn exhaustive_f16_one_operand() {
+    let h = sf::F16::from_bits;
+    exhaustive_f16(
+        "F16::sqrt",
+        &MODES,
+        |a, rm, fl| F16::sqrt(a, rm, fl).into(),
+        |a, rm| h(a).sqrt(rm).to_bits().into(),
+    );
+    exhaustive_f16(
+        "F16::to_f32",
+        &MODES[..1],
+        |a, _, fl| F16::to_f32(a, fl).into(),
+        |a, rm| h(a).to_f32(rm).to_bits().into(),
+    );
+    exhaustive_f16(
+        "F16::to_f64",
+        &MODES[..1],
+        |a, _, fl| F16::to_f64(a, fl),
+        |a, rm| h(a).to_f64(rm).to_bits(),
+    );
+    exhaustive_f16(
+        "F16::classify",
+        &MODES[..1],
+        |a, _, _| F16::classify(a).into(),
+        |a, _| sf::F16::class_of(a.into(), h(a).is_signaling_nan()),
+    );
+    exhaustive_f16(
+        "F16::to_i32",
+        &MODES,
+        |a, rm, fl| u64::from(F16::to_i32(a, rm, fl) as u32),
+        |a, rm| u64::from(h(a).to_i32(rm, true) as u32),
+    );
+    exhaustive_f16(
+        "F16::to_u32",
+        &MODES,
+        |a, rm, fl| u64::from(F16::to_u32(a, rm, fl)),
+        |a, rm| u64::from(h(a).to_u32(rm, true)),
+    );
+    exhaustive_f16(
+        "F16::to_i64",
+        &MODES,
+        |a, rm, fl| F16::to_i64(a, rm, fl) as u64,
+        |a, rm| h(a).to_i64(rm, true) as u64,
+    );
+    exhaustive_f16("F16::to_u64", &MODES, F16::to_u64, |a, rm| {
+        h(a).to_u64(rm, true)
+    });
 }
 
 /// SoftFloat's flags are per thread in this build (see the module comment);

@@ -570,17 +570,18 @@ const CPU_HAS: &[&str] = &[
 /// Properties of QEMU 7.2's `-cpu rv64` that rivet's hart does not have.
 const CPU_LACKS: &[&str] = &[
     "e", "g", "v", "h", "j", "zbkb", "zbkc", "zbkx", "zk", "zkn", "zknd", "zkne", "zknh", "zkr",
-    "zks", "zksed", "zksh", "zkt", "zfh", "zfhmin", "zfinx", "zdinx", "zhinx", "zhinxmin",
-    "zve32f", "zve64f", "zmmul", "zawrs", "epmp", "debug", "x-epmp",
+    "zks", "zksed", "zksh", "zkt", "zfinx", "zdinx", "zhinx", "zhinxmin", "zve32f", "zve64f",
+    "zmmul", "zawrs", "epmp", "debug", "x-epmp",
 ];
 
 /// Parses `-cpu rv64[,EXT=on|off…]` into the harts' extensions: the
 /// switchable ones ([`Extensions::SWITCHABLE`]: M, A, F, D, Zba, Zbb,
 /// Zbc, Zbs, Zihintpause, Zicond, Zicbom, Zicbop, Zicboz, Svinval,
-/// Svnapot, Svpbmt) are switched as asked, the last switch
+/// Svnapot, Svpbmt, Zfh, Zfhmin) are switched as asked, the last switch
 /// of an extension winning, from [`Extensions::default`]; D without F is
 /// refused as QEMU refuses it, and F without D because rivet has F only
-/// with D. The others are fixed (the extensions in `CPU_HAS`): a switch
+/// with D; Zfh or Zfhmin switched on without F is refused as QEMU refuses
+/// it (left at their defaults, they go with F). The others are fixed (the extensions in `CPU_HAS`): a switch
 /// that asks for what the hart is is accepted; one that asks for
 /// something else is refused, naming it.
 pub fn parse_cpu(text: &str) -> Result<Extensions, UsageError> {
@@ -595,12 +596,18 @@ pub fn parse_cpu(text: &str) -> Result<Extensions, UsageError> {
         }
     }
     let mut extensions = Extensions::default();
+    // Zfh and Zfhmin as last switched on explicitly (they need F).
+    let mut half_asked = Extensions::empty();
     for (k, v) in pairs {
         let ext = k.to_ascii_lowercase();
         let switch =
             Extensions::from_isa_name(&ext).filter(|e| Extensions::SWITCHABLE.contains(*e));
         if let Some(switch) = switch {
-            extensions.set(switch, parse_bool(&format!("-cpu rv64,{k}"), &v)?);
+            let on = parse_bool(&format!("-cpu rv64,{k}"), &v)?;
+            extensions.set(switch, on);
+            if switch.intersects(Extensions::ZFH | Extensions::ZFHMIN) {
+                half_asked.set(switch, on);
+            }
             continue;
         }
         let known = |list: &[&str]| list.contains(&ext.as_str());
@@ -641,6 +648,12 @@ pub fn parse_cpu(text: &str) -> Result<Extensions, UsageError> {
     if f && !d {
         return Err(UsageError(format!(
             "-cpu {text}: rivet cannot switch d off while f is on (it has F only with D)"
+        )));
+    }
+    if !f && !half_asked.is_empty() {
+        // QEMU 7.2's words.
+        return Err(UsageError(format!(
+            "-cpu {text}: Zfh/Zfhmin extensions require F extension"
         )));
     }
     Ok(extensions)
@@ -1288,6 +1301,14 @@ mod tests {
             .unwrap_err()
             .0
             .contains("cannot switch d off while f is on"));
+        assert!(parse_cpu("rv64,f=off,d=off,Zfhmin=on")
+            .unwrap_err()
+            .0
+            .contains("Zfh/Zfhmin extensions require F extension"));
+        assert!(parse_cpu("rv64,f=off,d=off,zfh=on,zfh=off").is_ok());
+        assert!(!parse_cpu("rv64,zfh=off,zfhmin=off")
+            .unwrap()
+            .intersects(Extensions::ZFH | Extensions::ZFHMIN));
         assert!(parse_cpu("sifive-u54").unwrap_err().0.contains("only rv64"));
         assert_eq!(parse_icount("shift=2,sleep=off,align=off").unwrap(), 2);
         assert!(parse_icount("shift=auto").unwrap_err().0.contains("auto"));

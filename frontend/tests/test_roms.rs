@@ -70,7 +70,7 @@ fn base_isa_and_traps() {
     run_manifest("roms.txt");
 }
 
-/// The F and D extensions and mstatus.FS (roms-fp.txt).
+/// The F, D, Zfhmin and Zfh extensions and mstatus.FS (roms-fp.txt).
 #[test]
 fn floating_point() {
     run_manifest("roms-fp.txt");

@@ -143,3 +143,49 @@ pub(super) fn f64_to_f32(a: u64, rm: RoundingMode, flags: &mut Flags) -> u32 {
     // A binary32 result: the encoding is in the low 32 bits, the rest zero.
     crate::bits::low_u32(bits)
 }
+
+/// Widens `a` from the narrower format `N` to `W`: exact for every non-NaN
+/// value (subnormals of `N` are normal in `W`); NV for a signalling NaN,
+/// and every NaN becomes the canonical NaN of `W`.
+#[inline]
+pub(super) fn widen<N: Format, W: Format>(a: u64, flags: &mut Flags) -> u64 {
+    let negative = sign::<N>(a);
+    if is_nan::<N>(a) {
+        if is_snan::<N>(a) {
+            *flags |= Flags::NV;
+        }
+        return W::CANONICAL_NAN;
+    }
+    if is_inf::<N>(a) {
+        return sign_bit::<W>(negative) | W::INF;
+    }
+    if is_zero::<N>(a) {
+        return sign_bit::<W>(negative);
+    }
+    // |a| = sig * 2^exp with sig in [2^t, 2^(t + 1)) (t of N): rebias and
+    // widen the fraction.
+    let (sig, exp) = unpack::<N>(a);
+    let field = exp + N::FRAC_BITS as i32 + W::BIAS;
+    let fraction = (sig << (W::FRAC_BITS - N::FRAC_BITS)) & W::FRAC_MASK;
+    sign_bit::<W>(negative) | ((field as u64) << W::FRAC_BITS) | fraction
+}
+
+/// Narrows `a` from the wider format `W` to `N`, rounded in `rm`; NV for a
+/// signalling NaN, and every NaN becomes the canonical NaN of `N`.
+#[inline]
+pub(super) fn narrow<W: Format, N: Format>(a: u64, rm: RoundingMode, flags: &mut Flags) -> u64 {
+    let negative = sign::<W>(a);
+    if is_nan::<W>(a) {
+        if is_snan::<W>(a) {
+            *flags |= Flags::NV;
+        }
+        N::CANONICAL_NAN
+    } else if is_inf::<W>(a) {
+        sign_bit::<N>(negative) | N::INF
+    } else if is_zero::<W>(a) {
+        sign_bit::<N>(negative)
+    } else {
+        let (sig, exp) = unpack::<W>(a);
+        round_pack::<N>(negative, exp, sig, rm, flags)
+    }
+}

@@ -1,10 +1,11 @@
-//! The two binary interchange formats as parameters of the shared
+//! The three binary interchange formats as parameters of the shared
 //! algorithms, and the field-level helpers every operation uses.
 //!
 //! Inside the module all operand and result bits travel in a `u64`; a
-//! binary32 value occupies the low 32 bits and the upper 32 bits are zero.
+//! binary32 (binary16) value occupies the low 32 (16) bits and the upper
+//! bits are zero.
 
-use super::{F32, F64};
+use super::{F16, F32, F64};
 
 /// An IEEE 754 binary interchange format (IEEE 754-2019 section 3.6): the
 /// field widths, and the constants derived from them.
@@ -38,6 +39,11 @@ pub(super) trait Format {
     const CANONICAL_NAN: u64 = Self::INF | Self::QUIET;
     /// The largest finite positive number.
     const MAX_FINITE: u64 = Self::INF - 1;
+}
+
+impl Format for F16 {
+    const FRAC_BITS: u32 = 10;
+    const EXP_BITS: u32 = 5;
 }
 
 impl Format for F32 {

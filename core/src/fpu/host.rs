@@ -23,7 +23,7 @@
 //!   that when it is loaded).
 
 use super::format::{exp_field, exp_i32, magnitude, Format};
-use super::{Flags, RoundingMode, F32, F64};
+use super::{Flags, RoundingMode, F16, F32, F64};
 use crate::bits::low_u32;
 
 /// Whether the host's `f32`/`f64` arithmetic is known to be IEEE 754
@@ -286,6 +286,34 @@ fn host_has_fma() -> bool {
 /// and whose double rounding is innocuous for `+ - * / sqrt` of binary32
 /// operands (Figueroa, "When is double rounding innocuous?", 1995: it is
 /// when the wider precision is at least 2p + 2 = 50 bits).
+/// binary16 has no host type: every operation runs the integer algorithms.
+impl Host for F16 {
+    #[inline(always)]
+    fn fast_add(_: u64, _: u64) -> Option<(u64, bool)> {
+        None
+    }
+
+    #[inline(always)]
+    fn fast_mul(_: u64, _: u64) -> Option<(u64, bool)> {
+        None
+    }
+
+    #[inline(always)]
+    fn fast_div(_: u64, _: u64) -> Option<(u64, bool)> {
+        None
+    }
+
+    #[inline(always)]
+    fn fast_sqrt(_: u64) -> Option<(u64, bool)> {
+        None
+    }
+
+    #[inline(always)]
+    fn fast_fma(_: u64, _: u64, _: u64) -> Option<(u64, bool)> {
+        None
+    }
+}
+
 impl Host for F32 {
     #[inline(always)]
     fn fast_add(a: u64, b: u64) -> Option<(u64, bool)> {

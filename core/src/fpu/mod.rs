@@ -1,5 +1,5 @@
-//! IEEE 754 binary32/binary64 arithmetic with RISC-V semantics, for the F and
-//! D extensions.
+//! IEEE 754 binary16/binary32/binary64 arithmetic with RISC-V semantics, for
+//! the Zfh, F and D extensions.
 //!
 //! Every operation works on the raw register bits (`u32` for binary32, `u64`
 //! for binary64), takes an explicit [`RoundingMode`] where it rounds, and ORs
@@ -14,9 +14,10 @@
 //! - float-to-integer conversions saturate as the specification's table says
 //!   (NaN converts to the largest positive integer).
 //!
-//! The operations are grouped as associated functions of the two namespace
-//! types [`F32`] and [`F64`] (`F32::add(a, b, rm, &mut flags)`), plus the
-//! NaN-boxing helpers [`box_f32`] and [`unbox_f32`].
+//! The operations are grouped as associated functions of the namespace
+//! types [`F16`], [`F32`] and [`F64`] (`F32::add(a, b, rm, &mut flags)`), plus the
+//! NaN-boxing helpers [`box_f16`], [`unbox_f16`], [`box_f32`] and
+//! [`unbox_f32`]. binary16 has no host fast paths.
 //!
 //! How it works: operands are unpacked into an integer significand and a
 //! binary exponent, the arithmetic is done exactly (or with a "sticky" bit
@@ -101,6 +102,11 @@ bitflags::bitflags! {
     }
 }
 
+/// Namespace of the binary16 (half-precision, Zfh extension) operations.
+/// Operands and results are the raw `u16` register bits.
+#[derive(Debug)]
+pub enum F16 {}
+
 /// Namespace of the binary32 (single-precision, F extension) operations.
 /// Operands and results are the raw `u32` register bits.
 #[derive(Debug)]
@@ -117,6 +123,13 @@ trait Encoding: Copy {
     /// The encoding in `x`. A binary32 result occupies the low 32 bits of
     /// its `u64` and the rest are zero, so nothing is lost.
     fn from_wide(x: u64) -> Self;
+}
+
+impl Encoding for u16 {
+    #[inline(always)]
+    fn from_wide(x: u64) -> u16 {
+        crate::bits::low_u16(x)
+    }
 }
 
 impl Encoding for u32 {
@@ -356,6 +369,7 @@ macro_rules! format_api {
     };
 }
 
+format_api!(F16, u16, "binary16");
 format_api!(F32, u32, "binary32");
 format_api!(F64, u64, "binary64");
 
@@ -368,12 +382,62 @@ impl F32 {
     }
 }
 
+impl F16 {
+    /// `fcvt.s.h`: widening to binary32, always exact; NV for a signalling
+    /// NaN, and every NaN becomes the canonical binary32 NaN.
+    #[inline]
+    pub fn to_f32(a: u16, flags: &mut Flags) -> u32 {
+        crate::bits::low_u32(convert::widen::<F16, F32>(a.into(), flags))
+    }
+
+    /// `fcvt.d.h`: widening to binary64, always exact; NV for a signalling
+    /// NaN, and every NaN becomes the canonical binary64 NaN.
+    #[inline]
+    pub fn to_f64(a: u16, flags: &mut Flags) -> u64 {
+        convert::widen::<F16, F64>(a.into(), flags)
+    }
+}
+
+impl F32 {
+    /// `fcvt.h.s`: narrowing to binary16, rounded; NV for a signalling NaN,
+    /// and every NaN becomes the canonical binary16 NaN.
+    #[inline]
+    pub fn to_f16(a: u32, rm: RoundingMode, flags: &mut Flags) -> u16 {
+        crate::bits::low_u16(convert::narrow::<F32, F16>(a.into(), rm, flags))
+    }
+}
+
 impl F64 {
+    /// `fcvt.h.d`: narrowing to binary16, rounded; NV for a signalling NaN,
+    /// and every NaN becomes the canonical binary16 NaN.
+    #[inline]
+    pub fn to_f16(a: u64, rm: RoundingMode, flags: &mut Flags) -> u16 {
+        crate::bits::low_u16(convert::narrow::<F64, F16>(a, rm, flags))
+    }
+
     /// `fcvt.s.d`: narrowing to binary32, rounded; NV for a signalling NaN,
     /// and every NaN becomes the canonical binary32 NaN.
     #[inline]
     pub fn to_f32(a: u64, rm: RoundingMode, flags: &mut Flags) -> u32 {
         convert::f64_to_f32(a, rm, flags)
+    }
+}
+
+/// NaN-boxes a binary16 value into a 64-bit `f` register (upper 48 bits all
+/// ones), as every Zfh/Zfhmin write to an FLEN = 64 register must.
+#[inline]
+pub fn box_f16(a: u16) -> u64 {
+    0xffff_ffff_ffff_0000 | u64::from(a)
+}
+
+/// Reads a binary16 operand from a 64-bit `f` register: the low 16 bits if
+/// the value is properly NaN-boxed, otherwise the canonical binary16 NaN.
+#[inline]
+pub fn unbox_f16(reg: u64) -> u16 {
+    if reg >> 16 == 0xffff_ffff_ffff {
+        crate::bits::low_u16(reg)
+    } else {
+        F16::CANONICAL_NAN
     }
 }
 

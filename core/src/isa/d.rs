@@ -166,7 +166,7 @@ fn fsgnjx_d_asm(o: &Operands) -> Option<String> {
 /// The text of an exact conversion (`fcvt.d.w`, `fcvt.d.wu`, `fcvt.d.s`),
 /// which binutils takes without a rounding mode: objdump decodes it only
 /// with the field zero (`rne`), and then shows none.
-fn exact_asm(o: &Operands) -> Option<String> {
+pub(crate) fn exact_asm(o: &Operands) -> Option<String> {
     (o.rm() == 0).then(|| o.without_rm())
 }
 

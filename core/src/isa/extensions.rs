@@ -72,6 +72,12 @@ bitflags! {
         const SVNAPOT = 1 << 21;
         /// Page-based memory types (PTE bits 62:61, `menvcfg.PBMTE`).
         const SVPBMT = 1 << 22;
+        /// Half-precision floating point (`fadd.h`, `fcvt.w.h`, ...);
+        /// implies Zfhmin.
+        const ZFH = 1 << 23;
+        /// Minimal half-precision floating point: loads, stores, moves and
+        /// conversions to and from binary32/binary64.
+        const ZFHMIN = 1 << 24;
     }
 }
 
@@ -94,6 +100,8 @@ pub(crate) const NAMES: &[(Extensions, &str)] = &[
     (Extensions::ZICSR, "zicsr"),
     (Extensions::ZIFENCEI, "zifencei"),
     (Extensions::ZIHINTPAUSE, "zihintpause"),
+    (Extensions::ZFH, "zfh"),
+    (Extensions::ZFHMIN, "zfhmin"),
     (Extensions::ZBA, "zba"),
     (Extensions::ZBB, "zbb"),
     (Extensions::ZBC, "zbc"),
@@ -122,7 +130,9 @@ impl Extensions {
         .union(Extensions::ZICBOZ)
         .union(Extensions::SVINVAL)
         .union(Extensions::SVNAPOT)
-        .union(Extensions::SVPBMT);
+        .union(Extensions::SVPBMT)
+        .union(Extensions::ZFH)
+        .union(Extensions::ZFHMIN);
 
     /// The extensions every hart has.
     pub const FIXED: Extensions = Extensions::all().difference(Extensions::SWITCHABLE);
@@ -151,14 +161,20 @@ impl Extensions {
     }
 
     /// The set a hart can have that is closest to this one: the fixed
-    /// extensions added, and D present exactly when F is (D requires F,
-    /// and rivet implements F only together with D).
+    /// extensions added, D present exactly when F is (D requires F,
+    /// and rivet implements F only together with D), Zfhmin with Zfh, and
+    /// neither without F.
     pub fn legal(self) -> Extensions {
-        let set = self | Extensions::FIXED;
+        let mut set = self | Extensions::FIXED;
+        if set.contains(Extensions::ZFH) {
+            // Zfh includes every Zfhmin instruction.
+            set |= Extensions::ZFHMIN;
+        }
         if set.contains(Extensions::F) {
             set | Extensions::D
         } else {
-            set.difference(Extensions::D)
+            // Zfh and Zfhmin require F.
+            set.difference(Extensions::D | Extensions::ZFH | Extensions::ZFHMIN)
         }
     }
 
@@ -212,7 +228,9 @@ impl Extensions {
 /// built for the profile expects them, and one that does not know them
 /// ignores them. Zicond is off by default: QEMU 7.2 does not know it,
 /// later QEMUs leave it off unless asked, and the RVA22 profiles do not
-/// include it.
+/// include it. Zfh and Zfhmin are on: RVA22U64 makes Zfhmin mandatory
+/// (and Zfh an option); QEMU 7.2 has both off unless asked (`Zfh=true`,
+/// `Zfhmin=true`).
 impl Default for Extensions {
     fn default() -> Self {
         Extensions::all().difference(Extensions::ZICOND)
@@ -273,16 +291,34 @@ mod tests {
     fn the_default_isa_string_is_qemus_less_h_with_zicntr_and_svadu() {
         assert_eq!(
             Extensions::default().isa_string(),
-            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_\
-             sstc_svadu_svinval_svnapot_svpbmt"
+            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zfh_zfhmin_zba_\
+             zbb_zbc_zbs_sstc_svadu_svinval_svnapot_svpbmt"
         );
         assert_eq!(
             Extensions::all()
                 .difference(Extensions::ZBA | Extensions::ZIHINTPAUSE)
                 .isa_string(),
-            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zbb_zbc_zbs_sstc_svadu_\
-             svinval_svnapot_svpbmt"
+            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zfh_zfhmin_zbb_zbc_zbs_\
+             sstc_svadu_svinval_svnapot_svpbmt"
         );
+        // The order QEMU 7.2 writes with `-cpu rv64,Zfh=true,Zfhmin=true`:
+        // "..._zihintpause_zfh_zfhmin_zba_...".
+        assert!(Extensions::default()
+            .isa_string()
+            .contains("_zihintpause_zfh_zfhmin_zba_"));
+    }
+
+    #[test]
+    fn zfh_implies_zfhmin_and_both_need_f() {
+        let set = Extensions::default().difference(Extensions::ZFHMIN);
+        assert!(set.legal().contains(Extensions::ZFH | Extensions::ZFHMIN));
+        let set = Extensions::default().difference(Extensions::ZFH);
+        assert!(set.legal().contains(Extensions::ZFHMIN));
+        assert!(!set.legal().contains(Extensions::ZFH));
+        let set = Extensions::default().difference(Extensions::F);
+        assert!(!set
+            .legal()
+            .intersects(Extensions::ZFH | Extensions::ZFHMIN | Extensions::D));
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub(crate) mod zba;
 pub(crate) mod zbb;
 pub(crate) mod zbc;
 pub(crate) mod zbs;
+pub(crate) mod zfh;
 pub(crate) mod zicond;
 pub(crate) mod zicsr;
 pub(crate) mod zifencei;
@@ -425,6 +426,7 @@ fn tables() -> &'static [Vec<&'static Opcode>; 32] {
             zbc::OPCODES,
             zbs::OPCODES,
             zicond::OPCODES,
+            zfh::OPCODES,
             svinval::OPCODES,
             cmo::OPCODES,
         ];
