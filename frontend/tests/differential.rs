@@ -5,9 +5,10 @@
 //!
 //! proptest generates [`Program`]s (tests/differential/strategy.rs) of two
 //! families. Integer programs draw from every RV64I, M, A, C (integer),
-//! Zicsr, Zifencei, Zba, Zbb, Zbc and Zbs instruction (both run
-//! `-cpu rv64,zba=on,zbb=on,zbc=on,zbs=on`; Zicond, off on both, is among
-//! the illegal encodings), with edge operands (0, ±1, the 32- and
+//! Zicsr, Zifencei, Zba, Zbb, Zbc and Zbs instruction (both run with
+//! Zba, Zbb, Zbc, Zbs, Zfh, Zfhmin, Svinval, Svnapot and Svpbmt on and
+//! the cache-block extensions off, which QEMU 7.2 lacks: see
+//! `harness::CPU`; Zicond, off on both, is among the illegal encodings), with edge operands (0, ±1, the 32- and
 //! 64-bit extremes, 0x8000_0000, low words with bit 31 set, shift amounts
 //! 0/31/32/63/64+, division by zero and MIN / -1 as operand pairs), loads
 //! and stores of every width (many misaligned, some at unmapped

@@ -106,10 +106,19 @@ pub fn assemble(dir: &Path, source: &str) -> Result<PathBuf, String> {
     Ok(elf)
 }
 
-/// The CPU both run: QEMU 7.2's `rv64` has Zba, Zbb, Zbc and Zbs on by
+/// The CPU QEMU runs: QEMU 7.2's `rv64` has Zba, Zbb, Zbc and Zbs on by
 /// default, and so has rivet's; the generated programs use them, so they
-/// are asked for explicitly.
-const CPU: &str = "rv64,zba=on,zbb=on,zbc=on,zbs=on";
+/// are asked for explicitly. rivet's default also has Zfh, Zfhmin,
+/// Svinval, Svnapot and Svpbmt, which QEMU 7.2 has but leaves off: they
+/// are switched on there, so that an encoding is legal on both or on
+/// neither.
+const CPU: &str =
+    "rv64,zba=on,zbb=on,zbc=on,zbs=on,Zfh=true,Zfhmin=true,svinval=on,svnapot=on,svpbmt=on";
+
+/// The CPU rivet runs: [`CPU`] without the cache-block extensions, which
+/// QEMU 7.2 does not implement (it has no switch for them).
+const RIVET_CPU: &str = "rv64,zba=on,zbb=on,zbc=on,zbs=on,Zfh=true,Zfhmin=true,svinval=on,\
+                         svnapot=on,svpbmt=on,zicbom=off,zicboz=off,zicbop=off";
 
 /// Runs `elf` on QEMU with the same machine as on rivet.
 pub fn run_qemu(elf: &Path) -> Run {
@@ -143,7 +152,7 @@ pub fn run_on_rivet(elf: &Path) -> Run {
             "-m",
             "64M",
             "-cpu",
-            CPU,
+            RIVET_CPU,
             "--max-instructions",
             "100000000",
             "-kernel",
