@@ -307,7 +307,7 @@ mod tests {
             let head = next;
             for (j, &(addr, len, writable)) in chain.iter().enumerate() {
                 let last = j + 1 == chain.len();
-                let flags: u16 = u16::from(writable) * 2 | if last { 0 } else { 1 };
+                let flags: u16 = (u16::from(writable) * 2) | if last { 0 } else { 1 };
                 let mut raw = [0u8; 16];
                 raw[..8].copy_from_slice(&addr.to_le_bytes());
                 raw[8..12].copy_from_slice(&len.to_le_bytes());
