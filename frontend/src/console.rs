@@ -277,6 +277,17 @@ impl Output {
         }
     }
 
+    /// Whether the queue has room for more guest output (below the limit
+    /// the serial line also keeps to).
+    pub(crate) fn has_room(&self) -> bool {
+        self.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .bytes
+            .len()
+            < OUTPUT_LIMIT
+    }
+
     /// Queues `text`.
     pub(crate) fn push_text(&self, text: &str) {
         self.push(text.as_bytes());

@@ -185,6 +185,10 @@ impl ConsolePort for ChardevPort {
         self.output.push(bytes);
     }
 
+    fn writable(&self) -> bool {
+        self.output.has_room()
+    }
+
     fn read(&self, buf: &mut [u8]) -> usize {
         self.input.take(buf)
     }
@@ -195,5 +199,66 @@ impl ConsolePort for ChardevPort {
 
     fn set_waker(&self, waker: Option<Waker>) {
         *self.waker.lock().unwrap_or_else(|e| e.into_inner()) = waker;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_of(args: &[&str]) -> Result<Option<SerialSpec>, UsageError> {
+        let mut argv = vec!["rivet".to_string()];
+        argv.extend(args.iter().map(|s| s.to_string()));
+        let args = crate::options::read(argv).map_err(|e| UsageError(e.0))?;
+        parse(&<Args as clap::Parser>::parse_from(args))
+    }
+
+    #[test]
+    fn one_console_port_is_taken_and_multiport_is_refused() {
+        let dev = |rest: &[&str]| {
+            let mut v = vec![
+                "-device",
+                "virtio-serial-device,id=vs,bus=virtio-mmio-bus.2",
+            ];
+            v.extend_from_slice(rest);
+            parse_of(&v)
+        };
+        assert_eq!(parse_of(&[]).unwrap(), None);
+        assert_eq!(
+            dev(&["-device", "virtconsole,chardev=c0,bus=vs.0,nr=0"]).unwrap(),
+            Some(SerialSpec {
+                slot: Some(2),
+                chardev: Some("c0".into())
+            })
+        );
+        assert_eq!(
+            dev(&["-device", "virtconsole"]).unwrap().unwrap().chardev,
+            None
+        );
+        let refused = |rest: &[&str], words: &str| {
+            let e = dev(rest).unwrap_err().0;
+            assert!(e.contains(words), "{rest:?}: {e}");
+        };
+        refused(&[], "without a -device virtconsole");
+        refused(&["-device", "virtconsole,nr=1"], "port 0 only");
+        refused(
+            &["-device", "virtconsole,name=org.x"],
+            "port names need multiport",
+        );
+        refused(&["-device", "virtconsole,bus=other.0"], "no such bus");
+        refused(
+            &["-device", "virtconsole", "-device", "virtconsole"],
+            "one console port",
+        );
+        refused(
+            &["-device", "virtserialport,chardev=c0"],
+            "no multiport support",
+        );
+        refused(
+            &["-device", "virtio-serial-device"],
+            "one virtio-serial-device",
+        );
+        let e = parse_of(&["-device", "virtconsole"]).unwrap_err().0;
+        assert!(e.contains("No 'virtio-serial-bus' bus found"), "{e}");
     }
 }

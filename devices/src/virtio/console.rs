@@ -13,7 +13,8 @@
 //! waiting input bytes as their device-writable buffers hold. One poll
 //! moves at most [`WORK_PER_POLL`] bytes on a queue (counting
 //! [`WORK_PER_DESCRIPTOR`] for each descriptor); the rest waits for the
-//! next poll.
+//! next poll. While the port takes no more output (its host reader is
+//! slow), transmit chains stay in the ring until it does.
 
 use rivet_core::bits::to_usize;
 use rivet_core::Memory;
@@ -49,6 +50,12 @@ pub trait ConsolePort: Send + Sync + std::fmt::Debug {
     /// Takes bytes the guest wrote. Never blocks.
     fn write(&self, bytes: &[u8]);
 
+    /// Whether the port takes more output now (a host reader that stops
+    /// reading holds the guest's transmit buffers back, not host memory).
+    fn writable(&self) -> bool {
+        true
+    }
+
     /// Moves waiting input bytes into `buf`; returns how many. Never blocks.
     fn read(&self, buf: &mut [u8]) -> usize;
 
@@ -80,6 +87,8 @@ pub struct VirtioConsole {
     config: [u8; CONFIG_LEN],
     /// A transmit chain's bytes, or input on its way to a receive chain.
     buf: Vec<u8>,
+    /// Transmit chains wait for the port to take output.
+    tx_blocked: bool,
     stats: ConsoleStats,
 }
 
@@ -94,6 +103,7 @@ impl VirtioConsole {
             queue_sizes: [QUEUE_SIZE; 2],
             config,
             buf: Vec::new(),
+            tx_blocked: false,
             stats: ConsoleStats::default(),
         }
     }
@@ -106,9 +116,16 @@ impl VirtioConsole {
     /// Passes the bytes of transmit chains to the port.
     fn transmit(&mut self, queue: &mut Queue, mem: &mut Memory) -> Result<QueueWork, QueueError> {
         let mut budget = WORK_PER_POLL;
+        self.tx_blocked = false;
         loop {
             if budget == 0 {
                 return Ok(QueueWork::Pending);
+            }
+            if !self.port.writable() {
+                // The chains wait in the ring; the poll that finds the
+                // port writable again goes on (see `input_pending`).
+                self.tx_blocked = true;
+                return Ok(QueueWork::Done);
             }
             let Some(chain) = queue.pop(mem)? else {
                 return Ok(QueueWork::Done);
@@ -232,8 +249,14 @@ impl VirtioDevice for VirtioConsole {
     /// other fields are read-only.
     fn write_config(&mut self, _offset: u64, _data: &[u8]) {}
 
+    /// Input from the host waits for `receiveq`, or transmit chains held
+    /// back by a full port may go on.
     fn input_pending(&mut self, index: usize) -> bool {
-        index == RECEIVEQ && self.port.has_input()
+        match index {
+            RECEIVEQ => self.port.has_input(),
+            TRANSMITQ => self.tx_blocked && self.port.writable(),
+            _ => false,
+        }
     }
 
     fn process_queue(
@@ -251,7 +274,9 @@ impl VirtioDevice for VirtioConsole {
 
     /// Input waiting stays for the next driver (it is the host's, not the
     /// old driver's).
-    fn reset(&mut self) {}
+    fn reset(&mut self) {
+        self.tx_blocked = false;
+    }
 }
 
 #[cfg(test)]
@@ -272,6 +297,8 @@ mod tests {
     struct TestPort {
         output: Mutex<Vec<u8>>,
         input: Mutex<VecDeque<u8>>,
+        /// Refuses output once it holds this many bytes (0: never).
+        limit: usize,
     }
 
     impl ConsolePort for TestPort {
@@ -285,6 +312,9 @@ mod tests {
                 *b = x;
             }
             n
+        }
+        fn writable(&self) -> bool {
+            self.limit == 0 || self.output.lock().unwrap().len() < self.limit
         }
         fn has_input(&self) -> bool {
             !self.input.lock().unwrap().is_empty()
@@ -399,5 +429,33 @@ mod tests {
         assert!(!dev.input_pending(RECEIVEQ));
         assert_eq!(dev.stats().rx_bytes, 5);
         assert_eq!(dev.stats().malformed, 1);
+    }
+
+    /// A port that takes no more output holds the transmit chains back
+    /// in the ring; once it drains, the next poll passes them on.
+    #[test]
+    fn a_full_port_holds_transmit_chains_back() {
+        let (mut mem, mut q) = setup(&[&[(BUF, 3, false)], &[(BUF + 0x100, 3, false)]]);
+        mem.write(PhysAddr::new(BUF), b"abc").unwrap();
+        mem.write(PhysAddr::new(BUF + 0x100), b"def").unwrap();
+        let port = Arc::new(TestPort {
+            limit: 3,
+            ..TestPort::default()
+        });
+        let mut dev = VirtioConsole::new(port.clone());
+        assert_eq!(
+            dev.process_queue(TRANSMITQ, &mut q, &mut mem),
+            Ok(QueueWork::Done)
+        );
+        assert_eq!(&*port.output.lock().unwrap(), b"abc");
+        assert!(!dev.input_pending(TRANSMITQ), "the port is still full");
+        port.output.lock().unwrap().clear();
+        assert!(dev.input_pending(TRANSMITQ));
+        assert_eq!(
+            dev.process_queue(TRANSMITQ, &mut q, &mut mem),
+            Ok(QueueWork::Done)
+        );
+        assert_eq!(&*port.output.lock().unwrap(), b"def");
+        assert_eq!(used(&mem, 1), (1, 0));
     }
 }
