@@ -32,7 +32,8 @@ use crate::slirp::{UserNet, UserNetConfig};
 use crate::test_finisher::{PowerRequest, TestFinisher};
 use crate::uart::Uart16550;
 use crate::virtio::{
-    Disk, DiskMode, EntropySource, MmioVersion, VirtioBlock, VirtioMmio, VirtioNet, VirtioRng,
+    Disk, DiskMode, EntropySource, MmioVersion, VirtioBlock, VirtioConsole, VirtioMmio, VirtioNet,
+    VirtioRng,
 };
 
 /// A disk for a virtio-blk device.
@@ -98,6 +99,16 @@ const NETWORK_POLL: Duration = Duration::from_millis(1);
 /// at once when the console's input has ended, though frames may come.
 const NETWORK_IDLE: Duration = Duration::from_secs(1);
 
+/// A virtio console device (`-device virtio-serial-device` with its
+/// `virtconsole`).
+#[derive(Clone, Debug)]
+pub struct ConsoleConfig {
+    /// The host side of its port 0.
+    pub port: std::sync::Arc<dyn crate::virtio::ConsolePort>,
+    /// The virtio-mmio slot (0..8) it sits in.
+    pub slot: usize,
+}
+
 /// A host folder shared through virtio-9p.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShareConfig {
@@ -159,6 +170,8 @@ pub struct VirtConfig {
     pub rngs: Vec<RngConfig>,
     /// The virtio-9p shared folders.
     pub shares: Vec<ShareConfig>,
+    /// The virtio console devices.
+    pub consoles: Vec<ConsoleConfig>,
     /// The virtio-mmio register layout of every slot.
     pub virtio_version: MmioVersion,
     /// The RTC's start time in nanoseconds since the epoch (`-rtc base=`),
@@ -187,6 +200,7 @@ impl Default for VirtConfig {
             nics: Vec::new(),
             rngs: Vec::new(),
             shares: Vec::new(),
+            consoles: Vec::new(),
             virtio_version: MmioVersion::Modern,
             rtc_base_ns: None,
             rtc_virtual: false,
@@ -520,10 +534,13 @@ impl Platform for VirtBoard {
         if received || self.virtio.iter().any(VirtioMmio::is_busy) {
             return true;
         }
-        let networked = self
-            .virtio
-            .iter()
-            .any(|t| t.device_id() == crate::virtio::device_id::NET);
+        // Network cards and console ports take host input on other threads.
+        let networked = self.virtio.iter().any(|t| {
+            matches!(
+                t.device_id(),
+                crate::virtio::device_id::NET | crate::virtio::device_id::CONSOLE
+            )
+        });
         if networked {
             let step = if self.network_wakes {
                 NETWORK_IDLE
@@ -638,6 +655,7 @@ impl VirtMachine {
         let slots: Vec<usize> = (config.drives.iter().map(|d| d.slot))
             .chain(config.rngs.iter().map(|r| r.slot))
             .chain(config.shares.iter().map(|s| s.slot))
+            .chain(config.consoles.iter().map(|c| c.slot))
             .collect();
         for (i, &slot) in slots.iter().enumerate() {
             if slot >= layout::VIRTIO_SLOTS {
@@ -663,6 +681,18 @@ impl VirtMachine {
                 rng.slot,
                 VirtioMmio::new(
                     Some(Box::new(VirtioRng::new(source))),
+                    config.virtio_version,
+                ),
+            );
+        }
+        for console in &config.consoles {
+            let waker = board.console.waker();
+            board.network_wakes = waker.is_some();
+            console.port.set_waker(waker);
+            board.set_virtio(
+                console.slot,
+                VirtioMmio::new(
+                    Some(Box::new(VirtioConsole::new(console.port.clone()))),
                     config.virtio_version,
                 ),
             );

@@ -863,7 +863,7 @@ pub fn device_driver(text: &str) -> &str {
 }
 
 /// Parses a `bus=virtio-mmio-bus.N` value of `-device DRIVER`.
-fn parse_bus(driver: &str, value: &str) -> Result<usize, UsageError> {
+pub fn parse_bus(driver: &str, value: &str) -> Result<usize, UsageError> {
     value
         .strip_prefix("virtio-mmio-bus.")
         .and_then(|n| n.parse::<usize>().ok())

@@ -40,7 +40,13 @@ pub struct SerialInput {
     ready: Condvar,
     /// The guest took input: there is room in the queue again.
     room: Condvar,
+    /// Called after each byte queued (a virtio console port wakes the
+    /// board with it).
+    on_push: Mutex<Option<PushHook>>,
 }
+
+/// What [`SerialInput`] calls when it queues a byte.
+pub(crate) type PushHook = Box<dyn Fn() + Send + Sync>;
 
 impl SerialInput {
     /// Queues `byte` for the guest, first waiting for room.
@@ -51,6 +57,44 @@ impl SerialInput {
         }
         input.bytes.push_back(byte);
         self.ready.notify_all();
+        drop(input);
+        if let Some(hook) = self
+            .on_push
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            hook();
+        }
+    }
+
+    /// Calls `hook` after each byte queued from now on.
+    pub(crate) fn on_push(&self, hook: PushHook) {
+        *self.on_push.lock().unwrap_or_else(|e| e.into_inner()) = Some(hook);
+    }
+
+    /// Moves queued bytes into `buf` (never waiting); returns how many.
+    pub(crate) fn take(&self, buf: &mut [u8]) -> usize {
+        let mut input = self.input.lock().unwrap_or_else(|e| e.into_inner());
+        let n = buf.len().min(input.bytes.len());
+        for (slot, byte) in buf.iter_mut().zip(input.bytes.drain(..n)) {
+            *slot = byte;
+        }
+        if n > 0 {
+            // The device's thread may be waiting for room.
+            self.room.notify_all();
+        }
+        n
+    }
+
+    /// Whether bytes are queued.
+    pub(crate) fn has_input(&self) -> bool {
+        !self
+            .input
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .bytes
+            .is_empty()
     }
 
     /// No more input will come.
@@ -231,6 +275,17 @@ impl Output {
         if was_empty {
             self.pending.notify_one();
         }
+    }
+
+    /// Whether the queue has room for more guest output (below the limit
+    /// the serial line also keeps to).
+    pub(crate) fn has_room(&self) -> bool {
+        self.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .bytes
+            .len()
+            < OUTPUT_LIMIT
     }
 
     /// Queues `text`.

@@ -30,3 +30,4 @@ pub mod monitor;
 pub mod net;
 pub mod options;
 pub mod run;
+pub mod virtio_serial;

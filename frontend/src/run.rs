@@ -11,7 +11,7 @@ use rivet_devices::boot::{BootConfig, Firmware};
 use rivet_devices::fdt::{self, FdtConfig};
 use rivet_devices::semihosting::{ConsoleInput, DebugConsole, SemihostingConfig};
 use rivet_devices::virt::{
-    default_mac, DriveConfig, NicConfig, RngBackend, RngConfig, ShareConfig,
+    default_mac, ConsoleConfig, DriveConfig, NicConfig, RngBackend, RngConfig, ShareConfig,
 };
 use rivet_devices::virtio::disk::format::{probe_path, probed_raw_warning, Probed};
 use rivet_devices::virtio::{DiskFormat, DiskMode, MmioVersion};
@@ -120,6 +120,7 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
         .chain(nics.iter().map(|n| n.slot))
         .collect();
     let (rngs, shares) = rngs_and_shares_from_args(args, &taken)?;
+    let serial = crate::virtio_serial::parse(args)?;
     let config = VirtConfig {
         ram_size,
         harts,
@@ -134,6 +135,9 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
         nics,
         rngs,
         shares,
+        // The console ports' host sides are character devices, opened by
+        // `run` (see `console_slot` and `console_chardev`).
+        consoles: Vec::new(),
         virtio_version,
         rtc_base_ns: rtc.base_secs.map(|s| s.saturating_mul(1_000_000_000)),
         rtc_virtual: rtc.virtual_clock,
@@ -163,7 +167,72 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
             .transpose()?
             .unwrap_or_default(),
     };
+    if let Some(spec) = &serial {
+        console_slot(spec, &config)?;
+        console_chardev(spec, args)?;
+    }
     Ok((config, dumpdtb))
+}
+
+/// The virtio-mmio slot of the console device: its `bus=`, or the lowest
+/// slot the other virtio devices of `config` left free.
+fn console_slot(
+    spec: &crate::virtio_serial::SerialSpec,
+    config: &VirtConfig,
+) -> Result<usize, UsageError> {
+    let taken: Vec<usize> = (config.drives.iter().map(|d| d.slot))
+        .chain(config.nics.iter().map(|n| n.slot))
+        .chain(config.rngs.iter().map(|r| r.slot))
+        .chain(config.shares.iter().map(|s| s.slot))
+        .collect();
+    match spec.slot {
+        Some(slot) if slot >= layout::VIRTIO_SLOTS || taken.contains(&slot) => {
+            Err(UsageError(format!(
+                "-device {}: virtio-mmio-bus.{slot} does not exist or holds another device",
+                crate::virtio_serial::SERIAL_DEVICE
+            )))
+        }
+        Some(slot) => Ok(slot),
+        None => (0..layout::VIRTIO_SLOTS)
+            .find(|s| !taken.contains(s))
+            .ok_or_else(|| UsageError(format!("at most {} virtio devices", layout::VIRTIO_SLOTS))),
+    }
+}
+
+/// The index, in the character device plan, of the console port's
+/// `chardev=` (none: the port has no host side). A device the serial line
+/// or the monitor already uses is refused.
+fn console_chardev(
+    spec: &crate::virtio_serial::SerialSpec,
+    args: &Args,
+) -> Result<Option<usize>, UsageError> {
+    let Some(id) = &spec.chardev else {
+        return Ok(None);
+    };
+    let option = format!(
+        "-device {},chardev={id}",
+        crate::virtio_serial::CONSOLE_PORT
+    );
+    // The plan opens the -chardev devices first, in command-line order.
+    let mut index = None;
+    for (i, text) in args.chardevs.iter().enumerate() {
+        if &crate::chardev::parse_chardev(text)?.id == id {
+            index = Some(i);
+        }
+    }
+    let Some(index) = index else {
+        return Err(UsageError(format!(
+            "{option}: Property 'virtconsole.chardev' can't find value '{id}'"
+        )));
+    };
+    let plan = crate::chardev::plan(args)?;
+    if plan.serial == Some(index) || plan.monitor == Some(index) {
+        return Err(UsageError(format!(
+            "{option}: the serial line or the monitor already uses it (rivet gives a \
+             character device to one of them)"
+        )));
+    }
+    Ok(Some(index))
 }
 
 /// The `-d` log, if asked for: its items and where it goes (`-D FILE` or
@@ -199,6 +268,7 @@ fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), U
         .iter()
         .filter(|d| !net::is_net_device(d))
         .filter(|d| !matches!(cli::device_driver(d), RNG_DEVICE | P9_DEVICE))
+        .filter(|d| !crate::virtio_serial::is_serial_device(d))
         .map(|d| cli::parse_device(d))
         .collect::<Result<Vec<_>, _>>()?;
     let net_devices = args
@@ -626,7 +696,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         let _ = std::io::Write::write_all(&mut std::io::stdout(), list.as_bytes());
         return Ok(0);
     }
-    let (config, dumpdtb) = config_from_args(args)?;
+    let (mut config, dumpdtb) = config_from_args(args)?;
     let plan = crate::chardev::plan(args)?;
     let icount_shift = args.icount.as_deref().map(cli::parse_icount).transpose()?;
 
@@ -680,8 +750,32 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
     let quit = Arc::new(AtomicBool::new(false));
     let serial_input = Arc::new(SerialInput::default());
     let monitor_input = Arc::new(MonitorInput::default());
+    // The virtio console's port: its character device's input queue and
+    // output (none: output dropped, no input, as QEMU's port without one).
+    let port = crate::virtio_serial::parse(args)?
+        .map(|spec| {
+            let slot = console_slot(&spec, &config)?;
+            let chardev = console_chardev(&spec, args)?;
+            Ok::<_, UsageError>((slot, chardev))
+        })
+        .transpose()?;
+    let port_input = Arc::new(SerialInput::default());
+    if let Some((slot, chardev)) = port {
+        let output = match chardev {
+            Some(i) => Arc::clone(&opened[i].output),
+            None => Output::start(Box::new(std::io::sink())),
+        };
+        config.consoles.push(ConsoleConfig {
+            port: crate::virtio_serial::ChardevPort::new(Arc::clone(&port_input), output),
+            slot,
+        });
+    }
     for (i, device) in opened.iter_mut().enumerate() {
-        let serial = (plan.serial == Some(i)).then(|| Arc::clone(&serial_input));
+        let serial = if port.is_some_and(|(_, c)| c == Some(i)) {
+            Some(Arc::clone(&port_input))
+        } else {
+            (plan.serial == Some(i)).then(|| Arc::clone(&serial_input))
+        };
         let monitor = (plan.monitor == Some(i)).then(|| Arc::clone(&monitor_input));
         device.start(serial, monitor, Arc::clone(&quit));
     }

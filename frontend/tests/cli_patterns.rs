@@ -177,6 +177,14 @@ const PATTERNS: &[Pattern] = &[
     Pattern("-M virt -bios none -kernel $OFF -nographic -device virtio-rng-device,rng=nosuch", Refuses("no -object rng-random or rng-builtin with id=nosuch"), false),
     Pattern("-M virt -bios none -kernel $OFF -nographic -device virtio-rng-device,max-bytes=1024,period=1000", Refuses("rate limiting is not supported"), true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -device virtio-rng-pci", Refuses("no PCI bus: use virtio-rng-device"), true),
+    // The console device (issue 17, item 4): one virtconsole port, no multiport.
+    Pattern("-M virt -bios none -kernel $OFF -nographic -chardev socket,id=c0,path=$DIR/vc.sock,server=on,wait=off -device virtio-serial-device -device virtconsole,chardev=c0", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -chardev file,id=c0,path=$DIR/hvc.txt -device virtio-serial-device,bus=virtio-mmio-bus.5 -device virtconsole,chardev=c0,bus=virtio-serial-bus.0", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -device virtio-serial-device -device virtconsole", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -chardev null,id=c0 -device virtconsole,chardev=c0", Refuses("No 'virtio-serial-bus' bus found"), false),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -device virtio-serial-device -device virtconsole,chardev=nosuch", Refuses("can't find value 'nosuch'"), false),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -chardev null,id=c0 -device virtio-serial-device -device virtserialport,chardev=c0,name=org.test.0", Refuses("no multiport support"), true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -device virtio-serial-device", Refuses("without a -device virtconsole"), true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -object memory-backend-ram,id=m0,size=64M", Refuses("-object memory-backend-ram: not supported"), true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -fsdev local,id=fs0,path=$DIR,security_model=none -device virtio-9p-device,fsdev=fs0,mount_tag=host", Runs, true),
     // QEMU's -virtfs makes a virtio-9p-pci device on virt; rivet, which has

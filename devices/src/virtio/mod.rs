@@ -11,6 +11,7 @@
 //! - [`queue`]: split virtqueues (§2.7) with indirect descriptors and event
 //!   indices;
 //! - [`block`]: the block device (§5.2);
+//! - [`console`]: the console device (§5.3);
 //! - [`net`]: the network device (§5.1);
 //! - [`rng`]: the entropy device (§5.4);
 //! - `p9`: the 9P transport, host file sharing (64-bit Linux hosts only);
@@ -22,6 +23,7 @@
 //! error status, and nothing a guest does panics or hangs the host.
 
 pub mod block;
+pub mod console;
 pub mod disk;
 pub mod mmio;
 pub mod net;
@@ -31,6 +33,7 @@ pub mod queue;
 pub mod rng;
 
 pub use block::VirtioBlock;
+pub use console::{ConsolePort, ConsoleStats, VirtioConsole};
 pub use disk::{Disk, DiskError, DiskFormat, DiskMode};
 pub use mmio::{MmioStats, MmioVersion, VirtioMmio};
 pub use net::{NetBackend, NetStats, VirtioNet};
