@@ -500,6 +500,8 @@ pub fn help_request(args: &Args) -> Option<String> {
             "Storage devices:\nname \"virtio-9p-device\", bus virtio-bus\n\
              name \"virtio-blk-device\", bus virtio-bus\n\n\
              Network devices:\nname \"virtio-net-device\", bus virtio-bus\n\n\
+             Input devices:\nname \"virtconsole\", bus virtio-serial-bus\n\
+             name \"virtio-serial-device\", bus virtio-bus\n\n\
              Misc devices:\nname \"virtio-rng-device\", bus virtio-bus\n"
                 .into(),
         )
@@ -1192,6 +1194,38 @@ const LAST_RTC_SECOND: i64 = (u64::MAX / 1_000_000_000) as i64;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `-device help` names every device `-device` takes, under QEMU
+    /// 7.2's categories and in its `name "...", bus ...` form.
+    #[test]
+    fn device_help_lists_every_device_rivet_takes() {
+        let args = Args {
+            devices: vec!["help".into()],
+            ..Args::default()
+        };
+        let help = help_request(&args).expect("a help text");
+        for (category, device, bus) in [
+            ("Storage devices:", "virtio-blk-device", "virtio-bus"),
+            ("Storage devices:", "virtio-9p-device", "virtio-bus"),
+            ("Network devices:", "virtio-net-device", "virtio-bus"),
+            ("Input devices:", "virtconsole", "virtio-serial-bus"),
+            ("Input devices:", "virtio-serial-device", "virtio-bus"),
+            ("Misc devices:", "virtio-rng-device", "virtio-bus"),
+        ] {
+            let section = help
+                .split_once(category)
+                .unwrap_or_else(|| panic!("no {category} in {help}"))
+                .1
+                .split("\n\n")
+                .next()
+                .unwrap_or_default();
+            let line = format!("name \"{device}\", bus {bus}");
+            assert!(
+                section.contains(&line),
+                "{line} not under {category}: {help}"
+            );
+        }
+    }
 
     #[test]
     fn sizes() {
