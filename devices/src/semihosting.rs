@@ -28,9 +28,15 @@
 //!   out of it fail (`openat2` with `RESOLVE_BENEATH`; Linux only);
 //! - `SYS_EXIT` with `ADP_Stopped_ApplicationExit` ends the machine with
 //!   the guest's exit code (any other reason: code 1);
-//! - an operation rivet does not implement (including `SYS_SYSTEM`,
-//!   `SYS_TMPNAM`, `SYS_ELAPSED`, `SYS_TICKFREQ`) stops the machine with an
-//!   error, as QEMU aborts on one it does not know.
+//! - `SYS_CLOCK` and `SYS_ELAPSED` count the machine timer (virtual
+//!   time, 10 MHz: `SYS_TICKFREQ`), where QEMU counts the host's CPU time
+//!   and nanoseconds; the specification leaves the tick to the target;
+//! - `SYS_TMPNAM` names a file in the host's temporary directory (or the
+//!   confining one);
+//! - an operation rivet does not implement stops the machine with an
+//!   error, as QEMU aborts on one it does not know. `SYS_SYSTEM` is one:
+//!   QEMU runs the guest's command in a host shell; rivet does not let a
+//!   guest run host commands.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -42,7 +48,7 @@ use std::time::Duration;
 
 use rivet_core::bits::{low_u32, to_usize};
 use rivet_core::semihosting::SemihostingOutcome;
-use rivet_core::{Hart, Memory};
+use rivet_core::{Hart, Memory, Timebase};
 
 use crate::console::Console;
 
@@ -105,6 +111,10 @@ pub mod op {
     pub const SYS_EXIT: u64 = 0x18;
     /// End the program with an exit code.
     pub const SYS_EXIT_EXTENDED: u64 = 0x20;
+    /// Ticks since the program started, into a doubleword.
+    pub const SYS_ELAPSED: u64 = 0x30;
+    /// Ticks per second of `SYS_ELAPSED`.
+    pub const SYS_TICKFREQ: u64 = 0x31;
 }
 
 // Host error numbers (Linux), as QEMU's SYS_ERRNO reports them.
@@ -349,9 +359,21 @@ impl Semihosting {
             op::SYS_TIME => Ok(std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs())),
+            // The same clock, whole: the 64-bit form writes the count into
+            // the doubleword a1 points to and answers 0.
+            op::SYS_ELAPSED => {
+                let ticks = guest.hart.timebase().now();
+                if guest.write(param, &ticks.to_le_bytes()) {
+                    Ok(0)
+                } else {
+                    Err(fail(EFAULT))
+                }
+            }
+            op::SYS_TICKFREQ => Ok(Timebase::FREQUENCY),
             op::SYS_ERRNO => Ok(self.errno),
             op::SYS_GET_CMDLINE => self.get_cmdline(&mut guest, param),
             op::SYS_HEAPINFO => self.heapinfo(&mut guest, param),
+            op::SYS_TMPNAM => self.tmpnam(&mut guest, param),
             op::SYS_EXIT | op::SYS_EXIT_EXTENDED => {
                 // RV64 takes the 64-bit form of both: a block of the
                 // reason and the subcode (the exit code).
@@ -636,6 +658,40 @@ impl Semihosting {
         }
         text.push(0);
         if !guest.write(buffer, &text) || !guest.write(param.wrapping_add(8), &len.to_le_bytes()) {
+            return Err(fail(EFAULT));
+        }
+        Ok(0)
+    }
+
+    /// `SYS_TMPNAM`: a block of a buffer, an identifier (0-255) and the
+    /// buffer's length gets a name, NUL-terminated, for a temporary file
+    /// that `SYS_OPEN` can create: in the host's temporary directory, or
+    /// relative to the confining directory when there is one. The name
+    /// holds rivet's process id and the identifier, so one identifier
+    /// gives one name for the run.
+    fn tmpnam(&mut self, guest: &mut Guest<'_>, param: u64) -> Answer {
+        let (buffer, id, size) = (
+            guest.arg(param, 0)?,
+            guest.arg(param, 1)?,
+            guest.arg(param, 2)?,
+        );
+        if id > 255 {
+            return Err(fail(EINVAL));
+        }
+        let file = format!("rivet-{:x}{id:02x}", std::process::id());
+        let mut name = if self.root.is_some() {
+            file.into_bytes()
+        } else {
+            std::env::temp_dir()
+                .join(file)
+                .into_os_string()
+                .into_encoded_bytes()
+        };
+        if name.len() as u64 >= size {
+            return Err(fail(ENAMETOOLONG));
+        }
+        name.push(0);
+        if !guest.write(buffer, &name) {
             return Err(fail(EFAULT));
         }
         Ok(0)
@@ -1288,6 +1344,56 @@ mod tests {
     }
 
     #[test]
+    fn tmpnam_names_a_file_the_program_can_create() {
+        let mut r = rig(None);
+        assert_eq!(r.with_block(op::SYS_TMPNAM, &[BUFFER, 7, 200]), 0);
+        let bytes = r.bytes(BUFFER, 200);
+        let end = bytes.iter().position(|&b| b == 0).unwrap();
+        let name = String::from_utf8(bytes[..end].to_vec()).unwrap();
+        let expected = std::env::temp_dir().join(format!("rivet-{:x}07", std::process::id()));
+        assert_eq!(name, expected.to_str().unwrap());
+        let h = r.open(&name, 4);
+        assert_ne!(h, ERROR);
+        assert_eq!(r.with_block(op::SYS_CLOSE, &[h]), 0);
+        std::fs::remove_file(&name).unwrap();
+        // Too short a buffer, an identifier past 255: errors.
+        assert_eq!(r.with_block(op::SYS_TMPNAM, &[BUFFER, 7, 4]), ERROR);
+        assert_eq!(r.errno(), ENAMETOOLONG);
+        assert_eq!(r.with_block(op::SYS_TMPNAM, &[BUFFER, 256, 200]), ERROR);
+        assert_eq!(r.errno(), EINVAL);
+        // Confined: a name inside the directory.
+        let dir = temp_dir();
+        let mut r = rig(Some(dir.path()));
+        assert_eq!(r.with_block(op::SYS_TMPNAM, &[BUFFER, 1, 200]), 0);
+        let name = format!("rivet-{:x}01", std::process::id());
+        assert_eq!(
+            r.bytes(BUFFER, name.len() + 1),
+            [name.as_bytes(), b"\0"].concat()
+        );
+        let h = r.open(&name, 4);
+        assert_ne!(h, ERROR);
+        assert!(dir.path().join(&name).exists());
+    }
+
+    #[test]
+    fn elapsed_counts_the_machine_timer_at_tickfreq() {
+        let mut r = rig(None);
+        assert_eq!(r.ret(op::SYS_TICKFREQ, 0), 10_000_000);
+        r.mem.write(PhysAddr::new(BUFFER), &[0xff; 8]).unwrap();
+        let before = r.hart.timebase().now();
+        assert_eq!(r.ret(op::SYS_ELAPSED, BUFFER), 0);
+        let after = r.hart.timebase().now();
+        let ticks = u64::from_le_bytes(r.bytes(BUFFER, 8).try_into().unwrap());
+        assert!(
+            (before..=after).contains(&ticks),
+            "{before} <= {ticks} <= {after}"
+        );
+        // A doubleword outside RAM: -1 and EFAULT, nothing written.
+        assert_eq!(r.ret(op::SYS_ELAPSED, NOWHERE), ERROR);
+        assert_eq!(r.errno(), EFAULT);
+    }
+
+    #[test]
     fn exit_takes_the_code_of_an_application_exit_only() {
         let mut r = rig(None);
         r.mem
@@ -1321,7 +1427,7 @@ mod tests {
 
     #[test]
     fn an_unknown_operation_stops_the_machine() {
-        for unknown in [op::SYS_SYSTEM, op::SYS_TMPNAM, 0x14, 0x99, u64::MAX] {
+        for unknown in [op::SYS_SYSTEM, 0x14, 0x32, 0x99, u64::MAX] {
             let mut r = rig(None);
             assert_eq!(r.call(unknown, BLOCK), SemihostingOutcome::Stop);
             assert_eq!(

@@ -5,8 +5,9 @@
  * files in the working directory (SYS_OPEN, SYS_WRITE, SYS_SEEK,
  * SYS_FLEN, SYS_READ, SYS_CLOSE, SYS_RENAME, SYS_REMOVE), prints its
  * command line (crt0-semihost: SYS_GET_CMDLINE) and exits with a code
- * given by its last argument (SYS_EXIT), with SYS_HEAPINFO and
- * SYS_ISERROR on the way.
+ * given by its last argument (SYS_EXIT), with SYS_HEAPINFO,
+ * SYS_ISERROR, SYS_ELAPSED, SYS_TICKFREQ and SYS_TMPNAM on the way (the
+ * clocks' values differ between machines: only their properties print).
  *
  * Built by build.sh; frontend/tests/semihosting.rs runs it on rivet and on
  * QEMU 7.2 and compares what they did.
@@ -85,6 +86,29 @@ int main(int argc, char **argv)
            (unsigned long)block[0], (unsigned long)block[1], (unsigned long)block[3],
            (unsigned long)block[2]);
     printf("iserror %d %d\n", sys_semihost_iserror(-1), sys_semihost_iserror(0));
+
+    /* SYS_ELAPSED fills the doubleword a1 points to; twice, with work
+     * between, the count does not go back. SYS_TICKFREQ: ticks a second. */
+    uint64_t first = 0, second = 0;
+    long e1 = (long)sys_semihost(0x30, (uintptr_t)&first);
+    volatile unsigned spin = 0;
+    for (int i = 0; i < 100000; i++)
+        spin += i;
+    long e2 = (long)sys_semihost(0x30, (uintptr_t)&second);
+    long freq = (long)sys_semihost(0x31, 0);
+    printf("elapsed %ld %ld, goes on %d, tickfreq positive %d\n", e1, e2, second >= first && second > 0,
+           freq > 0);
+
+    /* SYS_TMPNAM: a name the program can create, write and remove. */
+    char tmp[256] = {0};
+    uintptr_t tmpnam_block[3] = {(uintptr_t)tmp, 42, sizeof tmp};
+    long t = (long)sys_semihost(0x0d, (uintptr_t)tmpnam_block);
+    FILE *tf = t == 0 ? fopen(tmp, "w") : NULL;
+    int wrote = tf != NULL && fputs("temporary\n", tf) >= 0;
+    if (tf)
+        fclose(tf);
+    printf("tmpnam %ld, named %d, written %d, removed %d\n", t, tmp[0] != 0, wrote,
+           t == 0 ? sys_semihost_remove(tmp) : -1);
 
     fflush(stdout);
     return argc > 1 ? atoi(argv[argc - 1]) : 0;
