@@ -20,8 +20,11 @@
 //! What is not state, and is neither saved nor restored: the caches that
 //! are derived from it (the TLBs, the decoded-instruction cache: restoring
 //! drops them all, so nothing decoded or translated before the restore can
-//! be used after it), and the host's settings of a hart (its hooks,
-//! debugger breakpoints and watchpoints, stop-on-trap and yield-on-spin)
+//! be used after it), and the host's settings of a hart (its extension set,
+//! as `-cpu` chose it: `misa` and the `*envcfg` fields it allows are
+//! restored as saved, so restore into a hart with the set it had; its
+//! hooks, debugger breakpoints and watchpoints, stop-on-trap and
+//! yield-on-spin)
 //! or of a machine (its slice, icount shift, HTIF addresses, parked harts).
 //!
 //! **Devices are not covered**: a [`Machine`]'s platform (the board: CLINT
