@@ -49,7 +49,7 @@ fn the_device_tree_describes_the_board() {
         "timebase-frequency = <0x989680>;",
         "cpu@0 {",
         "cpu@1 {",
-        "riscv,isa = \"rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zfh_zfhmin_zba_zbb_zbc_zbs_sstc_svadu_svinval_svnapot_svpbmt\";",
+        "riscv,isa = \"rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zfh_zfhmin_zba_zbb_zbc_zbs_zkt_sstc_svadu_svinval_svnapot_svpbmt\";",
         "compatible = \"riscv,cpu-intc\";",
         "riscv,cbom-block-size = <0x40>;",
         "riscv,cboz-block-size = <0x40>;",
@@ -242,9 +242,9 @@ fn isa_string(dts: &str) -> String {
 /// is installed (it says so when it is not), after the differences of the
 /// two harts, which the switches do not touch: QEMU's has H, rivet's has
 /// Zicntr and Svadu, and Zicbom, Zicbop and Zicboz, which QEMU 7.2 lacks.
-/// rivet's default has Svinval, Svnapot, Svpbmt, Zfh and Zfhmin, QEMU's
-/// does not: each
-/// case gives QEMU the `-cpu` that asks for the same set.
+/// rivet's default has Svinval, Svnapot, Svpbmt, Zfh, Zfhmin and Zkt,
+/// QEMU's does not: each case gives QEMU the `-cpu` that asks for the same
+/// set.
 #[test]
 fn the_isa_string_follows_the_cpu_switches_as_qemus_does() {
     // (rivet's -cpu, its riscv,isa, QEMU's -cpu for the same extensions)
@@ -252,33 +252,33 @@ fn the_isa_string_follows_the_cpu_switches_as_qemus_does() {
         (
             "rv64",
             "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zfh_zfhmin_zba_zbb_\
-             zbc_zbs_sstc_svadu_svinval_svnapot_svpbmt",
-            "rv64,svinval=on,svnapot=on,svpbmt=on,Zfh=true,Zfhmin=true",
+             zbc_zbs_zkt_sstc_svadu_svinval_svnapot_svpbmt",
+            "rv64,svinval=on,svnapot=on,svpbmt=on,Zfh=true,Zfhmin=true,zkt=on",
         ),
         (
             "rv64,zba=off,zbb=false",
-            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zfh_zfhmin_zbc_zbs_\
+            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zfh_zfhmin_zbc_zbs_zkt_\
              sstc_svadu_svinval_svnapot_svpbmt",
-            "rv64,zba=off,zbb=false,svinval=on,svnapot=on,svpbmt=on,Zfh=true,Zfhmin=true",
+            "rv64,zba=off,zbb=false,svinval=on,svnapot=on,svpbmt=on,Zfh=true,Zfhmin=true,zkt=on",
         ),
         (
             "rv64,zbc=no,zbs=off,Zihintpause=off",
-            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zfh_zfhmin_zba_zbb_sstc_svadu_\
-             svinval_svnapot_svpbmt",
+            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zfh_zfhmin_zba_zbb_zkt_sstc_\
+             svadu_svinval_svnapot_svpbmt",
             "rv64,zbc=no,zbs=off,Zihintpause=off,svinval=on,svnapot=on,svpbmt=on,Zfh=true,\
-             Zfhmin=true",
+             Zfhmin=true,zkt=on",
         ),
         (
             "rv64,svpbmt=off,svnapot=off,svinval=off,zicbom=off,zicbop=off,zicboz=off,zfh=off,\
-             zfhmin=off",
+             zfhmin=off,zkt=off",
             "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svadu",
             "rv64",
         ),
         (
             "rv64,svnapot=off,zicboz=off,zfh=off",
-            "rv64imafdc_zicbom_zicbop_zicntr_zicsr_zifencei_zihintpause_zfhmin_zba_zbb_zbc_zbs_\
+            "rv64imafdc_zicbom_zicbop_zicntr_zicsr_zifencei_zihintpause_zfhmin_zba_zbb_zbc_zbs_zkt_\
              sstc_svadu_svinval_svpbmt",
-            "rv64,svinval=on,svpbmt=on,Zfhmin=true",
+            "rv64,svinval=on,svpbmt=on,Zfhmin=true,zkt=on",
         ),
     ];
     for (cpu, expected, _) in cases {
@@ -312,7 +312,7 @@ fn the_isa_string_follows_the_cpu_switches_as_qemus_does() {
     assert_eq!(
         isa_string(&dts),
         "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zihintpause_zfh_zfhmin_zba_\
-         zbb_zbc_zbs_sstc_svadu_svinval_svnapot_svpbmt"
+         zbb_zbc_zbs_zkt_sstc_svadu_svinval_svnapot_svpbmt"
     );
 
     let qemu = "qemu-system-riscv64";

@@ -78,6 +78,21 @@ bitflags! {
         /// Minimal half-precision floating point: loads, stores, moves and
         /// conversions to and from binary32/binary64.
         const ZFHMIN = 1 << 24;
+        /// Data-independent execution latency (scalar cryptography's Zkt):
+        /// no instructions of its own, a promise about others. The
+        /// instructions Zkt lists that rivet implements (RV64I's and RVC's
+        /// integer arithmetic, logic, shifts and comparisons; M's `mul`,
+        /// `mulh`, `mulhu`, `mulhsu`, `mulw`, not the divisions; Zbb's
+        /// rotations, `andn`, `orn`, `xnor` and `rev8`; Zbc's `clmul` and
+        /// `clmulh`) are each computed by the host with no branch or table
+        /// lookup on the operands' values (host integer operations, a
+        /// 128-bit product, a masked carry-less product), so the host time
+        /// they take does not depend on the data, on hosts whose own
+        /// multiply does not (x86-64 and 64-bit Arm server cores). Under
+        /// `-icount` the guest's clock counts instructions, not host time,
+        /// and every instruction counts the same. Switching it off only
+        /// takes it out of the ISA string.
+        const ZKT = 1 << 25;
     }
 }
 
@@ -106,6 +121,7 @@ pub(crate) const NAMES: &[(Extensions, &str)] = &[
     (Extensions::ZBB, "zbb"),
     (Extensions::ZBC, "zbc"),
     (Extensions::ZBS, "zbs"),
+    (Extensions::ZKT, "zkt"),
     (Extensions::SSTC, "sstc"),
     (Extensions::SVADU, "svadu"),
     (Extensions::SVINVAL, "svinval"),
@@ -132,7 +148,8 @@ impl Extensions {
         .union(Extensions::SVNAPOT)
         .union(Extensions::SVPBMT)
         .union(Extensions::ZFH)
-        .union(Extensions::ZFHMIN);
+        .union(Extensions::ZFHMIN)
+        .union(Extensions::ZKT);
 
     /// The extensions every hart has.
     pub const FIXED: Extensions = Extensions::all().difference(Extensions::SWITCHABLE);
@@ -230,7 +247,8 @@ impl Extensions {
 /// later QEMUs leave it off unless asked, and the RVA22 profiles do not
 /// include it. Zfh and Zfhmin are on: RVA22U64 makes Zfhmin mandatory
 /// (and Zfh an option); QEMU 7.2 has both off unless asked (`Zfh=true`,
-/// `Zfhmin=true`).
+/// `Zfhmin=true`). Zkt is on: RVA22U64 makes it mandatory; QEMU 7.2 has
+/// it off unless asked (`zkt=on`).
 impl Default for Extensions {
     fn default() -> Self {
         Extensions::all().difference(Extensions::ZICOND)
@@ -292,13 +310,13 @@ mod tests {
         assert_eq!(
             Extensions::default().isa_string(),
             "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zfh_zfhmin_zba_\
-             zbb_zbc_zbs_sstc_svadu_svinval_svnapot_svpbmt"
+             zbb_zbc_zbs_zkt_sstc_svadu_svinval_svnapot_svpbmt"
         );
         assert_eq!(
             Extensions::all()
                 .difference(Extensions::ZBA | Extensions::ZIHINTPAUSE)
                 .isa_string(),
-            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zfh_zfhmin_zbb_zbc_zbs_\
+            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zfh_zfhmin_zbb_zbc_zbs_zkt_\
              sstc_svadu_svinval_svnapot_svpbmt"
         );
         // The order QEMU 7.2 writes with `-cpu rv64,Zfh=true,Zfhmin=true`:

@@ -9,10 +9,16 @@ use crate::isa::{op, Opcode};
 
 /// The 128-bit carry-less product: `a` shifted left by `i` XORed in for
 /// every bit `i` set in `b`.
+///
+/// Without a branch on the operands' bits: every `i` XORs in `a << i`
+/// masked by all ones or all zeros from bit `i` of `b`, so the host's time
+/// does not depend on the values (Zkt lists `clmul` and `clmulh` among the
+/// instructions whose latency must not; see [`crate::isa::Extensions::ZKT`]).
 fn clmul128(a: u64, b: u64) -> u128 {
-    (0..64)
-        .filter(|i| (b >> i) & 1 != 0)
-        .fold(0, |p, i| p ^ (u128::from(a) << i))
+    (0..64).fold(0, |p, i| {
+        let mask = 0u128.wrapping_sub(u128::from((b >> i) & 1));
+        p ^ ((u128::from(a) << i) & mask)
+    })
 }
 
 #[expect(
