@@ -879,7 +879,7 @@ const fn fp_insn(name: &'static str, form: FpForm, src: Fmt, funct7: u32, rs2: u
     }
 }
 
-/// Every F and D instruction that is not a load or a store.
+/// Every F, D, Zfhmin and Zfh instruction that is not a load or a store.
 pub const FP_OPS: &[FpOpDef] = &[
     fp("fadd.s", FpForm::R2Rm, Fmt::S),
     fp("fsub.s", FpForm::R2Rm, Fmt::S),
