@@ -2,36 +2,51 @@
 //! vocabulary in vocab.rs).
 //!
 //! Floating-point source values are written with `li tmp, bits` and
-//! `fmv.d.x f, tmp`, which moves all 64 bits unchanged: a single is
-//! NaN-boxed when the generator chose so and improperly boxed otherwise
-//! (a double, or random upper bits), which single-precision operations
-//! must read as the canonical NaN (only the moves and stores transfer the
+//! `fmv.d.x f, tmp`, which moves all 64 bits unchanged: a single or a
+//! half is NaN-boxed when the generator chose so and improperly boxed
+//! otherwise (a double, a boxed single used as a half, a box with one
+//! bit clear, or random upper bits), which single- and half-precision
+//! operations must read as the canonical NaN (only the moves and stores transfer the
 //! bits as they are). These moves are scaffolding: they are not counted
 //! as generated instructions.
 
 use super::program::{
-    box32, FVal, FcsrItem, FpItem, FpMemItem, Renderer, AVOID_TOP_PAGE, REG_NAMES,
+    box16, box32, FVal, FcsrItem, FpItem, FpMemItem, Renderer, AVOID_TOP_PAGE, REG_NAMES,
 };
 use super::vocab::{
-    FcsrKind, Fmt, FpForm, MemForm, F32_EDGES, F64_EDGES, FCSR_OPS, FP_MEM_OPS, FP_OPS,
+    FcsrKind, Fmt, FpForm, MemForm, F16_EDGES, F32_EDGES, F64_EDGES, FCSR_OPS, FP_MEM_OPS, FP_OPS,
     OFFSET_EDGES, RM_NAMES,
 };
 
 /// The 64 register bits of `v` as a source of format `fmt`; `first` is
 /// the bits the first source received (for [`FVal::Like`]).
 fn fbits(v: FVal, fmt: Fmt, first: Option<u64>) -> Option<u64> {
+    let edge16 = |i: u8| F16_EDGES[usize::from(i) % F16_EDGES.len()];
     let edge32 = |i: u8| F32_EDGES[usize::from(i) % F32_EDGES.len()];
     let edge64 = |i: u8| F64_EDGES[usize::from(i) % F64_EDGES.len()];
     Some(match (v, fmt) {
+        (FVal::Edge(i), Fmt::H) => box16(edge16(i)),
         (FVal::Edge(i), Fmt::S) => box32(edge32(i)),
         (FVal::Edge(i), Fmt::D) => edge64(i),
+        (FVal::Any(b), Fmt::H) => box16(rivet_core::bits::low_u16(b)),
         (FVal::Any(b), Fmt::S) => box32(rivet_core::bits::low_u32(b)),
         (FVal::Any(b), Fmt::D) => b,
         (FVal::Raw(b), _) => b,
+        (FVal::Other(i), Fmt::H) => match i % 3 {
+            // A boxed single, a double, or a half whose box misses one bit
+            // (any of the 48): all improperly NaN-boxed halves.
+            0 => box32(edge32(i / 3)),
+            1 => edge64(i / 3),
+            _ => box16(edge16(i / 3)) & !(1 << (16 + u32::from(i / 3) % 48)),
+        },
         (FVal::Other(i), Fmt::S) => edge64(i),
         (FVal::Other(i), Fmt::D) => box32(edge32(i)),
         (FVal::Like(neg), _) => {
-            let sign = if fmt == Fmt::S { 1 << 31 } else { 1 << 63 };
+            let sign = match fmt {
+                Fmt::H => 1 << 15,
+                Fmt::S => 1 << 31,
+                Fmt::D => 1 << 63,
+            };
             first? ^ if neg { sign } else { 0 }
         }
     })
@@ -146,7 +161,7 @@ impl Renderer {
 
     pub(super) fn fp_mem(&mut self, m: &FpMemItem) {
         let def = FP_MEM_OPS[usize::from(m.op) % FP_MEM_OPS.len()];
-        let size: i64 = if def.fmt == Fmt::S { 4 } else { 8 };
+        let size = def.fmt.bytes();
         let reg = match def.form {
             MemForm::Compact => 8 + m.reg % 8,
             _ => m.reg % 32,

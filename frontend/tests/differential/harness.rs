@@ -80,7 +80,7 @@ pub fn assemble(dir: &Path, source: &str) -> Result<PathBuf, String> {
     std::fs::write(&ld, LINK_SCRIPT).map_err(|e| format!("write {}: {e}", ld.display()))?;
     let out = Command::new(GCC)
         .args([
-            "-march=rv64imafdc_zicsr_zifencei_zba_zbb_zbc_zbs",
+            "-march=rv64imafdc_zicsr_zifencei_zba_zbb_zbc_zbs_zfh_zihintpause",
             "-mabi=lp64",
             "-mcmodel=medany",
             "-mno-relax",

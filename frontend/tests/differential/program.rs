@@ -47,9 +47,9 @@ use std::fmt::Write;
 
 use super::vm::{self, Access, VmSetup};
 use super::vocab::{
-    CsrKind, Form, MemForm, AMO_OPS, BRANCHES, CLUI_EDGES, CSRS, CSR_OPS, EDGES, F32_EDGES,
-    F64_EDGES, FP_ILLEGAL, HINTS, ILLEGAL, IMM12_EDGES, IMM20_EDGES, IMM6_EDGES, MEM_OPS,
-    OFFSET_EDGES, OPS, ORDERINGS, PAIRS, SH5_EDGES, SH6_EDGES,
+    CsrKind, Form, MemForm, AMO_OPS, BRANCHES, CLUI_EDGES, CSRS, CSR_OPS, EDGES, F16_EDGES,
+    F32_EDGES, F64_EDGES, FP_ILLEGAL, HINTS, ILLEGAL, IMM12_EDGES, IMM20_EDGES, IMM6_EDGES,
+    MEM_OPS, OFFSET_EDGES, OPS, ORDERINGS, PAIRS, SH5_EDGES, SH6_EDGES,
 };
 
 /// Keep accesses away from the last page of the address space
@@ -384,16 +384,19 @@ pub struct LoopItem {
 /// A floating-point operand value as generated.
 #[derive(Clone, Copy, Debug)]
 pub enum FVal {
-    /// An entry of the operand format's edge list (a single properly
-    /// NaN-boxed).
+    /// An entry of the operand format's edge list (a single or a half
+    /// properly NaN-boxed).
     Edge(u8),
-    /// Random bits of the operand's format (a single properly NaN-boxed).
+    /// Random bits of the operand's format (a single or a half properly
+    /// NaN-boxed).
     Any(u64),
-    /// 64 random bits: as a single, improperly NaN-boxed (unless the
-    /// upper half happens to be all ones).
+    /// 64 random bits: as a single or a half, improperly NaN-boxed
+    /// (unless the upper bits happen to be all ones).
     Raw(u64),
-    /// An edge of the other format as 64 bits: a double used as a single
-    /// (improperly NaN-boxed), a boxed single used as a double (a NaN).
+    /// An edge of another format as 64 bits: a double used as a single
+    /// (improperly NaN-boxed), a boxed single used as a double (a NaN);
+    /// for a half, a boxed single, a double, or a half with one bit of
+    /// its box clear (all improperly NaN-boxed).
     Other(u8),
     /// The first source's value, negated when true (equal operands,
     /// cancellation); like no preload when the first source has none.
@@ -508,6 +511,8 @@ pub const PROBE_OPS: &[(&str, i64, ProbeKind)] = &[
     ("fld", 8, ProbeKind::FLoad),
     ("fsw", 4, ProbeKind::FStore),
     ("fsd", 8, ProbeKind::FStore),
+    ("flh", 2, ProbeKind::FLoad),
+    ("fsh", 2, ProbeKind::FStore),
     ("amoadd.w", 4, ProbeKind::Amo),
     ("amoswap.d", 8, ProbeKind::Amo),
     ("lr.w", 4, ProbeKind::Lr),
@@ -536,11 +541,20 @@ pub enum ProbeKind {
 }
 
 /// A privileged instruction: 0 = `sfence.vma rs1, rs2` (illegal in
-/// U-mode), 1 = `mret` (illegal in S/U; not rendered in M), 2 = `sret`
-/// (illegal in U; rendered only there), 3 = `csrr rd, satp` (illegal in
-/// U), 4 and 5 = `csrs`/`csrc sstatus` of SUM, MXR or both (illegal in U;
-/// in S they change what the translation allows, which the TLB must
-/// follow; in M they change nothing that is used).
+/// U-mode, and in S-mode with TVM), 1 = `mret` (illegal in S/U; not
+/// rendered in M), 2 = `sret` (illegal in U; rendered only there), 3 =
+/// `csrr rd, satp` (illegal in U, and in S with TVM), 4 and 5 =
+/// `csrs`/`csrc sstatus` of SUM, MXR or both (illegal in U; in S they
+/// change what the translation allows, which the TLB must follow; in M
+/// they change nothing that is used), 6 = `sinval.vma rs1, rs2` (allowed
+/// where `sfence.vma` is; rendered only there: where it is illegal, QEMU
+/// 7.2's mtval differs), 7 = `sfence.w.inval` and 8 = `sfence.inval.ir`
+/// (allowed in M and S whatever TVM; illegal in U by the spec, where QEMU
+/// 7.2 runs them as no-ops, so not rendered in U). See the test's
+/// documentation for both divergences.
+/// The number of kinds of [`PrivItem`].
+pub const PRIV_KINDS: u8 = 9;
+
 #[derive(Clone, Debug)]
 pub struct PrivItem {
     /// Which.
@@ -650,6 +664,11 @@ pub fn box32(v: u32) -> u64 {
     0xffff_ffff_0000_0000 | u64::from(v)
 }
 
+/// A half NaN-boxed in 64 bits.
+pub fn box16(v: u16) -> u64 {
+    0xffff_ffff_ffff_0000 | u64::from(v)
+}
+
 /// SplitMix64: derives the initial values from a seed.
 pub fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -676,19 +695,21 @@ impl Snippet {
         init_value(self.init, r as u64)
     }
 
-    /// The initial bits of f`i`: edge values of both formats (singles
-    /// properly NaN-boxed), random singles and doubles, and singles
-    /// improperly NaN-boxed.
+    /// The initial bits of f`i`: edge values of the three formats
+    /// (singles and halves properly NaN-boxed), random halves, singles
+    /// and doubles, and singles improperly NaN-boxed.
     pub fn freg_init(&self, i: usize) -> u64 {
         let h = mix(self.init ^ mix(200 + i as u64));
         let pick = |list: usize| ((h >> 8) % list as u64) as usize;
-        match h % 8 {
+        match h % 10 {
             0 | 1 => box32(F32_EDGES[pick(F32_EDGES.len())]),
             2 | 3 => F64_EDGES[pick(F64_EDGES.len())],
             4 => box32(rivet_core::bits::low_u32(mix(h))),
             5 => mix(h),
             6 => mix(h) << 32 | u64::from(F32_EDGES[pick(F32_EDGES.len())]),
-            _ => u64::from(F32_EDGES[pick(F32_EDGES.len())]),
+            7 => u64::from(F32_EDGES[pick(F32_EDGES.len())]),
+            8 => box16(F16_EDGES[pick(F16_EDGES.len())]),
+            _ => box16(rivet_core::bits::low_u16(mix(h))),
         }
     }
 
@@ -931,17 +952,21 @@ impl Renderer {
         } else {
             writeln!(setup, "    li t0, -1\n    sd t0, {CTX_DONE}(tp)").unwrap();
         }
-        // mstatus: FS = Dirty (3), and MPP (S = 1, U = 0), SUM and MXR.
-        let (mpp, sum, mxr) = match s.mode {
-            Mode::M => (3u64, false, false),
-            Mode::S => (1, s.vm.sum, s.vm.mxr),
-            Mode::U => (0, false, s.vm.mxr),
+        // mstatus: FS = Dirty (3), and MPP (S = 1, U = 0), SUM, MXR and TVM.
+        let (mpp, sum, mxr, tvm) = match s.mode {
+            Mode::M => (3u64, false, false, false),
+            Mode::S => (1, s.vm.sum, s.vm.mxr, s.vm.tvm),
+            Mode::U => (0, false, s.vm.mxr, false),
         };
-        let bits = 3 << 13 | mpp << 11 | u64::from(sum) << 18 | u64::from(mxr) << 19;
+        let bits = 3 << 13
+            | mpp << 11
+            | u64::from(sum) << 18
+            | u64::from(mxr) << 19
+            | u64::from(tvm) << 20;
         writeln!(
             setup,
             "    li t0, {:#x}\n    csrc mstatus, t0\n    li t0, {bits:#x}\n    csrs mstatus, t0",
-            3u64 << 11 | 1 << 18 | 1 << 19
+            3u64 << 11 | 1 << 18 | 1 << 19 | 1 << 20
         )
         .unwrap();
         if user {
@@ -1752,7 +1777,7 @@ impl Renderer {
 
     fn privileged(&mut self, p: &PrivItem) {
         let n = |r: u8| REG_NAMES[usize::from(r)];
-        match (p.kind % 6, self.mode) {
+        match (p.kind % PRIV_KINDS, self.mode) {
             (kind @ (4 | 5), _) => {
                 const MASKS: [u64; 3] = [1 << 18, 1 << 19, 3 << 18];
                 let rs = self.wr_nz(p.reg);
@@ -1767,6 +1792,20 @@ impl Renderer {
                 let rd = self.wr(p.reg);
                 self.insn("csrrs", "", &format!("{}, satp, zero", n(rd)));
             }
+            // Where it is illegal (U-mode, S-mode with TVM), QEMU 7.2
+            // writes mtval = 0 and rivet the instruction's bits, as for
+            // every illegal instruction; see the test's documentation.
+            (6, Mode::U) => {}
+            (6, Mode::S) if self.vm.tvm => {}
+            (6, _) => {
+                let (rs1, rs2) = (p.reg % 32, p.reg2 % 32);
+                self.insn("sinval.vma", "", &format!("{}, {}", n(rs1), n(rs2)));
+            }
+            // QEMU 7.2 runs these two in U-mode, where the spec makes them
+            // illegal (test-roms/src/vm-svext.S, case 17, pins rivet's trap).
+            (7 | 8, Mode::U) => {}
+            (7, _) => self.insn("sfence.w.inval", "", ""),
+            (8, _) => self.insn("sfence.inval.ir", "", ""),
             _ => {
                 let (rs1, rs2) = (p.reg % 32, p.reg2 % 32);
                 self.insn("sfence.vma", "", &format!("{}, {}", n(rs1), n(rs2)));
@@ -1778,7 +1817,7 @@ impl Renderer {
 /// Whether `item` is or holds a write of SUM or MXR.
 fn changes_sum_mxr(item: &Item) -> bool {
     match item {
-        Item::Priv(p) => matches!(p.kind % 6, 4 | 5),
+        Item::Priv(p) => matches!(p.kind % PRIV_KINDS, 4 | 5),
         Item::SpGroup(_, inner) => inner.iter().any(changes_sum_mxr),
         Item::Branch(b) => b.shadow.iter().any(changes_sum_mxr),
         Item::Jump(j) => j.shadow.iter().any(changes_sum_mxr),
@@ -1858,6 +1897,8 @@ fn runtime() -> String {
         r#"# Generated by frontend/tests/differential.rs: one program, run on rivet
 # and on QEMU; the UART dumps must match.
     .option norvc
+    # Svinval (GCC 12 refuses it in -march; GNU as 2.40 knows it).
+    .option arch, +svinval
     .section .text.init, "ax", @progbits
     .globl _start
 _start:

@@ -18,12 +18,12 @@ use proptest::strategy::{BoxedStrategy, Union};
 use super::program::{
     AmoItem, BranchItem, CsrItem, FVal, Family, FcsrItem, FetchFaultItem, FpItem, FpMemItem, IVal,
     Imm, Item, JumpItem, LoopItem, LrScItem, MemItem, Mode, OpItem, Preload, PrivItem, ProbeItem,
-    Program, SmcItem, Snippet, Val, PROBE_OPS,
+    Program, SmcItem, Snippet, Val, PRIV_KINDS, PROBE_OPS,
 };
 use super::vm::{VmSetup, PROBE_TARGETS};
 use super::vocab::{
-    AMO_OPS, BASE_OPS, BRANCHES, CSRS, CSR_OPS, EDGES, FCSR_OPS, FP_ILLEGAL, FP_MEM_OPS, FP_OPS,
-    HINTS, ILLEGAL, MEM_OPS, OPS, ORDERINGS, PAIRS,
+    AMO_OPS, BASE_OPS, BRANCHES, CSRS, CSR_OPS, EDGES, FCSR_OPS, FP_BASE_OPS, FP_ILLEGAL,
+    FP_MEM_OPS, FP_OPS, HINTS, ILLEGAL, MEM_OPS, OPS, ORDERINGS, PAIRS,
 };
 
 /// Most snippets in one program.
@@ -213,9 +213,20 @@ fn rm() -> impl Strategy<Value = u8> {
     prop_oneof![5 => 0u8..5, 3 => Just(5u8)]
 }
 
+/// A row of `FP_OPS`: F and D two times in three, Zfh and Zfhmin one
+/// time in three.
+fn fp_op() -> impl Strategy<Value = u8> {
+    debug_assert_eq!(
+        FP_OPS[FP_BASE_OPS].name, "fadd.h",
+        "FP_BASE_OPS ends F and D"
+    );
+    let base = u8::try_from(FP_BASE_OPS).expect("fewer than 256 rows");
+    prop_oneof![2 => 0..base, 1 => base..rows(FP_OPS).end]
+}
+
 fn fp_item() -> impl Strategy<Value = FpItem> {
     (
-        (rows(FP_OPS), reg(), [reg(), reg(), reg()], rm()),
+        (fp_op(), reg(), [reg(), reg(), reg()], rm()),
         (
             [fpre(), fpre(), fpre()],
             proptest::option::weighted(0.7, ival()),
@@ -284,7 +295,7 @@ fn probe_item() -> impl Strategy<Value = ProbeItem> {
 }
 
 fn priv_item() -> impl Strategy<Value = PrivItem> {
-    (0u8..6, reg(), reg()).prop_map(|(kind, reg, reg2)| PrivItem { kind, reg, reg2 })
+    (0u8..PRIV_KINDS, reg(), reg()).prop_map(|(kind, reg, reg2)| PrivItem { kind, reg, reg2 })
 }
 
 fn vm_setup() -> impl Strategy<Value = VmSetup> {
@@ -296,16 +307,20 @@ fn vm_setup() -> impl Strategy<Value = VmSetup> {
         any::<bool>(),
         any::<bool>(),
         0u8..4,
+        proptest::bool::weighted(0.25),
     )
-        .prop_map(|(kind, p1, text_ro, sum, mxr, uart_4k, alias)| VmSetup {
-            kind,
-            p1,
-            text_ro,
-            sum,
-            mxr,
-            uart_4k,
-            alias,
-        })
+        .prop_map(
+            |(kind, p1, text_ro, sum, mxr, uart_4k, alias, tvm)| VmSetup {
+                kind,
+                p1,
+                text_ro,
+                sum,
+                mxr,
+                uart_4k,
+                alias,
+                tvm,
+            },
+        )
 }
 
 fn mode() -> impl Strategy<Value = Mode> {

@@ -198,6 +198,10 @@ pub struct VmSetup {
     pub uart_4k: bool,
     /// The kind of the 1 GiB alias ([`ALIAS_1G_KINDS`]).
     pub alias: u8,
+    /// mstatus.TVM for an S-mode body: `sfence.vma`, `sinval.vma` and
+    /// accesses to `satp` are then illegal there (and `sfence.w.inval`,
+    /// `sfence.inval.ir` still allowed).
+    pub tvm: bool,
 }
 
 /// How the program is mapped.

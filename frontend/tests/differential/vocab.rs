@@ -34,6 +34,16 @@ pub enum Ext {
     Zbc,
     /// Single-bit instructions.
     Zbs,
+    /// Half precision, the minimal part: `flh`, `fsh`, the moves and the
+    /// conversions to and from binary32 and binary64.
+    Zfhmin,
+    /// Half precision: the arithmetic, comparisons, classification and
+    /// integer conversions of binary16.
+    Zfh,
+    /// Fine-grained address-translation cache invalidation.
+    Svinval,
+    /// The `pause` hint.
+    Zihintpause,
 }
 
 /// Every mnemonic the generator must exercise at least once over a full
@@ -287,6 +297,48 @@ pub const REQUIRED: &[(Ext, &[&str])] = &[
             "frcsr", "fscsr", "frrm", "fsrm", "fsrmi", "frflags", "fsflags", "fsflagsi",
         ],
     ),
+    (
+        Ext::Zfhmin,
+        &[
+            "flh", "fsh", "fmv.x.h", "fmv.h.x", "fcvt.s.h", "fcvt.h.s", "fcvt.d.h", "fcvt.h.d",
+        ],
+    ),
+    (
+        Ext::Zfh,
+        &[
+            "fadd.h",
+            "fsub.h",
+            "fmul.h",
+            "fdiv.h",
+            "fsqrt.h",
+            "fmin.h",
+            "fmax.h",
+            "fsgnj.h",
+            "fsgnjn.h",
+            "fsgnjx.h",
+            "fmadd.h",
+            "fmsub.h",
+            "fnmsub.h",
+            "fnmadd.h",
+            "feq.h",
+            "flt.h",
+            "fle.h",
+            "fclass.h",
+            "fcvt.w.h",
+            "fcvt.wu.h",
+            "fcvt.l.h",
+            "fcvt.lu.h",
+            "fcvt.h.w",
+            "fcvt.h.wu",
+            "fcvt.h.l",
+            "fcvt.h.lu",
+        ],
+    ),
+    (
+        Ext::Svinval,
+        &["sinval.vma", "sfence.w.inval", "sfence.inval.ir"],
+    ),
+    (Ext::Zihintpause, &["pause"]),
 ];
 
 /// How an instruction of the [`OPS`] table takes its operands.
@@ -415,7 +467,8 @@ pub const OPS: &[OpDef] = &[
     op("c.mv", Form::CMv),
     op("c.add", Form::CAdd),
     op("c.addi4spn", Form::CAddi4spn),
-    // Zba, Zbb, Zbc, Zbs (from BASE_OPS on: drawn one time in four).
+    // Zba, Zbb, Zbc, Zbs and Zihintpause (from BASE_OPS on: drawn one
+    // time in four).
     op("add.uw", Form::R),
     op("sh1add", Form::R),
     op("sh2add", Form::R),
@@ -459,10 +512,13 @@ pub const OPS: &[OpDef] = &[
     op("bexti", Form::Sh6),
     op("binvi", Form::Sh6),
     op("bseti", Form::Sh6),
+    // Zihintpause: a FENCE with pred = W, succ = 0 (a HINT; no effect here).
+    op("pause", Form::Bare),
 ];
 
-/// The rows of [`OPS`] before the bit-manipulation instructions (RV64I, M,
-/// C, Zifencei): the generator draws from them three times in four.
+/// The rows of [`OPS`] before the bit-manipulation instructions and
+/// `pause` (RV64I, M, C, Zifencei): the generator draws from them three
+/// times in four.
 pub const BASE_OPS: usize = 67;
 
 /// The forms whose instructions never trap and never touch memory: the
@@ -749,6 +805,19 @@ pub enum Fmt {
     S,
     /// binary64 (`.d`).
     D,
+    /// binary16 (`.h`), NaN-boxed in the 64-bit registers.
+    H,
+}
+
+impl Fmt {
+    /// The width in bytes (of a load or store).
+    pub fn bytes(self) -> i64 {
+        match self {
+            Fmt::H => 2,
+            Fmt::S => 4,
+            Fmt::D => 8,
+        }
+    }
 }
 
 /// How an instruction of the [`FP_OPS`] table takes its operands.
@@ -764,13 +833,13 @@ pub enum FpForm {
     R1Rm,
     /// `op xd, fs1, fs2` (the comparisons).
     Cmp,
-    /// `op xd, fs1` (`fclass`, `fmv.x.w`, `fmv.x.d`).
+    /// `op xd, fs1` (`fclass`, `fmv.x.h`, `fmv.x.w`, `fmv.x.d`).
     ToX,
     /// `op xd, fs1, rm` (floating point to integer).
     ToInt,
     /// `op fd, xs1, rm` (integer to floating point).
     FromInt,
-    /// `op fd, xs1` (`fmv.w.x`, `fmv.d.x`).
+    /// `op fd, xs1` (`fmv.h.x`, `fmv.w.x`, `fmv.d.x`).
     FromX,
 }
 
@@ -784,7 +853,8 @@ pub struct FpOpDef {
     /// The format of its floating-point sources.
     pub src: Fmt,
     /// For the conversions whose `rm` field GNU as 2.40 does not take
-    /// (`fcvt.d.s`, `fcvt.d.w`, `fcvt.d.wu`: exact, but the field exists
+    /// (`fcvt.d.s`, `fcvt.d.w`, `fcvt.d.wu`, `fcvt.s.h`, `fcvt.d.h`:
+    /// exact, but the field exists
     /// and "implementations must treat the rm field as usual"): funct7
     /// and rs2 of the encoding, rendered with `.insn r` when rm is not
     /// RNE (the value gas encodes when the operand is left out).
@@ -809,7 +879,7 @@ const fn fp_insn(name: &'static str, form: FpForm, src: Fmt, funct7: u32, rs2: u
     }
 }
 
-/// Every F and D instruction that is not a load or a store.
+/// Every F, D, Zfhmin and Zfh instruction that is not a load or a store.
 pub const FP_OPS: &[FpOpDef] = &[
     fp("fadd.s", FpForm::R2Rm, Fmt::S),
     fp("fsub.s", FpForm::R2Rm, Fmt::S),
@@ -870,7 +940,46 @@ pub const FP_OPS: &[FpOpDef] = &[
     // The conversions between the formats: `src` is the source format.
     fp("fcvt.s.d", FpForm::R1Rm, Fmt::D),
     fp_insn("fcvt.d.s", FpForm::R1Rm, Fmt::S, 0x21, 0),
+    // Zfhmin and Zfh (from FP_BASE_OPS on: drawn one time in three).
+    fp("fadd.h", FpForm::R2Rm, Fmt::H),
+    fp("fsub.h", FpForm::R2Rm, Fmt::H),
+    fp("fmul.h", FpForm::R2Rm, Fmt::H),
+    fp("fdiv.h", FpForm::R2Rm, Fmt::H),
+    fp("fsqrt.h", FpForm::R1Rm, Fmt::H),
+    fp("fmadd.h", FpForm::R4, Fmt::H),
+    fp("fmsub.h", FpForm::R4, Fmt::H),
+    fp("fnmsub.h", FpForm::R4, Fmt::H),
+    fp("fnmadd.h", FpForm::R4, Fmt::H),
+    fp("fsgnj.h", FpForm::R2, Fmt::H),
+    fp("fsgnjn.h", FpForm::R2, Fmt::H),
+    fp("fsgnjx.h", FpForm::R2, Fmt::H),
+    fp("fmin.h", FpForm::R2, Fmt::H),
+    fp("fmax.h", FpForm::R2, Fmt::H),
+    fp("feq.h", FpForm::Cmp, Fmt::H),
+    fp("flt.h", FpForm::Cmp, Fmt::H),
+    fp("fle.h", FpForm::Cmp, Fmt::H),
+    fp("fclass.h", FpForm::ToX, Fmt::H),
+    fp("fmv.x.h", FpForm::ToX, Fmt::H),
+    fp("fcvt.w.h", FpForm::ToInt, Fmt::H),
+    fp("fcvt.wu.h", FpForm::ToInt, Fmt::H),
+    fp("fcvt.l.h", FpForm::ToInt, Fmt::H),
+    fp("fcvt.lu.h", FpForm::ToInt, Fmt::H),
+    fp("fcvt.h.w", FpForm::FromInt, Fmt::H),
+    fp("fcvt.h.wu", FpForm::FromInt, Fmt::H),
+    fp("fcvt.h.l", FpForm::FromInt, Fmt::H),
+    fp("fcvt.h.lu", FpForm::FromInt, Fmt::H),
+    fp("fmv.h.x", FpForm::FromX, Fmt::H),
+    // Narrowing to binary16 rounds; widening from it is exact (gas takes
+    // no rm there): `src` is the source format.
+    fp("fcvt.h.s", FpForm::R1Rm, Fmt::S),
+    fp("fcvt.h.d", FpForm::R1Rm, Fmt::D),
+    fp_insn("fcvt.s.h", FpForm::R1Rm, Fmt::H, 0x20, 2),
+    fp_insn("fcvt.d.h", FpForm::R1Rm, Fmt::H, 0x21, 2),
 ];
+
+/// The rows of [`FP_OPS`] before the half-precision instructions (F and
+/// D): the generator draws from them two times in three.
+pub const FP_BASE_OPS: usize = 58;
 
 /// The static rounding modes as GNU as names them, by `rm` encoding; 7
 /// (`dyn`) takes the mode from `frm`.
@@ -881,7 +990,7 @@ pub const RM_NAMES: [&str; 8] = ["rne", "rtz", "rdn", "rup", "rmm", "rm5", "rm6"
 pub struct FpMemDef {
     /// The mnemonic.
     pub name: &'static str,
-    /// The format (access size 4 or 8).
+    /// The format (access size 2, 4 or 8).
     pub fmt: Fmt,
     /// Whether it is a store.
     pub store: bool,
@@ -908,6 +1017,8 @@ pub const FP_MEM_OPS: &[FpMemDef] = &[
     fmem("c.fsd", Fmt::D, true, MemForm::Compact),
     fmem("c.fldsp", Fmt::D, false, MemForm::Stack),
     fmem("c.fsdsp", Fmt::D, true, MemForm::Stack),
+    fmem("flh", Fmt::H, false, MemForm::Full),
+    fmem("fsh", Fmt::H, true, MemForm::Full),
 ];
 
 /// The accesses to the F CSRs, by their assembler names: (name, what
@@ -1007,6 +1118,25 @@ pub const F32_EDGES: &[u32] = &[
     0x1f80_0000, // 2^-64
     0x1fff_ffff,
     0x2000_0000,
+    // Narrowing to binary16: the largest finite (65504), just below and
+    // at the halfway point to 65536 (RNE overflows there), 2^16, the
+    // smallest normal (2^-14) and just below it, the smallest subnormal
+    // (2^-24), half of it (a tie with zero) and three quarters, a tie and
+    // a value just above one between 1 and its binary16 successor.
+    s(65504.0),
+    s(65519.0),
+    s(65520.0),
+    s(-65520.0),
+    s(65536.0),
+    0x3880_0000, // 2^-14
+    0x387f_ffff,
+    0x3380_0001,
+    0x3300_0000, // 2^-25
+    0x3340_0000, // 3 * 2^-26
+    0x3f80_1000, // 1 + 2^-11
+    0x3f80_3000, // 1 + 3 * 2^-11
+    0x3f80_1001,
+    0x477f_efff, // just below 65520
 ];
 
 /// Edge binary64 values: as [`F32_EDGES`], plus the binary32 limits as
@@ -1080,10 +1210,59 @@ pub const F64_EDGES: &[u64] = &[
     0x7fe0_0000_0000_0000, // 2^1023
     0x1e60_0000_0000_0000, // 2^-537
     0x2000_0000_0000_0000,
+    // Narrowing to binary16 (as in F32_EDGES).
+    d(65504.0),
+    d(65519.999),
+    d(65520.0),
+    d(-65520.0),
+    0x3f10_0000_0000_0000, // 2^-14
+    0x3f0f_ffff_ffff_ffff,
+    0x3e70_0000_0000_0000, // 2^-24
+    0x3e60_0000_0000_0000, // 2^-25
+    0x3e60_0000_0000_0001,
+    0x3ff0_0800_0000_0000, // 1 + 2^-11
+    0x3ff0_0800_0000_0001,
+];
+
+/// Edge binary16 values: signed zeros, subnormals (the smallest, the
+/// largest, one in between), the smallest normals, the largest finite,
+/// infinities, quiet and signalling NaNs with payloads, values around .5
+/// and ties (rounding), the limits of its integer precision (2^11), and
+/// values whose products, quotients and square roots overflow or
+/// underflow.
+pub const F16_EDGES: &[u16] = &[
+    0x0000, 0x8000, // ±0
+    0x0001, 0x8001, // ±2^-24
+    0x03ff, 0x83ff, // the largest subnormals
+    0x0200, // 2^-15
+    0x0400, 0x8400, // ±2^-14
+    0x0401, //
+    0x7bff, 0xfbff, // ±65504
+    0x7c00, 0xfc00, // ±inf
+    0x7e00, 0xfe00, // the canonical NaN and its negation
+    0x7e01, 0x7f23, // quiet NaNs with payloads
+    0x7c01, 0x7d00, 0xfc01, 0xfdff, // signalling NaNs
+    0x3c00, 0xbc00, // ±1
+    0x3800, 0xb800, // ±0.5
+    0x37ff, 0x3801, // around 0.5
+    0x3e00, 0xbe00, // ±1.5
+    0x4100, 0xc100, // ±2.5
+    0x4300, // 3.5
+    0x3bff, 0xbbff, // around ±1
+    0x3c01, // 1 + 2^-10
+    0x67ff, 0x6800, 0x6801, // 2047, 2048, 2050
+    0x5bff, 0x5c00, // around 256 (its square overflows)
+    0x7800, // 32768
+    0x3555, // 1/3
+    0x4248, // pi
+    0x1400, 0x1000, // 2^-10, 2^-11
+    0x2000, 0x1fff, // 2^-7 and just below (products underflow)
+    0x7400, // 2^14
 ];
 
 /// Integer sources for the conversions and moves to floating point:
-/// around 2^24 and 2^53 (the precisions), the 32- and 64-bit limits,
+/// around 2^11, 2^24 and 2^53 (the precisions), the 32- and 64-bit
+/// limits, binary16's largest finite value and its rounding boundary,
 /// halfway cases, and low words under arbitrary upper bits (the W forms
 /// use only the low 32 bits).
 pub const CVT_EDGES: &[u64] = &[
@@ -1114,13 +1293,24 @@ pub const CVT_EDGES: &[u64] = &[
     0x7fc0_0000,
     0xffff_ffff_7f80_0001,
     0x7ff8_0000_0000_0000,
+    // Around binary16's precision (2^11) and range (65504; 65520 rounds
+    // to infinity under RNE).
+    0x801,
+    0x803,
+    0x1001,
+    0xffe0,
+    0xffef,
+    0xfff0,
+    0x1_0000,
+    0xffff_ffff_ffff_0010,
+    0xffff_ffff_ffff_f7ff,
 ];
 
 /// Encodings in the floating-point opcodes that are reserved, so illegal
-/// on both emulators (QEMU 7.2's default `rv64` CPU has no Zfh, Zfhmin,
-/// Q or V): the static rounding modes 5 and 6, reserved funct3 and rs2
-/// values, and the H and Q formats. As [`ILLEGAL`]: (pattern, free bits,
-/// length).
+/// on both emulators (both run with Zfh and Zfhmin, neither has Q or V):
+/// the static rounding modes 5 and 6 (also in the H format), reserved
+/// funct3 and rs2 values, and the Q format. As [`ILLEGAL`]: (pattern,
+/// free bits, length).
 pub const FP_ILLEGAL: &[(u32, u32, u8)] = &[
     (0x0000_5053, 0x01ff_8f80, 4), // fadd.s, rm = 5
     (0x0200_6053, 0x01ff_8f80, 4), // fadd.d, rm = 6
@@ -1136,10 +1326,22 @@ pub const FP_ILLEGAL: &[(u32, u32, u8)] = &[
     (0x2a00_2053, 0x01ff_8f80, 4), // fmin.d, funct3 = 2
     (0xa000_3053, 0x01ff_8f80, 4), // feq.s, funct3 = 3
     (0xc040_0053, 0x000f_8f80, 4), // fcvt.w.s with rs2 = 4
-    (0x4020_0053, 0x000f_8f80, 4), // fcvt.s.d with rs2 = 2
+    (0x4030_0053, 0x000f_8f80, 4), // fcvt.s.q (rs2 = 3; rs2 = 2 is fcvt.s.h)
     (0xe000_2053, 0x000f_8f80, 4), // fmv.x.w / fclass.s, funct3 = 2
     (0xf010_0053, 0x000f_8f80, 4), // fmv.w.x with rs2 = 1
-    (0x0400_0053, 0x01ff_8f80, 4), // fadd.h (no Zfh)
+    (0x0400_5053, 0x01ff_8f80, 4), // fadd.h, rm = 5
+    (0x0400_6043, 0xf9ff_8f80, 4), // fmadd.h, rm = 6
+    (0x5c00_5053, 0x000f_8f80, 4), // fsqrt.h, rm = 5
+    (0x5c10_0053, 0x000f_8f80, 4), // fsqrt.h with rs2 = 1
+    (0x4020_6053, 0x000f_8f80, 4), // fcvt.s.h, rm = 6
+    (0x4220_5053, 0x000f_8f80, 4), // fcvt.d.h, rm = 5
+    (0x4400_5053, 0x000f_8f80, 4), // fcvt.h.s, rm = 5
+    (0x4430_0053, 0x000f_8f80, 4), // fcvt.h.q (no Q)
+    (0x2400_3053, 0x01ff_8f80, 4), // fsgnj.h, funct3 = 3
+    (0xa400_3053, 0x01ff_8f80, 4), // feq.h, funct3 = 3
+    (0xc440_0053, 0x000f_8f80, 4), // fcvt.w.h with rs2 = 4
+    (0xe400_2053, 0x000f_8f80, 4), // fmv.x.h / fclass.h, funct3 = 2
+    (0xf410_0053, 0x000f_8f80, 4), // fmv.h.x with rs2 = 1
     (0x0600_7053, 0x01ff_8f80, 4), // fadd.q (no Q)
     (0x0000_4007, 0xffff_8f80, 4), // flq (no Q)
     (0x0000_4027, 0xffff_8f80, 4), // fsq (no Q)
