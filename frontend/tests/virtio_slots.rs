@@ -11,11 +11,22 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use common::guest::Guest;
 use common::{run_command, run_rivet, virtio_line, MIXED_VIRTIO_LINES};
 
 const LIMIT: Duration = Duration::from_secs(30);
+
+/// Held by each test: rivet and QEMU lock the disk images the command lines
+/// share, so their runs take turns.
+static IMAGES: Mutex<()> = Mutex::new(());
+
+/// Takes [`IMAGES`] (also after another test failed holding it).
+fn images_lock() -> MutexGuard<'static, ()> {
+    IMAGES.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// A bare-metal kernel that loops (`j .`).
 fn loop_kernel() -> PathBuf {
@@ -54,16 +65,24 @@ fn mmio_devices(qtree: &str) -> BTreeMap<usize, (String, Option<String>)> {
     found
 }
 
-/// rivet's `info qtree` for the command line `args`.
+/// rivet's `info qtree` for the command line `args`, typed at its monitor
+/// as a person would (the answer read before `quit` is typed).
 fn rivet_qtree(args: &[String]) -> String {
     let kernel = loop_kernel();
-    let mut all = vec!["-M", "virt", "-bios", "none", "-m", "128M", "-kernel"];
-    all.push(kernel.to_str().expect("path"));
-    all.extend(["-monitor", "stdio", "-serial", "null"]);
-    all.extend(args.iter().map(String::as_str));
-    let run = run_rivet(&all, b"info qtree\nquit\n", LIMIT);
-    assert_eq!(run.code, Some(0), "rivet {args:?}: {}", run.stderr);
-    run.stdout
+    let mut all: Vec<String> = ["-M", "virt", "-bios", "none", "-m", "128M", "-kernel"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    all.push(kernel.display().to_string());
+    all.extend(["-monitor", "stdio", "-serial", "null"].map(String::from));
+    all.extend(args.iter().cloned());
+    let mut monitor = Guest::start(&all);
+    monitor.expect("(qemu) ", LIMIT);
+    monitor.send("info qtree");
+    let qtree = monitor.expect("(qemu) ", LIMIT);
+    monitor.send("quit");
+    assert_eq!(monitor.wait_exit(LIMIT), Some(0), "rivet {args:?}");
+    qtree
 }
 
 /// QEMU's: its exit status, standard output and standard error.
@@ -109,6 +128,7 @@ fn rivet_only(args: &[String]) -> Vec<(String, Option<String>)> {
 /// take the highest slots left, in order.
 #[test]
 fn devices_sit_where_qemu_7_2_puts_them() {
+    let _images = images_lock();
     let qemu_installed = common::qemu_installed();
     if !qemu_installed {
         println!("qemu-system-riscv64 is not installed: the placements are not compared");
@@ -134,6 +154,7 @@ fn devices_sit_where_qemu_7_2_puts_them() {
 /// rivet's `-drive if=virtio` comes after every `-device` (without QEMU).
 #[test]
 fn automatic_slots_go_from_the_top() {
+    let _images = images_lock();
     let args = virtio_line(
         "-drive file=$A,format=raw,if=virtio -device virtio-rng-device \
          -drive file=$B,format=raw,if=none,id=x -device virtio-blk-device,drive=x,bus=virtio-mmio-bus.6 \
@@ -155,6 +176,7 @@ fn automatic_slots_go_from_the_top() {
 /// rivet refuses the command line with QEMU 7.2's message and exit status 1.
 #[test]
 fn impossible_placements_get_qemus_errors() {
+    let _images = images_lock();
     let nine_rngs = vec!["-device virtio-rng-device"; 9].join(" ");
     let cases = [
         (
