@@ -177,7 +177,7 @@ fn automatic_slots_go_from_the_top() {
 #[test]
 fn impossible_placements_get_qemus_errors() {
     let _images = images_lock();
-    let nine_rngs = vec!["-device virtio-rng-device"; 9].join(" ");
+    let nine_rngs = ["-device virtio-rng-device"; 9].join(" ");
     let cases = [
         (
             "-device virtio-rng-device -device virtio-rng-device,bus=virtio-mmio-bus.7",
@@ -223,7 +223,7 @@ fn impossible_placements_get_qemus_errors() {
     // rivet has no slot left for it.
     let line = format!(
         "{} -drive file=$A,format=raw,if=virtio",
-        vec!["-device virtio-rng-device"; 8].join(" ")
+        ["-device virtio-rng-device"; 8].join(" ")
     );
     let args = virtio_line(&line);
     let mut all = vec!["-M", "virt", "-bios", "none", "-kernel"];
