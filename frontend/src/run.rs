@@ -45,6 +45,15 @@ pub enum RunError {
 
 /// The machine configuration the command line asks for.
 pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::PathBuf>), RunError> {
+    let (config, dumpdtb, _) = configure(args)?;
+    Ok((config, dumpdtb))
+}
+
+/// The machine configuration, the `dumpdtb` file and the slot of the
+/// console device (whose port `run` opens).
+fn configure(
+    args: &Args,
+) -> Result<(VirtConfig, Option<std::path::PathBuf>, Option<usize>), RunError> {
     cli::check_supported(args)?;
     crate::chardev::plan(args)?;
     let mut dumpdtb = args.dumpdtb.clone();
@@ -167,7 +176,7 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
     if let Some(spec) = &serial {
         console_chardev(spec, args)?;
     }
-    Ok((config, dumpdtb))
+    Ok((config, dumpdtb, console_slot(args, &placement)))
 }
 
 /// The virtio-mmio slot of the console device (`virtio-serial-device`),
@@ -646,8 +655,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         let _ = std::io::Write::write_all(&mut std::io::stdout(), list.as_bytes());
         return Ok(0);
     }
-    let (mut config, dumpdtb) = config_from_args(args)?;
-    let placement = virtio_slots::place(args)?;
+    let (mut config, dumpdtb, console_slot) = configure(args)?;
     let plan = crate::chardev::plan(args)?;
     let icount_shift = args.icount.as_deref().map(cli::parse_icount).transpose()?;
 
@@ -705,7 +713,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
     // output (none: output dropped, no input, as QEMU's port without one).
     let port = crate::virtio_serial::parse(args)?
         .map(|spec| {
-            let slot = console_slot(args, &placement).ok_or_else(|| {
+            let slot = console_slot.ok_or_else(|| {
                 UsageError(format!(
                     "-device {}: no virtio-mmio slot",
                     crate::virtio_serial::SERIAL_DEVICE
