@@ -31,3 +31,4 @@ pub mod net;
 pub mod options;
 pub mod run;
 pub mod virtio_serial;
+pub mod virtio_slots;

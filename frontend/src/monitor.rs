@@ -18,7 +18,7 @@ use rivet_core::machine::ExitReason;
 use rivet_core::reg::{FReg, XReg};
 use rivet_core::{Hart, PhysAddr};
 use rivet_devices::layout::{self, Device};
-use rivet_devices::virtio::MmioVersion;
+use rivet_devices::virtio::{device_id, MmioVersion};
 use rivet_devices::{VirtConfig, VirtExit, VirtMachine, VirtStop};
 
 use crate::console::Output;
@@ -409,12 +409,37 @@ impl Monitor {
                 s,
                 "    bus: virtio-mmio-bus.{slot}\n      type virtio-mmio-bus"
             );
-            if let Some(drive) = self.config.drives.iter().find(|d| d.slot == slot) {
-                let _ = writeln!(
-                    s,
-                    "      dev: virtio-blk-device, id \"\"\n        drive = \"{}\"",
-                    drive.id
-                );
+            match transport.device_id() {
+                device_id::BLOCK => {
+                    let _ = writeln!(s, "      dev: virtio-blk-device, id \"\"");
+                    if let Some(drive) = self.config.drives.iter().find(|d| d.slot == slot) {
+                        let _ = writeln!(s, "        drive = \"{}\"", drive.id);
+                    }
+                }
+                device_id::NET => {
+                    let _ = writeln!(s, "      dev: virtio-net-device, id \"\"");
+                    if let Some(nic) = self.config.nics.iter().find(|n| n.slot == slot) {
+                        let m = nic.mac;
+                        let _ = writeln!(
+                            s,
+                            "        mac = \"{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\"",
+                            m[0], m[1], m[2], m[3], m[4], m[5]
+                        );
+                    }
+                }
+                device_id::ENTROPY => {
+                    let _ = writeln!(s, "      dev: virtio-rng-device, id \"\"");
+                }
+                device_id::NINEP => {
+                    let _ = writeln!(s, "      dev: virtio-9p-device, id \"\"");
+                    if let Some(share) = self.config.shares.iter().find(|d| d.slot == slot) {
+                        let _ = writeln!(s, "        mount_tag = \"{}\"", share.tag);
+                    }
+                }
+                device_id::CONSOLE => {
+                    let _ = writeln!(s, "      dev: virtio-serial-device, id \"\"");
+                }
+                _ => {}
             }
         }
         s.push_str("  dev: riscv.sifive.test, id \"\"\n");

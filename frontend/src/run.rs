@@ -24,6 +24,7 @@ use crate::gdb::{GdbAddress, GdbServer};
 use crate::log::{LogItems, LogOutput, Shown};
 use crate::monitor::{Monitor, MonitorInput};
 use crate::net;
+use crate::virtio_slots;
 
 /// An error that ends rivet before or instead of running the guest.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +45,15 @@ pub enum RunError {
 
 /// The machine configuration the command line asks for.
 pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::PathBuf>), RunError> {
+    let (config, dumpdtb, _) = configure(args)?;
+    Ok((config, dumpdtb))
+}
+
+/// The machine configuration, the `dumpdtb` file and the slot of the
+/// console device (whose port `run` opens).
+fn configure(
+    args: &Args,
+) -> Result<(VirtConfig, Option<std::path::PathBuf>, Option<usize>), RunError> {
     cli::check_supported(args)?;
     crate::chardev::plan(args)?;
     let mut dumpdtb = args.dumpdtb.clone();
@@ -113,13 +123,9 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
             }
         }
     }
-    let (drives, nics) = drives_from_args(args)?;
-    let taken: Vec<usize> = drives
-        .iter()
-        .map(|d| d.slot)
-        .chain(nics.iter().map(|n| n.slot))
-        .collect();
-    let (rngs, shares) = rngs_and_shares_from_args(args, &taken)?;
+    let placement = virtio_slots::place(args)?;
+    let (drives, nics) = drives_from_args(args, &placement)?;
+    let (rngs, shares) = rngs_and_shares_from_args(args, &placement)?;
     let serial = crate::virtio_serial::parse(args)?;
     let config = VirtConfig {
         ram_size,
@@ -136,7 +142,7 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
         rngs,
         shares,
         // The console ports' host sides are character devices, opened by
-        // `run` (see `console_slot` and `console_chardev`).
+        // `run` (see `console_chardev`).
         consoles: Vec::new(),
         virtio_version,
         rtc_base_ns: rtc.base_secs.map(|s| s.saturating_mul(1_000_000_000)),
@@ -168,35 +174,19 @@ pub fn config_from_args(args: &Args) -> Result<(VirtConfig, Option<std::path::Pa
             .unwrap_or_default(),
     };
     if let Some(spec) = &serial {
-        console_slot(spec, &config)?;
         console_chardev(spec, args)?;
     }
-    Ok((config, dumpdtb))
+    Ok((config, dumpdtb, console_slot(args, &placement)))
 }
 
-/// The virtio-mmio slot of the console device: its `bus=`, or the lowest
-/// slot the other virtio devices of `config` left free.
-fn console_slot(
-    spec: &crate::virtio_serial::SerialSpec,
-    config: &VirtConfig,
-) -> Result<usize, UsageError> {
-    let taken: Vec<usize> = (config.drives.iter().map(|d| d.slot))
-        .chain(config.nics.iter().map(|n| n.slot))
-        .chain(config.rngs.iter().map(|r| r.slot))
-        .chain(config.shares.iter().map(|s| s.slot))
-        .collect();
-    match spec.slot {
-        Some(slot) if slot >= layout::VIRTIO_SLOTS || taken.contains(&slot) => {
-            Err(UsageError(format!(
-                "-device {}: virtio-mmio-bus.{slot} does not exist or holds another device",
-                crate::virtio_serial::SERIAL_DEVICE
-            )))
-        }
-        Some(slot) => Ok(slot),
-        None => (0..layout::VIRTIO_SLOTS)
-            .find(|s| !taken.contains(s))
-            .ok_or_else(|| UsageError(format!("at most {} virtio devices", layout::VIRTIO_SLOTS))),
-    }
+/// The virtio-mmio slot of the console device (`virtio-serial-device`),
+/// if the command line has one.
+fn console_slot(args: &Args, placement: &virtio_slots::Placement) -> Option<usize> {
+    args.devices
+        .iter()
+        .zip(&placement.devices)
+        .find(|(text, _)| cli::device_driver(text) == crate::virtio_serial::SERIAL_DEVICE)
+        .and_then(|(_, slot)| *slot)
 }
 
 /// The index, in the character device plan, of the console port's
@@ -254,29 +244,36 @@ fn trap_log(args: &Args) -> Result<Option<(LogItems, LogOutput)>, RunError> {
 
 /// Pairs `-drive` with `-device` options into the board's disks, and
 /// `-netdev` with `-device virtio-net-device` (and `-nic`) into its network
-/// cards. Slots go, in order, to `if=virtio` drives, disk devices, network
-/// devices, then `-nic` cards, each to the lowest free slot unless its
-/// `bus=` chose one.
-fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), UsageError> {
+/// cards, in the slots of `placement`.
+fn drives_from_args(
+    args: &Args,
+    placement: &virtio_slots::Placement,
+) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), UsageError> {
     let drives = args
         .drives
         .iter()
         .map(|d| cli::parse_drive(d))
         .collect::<Result<Vec<_>, _>>()?;
+    // Each -device with the slot `placement` gave it.
+    let placed = |text: &String, slot: &Option<usize>| {
+        slot.ok_or_else(|| UsageError(format!("-device {text}: no virtio-mmio slot")))
+    };
     let devices = args
         .devices
         .iter()
-        .filter(|d| !net::is_net_device(d))
-        .filter(|d| !matches!(cli::device_driver(d), RNG_DEVICE | P9_DEVICE))
-        .filter(|d| !crate::virtio_serial::is_serial_device(d))
-        .map(|d| cli::parse_device(d))
-        .collect::<Result<Vec<_>, _>>()?;
+        .zip(&placement.devices)
+        .filter(|(d, _)| !net::is_net_device(d))
+        .filter(|(d, _)| !matches!(cli::device_driver(d), RNG_DEVICE | P9_DEVICE))
+        .filter(|(d, _)| !crate::virtio_serial::is_serial_device(d))
+        .map(|(d, slot)| Ok((cli::parse_device(d)?, placed(d, slot)?)))
+        .collect::<Result<Vec<_>, UsageError>>()?;
     let net_devices = args
         .devices
         .iter()
-        .filter(|d| net::is_net_device(d))
-        .map(|d| net::parse_net_device(d))
-        .collect::<Result<Vec<_>, _>>()?;
+        .zip(&placement.devices)
+        .filter(|(d, _)| net::is_net_device(d))
+        .map(|(d, slot)| Ok((net::parse_net_device(d)?, placed(d, slot)?)))
+        .collect::<Result<Vec<_>, UsageError>>()?;
     let netdevs = args
         .netdevs
         .iter()
@@ -287,6 +284,7 @@ fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), U
         .iter()
         .map(|n| net::parse_nic(n))
         .collect::<Result<Vec<_>, _>>()?;
+    let slot_of_nic = placement.nics.iter().flatten();
     // Two drives with one id: QEMU refuses them ("Duplicate ID"), and
     // taking either would write a disk the user did not mean.
     let mut ids = std::collections::BTreeSet::new();
@@ -309,37 +307,19 @@ fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), U
         }
     };
     let mut out = Vec::new();
-    let mut next_slot = 0;
-    let mut used = std::collections::BTreeSet::new();
-    for slot in devices
-        .iter()
-        .filter_map(|d| d.slot)
-        .chain(net_devices.iter().filter_map(|d| d.slot))
-    {
-        used.insert(slot);
-    }
-    let mut take_slot = |wanted: Option<usize>| {
-        wanted.unwrap_or_else(|| {
-            while used.contains(&next_slot) {
-                next_slot += 1;
-            }
-            used.insert(next_slot);
-            next_slot
-        })
-    };
-    for (i, d) in drives.iter().enumerate() {
+    for (i, (d, slot)) in drives.iter().zip(&placement.drives).enumerate() {
         let id = d.id.clone().unwrap_or_else(|| format!("drive{i}"));
-        if d.attach_directly {
+        if let Some(slot) = *slot {
             out.push(DriveConfig {
                 path: d.file.clone(),
                 format: d.format,
                 mode: mode(d),
                 id,
-                slot: take_slot(None),
+                slot,
             });
         }
     }
-    for dev in &devices {
+    for (dev, slot) in &devices {
         let Some(d) = drives
             .iter()
             .find(|d| !d.attach_directly && d.id.as_deref() == Some(dev.drive.as_str()))
@@ -360,7 +340,7 @@ fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), U
             format: d.format,
             mode: mode(d),
             id: dev.drive.clone(),
-            slot: take_slot(dev.slot),
+            slot: *slot,
         });
     }
     // A drive with if=none that no -device uses stays unattached, as in QEMU.
@@ -372,7 +352,7 @@ fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), U
     }
     let mut nics = Vec::new();
     let mut used_netdevs = std::collections::BTreeSet::new();
-    for dev in &net_devices {
+    for (dev, slot) in &net_devices {
         let Some(n) = netdevs.iter().find(|n| n.id == dev.netdev) else {
             return Err(UsageError(format!(
                 "-device virtio-net-device: no -netdev with id={}",
@@ -389,15 +369,15 @@ fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), U
         nics.push(NicConfig {
             mac: dev.mac.unwrap_or_else(|| default_mac(index)),
             net: n.config.clone(),
-            slot: take_slot(dev.slot),
+            slot: *slot,
         });
     }
-    for nic in nic_specs.into_iter().flatten() {
+    for (nic, &slot) in nic_specs.into_iter().flatten().zip(slot_of_nic) {
         let index = nics.len();
         nics.push(NicConfig {
             mac: nic.mac.unwrap_or_else(|| default_mac(index)),
             net: nic.config,
-            slot: take_slot(None),
+            slot,
         });
     }
     // QEMU's warning for a writable image whose format it had to guess as
@@ -412,12 +392,6 @@ fn drives_from_args(args: &Args) -> Result<(Vec<DriveConfig>, Vec<NicConfig>), U
             say!("{}", probed_raw_warning(&d.path));
         }
     }
-    if out.len() + nics.len() > layout::VIRTIO_SLOTS {
-        return Err(UsageError(format!(
-            "at most {} virtio devices",
-            layout::VIRTIO_SLOTS
-        )));
-    }
     Ok((out, nics))
 }
 
@@ -428,12 +402,10 @@ const P9_DEVICE: &str = "virtio-9p-device";
 
 /// Pairs `-object` with `-device virtio-rng-device`, and `-fsdev` with
 /// `-device virtio-9p-device` (and takes `-virtfs`), into the board's
-/// entropy devices and shared folders, in the virtio-mmio slots the disks
-/// and network cards (`taken`) left free (command-line order, then
-/// `-virtfs`).
+/// entropy devices and shared folders, in the slots of `placement`.
 fn rngs_and_shares_from_args(
     args: &Args,
-    taken: &[usize],
+    placement: &virtio_slots::Placement,
 ) -> Result<(Vec<RngConfig>, Vec<ShareConfig>), UsageError> {
     let mut objects: Vec<cli::RngObject> = Vec::new();
     for text in &args.objects {
@@ -466,21 +438,6 @@ fn rngs_and_shares_from_args(
         virtfs.push((spec.id.clone(), tag));
         add_fsdev(&format!("-virtfs {text}"), spec)?;
     }
-    let mut used: std::collections::BTreeSet<usize> = taken.iter().copied().collect();
-    let mut take_slot = |wanted: Option<usize>| match wanted {
-        Some(slot) => {
-            used.insert(slot);
-            Ok(slot)
-        }
-        None => {
-            let free = (0..layout::VIRTIO_SLOTS).find(|s| !used.contains(s));
-            let slot = free.ok_or_else(|| {
-                UsageError(format!("at most {} virtio devices", layout::VIRTIO_SLOTS))
-            })?;
-            used.insert(slot);
-            Ok(slot)
-        }
-    };
     let (mut rngs, mut shares) = (Vec::new(), Vec::new());
     let mut used_fsdevs: Vec<String> = Vec::new();
     let mut share = |id: &str, tag: String, slot: usize| {
@@ -503,7 +460,9 @@ fn rngs_and_shares_from_args(
         });
         Ok(())
     };
-    for text in &args.devices {
+    for (text, slot) in args.devices.iter().zip(&placement.devices) {
+        let slot =
+            || slot.ok_or_else(|| UsageError(format!("-device {text}: no virtio-mmio slot")));
         match cli::device_driver(text) {
             RNG_DEVICE => {
                 let dev = cli::parse_rng_device(text)?;
@@ -520,19 +479,19 @@ fn rngs_and_shares_from_args(
                         }
                     },
                 };
-                let slot = take_slot(dev.slot)?;
-                rngs.push(RngConfig { backend, slot });
+                rngs.push(RngConfig {
+                    backend,
+                    slot: slot()?,
+                });
             }
             P9_DEVICE => {
                 let dev = cli::parse_9p_device(text)?;
-                let slot = take_slot(dev.slot)?;
-                share(&dev.fsdev, dev.mount_tag, slot)?;
+                share(&dev.fsdev, dev.mount_tag, slot()?)?;
             }
             _ => {}
         }
     }
-    for (id, tag) in virtfs {
-        let slot = take_slot(None)?;
+    for ((id, tag), &slot) in virtfs.into_iter().zip(&placement.virtfs) {
         share(&id, tag, slot)?;
     }
     Ok((rngs, shares))
@@ -696,7 +655,7 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         let _ = std::io::Write::write_all(&mut std::io::stdout(), list.as_bytes());
         return Ok(0);
     }
-    let (mut config, dumpdtb) = config_from_args(args)?;
+    let (mut config, dumpdtb, console_slot) = configure(args)?;
     let plan = crate::chardev::plan(args)?;
     let icount_shift = args.icount.as_deref().map(cli::parse_icount).transpose()?;
 
@@ -754,7 +713,12 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
     // output (none: output dropped, no input, as QEMU's port without one).
     let port = crate::virtio_serial::parse(args)?
         .map(|spec| {
-            let slot = console_slot(&spec, &config)?;
+            let slot = console_slot.ok_or_else(|| {
+                UsageError(format!(
+                    "-device {}: no virtio-mmio slot",
+                    crate::virtio_serial::SERIAL_DEVICE
+                ))
+            })?;
             let chardev = console_chardev(&spec, args)?;
             Ok::<_, UsageError>((slot, chardev))
         })

@@ -347,3 +347,74 @@ fn the_isa_string_follows_the_cpu_switches_as_qemus_does() {
         assert_eq!(ours.join("_"), theirs, "-cpu {cpu}");
     }
 }
+
+/// The `virtio_mmio@…` nodes of `dts`, in the order the tree lists them
+/// (Linux probes them, and numbers `/dev/vdX`, in that order): name, `reg`
+/// and `interrupts`.
+fn virtio_nodes(dts: &str) -> Vec<(String, Vec<u32>, Vec<u32>)> {
+    dts.lines()
+        .filter_map(|line| line.trim().strip_suffix(" {"))
+        .filter(|name| name.starts_with("virtio_mmio@"))
+        .map(|name| {
+            let node = format!("{name} {{");
+            (
+                name.to_string(),
+                cells(dts, &node, "reg"),
+                cells(dts, &node, "interrupts"),
+            )
+        })
+        .collect()
+}
+
+/// With virtio devices of every kind on the command line, the tree lists
+/// the eight `virtio_mmio` nodes in QEMU 7.2's order, highest address
+/// first, whatever the devices and their slots: QEMU's `-machine dumpdtb`
+/// for the same command line is the oracle.
+#[test]
+fn the_virtio_nodes_are_qemus_with_mixed_devices() {
+    let expected: Vec<(String, Vec<u32>, Vec<u32>)> = (0..8u32)
+        .rev()
+        .map(|i| {
+            let base = 0x1000_1000 + 0x1000 * i;
+            (
+                format!("virtio_mmio@{base:x}"),
+                vec![0, base, 0, 0x1000],
+                vec![1 + i],
+            )
+        })
+        .collect();
+    let qemu = common::qemu_installed();
+    if !qemu {
+        println!("qemu-system-riscv64 is not installed: the nodes are not compared with QEMU's");
+    }
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for (i, line) in common::MIXED_VIRTIO_LINES.iter().enumerate() {
+        let args = common::virtio_line(line);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let ours = virtio_nodes(&decompile("1", &args));
+        assert_eq!(ours, expected, "{line}");
+        if !qemu {
+            continue;
+        }
+        let dtb = dir.join(format!("qemu-virtio-{i}.dtb"));
+        let out = Command::new("qemu-system-riscv64")
+            .args(["-M", "virt", "-m", "128M", "-display", "none"])
+            .args(&args)
+            .arg("-machine")
+            .arg(format!("dumpdtb={}", dtb.display()))
+            .output()
+            .expect("run QEMU");
+        assert!(
+            out.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = Command::new("dtc")
+            .args(["-I", "dtb", "-O", "dts"])
+            .arg(&dtb)
+            .output()
+            .expect("run dtc");
+        let theirs = virtio_nodes(&String::from_utf8(out.stdout).expect("dts is text"));
+        assert_eq!(ours, theirs, "{line}");
+    }
+}

@@ -79,7 +79,7 @@ const BUFFER_LEN: u32 = 128 << 20;
 const PIECES: u16 = 256;
 
 /// A raw bare-metal image (loaded at the start of RAM) that sets up the
-/// virtio-blk device in slot 0 with one queue, makes one read request of
+/// virtio-blk device in slot 0 (`bus=virtio-mmio-bus.0`) with one queue, makes one read request of
 /// `PIECES` x 128 MiB available (an indirect table whose descriptors all
 /// point at the same buffer), notifies, prints `S`, then polls the used
 /// ring and prints `D` when the request is done.
@@ -188,7 +188,11 @@ fn sigterm_is_heard_during_a_32_gib_read() {
             "file={},format=raw,if=none,id=d0,readonly=on",
             disk.display()
         ))
-        .args(["-device", "virtio-blk-device,drive=d0"])
+        // The guest drives slot 0 (0x10001000): the device is put there.
+        .args([
+            "-device",
+            "virtio-blk-device,drive=d0,bus=virtio-mmio-bus.0",
+        ])
         .stdin(Stdio::null());
     let mut run = Guest::start_command(command);
     run.expect("S", Duration::from_secs(20));

@@ -4,8 +4,8 @@
  * as the emulator).
  *
  * Drives the first virtio-blk device it finds in the eight virtio-mmio
- * slots (rivet fills them from the lowest address, QEMU from the highest;
- * virtio 1.2 §3.1.1, §4.2.3 and §5.2.6; modern transport). If sector 1 does not hold MAGIC,
+ * slots (rivet and QEMU fill them from the highest address; virtio 1.2
+ * §3.1.1, §4.2.3 and §5.2.6; modern transport). If sector 1 does not hold MAGIC,
  * this is the first boot: it writes MAGIC there and resets the machine
  * through the SiFive test finisher (0x7777). After the reset it reads
  * MAGIC back and passes. If the write was lost at the reset, every boot is

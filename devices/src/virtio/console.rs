@@ -286,11 +286,7 @@ mod tests {
     use std::collections::VecDeque;
     use std::sync::{Arc, Mutex};
 
-    const RAM: u64 = 0x8000_0000;
-    const DESC: u64 = RAM;
-    const AVAIL: u64 = RAM + 0x1000;
-    const USED: u64 = RAM + 0x2000;
-    const BUF: u64 = RAM + 0x4000;
+    use crate::virtio::testing::{queue_with_chains, used, BUF};
 
     /// A port that records output and has `input` waiting.
     #[derive(Debug, Default)]
@@ -325,45 +321,7 @@ mod tests {
     /// A queue of 128 in fresh RAM with `chains` (each a list of
     /// (address, length, device-writable) buffers) made available.
     fn setup(chains: &[&[(u64, u32, bool)]]) -> (Memory, Queue) {
-        let mut mem = Memory::new(PhysAddr::new(RAM), 0x40000).unwrap();
-        let mut q = Queue::new(QUEUE_SIZE);
-        q.set_size(QUEUE_SIZE);
-        q.set_desc_table(PhysAddr::new(DESC));
-        q.set_avail_ring(PhysAddr::new(AVAIL));
-        q.set_used_ring(PhysAddr::new(USED));
-        q.set_ready(true);
-        let mut next = 0u16;
-        for (i, chain) in chains.iter().enumerate() {
-            let head = next;
-            for (j, &(addr, len, writable)) in chain.iter().enumerate() {
-                let last = j + 1 == chain.len();
-                let flags: u16 = (u16::from(writable) * 2) | if last { 0 } else { 1 };
-                let mut raw = [0u8; 16];
-                raw[..8].copy_from_slice(&addr.to_le_bytes());
-                raw[8..12].copy_from_slice(&len.to_le_bytes());
-                raw[12..14].copy_from_slice(&flags.to_le_bytes());
-                raw[14..].copy_from_slice(&(next + 1).to_le_bytes());
-                mem.write(PhysAddr::new(DESC + 16 * u64::from(next)), &raw)
-                    .unwrap();
-                next += 1;
-            }
-            let slot = AVAIL + 4 + 2 * i as u64;
-            mem.write(PhysAddr::new(slot), &head.to_le_bytes()).unwrap();
-        }
-        let count = u16::try_from(chains.len()).unwrap();
-        mem.write(PhysAddr::new(AVAIL + 2), &count.to_le_bytes())
-            .unwrap();
-        (mem, q)
-    }
-
-    fn used(mem: &Memory, i: u64) -> (u32, u32) {
-        let mut e = [0u8; 8];
-        mem.read(PhysAddr::new(USED + 4 + 8 * i), &mut e).unwrap();
-        let [a, b, c, d, l0, l1, l2, l3] = e;
-        (
-            u32::from_le_bytes([a, b, c, d]),
-            u32::from_le_bytes([l0, l1, l2, l3]),
-        )
+        queue_with_chains(QUEUE_SIZE, 0x40000, chains)
     }
 
     /// A hostile driver: transmit chains with a device-writable buffer, a

@@ -31,6 +31,8 @@ pub mod net;
 pub mod p9;
 pub mod queue;
 pub mod rng;
+#[cfg(test)]
+mod testing;
 
 pub use block::VirtioBlock;
 pub use console::{ConsolePort, ConsoleStats, VirtioConsole};

@@ -385,6 +385,7 @@ impl VirtioDevice for VirtioNet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::virtio::testing::{queue_with_chains, used, BUF};
 
     /// A backend whose only frame is `frame`.
     struct One(Option<Vec<u8>>);
@@ -402,23 +403,9 @@ mod tests {
     /// device expects the 12-byte one again until told otherwise.
     #[test]
     fn a_legacy_driver_gets_the_10_byte_header() {
-        let base = 0x8000_0000;
-        let mut mem = Memory::new(PhysAddr::new(base), 0x10000).unwrap();
-        let mut queue = Queue::new(8);
-        queue.set_desc_table(PhysAddr::new(base));
-        queue.set_avail_ring(PhysAddr::new(base + 0x1000));
-        queue.set_used_ring(PhysAddr::new(base + 0x2000));
-        queue.set_ready(true);
-        // One writable descriptor of 100 bytes at 0x8000_4000, made available.
-        let mut desc = [0u8; 16];
-        desc[..8].copy_from_slice(&(base + 0x4000).to_le_bytes());
-        desc[8..12].copy_from_slice(&100u32.to_le_bytes());
-        desc[12..14].copy_from_slice(&super::super::queue::VIRTQ_DESC_F_WRITE.to_le_bytes());
-        mem.write(PhysAddr::new(base), &desc).unwrap();
-        mem.write(PhysAddr::new(base + 0x1002), &1u16.to_le_bytes())
-            .unwrap();
-        mem.write(PhysAddr::new(base + 0x4000), &[0xee; 100])
-            .unwrap();
+        // One writable buffer of 100 bytes, made available.
+        let (mut mem, mut queue) = queue_with_chains(8, 0x10000, &[&[(BUF, 100, true)]]);
+        mem.write(PhysAddr::new(BUF), &[0xee; 100]).unwrap();
         let frame: Vec<u8> = (1..=60).collect();
         let mut net = VirtioNet::new([2, 0, 0, 0, 0, 1], Box::new(One(Some(frame.clone()))));
         net.set_driver_features(features::VIRTIO_NET_F_MAC);
@@ -428,13 +415,11 @@ mod tests {
             Ok(QueueWork::Done)
         );
         let mut got = [0u8; 72];
-        mem.read(PhysAddr::new(base + 0x4000), &mut got).unwrap();
+        mem.read(PhysAddr::new(BUF), &mut got).unwrap();
         assert_eq!(got[..10], [0; 10]);
         assert_eq!(got[10..70], frame[..]);
         assert_eq!(got[70..], [0xee, 0xee], "nothing written past the frame");
-        let mut used = [0u8; 8];
-        mem.read(PhysAddr::new(base + 0x2004), &mut used).unwrap();
-        assert_eq!(u32::from_le_bytes(used[4..].try_into().unwrap()), 70);
+        assert_eq!(used(&mem, 0), (0, 70));
         net.reset();
         assert_eq!(net.header_len, HEADER_LEN);
     }

@@ -140,3 +140,58 @@ pub fn manifest_file(file: &str) -> Vec<Rom> {
         })
         .collect()
 }
+
+/// Command lines that mix the board's virtio devices: `-drive if=virtio`,
+/// `-device virtio-*-device` with and without `bus=`, `-netdev`/`-nic`,
+/// `-virtfs`, `-fsdev`, the console device. `$A`, `$B`, `$C` are 1 MiB raw
+/// images and `$S` a folder ([`virtio_line`] makes them).
+pub const MIXED_VIRTIO_LINES: [&str; 6] = [
+    "-drive file=$A,format=raw,if=virtio -drive file=$B,format=raw,if=virtio",
+    "-drive file=$A,format=raw,if=virtio -drive file=$C,format=raw,if=none,id=x \
+     -device virtio-blk-device,drive=x,bus=virtio-mmio-bus.7 -drive file=$B,format=raw,if=virtio",
+    "-drive file=$A,format=raw,if=none,id=x -drive file=$B,format=raw,if=none,id=y \
+     -device virtio-blk-device,drive=x -device virtio-blk-device,drive=y",
+    "-netdev user,id=n0 -nic user -device virtio-net-device,netdev=n0 -device virtio-rng-device",
+    "-virtfs local,path=$S,mount_tag=t,security_model=none -device virtio-rng-device \
+     -fsdev local,id=f,path=$S,security_model=none -device virtio-9p-device,fsdev=f,mount_tag=u",
+    "-device virtio-rng-device,bus=virtio-mmio-bus.0 -drive file=$A,format=raw,if=none,id=x \
+     -device virtio-blk-device,drive=x -chardev null,id=c0 -device virtio-serial-device \
+     -device virtconsole,chardev=c0 -netdev user,id=n0 \
+     -device virtio-net-device,netdev=n0,bus=virtio-mmio-bus.3 \
+     -drive file=$B,format=raw,if=virtio",
+];
+
+/// `line` as arguments, with `$A`, `$B`, `$C` and `$S` replaced by the paths
+/// of files made for it (1 MiB raw images, an empty folder).
+pub fn virtio_line(line: &str) -> Vec<String> {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        // One folder per test process: tests of other binaries may be
+        // using theirs.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("virtio-lines-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("share")).expect("make the share folder");
+        for image in ["a.img", "b.img", "c.img"] {
+            let file = std::fs::File::create(dir.join(image)).expect("create an image");
+            file.set_len(1 << 20).expect("size the image");
+        }
+        dir
+    });
+    line.split_whitespace()
+        .map(|arg| {
+            arg.replace("$A", &dir.join("a.img").display().to_string())
+                .replace("$B", &dir.join("b.img").display().to_string())
+                .replace("$C", &dir.join("c.img").display().to_string())
+                .replace("$S", &dir.join("share").display().to_string())
+        })
+        .collect()
+}
+
+/// Whether QEMU 7.2's `qemu-system-riscv64`, the oracle of some tests, is
+/// installed (they say so and skip the comparison when it is not).
+pub fn qemu_installed() -> bool {
+    Command::new("qemu-system-riscv64")
+        .arg("-version")
+        .output()
+        .is_ok()
+}
