@@ -66,7 +66,9 @@ const TAP_KEYS: &[&str] = &[
 fn backend_refusal(option: &str, backend: &str) -> UsageError {
     let why = match backend {
         "bridge" => {
-            "not supported: it runs QEMU's setuid qemu-bridge-helper, which rivet does not              have; make a tap on the bridge (ip tuntap add, ip link set master) and use              -netdev tap,ifname=NAME,script=no"
+            "not supported: it runs QEMU's setuid qemu-bridge-helper, which rivet does not \
+             have; make a tap on the bridge (ip tuntap add, ip link set master) and use \
+             -netdev tap,ifname=NAME,script=no"
         }
         _ => "not supported: rivet has the user network (-netdev user) and tap (-netdev tap)",
     };
@@ -126,14 +128,16 @@ fn tap_key(
                 Some(fd) => config.fd = Some(fd),
                 None => {
                     return refuse(
-                        "expected a file descriptor number (rivet has no monitor to name                          descriptors)",
+                        "expected a file descriptor number (rivet has no monitor to name \
+                         descriptors)",
                     )
                 }
             }
         }
         "vnet_hdr" if parse_bool(&format!("{option} vnet_hdr"), value)? => {
             return refuse(
-                "not supported: rivet's virtio-net has no offloads, so it reads and writes                  plain frames",
+                "not supported: rivet's virtio-net has no offloads, so it reads and writes \
+                 plain frames",
             )
         }
         "vnet_hdr" => {}
@@ -142,16 +146,15 @@ fn tap_key(
         }
         "vhost" => {}
         "queues" if value == "1" => {}
-        "queues" => {
-            return refuse("not supported: rivet's virtio-net has one queue pair")
-        }
+        "queues" => return refuse("not supported: rivet's virtio-net has one queue pair"),
         "vhostforce" | "vhostfd" | "vhostfds" => {
             return refuse("not supported: rivet has no vhost-net (the device is emulated)")
         }
         "fds" => return refuse("not supported: rivet's virtio-net has one queue pair (use fd=)"),
         "helper" | "br" => {
             return refuse(
-                "not supported: rivet does not run QEMU's qemu-bridge-helper; make the tap                  and use ifname=NAME or fd=N",
+                "not supported: rivet does not run QEMU's qemu-bridge-helper; make the tap \
+                 and use ifname=NAME or fd=N",
             )
         }
         "sndbuf" | "poll-us" => return refuse("not supported"),
@@ -171,7 +174,8 @@ fn tap_key(
 fn check_tap(option: &str, config: &TapConfig, given: &[String]) -> Result<(), UsageError> {
     if config.fd.is_some() && !given.is_empty() {
         return Err(UsageError(format!(
-            "{option}: ifname=, script=, downscript=, vnet_hdr=, queues= are invalid with fd=              (given: {})",
+            "{option}: ifname=, script=, downscript=, vnet_hdr=, queues= are invalid with fd= \
+             (given: {})",
             given.join(", ")
         )));
     }
@@ -585,5 +589,26 @@ mod tests {
         );
         assert!(parse_nic("tap,hostfwd=tcp::1-:2").is_err());
         assert!(parse_nic("user,ifname=x").is_err());
+    }
+
+    /// `-netdev help` lists, in QEMU 7.2's form, exactly the backends
+    /// `-netdev` takes.
+    #[test]
+    fn netdev_help_lists_the_backends_rivet_takes() {
+        let args = crate::cli::Args {
+            netdevs: vec!["help".into()],
+            ..crate::cli::Args::default()
+        };
+        let help = crate::cli::help_request(&args).expect("a help text");
+        let mut lines = help.lines();
+        assert_eq!(lines.next(), Some("Available netdev backend types:"));
+        let listed: Vec<&str> = lines.collect();
+        assert_eq!(listed, ["tap", "user"]);
+        for backend in listed {
+            parse_netdev(&format!("{backend},id=n0")).unwrap();
+        }
+        for refused in ["bridge", "socket", "vde", "vhost-user"] {
+            assert!(parse_netdev(&format!("{refused},id=n0")).is_err());
+        }
     }
 }
