@@ -19,18 +19,20 @@
 //! from each frame read (no offloads are enabled on it, so the host sends
 //! no requests in it).
 //!
-//! [`Tap`] is the [`NetBackend`] of a virtio-net device. Frames from the
-//! guest are written to the non-blocking file at once (a full queue drops
-//! the frame, as a network card does); a thread waits on the file with
-//! [`mio`] and passes the frames it reads to the device through a bounded
-//! channel, ending the board's wait through the console's [`Waker`], as
+//! [`Tap`] is the [`NetBackend`](crate::virtio::NetBackend) of a
+//! virtio-net device. Frames from the guest are written to the
+//! non-blocking file at once (a full queue drops the frame, as a network
+//! card does); a thread waits on the file with [`mio`] and passes the
+//! frames it reads to the device through a bounded channel, ending the
+//! board's wait through the console's [`Waker`](crate::console::Waker), as
 //! the user network's thread does. If the interface is deleted while the
-//! guest runs, reads fail (`EBADFD`): the thread stops and the guest's
-//! card simply hears nothing more, as in QEMU.
+//! guest runs, reads fail (`EBADFD`): the thread stops, the guest goes on
+//! and its card hears nothing more, as in QEMU 7.2 (which then keeps
+//! polling the dead file, at a third of a host core or more).
 //!
 //! The two ioctls and the `fcntl` that duplicates an `fd=` are the only
 //! `unsafe` code here, each with its proof; no crate wraps them well
-//! enough to use (see the comment on [`IfReq`]).
+//! enough to use (the comment on `IfReq` says why).
 
 use std::path::PathBuf;
 
@@ -100,6 +102,16 @@ mod linux {
 
     /// The largest read: a 64 KiB frame and its header.
     const READ_BUFFER: usize = 65_536 + VNET_HDR_LEN;
+
+    /// The `TUNSETIFF` flags: a tap (Ethernet frames), no packet
+    /// information prefix. 0x1002 fits `ifr_flags`, a `short`.
+    const TAP_FLAGS: libc::c_short = {
+        let flags = libc::IFF_TAP | libc::IFF_NO_PI;
+        assert!(flags > 0 && flags <= libc::c_short::MAX as libc::c_int);
+        #[allow(clippy::cast_possible_truncation)] // in range: checked above
+        let short = flags as libc::c_short;
+        short
+    };
 
     /// The token of the tap file in the reader's poll.
     const TAP: Token = Token(0);
@@ -333,8 +345,7 @@ mod linux {
             .open("/dev/net/tun")
             .map_err(|e| format!("could not open /dev/net/tun: {}", os_message(&e)))?;
         let fd = OwnedFd::from(file);
-        let flags = libc::IFF_TAP | libc::IFF_NO_PI;
-        let mut req = IfReq::new(wanted, flags as libc::c_short);
+        let mut req = IfReq::new(wanted, TAP_FLAGS);
         // SAFETY: `fd` is an open file we own for the length of the call.
         // TUNSETIFF reads and writes a `struct ifreq` (40 bytes on 64-bit
         // Linux, 32 on 32-bit: `IfReq` has the kernel's layout and the size
