@@ -15,9 +15,9 @@
 //! `IFF_VNET_HDR`: rivet's virtio-net offers no checksum or segmentation
 //! offloads, so plain frames carry everything (QEMU asks for the header to
 //! pass offloads through). A tap file passed with `fd=` that has the header
-//! on gets an all-zero header on each frame written and has it stripped
-//! from each frame read (no offloads are enabled on it, so the host sends
-//! no requests in it).
+//! on gets an all-zero header (of the length `TUNGETVNETHDRSZ` reports) on
+//! each frame written and has it stripped from each frame read (no
+//! offloads are enabled on it, so the host sends no requests in it).
 //!
 //! [`Tap`] is the [`NetBackend`](crate::virtio::NetBackend) of a
 //! virtio-net device. Frames from the guest are written to the
@@ -96,12 +96,12 @@ mod linux {
     /// dropped.
     const CHANNEL_FRAMES: usize = 1024;
 
-    /// The size of `struct virtio_net_hdr` a tap with `IFF_VNET_HDR`
-    /// expects by default (`TUNSETVNETHDRSZ` not called).
-    const VNET_HDR_LEN: usize = 10;
+    /// The largest virtio-net header a tap passed with `fd=` may carry
+    /// (`TUNSETVNETHDRSZ` takes 10, 12 or more; 10 is the default).
+    const MAX_VNET_HDR_LEN: usize = 64;
 
     /// The largest read: a 64 KiB frame and its header.
-    const READ_BUFFER: usize = 65_536 + VNET_HDR_LEN;
+    const READ_BUFFER: usize = 65_536 + MAX_VNET_HDR_LEN;
 
     /// The `TUNSETIFF` flags: a tap (Ethernet frames), no packet
     /// information prefix. 0x1002 fits `ifr_flags`, a `short`.
@@ -161,7 +161,9 @@ mod linux {
     pub struct Tap {
         file: Arc<File>,
         ifname: String,
-        vnet_hdr: bool,
+        /// The length of the virtio-net header before each frame: 0 unless
+        /// the tap has `IFF_VNET_HDR`.
+        vnet_hdr: usize,
         /// A frame with its header, for a tap with `IFF_VNET_HDR` (reused).
         out: Vec<u8>,
         from_tap: Receiver<Vec<u8>>,
@@ -191,7 +193,7 @@ mod linux {
                 Some(fd) => adopt_fd(fd)?,
                 None => {
                     let (fd, name) = create(config.ifname.as_deref())?;
-                    (fd, name, false)
+                    (fd, name, 0)
                 }
             };
             let file = Arc::new(File::from(fd));
@@ -242,9 +244,9 @@ mod linux {
 
     impl NetBackend for Tap {
         fn send(&mut self, frame: &[u8]) {
-            let bytes = if self.vnet_hdr {
+            let bytes = if self.vnet_hdr > 0 {
                 self.out.clear();
-                self.out.resize(VNET_HDR_LEN, 0);
+                self.out.resize(self.vnet_hdr, 0);
                 self.out.extend_from_slice(frame);
                 &self.out[..]
             } else {
@@ -282,7 +284,7 @@ mod linux {
     /// The reader thread's state.
     struct Reader {
         file: Arc<File>,
-        vnet_hdr: bool,
+        vnet_hdr: usize,
         to_device: SyncSender<Vec<u8>>,
         waker: Option<Waker>,
         stop: Arc<AtomicBool>,
@@ -294,7 +296,7 @@ mod linux {
         fn run(self, mut poll: Poll) {
             let mut events = Events::with_capacity(4);
             let mut buf = vec![0u8; READ_BUFFER];
-            let skip = if self.vnet_hdr { VNET_HDR_LEN } else { 0 };
+            let skip = self.vnet_hdr;
             while !self.stop.load(Ordering::Relaxed) {
                 if let Err(e) = poll.poll(&mut events, None) {
                     if e.kind() == ErrorKind::Interrupted {
@@ -365,10 +367,11 @@ mod linux {
     }
 
     /// Takes a duplicate of the tap file `fd` the caller opened (`fd=N`):
-    /// the file, its interface's name and whether it has `IFF_VNET_HDR`.
+    /// the file, its interface's name and the length of the virtio-net
+    /// header its frames carry (0 without `IFF_VNET_HDR`).
     /// A file that is not a tap, or one with `IFF_NO_PI` off (its frames
     /// would carry a packet-information prefix) is refused.
-    fn adopt_fd(fd: i32) -> Result<(OwnedFd, String, bool), String> {
+    fn adopt_fd(fd: i32) -> Result<(OwnedFd, String, usize), String> {
         // SAFETY: fcntl(F_DUPFD_CLOEXEC) takes any integer: the kernel
         // checks that it names an open file (EBADF if not) and touches no
         // memory of ours. On success the new descriptor is ours alone, so
@@ -414,13 +417,32 @@ mod linux {
                 req.name()
             ));
         }
+        let vnet_hdr = if flags & libc::IFF_VNET_HDR != 0 {
+            vnet_hdr_len(&owned).map_err(|e| format!("fd={fd}: {e}"))?
+        } else {
+            0
+        };
         let file = File::from(owned);
         set_nonblocking(&file).map_err(|e| format!("fd={fd}: {}", os_message(&e)))?;
-        Ok((
-            OwnedFd::from(file),
-            req.name(),
-            flags & libc::IFF_VNET_HDR != 0,
-        ))
+        Ok((OwnedFd::from(file), req.name(), vnet_hdr))
+    }
+
+    /// The virtio-net header length of a tap with `IFF_VNET_HDR`
+    /// (`TUNGETVNETHDRSZ`), which its opener may have changed from 10.
+    fn vnet_hdr_len(tap: &OwnedFd) -> Result<usize, String> {
+        let mut len: libc::c_int = 0;
+        // SAFETY: `tap` is open for the call. TUNGETVNETHDRSZ writes one
+        // `int` through the pointer, which is valid, aligned and
+        // exclusively borrowed for the call; the kernel keeps no pointer.
+        let status = unsafe { libc::ioctl(tap.as_raw_fd(), libc::TUNGETVNETHDRSZ, &mut len) };
+        if status < 0 {
+            let e = std::io::Error::last_os_error();
+            return Err(format!("TUNGETVNETHDRSZ: {}", os_message(&e)));
+        }
+        usize::try_from(len)
+            .ok()
+            .filter(|&n| (10..=MAX_VNET_HDR_LEN).contains(&n))
+            .ok_or_else(|| format!("a virtio-net header of {len} bytes is not supported"))
     }
 
     /// Makes `file` non-blocking (`fcntl` through rustix's safe wrappers).

@@ -660,33 +660,38 @@ fn no_permission_is_one_line() {
 }
 
 /// Opens `/dev/net/tun`, attaches it to the interface `$ARGV[0]` with the
-/// `TUNSETIFF` flags `$ARGV[1]`, and runs the rest of the arguments with
+/// `TUNSETIFF` flags `$ARGV[1]`, sets the virtio-net header length to
+/// `$ARGV[2]` unless it is 0, and runs the rest of the arguments with
 /// the file left open (each `{fd}` replaced by its number), as libvirt
 /// hands a tap to QEMU. Perl is in every Debian (perl-base is essential).
 const OPEN_TAP_AND_EXEC: &str = r#"
 use Fcntl;
-my ($name, $flags, @command) = @ARGV;
+my ($name, $flags, $hdr, @command) = @ARGV;
 sysopen(my $tun, "/dev/net/tun", O_RDWR) or die "open /dev/net/tun: $!";
 # struct ifreq: the name, the flags, the rest of the union. TUNSETIFF is
 # _IOW('T', 202, int).
 my $req = pack("a16 s x22", $name, oct($flags));
 ioctl($tun, 0x400454ca, $req) or die "TUNSETIFF: $!";
+# TUNSETVNETHDRSZ is _IOW('T', 216, int).
+!$hdr or ioctl($tun, 0x400454d8, pack("i", $hdr)) or die "TUNSETVNETHDRSZ: $!";
 fcntl($tun, F_SETFD, 0) or die "fcntl: $!";
 my $fd = fileno($tun);
 exec(map { s/\{fd\}/$fd/gr } @command) or die "exec: $!";
 "#;
 
-/// `program args...` started with a tap `name` opened with `flags`.
-fn with_open_tap(name: &str, flags: &str, program: &str, args: &[String]) -> Command {
+/// `program args...` started with a tap `name` opened with `flags` and a
+/// virtio-net header of `hdr` bytes (0: the default).
+fn with_open_tap(name: &str, flags: &str, hdr: &str, program: &str, args: &[String]) -> Command {
     let mut command = Command::new("perl");
     command
-        .args(["-e", OPEN_TAP_AND_EXEC, name, flags, program])
+        .args(["-e", OPEN_TAP_AND_EXEC, name, flags, hdr, program])
         .args(args);
     command
 }
 
 /// `fd=N`: a tap the caller opened, plain (IFF_TAP | IFF_NO_PI) or with
-/// the virtio-net header (| IFF_VNET_HDR, as libvirt opens them), carries
+/// the virtio-net header (| IFF_VNET_HDR, as libvirt opens them; 10 bytes
+/// by default, 12 with `num_buffers` if the opener said so), carries
 /// the same scenario; on QEMU 7.2 too. A TUN file is refused by name
 /// (QEMU takes it and mangles frames).
 #[test]
@@ -699,14 +704,18 @@ fn fd_takes_a_tap_the_caller_opened() {
         return;
     }
     let rivet = env!("CARGO_BIN_EXE_rivet");
-    for (tag, flags, subnet) in [("p", "0x1002", 44), ("v", "0x5002", 45)] {
+    for (tag, flags, hdr, subnet) in [
+        ("p", "0x1002", "0", 44),
+        ("v", "0x5002", "0", 45),
+        ("m", "0x5002", "12", 47),
+    ] {
         let name = ifname(tag);
         tap_scenario(&name, subnet, false, |args| {
             let args: Vec<String> = args
                 .iter()
                 .map(|a| a.replace(&format!("ifname={name},script=no,downscript=no"), "fd={fd}"))
                 .collect();
-            let guest = Guest::start_command(with_open_tap(&name, flags, rivet, &args));
+            let guest = Guest::start_command(with_open_tap(&name, flags, hdr, rivet, &args));
             let pid = guest.pid();
             (guest, pid)
         });
@@ -718,7 +727,7 @@ fn fd_takes_a_tap_the_caller_opened() {
                 .iter()
                 .map(|a| a.replace(&format!("ifname={name},script=no,downscript=no"), "fd={fd}"))
                 .collect();
-            let command = with_open_tap(&name, "0x5002", "qemu-system-riscv64", &args);
+            let command = with_open_tap(&name, "0x5002", "0", "qemu-system-riscv64", &args);
             let guest = Guest::start_command(command);
             let pid = guest.pid();
             (guest, pid)
@@ -730,7 +739,7 @@ fn fd_takes_a_tap_the_caller_opened() {
     let _cleanup = Cleanup(name.clone());
     let args = sleeper_args(tap_args("fd={fd}"));
     // IFF_TUN | IFF_NO_PI: an IP tunnel, not a tap.
-    let run = run_command(with_open_tap(&name, "0x1001", rivet, &args), b"", STEP);
+    let run = run_command(with_open_tap(&name, "0x1001", "0", rivet, &args), b"", STEP);
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
         run.stderr.starts_with("rivet: -netdev tap: fd=")
