@@ -14,11 +14,13 @@
 #   libslirp-dev, libglib2.0-dev, pkg-config  the user network (-netdev user): libslirp links against glib
 #   qemu-utils               qemu-img: makes, checks and compares qcow2 images in tests
 #   qemu-user                qemu-riscv64: the oracle for Linux user programs (linux_extensions)
+#   iproute2                 ip: the tap tests (net_tap) address and delete host interfaces
 #
 # Rust itself comes from rustup (https://rustup.rs), not from here.
 set -euo pipefail
 
 packages=(gcc make cmake gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs gdb-multiarch libslirp-dev libglib2.0-dev pkg-config qemu-utils qemu-user)
+packages+=(iproute2)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -23,6 +23,7 @@ pub mod layout;
 pub mod plic;
 pub mod semihosting;
 pub mod slirp;
+pub mod tap;
 pub mod test_finisher;
 pub mod uart;
 pub mod virt;
@@ -31,4 +32,6 @@ pub mod virtio;
 pub use console::{BufferConsole, Console};
 pub use device::MmioDevice;
 pub use error::{Error, Result};
-pub use virt::{Disks, NicConfig, VirtBoard, VirtConfig, VirtExit, VirtMachine, VirtStop};
+pub use virt::{
+    Disks, NetdevConfig, NicConfig, VirtBoard, VirtConfig, VirtExit, VirtMachine, VirtStop,
+};

@@ -29,6 +29,7 @@ use crate::layout::{self, Device};
 use crate::plic::{Gateway, Plic};
 use crate::semihosting::{Semihosting, SemihostingConfig, SemihostingStop};
 use crate::slirp::{UserNet, UserNetConfig};
+use crate::tap::{Tap, TapConfig};
 use crate::test_finisher::{PowerRequest, TestFinisher};
 use crate::uart::Uart16550;
 use crate::virtio::{
@@ -51,14 +52,23 @@ pub struct DriveConfig {
     pub slot: usize,
 }
 
-/// A virtio-net device on the user network (`-netdev user` with `-device
-/// virtio-net-device`, or `-nic user`).
+/// The network behind a virtio-net device (QEMU's `-netdev` backends).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NetdevConfig {
+    /// `-netdev user`: libslirp.
+    User(UserNetConfig),
+    /// `-netdev tap`: a host tap interface.
+    Tap(TapConfig),
+}
+
+/// A virtio-net device on a network (`-netdev user|tap` with `-device
+/// virtio-net-device`, or `-nic user|tap`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NicConfig {
     /// The MAC address.
     pub mac: [u8; 6],
-    /// The user network behind it.
-    pub net: UserNetConfig,
+    /// The network behind it.
+    pub net: NetdevConfig,
     /// The virtio-mmio slot (0..8) it sits in.
     pub slot: usize,
 }
@@ -734,9 +744,17 @@ impl VirtMachine {
             }
             let waker = board.console.waker();
             board.network_wakes = waker.is_some();
-            let net = UserNet::start(&nic.net, waker)
-                .map_err(|e| Error::Config(format!("-netdev user: {e}")))?;
-            let device = VirtioNet::new(nic.mac, Box::new(net));
+            let backend: Box<dyn crate::virtio::NetBackend> = match &nic.net {
+                NetdevConfig::User(user) => Box::new(
+                    UserNet::start(user, waker)
+                        .map_err(|e| Error::Config(format!("-netdev user: {e}")))?,
+                ),
+                NetdevConfig::Tap(tap) => Box::new(
+                    Tap::open(tap, waker)
+                        .map_err(|e| Error::Config(format!("-netdev tap: {e}")))?,
+                ),
+            };
+            let device = VirtioNet::new(nic.mac, backend);
             board.set_virtio(
                 nic.slot,
                 VirtioMmio::new(Some(Box::new(device)), config.virtio_version),
@@ -1057,7 +1075,7 @@ mod tests {
         std::fs::write(&kernel, [0x6f, 0, 0, 0]).unwrap();
         let nic = NicConfig {
             mac: default_mac(1),
-            net: UserNetConfig::default(),
+            net: NetdevConfig::User(UserNetConfig::default()),
             slot: 2,
         };
         let config = |nics: Vec<NicConfig>| VirtConfig {

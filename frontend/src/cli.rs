@@ -78,11 +78,11 @@ pub struct Args {
     /// The monitor on a character device: `chardev=ID[,mode=readline]`.
     #[arg(long = "mon", value_name = "chardev=ID")]
     pub mons: Vec<String>,
-    /// A network card on the user network: `user[,model=virtio-net-device][,mac=MAC][,hostfwd=RULE]`, or `none`.
-    #[arg(long = "nic", value_name = "user|none")]
+    /// A network card on the user network or a tap: `user|tap[,model=virtio-net-device][,mac=MAC][,hostfwd=RULE|,ifname=NAME...]`, or `none`.
+    #[arg(long = "nic", value_name = "user|tap|none")]
     pub nics: Vec<String>,
-    /// A network backend: `user,id=ID[,hostfwd=[tcp|udp]:[HOSTADDR]:PORT-[GUESTADDR]:PORT][,guestfwd=[tcp]:SERVER:PORT-cmd:COMMAND]`.
-    #[arg(long = "netdev", value_name = "user,id=ID")]
+    /// A network backend: `user,id=ID[,hostfwd=[tcp|udp]:[HOSTADDR]:PORT-[GUESTADDR]:PORT][,guestfwd=[tcp]:SERVER:PORT-cmd:COMMAND]` or `tap,id=ID[,ifname=NAME][,script=PATH|no][,downscript=PATH|no][,fd=N]`.
+    #[arg(long = "netdev", value_name = "user|tap,id=ID")]
     pub netdevs: Vec<String>,
     /// Legacy networking: only `none` (use -nic user or -netdev user).
     #[arg(long = "net", value_name = "none")]
@@ -487,7 +487,8 @@ pub fn serial_is_stdio(args: &Args) -> Result<bool, UsageError> {
         .is_some_and(|i| plan.devices[i].backend == crate::chardev::Backend::Stdio))
 }
 
-/// The lists `-machine help`, `-cpu help` and `-device help` print, if
+/// The lists `-machine help`, `-cpu help`, `-device help` and `-netdev
+/// help` print, if
 /// the command line asks for one.
 pub fn help_request(args: &Args) -> Option<String> {
     let is_help = |v: &Option<String>| matches!(v.as_deref(), Some("help" | "?"));
@@ -505,6 +506,8 @@ pub fn help_request(args: &Args) -> Option<String> {
              Misc devices:\nname \"virtio-rng-device\", bus virtio-bus\n"
                 .into(),
         )
+    } else if args.netdevs.iter().any(|n| n == "help" || n == "?") {
+        Some("Available netdev backend types:\ntap\nuser\n".into())
     } else {
         None
     }

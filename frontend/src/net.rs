@@ -1,23 +1,30 @@
 //! Networking on the command line, as QEMU spells it: `-netdev
-//! user,id=ID[,hostfwd=RULE]...` with `-device virtio-net-device,netdev=ID`,
-//! or `-nic user[,model=virtio-net-device][,mac=MAC][,hostfwd=RULE]...`.
+//! user,id=ID[,hostfwd=RULE]...` or `-netdev
+//! tap,id=ID[,ifname=NAME][,script=PATH|no][,downscript=PATH|no][,fd=N]`
+//! with `-device virtio-net-device,netdev=ID`, or `-nic
+//! user|tap[,model=virtio-net-device][,mac=MAC][,...]`.
 //!
-//! rivet has QEMU's user network (libslirp, see
-//! [`rivet_devices::slirp`]) and the virtio-net device on virtio-mmio;
-//! other backends (`tap`, `bridge`, sockets), `guestfwd=` to a character
-//! device and other card models are refused by name.
+//! rivet has QEMU's user network (libslirp, see [`rivet_devices::slirp`]),
+//! its tap network on Linux ([`rivet_devices::tap`]) and the virtio-net
+//! device on virtio-mmio; other backends (`bridge`, sockets), the tap's
+//! vhost, multiqueue, offload and helper options, `guestfwd=` to a
+//! character device and other card models are refused by name.
+
+use std::path::PathBuf;
 
 use rivet_devices::slirp::{GuestForward, HostForward, UserNetConfig};
+use rivet_devices::tap::TapConfig;
+use rivet_devices::NetdevConfig;
 
 use crate::cli::{parse_bool, parse_kv, unknown_key, UsageError};
 
-/// A `-netdev user`: its id and its settings.
+/// A `-netdev user|tap`: its id and its settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NetdevSpec {
     /// `id=`, which a `-device` names with `netdev=`.
     pub id: String,
-    /// The user network.
-    pub config: UserNetConfig,
+    /// The network.
+    pub config: NetdevConfig,
 }
 
 /// A `-device virtio-net-device`.
@@ -31,11 +38,11 @@ pub struct NetDeviceSpec {
     pub slot: Option<usize>,
 }
 
-/// A `-nic user`: a card and its user network in one.
+/// A `-nic user|tap`: a card and its network in one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NicSpec {
-    /// The user network.
-    pub config: UserNetConfig,
+    /// The network.
+    pub config: NetdevConfig,
     /// `mac=`, if given.
     pub mac: Option<[u8; 6]>,
 }
@@ -43,14 +50,27 @@ pub struct NicSpec {
 /// The keys of `-netdev user` rivet reads.
 const USER_KEYS: &[&str] = &["id", "hostfwd", "guestfwd", "restrict", "ipv4", "ipv6"];
 
-/// Why a QEMU backend other than `user` is refused.
+/// The keys of `-netdev tap` rivet reads.
+const TAP_KEYS: &[&str] = &[
+    "id",
+    "ifname",
+    "script",
+    "downscript",
+    "fd",
+    "vnet_hdr",
+    "vhost",
+    "queues",
+];
+
+/// Why a QEMU backend other than `user` and `tap` is refused.
 fn backend_refusal(option: &str, backend: &str) -> UsageError {
     let why = match backend {
-        "tap" | "bridge" => {
-            "not supported: rivet has only the user network (-netdev user), which needs no \
-             privileges; a tap device needs CAP_NET_ADMIN and a host bridge"
+        "bridge" => {
+            "not supported: it runs QEMU's setuid qemu-bridge-helper, which rivet does not \
+             have; make a tap on the bridge (ip tuntap add, ip link set master) and use \
+             -netdev tap,ifname=NAME,script=no"
         }
-        _ => "not supported: rivet has only the user network (-netdev user)",
+        _ => "not supported: rivet has the user network (-netdev user) and tap (-netdev tap)",
     };
     UsageError(format!("{option} {backend}: {why}"))
 }
@@ -83,6 +103,85 @@ fn user_key(
     Ok(true)
 }
 
+/// A script option's value: `no` (or empty, as QEMU reads it) runs nothing.
+fn script_path(value: &str) -> Option<PathBuf> {
+    (!value.is_empty() && value != "no").then(|| PathBuf::from(value))
+}
+
+/// Reads one `key=value` of a tap into `config`; false if the key is not
+/// one of the tap's. `given` collects the keys QEMU refuses beside `fd=`.
+fn tap_key(
+    option: &str,
+    config: &mut TapConfig,
+    given: &mut Vec<String>,
+    key: &str,
+    value: &str,
+) -> Result<bool, UsageError> {
+    let refuse = |why: &str| Err(UsageError(format!("{option} {key}={value}: {why}")));
+    match key {
+        "ifname" => config.ifname = Some(value.to_string()),
+        "script" => config.script = script_path(value),
+        "downscript" => config.downscript = script_path(value),
+        "fd" => {
+            let fd = value.parse::<i32>().ok().filter(|&fd| fd >= 0);
+            match fd {
+                Some(fd) => config.fd = Some(fd),
+                None => {
+                    return refuse(
+                        "expected a file descriptor number (rivet has no monitor to name \
+                         descriptors)",
+                    )
+                }
+            }
+        }
+        "vnet_hdr" if parse_bool(&format!("{option} vnet_hdr"), value)? => {
+            return refuse(
+                "not supported: rivet's virtio-net has no offloads, so it reads and writes \
+                 plain frames",
+            )
+        }
+        "vnet_hdr" => {}
+        "vhost" if parse_bool(&format!("{option} vhost"), value)? => {
+            return refuse("not supported: rivet has no vhost-net (the device is emulated)")
+        }
+        "vhost" => {}
+        "queues" if value == "1" => {}
+        "queues" => return refuse("not supported: rivet's virtio-net has one queue pair"),
+        "vhostforce" | "vhostfd" | "vhostfds" => {
+            return refuse("not supported: rivet has no vhost-net (the device is emulated)")
+        }
+        "fds" => return refuse("not supported: rivet's virtio-net has one queue pair (use fd=)"),
+        "helper" | "br" => {
+            return refuse(
+                "not supported: rivet does not run QEMU's qemu-bridge-helper; make the tap \
+                 and use ifname=NAME or fd=N",
+            )
+        }
+        "sndbuf" | "poll-us" => return refuse("not supported"),
+        _ => return Ok(false),
+    }
+    if matches!(
+        key,
+        "ifname" | "script" | "downscript" | "vnet_hdr" | "queues"
+    ) {
+        given.push(key.to_string());
+    }
+    Ok(true)
+}
+
+/// QEMU's rule: `fd=` comes with an interface already set up, so the
+/// options that would set one up are refused beside it.
+fn check_tap(option: &str, config: &TapConfig, given: &[String]) -> Result<(), UsageError> {
+    if config.fd.is_some() && !given.is_empty() {
+        return Err(UsageError(format!(
+            "{option}: ifname=, script=, downscript=, vnet_hdr=, queues= are invalid with fd= \
+             (given: {})",
+            given.join(", ")
+        )));
+    }
+    Ok(())
+}
+
 /// Parses one `-netdev` value.
 pub fn parse_netdev(text: &str) -> Result<NetdevSpec, UsageError> {
     let (backend, pairs) = parse_kv(text);
@@ -92,26 +191,43 @@ pub fn parse_netdev(text: &str) -> Result<NetdevSpec, UsageError> {
             .find(|(k, _)| k == "type")
             .map(|(_, v)| v.clone())
     });
-    match backend.as_deref() {
-        Some("user") => {}
+    let mut id = None;
+    let config = match backend.as_deref() {
+        Some("user") => {
+            let mut config = UserNetConfig::default();
+            for (k, v) in pairs {
+                match k.as_str() {
+                    "id" => id = Some(v),
+                    "type" => {}
+                    _ if user_key("-netdev user", &mut config, &k, &v)? => {}
+                    _ => return Err(unknown_key("-netdev user", &k, USER_KEYS)),
+                }
+            }
+            NetdevConfig::User(config)
+        }
+        Some("tap") => {
+            let mut config = TapConfig::default();
+            let mut given = Vec::new();
+            for (k, v) in pairs {
+                match k.as_str() {
+                    "id" => id = Some(v),
+                    "type" => {}
+                    _ if tap_key("-netdev tap", &mut config, &mut given, &k, &v)? => {}
+                    _ => return Err(unknown_key("-netdev tap", &k, TAP_KEYS)),
+                }
+            }
+            check_tap("-netdev tap", &config, &given)?;
+            NetdevConfig::Tap(config)
+        }
         Some(other) => return Err(backend_refusal("-netdev", other)),
         None => {
             return Err(UsageError(format!(
-                "-netdev {text}: expected a backend first (user)"
+                "-netdev {text}: expected a backend first (user or tap)"
             )))
         }
-    }
-    let mut id = None;
-    let mut config = UserNetConfig::default();
-    for (k, v) in pairs {
-        match k.as_str() {
-            "id" => id = Some(v),
-            "type" => {}
-            _ if user_key("-netdev user", &mut config, &k, &v)? => {}
-            _ => return Err(unknown_key("-netdev user", &k, USER_KEYS)),
-        }
-    }
-    let id = id.ok_or_else(|| UsageError("-netdev user: id= is required".into()))?;
+    };
+    let kind = backend.unwrap_or_default();
+    let id = id.ok_or_else(|| UsageError(format!("-netdev {kind}: id= is required")))?;
     Ok(NetdevSpec { id, config })
 }
 
@@ -174,31 +290,43 @@ pub fn parse_net_device(text: &str) -> Result<NetDeviceSpec, UsageError> {
 /// Parses one `-nic`: `None` for `-nic none`.
 pub fn parse_nic(text: &str) -> Result<Option<NicSpec>, UsageError> {
     let (backend, pairs) = parse_kv(text);
-    match backend.as_deref() {
+    let tap = match backend.as_deref() {
         Some("none") if pairs.is_empty() => return Ok(None),
-        Some("user") => {}
+        Some("user") => false,
+        Some("tap") => true,
         Some(other) => return Err(backend_refusal("-nic", other)),
         None => return Err(UsageError(format!("-nic {text}: expected a backend first"))),
-    }
-    let mut config = UserNetConfig::default();
+    };
+    let option = if tap { "-nic tap" } else { "-nic user" };
+    let mut user = UserNetConfig::default();
+    let mut tap_config = TapConfig::default();
+    let mut given = Vec::new();
     let mut mac = None;
     for (k, v) in pairs {
         match k.as_str() {
             "model" if v == "virtio-net-device" || v == "virtio" => {}
             "model" => {
                 return Err(UsageError(format!(
-                    "-nic user,model={v}: rivet has only virtio-net-device (virtio-mmio)"
+                    "{option},model={v}: rivet has only virtio-net-device (virtio-mmio)"
                 )))
             }
             "mac" => mac = Some(parse_mac(&v)?),
             "id" => {}
-            _ if user_key("-nic user", &mut config, &k, &v)? => {}
+            _ if !tap && user_key(option, &mut user, &k, &v)? => {}
+            _ if tap && tap_key(option, &mut tap_config, &mut given, &k, &v)? => {}
             _ => {
-                let known: Vec<&str> = ["model", "mac"].iter().chain(USER_KEYS).copied().collect();
-                return Err(unknown_key("-nic user", &k, &known));
+                let keys = if tap { TAP_KEYS } else { USER_KEYS };
+                let known: Vec<&str> = ["model", "mac"].iter().chain(keys).copied().collect();
+                return Err(unknown_key(option, &k, &known));
             }
         }
     }
+    let config = if tap {
+        check_tap(option, &tap_config, &given)?;
+        NetdevConfig::Tap(tap_config)
+    } else {
+        NetdevConfig::User(user)
+    };
     Ok(Some(NicSpec { config, mac }))
 }
 
@@ -349,16 +477,22 @@ mod tests {
     fn netdevs_nics_and_devices() {
         let n = parse_netdev("user,id=n0,hostfwd=tcp::2222-:22,hostfwd=udp::53-:53").unwrap();
         assert_eq!(n.id, "n0");
-        assert_eq!(n.config.host_forwards.len(), 2);
+        let NetdevConfig::User(user) = &n.config else {
+            panic!("not a user network: {n:?}")
+        };
+        assert_eq!(user.host_forwards.len(), 2);
         assert!(parse_netdev("user").unwrap_err().0.contains("id="));
-        assert!(parse_netdev("tap,id=t0")
+        assert!(parse_netdev("bridge,id=t0")
             .unwrap_err()
             .0
-            .contains("-netdev tap: not supported"));
+            .contains("-netdev bridge: not supported"));
         let g =
             parse_netdev("user,id=n0,guestfwd=tcp:10.0.2.100:80-cmd:cat /etc/hostname").unwrap();
+        let NetdevConfig::User(g) = g.config else {
+            panic!("not a user network")
+        };
         assert_eq!(
-            g.config.guest_forwards,
+            g.guest_forwards,
             vec![GuestForward {
                 server: Ipv4Addr::new(10, 0, 2, 100),
                 port: 80,
@@ -394,5 +528,87 @@ mod tests {
             .0
             .contains("no PCI"));
         assert!(parse_net_device("virtio-net-device").is_err());
+    }
+
+    #[test]
+    fn tap_options_read_as_qemu_reads_them() {
+        let n = parse_netdev("tap,id=t0").unwrap();
+        assert_eq!(n.config, NetdevConfig::Tap(TapConfig::default()));
+        let NetdevConfig::Tap(default) = n.config else {
+            panic!("not a tap")
+        };
+        assert_eq!(default.script, Some(PathBuf::from("/etc/qemu-ifup")));
+        assert_eq!(default.downscript, Some(PathBuf::from("/etc/qemu-ifdown")));
+        let n =
+            parse_netdev("tap,id=t0,ifname=rv0,script=no,downscript=/x/down,vhost=off").unwrap();
+        assert_eq!(
+            n.config,
+            NetdevConfig::Tap(TapConfig {
+                ifname: Some("rv0".into()),
+                script: None,
+                downscript: Some(PathBuf::from("/x/down")),
+                fd: None,
+            })
+        );
+        let n = parse_netdev("tap,id=t0,fd=5").unwrap();
+        let NetdevConfig::Tap(fd) = n.config else {
+            panic!("not a tap")
+        };
+        assert_eq!(fd.fd, Some(5));
+        assert!(parse_netdev("tap,id=t0,fd=5,ifname=x")
+            .unwrap_err()
+            .0
+            .contains("invalid with fd="));
+        for (text, why) in [
+            ("tap,id=t0,vhost=on", "no vhost-net"),
+            ("tap,id=t0,vnet_hdr=on", "no offloads"),
+            ("tap,id=t0,queues=4", "one queue pair"),
+            (
+                "tap,id=t0,helper=/usr/lib/qemu/qemu-bridge-helper",
+                "qemu-bridge-helper",
+            ),
+            ("tap,id=t0,br=br0", "qemu-bridge-helper"),
+            ("tap,id=t0,fd=tapfd", "file descriptor number"),
+            ("tap,id=t0,fd=-1", "file descriptor number"),
+            ("tap,id=t0,vhostfd=4", "no vhost-net"),
+        ] {
+            let e = parse_netdev(text).unwrap_err().0;
+            assert!(e.contains(why), "{text}: {e}");
+        }
+        assert_eq!(
+            parse_netdev("tap,id=t0,scrpt=no").unwrap_err().0,
+            "-netdev tap: unknown option 'scrpt' (did you mean script?)"
+        );
+        assert!(parse_netdev("tap,ifname=x").unwrap_err().0.contains("id="));
+        let nic = parse_nic("tap,ifname=rv1,script=no,downscript=no,mac=52:54:00:00:00:09")
+            .unwrap()
+            .unwrap();
+        assert_eq!(nic.mac, Some([0x52, 0x54, 0, 0, 0, 9]));
+        assert!(
+            matches!(nic.config, NetdevConfig::Tap(TapConfig { ref ifname, .. }) if ifname.as_deref() == Some("rv1"))
+        );
+        assert!(parse_nic("tap,hostfwd=tcp::1-:2").is_err());
+        assert!(parse_nic("user,ifname=x").is_err());
+    }
+
+    /// `-netdev help` lists, in QEMU 7.2's form, exactly the backends
+    /// `-netdev` takes.
+    #[test]
+    fn netdev_help_lists_the_backends_rivet_takes() {
+        let args = crate::cli::Args {
+            netdevs: vec!["help".into()],
+            ..crate::cli::Args::default()
+        };
+        let help = crate::cli::help_request(&args).expect("a help text");
+        let mut lines = help.lines();
+        assert_eq!(lines.next(), Some("Available netdev backend types:"));
+        let listed: Vec<&str> = lines.collect();
+        assert_eq!(listed, ["tap", "user"]);
+        for backend in listed {
+            parse_netdev(&format!("{backend},id=n0")).unwrap();
+        }
+        for refused in ["bridge", "socket", "vde", "vhost-user"] {
+            assert!(parse_netdev(&format!("{refused},id=n0")).is_err());
+        }
     }
 }

@@ -111,6 +111,11 @@ impl Guest {
         }
     }
 
+    /// The process id of the emulator (or of the command started).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Everything the guest printed so far.
     pub fn transcript(&self) -> String {
         let out = self.output.0.lock().unwrap_or_else(|e| e.into_inner());
