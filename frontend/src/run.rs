@@ -347,7 +347,15 @@ fn drives_from_args(
     let mut seen_ids = std::collections::BTreeSet::new();
     for n in &netdevs {
         if !seen_ids.insert(n.id.as_str()) {
-            return Err(UsageError(format!("-netdev user: duplicate ID '{}'", n.id)));
+            let kind = match n.config {
+                rivet_devices::NetdevConfig::User(_) => "user",
+                rivet_devices::NetdevConfig::Tap(_) => "tap",
+            };
+            // QEMU 7.2's words: "-netdev user,id=n0: Duplicate ID 'n0' for netdev".
+            return Err(UsageError(format!(
+                "-netdev {kind},id={}: Duplicate ID '{}' for netdev",
+                n.id, n.id
+            )));
         }
     }
     let mut nics = Vec::new();

@@ -321,6 +321,28 @@ fn duplicate_drive_ids_are_refused() {
     );
 }
 
+/// Two `-netdev`s with one id are refused with QEMU 7.2's words (`-netdev
+/// user,id=n0: Duplicate ID 'n0' for netdev`), whatever their backends.
+#[test]
+fn duplicate_netdev_ids_are_refused() {
+    let kernel = raw_image("dup-netdev-kernel.bin", &[SPIN]);
+    for (first, second) in [("user", "user"), ("user", "tap")] {
+        fails_clearly(
+            &[
+                "-bios",
+                "none",
+                "-kernel",
+                kernel.to_str().unwrap(),
+                "-netdev",
+                &format!("{first},id=n0"),
+                "-netdev",
+                &format!("{second},id=n0"),
+            ],
+            &format!("-netdev {second},id=n0: Duplicate ID 'n0' for netdev"),
+        );
+    }
+}
+
 /// Image files are size-checked before they are read: an endless file
 /// (`/dev/zero`) as kernel, firmware or initrd is read only up to the RAM
 /// it could occupy, then refused (it used to be read until the host ran
