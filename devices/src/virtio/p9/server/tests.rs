@@ -66,7 +66,7 @@ impl Reply {
 impl Client {
     fn new(root: &std::path::Path, read_only: bool) -> Self {
         let mut c = Client {
-            server: Server::new(root, read_only).unwrap(),
+            server: Server::new(root, read_only, SecurityModel::None).unwrap(),
             tag: 0,
         };
         let mut w = Writer::new(msg::TVERSION, wire::NOTAG);
