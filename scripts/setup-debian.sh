@@ -14,11 +14,12 @@
 #   libslirp-dev, libglib2.0-dev, pkg-config  the user network (-netdev user): libslirp links against glib
 #   qemu-utils               qemu-img: makes, checks and compares qcow2 images in tests
 #   qemu-user                qemu-riscv64: the oracle for Linux user programs (linux_extensions)
+#   attr                     getfattr: reads the 9p share's user.virtfs.* xattrs in tests (linux_9p_security)
 #
 # Rust itself comes from rustup (https://rustup.rs), not from here.
 set -euo pipefail
 
-packages=(gcc make cmake gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs gdb-multiarch libslirp-dev libglib2.0-dev pkg-config qemu-utils qemu-user)
+packages=(gcc make cmake gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs gdb-multiarch libslirp-dev libglib2.0-dev pkg-config qemu-utils qemu-user attr)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
