@@ -416,19 +416,27 @@ impl Server {
 
     // ----- owners and modes (the security model) -----
 
-    /// The file open as `fd` as the guest sees it: the host's `stat`,
-    /// with the owner, group, mode and device number the `mapped-xattr`
-    /// attributes give, where they give them.
-    fn guest_stat(&self, fd: &OwnedFd) -> Result<Stat> {
-        let mut s = rustix::fs::fstat(fd)?;
-        if self.model == SecurityModel::MappedXattr {
-            let m = mapped::read(fd);
-            s.st_uid = m.uid.unwrap_or(s.st_uid);
-            s.st_gid = m.gid.unwrap_or(s.st_gid);
-            s.st_mode = m.mode.map_or(s.st_mode, |mode| mode as _);
-            s.st_rdev = m.rdev.map_or(s.st_rdev, |rdev| rdev as _);
+    /// The owner, group, mode and device number the guest sees of the
+    /// file open as `fd`, whose host `stat` is `s`: the host's, or the
+    /// `mapped-xattr` attributes' where they give them.
+    fn guest_view(&self, fd: &OwnedFd, s: &Stat) -> Mapped {
+        let m = match self.model {
+            SecurityModel::MappedXattr => mapped::read(fd),
+            _ => Mapped::default(),
+        };
+        Mapped {
+            uid: Some(m.uid.unwrap_or(s.st_uid)),
+            gid: Some(m.gid.unwrap_or(s.st_gid)),
+            mode: Some(m.mode.unwrap_or(s.st_mode)),
+            rdev: Some(m.rdev.unwrap_or(s.st_rdev)),
         }
-        Ok(s)
+    }
+
+    /// The file type (`S_IFMT` bits) the guest sees of the file open as
+    /// `fd`.
+    fn guest_type(&self, fd: &OwnedFd) -> Result<u32> {
+        let s = rustix::fs::fstat(fd)?;
+        Ok(self.guest_view(fd, &s).mode.unwrap_or(s.st_mode) & S_IFMT)
     }
 
     /// The host mode to create a file of guest mode `mode` with: the
@@ -616,7 +624,7 @@ impl Server {
         let path = f.path.clone();
         let fd = self.resolve(&path)?;
         let stat = rustix::fs::fstat(&fd)?;
-        let guest_type = self.guest_stat(&fd)?.st_mode & S_IFMT;
+        let guest_type = self.guest_type(&fd)?;
         let (parent, name) = self.parent(&path)?;
         let open = match stat.st_mode & S_IFMT {
             S_IFDIR => {
@@ -769,16 +777,15 @@ impl Server {
         let _mask = r.u64()?;
         let path = self.fid(fid)?.path.clone();
         let fd = self.resolve(&path)?;
-        // The qid is the host file's, as Twalk gives it.
-        let qid = qid_of(&rustix::fs::fstat(&fd)?);
-        let s = self.guest_stat(&fd)?;
+        let s = rustix::fs::fstat(&fd)?;
+        let guest = self.guest_view(&fd, &s);
         w.u64(GETATTR_BASIC)
-            .qid(qid)
-            .u32(s.st_mode)
-            .u32(s.st_uid)
-            .u32(s.st_gid)
+            .qid(qid_of(&s))
+            .u32(guest.mode.unwrap_or(s.st_mode))
+            .u32(guest.uid.unwrap_or(s.st_uid))
+            .u32(guest.gid.unwrap_or(s.st_gid))
             .u64(s.st_nlink as u64)
-            .u64(s.st_rdev as u64)
+            .u64(guest.rdev.unwrap_or(s.st_rdev))
             .u64(s.st_size as u64)
             .u64(s.st_blksize as u64)
             .u64(s.st_blocks as u64)
@@ -821,7 +828,7 @@ impl Server {
                 if is_link {
                     return Err(Error(EOPNOTSUPP));
                 }
-                let kind = self.guest_stat(&fd)?.st_mode & S_IFMT;
+                let kind = self.guest_type(&fd)?;
                 m.mode = Some(kind | (mode & 0o7777));
             }
             m.uid = (valid & ATTR_UID != 0).then_some(uid);
@@ -1075,7 +1082,7 @@ impl Server {
         let host = rustix::fs::fstat(&fd)?;
         match host.st_mode & S_IFMT {
             S_IFLNK => return Err(Error(ELOOP)),
-            S_IFREG if self.guest_stat(&fd)?.st_mode & S_IFMT == S_IFLNK => {}
+            S_IFREG if self.guest_type(&fd)? == S_IFLNK => {}
             _ => return Err(Error(EINVAL)),
         }
         // Reopened through the descriptor the confined walk gave: the
