@@ -13,7 +13,8 @@
 //! - [`wire`]: the 9P2000.L message format;
 //! - [`server`]: the file server and its confinement to the shared folder;
 //! - [`mapped`]: the guest's owners and modes in extended attributes
-//!   (`security_model=mapped-xattr`).
+//!   (`security_model=mapped-xattr`);
+//! - [`xattr`]: the guest's own extended attributes.
 //!
 //! A request larger than the negotiated `msize` is answered with an
 //! error without being read; a chain whose buffers are outside RAM, or
@@ -23,6 +24,7 @@
 pub mod mapped;
 pub mod server;
 pub mod wire;
+pub mod xattr;
 
 use std::path::Path;
 

@@ -58,6 +58,7 @@ use rustix::io::Errno;
 
 use super::mapped::{self, Mapped};
 use super::wire::{self, msg, Malformed, Qid, Reader, Writer, NOFID, QTDIR, QTFILE, QTSYMLINK};
+use super::xattr::{self, Pending};
 use crate::virtio::fsdev::SecurityModel;
 
 /// The largest `msize` the server accepts; a client asking for more gets
@@ -161,6 +162,10 @@ enum Open {
     /// A directory: Treaddir seeks it to the offset the client gives (the
     /// `d_off` cookie of the last entry it got, as `seekdir` takes).
     Dir(rustix::fs::Dir),
+    /// An extended attribute's value, or the list of names (Txattrwalk).
+    XattrRead(Vec<u8>),
+    /// An extended attribute being written (Txattrcreate).
+    XattrWrite(Pending),
 }
 
 /// A fid: where it is in the share, and what it has open.
@@ -322,8 +327,8 @@ impl Server {
             }
             msg::TGETLOCK => self.getlock(r, &mut w)?,
             msg::TMKNOD => self.mknod(r, &mut w)?,
-            // Extended attributes are not supported.
-            msg::TXATTRWALK | msg::TXATTRCREATE => return Err(Error(EOPNOTSUPP)),
+            msg::TXATTRWALK => self.xattrwalk(r, &mut w)?,
+            msg::TXATTRCREATE => self.xattrcreate(r)?,
             _ => return Err(Error(EOPNOTSUPP)),
         }
         Ok(w.finish())
@@ -368,9 +373,24 @@ impl Server {
         }
     }
 
+    /// Forgets `fid`; an attribute written through it is set now (the
+    /// fid goes whether that succeeds or not).
     fn clunk(&mut self, fid: u32) -> Result<()> {
-        let f = self.fids.remove(&fid).ok_or(Error(EBADF))?;
+        let mut f = self.fids.remove(&fid).ok_or(Error(EBADF))?;
+        let pending = match f.open.take() {
+            Some(Open::XattrWrite(p)) => Some(p),
+            other => {
+                f.open = other;
+                None
+            }
+        };
+        if pending.is_some() {
+            self.open_count -= 1;
+        }
         self.close(f);
+        if let Some(p) = pending {
+            p.commit()?;
+        }
         Ok(())
     }
 
@@ -716,10 +736,19 @@ impl Server {
         let fid = r.u32()?;
         let offset = r.u64()?;
         let count = r.u32()? as usize;
-        let Some(Open::File(file)) = &self.fid(fid)?.open else {
-            return Err(Error(EBADF));
-        };
         let count = count.min(max_reply.saturating_sub(READ_OVERHEAD));
+        let file = match &self.fid(fid)?.open {
+            Some(Open::File(file)) => file,
+            Some(Open::XattrRead(value)) => {
+                let start = usize::try_from(offset)
+                    .unwrap_or(usize::MAX)
+                    .min(value.len());
+                let data = &value[start..value.len().min(start + count)];
+                w.u32(u32::try_from(data.len()).unwrap_or(0)).raw(data);
+                return Ok(());
+            }
+            _ => return Err(Error(EBADF)),
+        };
         let mut data = vec![0u8; count];
         let mut done = 0;
         while done < count {
@@ -742,8 +771,14 @@ impl Server {
         let count = r.u32()?;
         let data = r.bytes(count as usize)?;
         self.writable()?;
-        let Some(Open::File(file)) = &self.fid(fid)?.open else {
-            return Err(Error(EBADF));
+        let file = match &mut self.fid_mut(fid)?.open {
+            Some(Open::File(file)) => file,
+            Some(Open::XattrWrite(pending)) => {
+                pending.write(offset, data)?;
+                w.u32(count);
+                return Ok(());
+            }
+            _ => return Err(Error(EBADF)),
         };
         offset.checked_add(u64::from(count)).ok_or(Error(EINVAL))?;
         file.write_all_at(data, offset)?;
@@ -1054,7 +1089,7 @@ impl Server {
             Some(Open::File(file)) if datasync != 0 => file.sync_data()?,
             Some(Open::File(file)) => file.sync_all()?,
             Some(Open::Dir(dir)) => rustix::fs::fsync(dir.fd()?)?,
-            None => return Err(Error(EBADF)),
+            Some(Open::XattrRead(_) | Open::XattrWrite(_)) | None => return Err(Error(EBADF)),
         }
         Ok(())
     }
@@ -1195,6 +1230,69 @@ impl Server {
             OsStr::from_bytes(name),
             AtFlags::empty(),
         )?;
+        Ok(())
+    }
+
+    /// The attributes the guest may not see or change: the
+    /// `mapped-xattr` model's own.
+    fn hidden_xattrs(&self) -> Option<&'static [u8]> {
+        (self.model == SecurityModel::MappedXattr).then_some(mapped::PREFIX)
+    }
+
+    fn xattrwalk(&mut self, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
+        let fid = r.u32()?;
+        let newfid = r.u32()?;
+        let name = r.string()?;
+        let f = self.fid(fid)?;
+        let (path, uid) = (f.path.clone(), f.uid);
+        if newfid != fid && self.fids.contains_key(&newfid) {
+            return Err(Error(EBADF));
+        }
+        if self.open_count >= MAX_OPEN {
+            return Err(Error(EMFILE));
+        }
+        let fd = self.resolve(&path)?;
+        let hidden = self.hidden_xattrs();
+        let value = if name.is_empty() {
+            xattr::list(&fd, hidden)?
+        } else if hidden.is_some_and(|h| name.starts_with(h)) {
+            // As if absent (ENODATA, Linux's ENOATTR).
+            return Err(Errno::NODATA.into());
+        } else {
+            xattr::get(&fd, name)?
+        };
+        w.u64(value.len() as u64);
+        self.insert_fid(newfid, path, uid)?;
+        self.fid_mut(newfid)?.open = Some(Open::XattrRead(value));
+        self.open_count += 1;
+        Ok(())
+    }
+
+    fn xattrcreate(&mut self, r: &mut Reader<'_>) -> Result<()> {
+        let fid = r.u32()?;
+        let name = r.string()?;
+        let size = r.u64()?;
+        let flags = r.u32()?;
+        self.writable()?;
+        let f = self.fid(fid)?;
+        if f.open.is_some() {
+            return Err(Error(EBADF));
+        }
+        if name.is_empty() || name.contains(&0) {
+            return Err(Error(EINVAL));
+        }
+        if self.hidden_xattrs().is_some_and(|h| name.starts_with(h)) {
+            // QEMU 7.2 refuses these with EACCES (measured: setfattr -n
+            // user.virtfs.uid and setfattr -x both say "Permission denied").
+            return Err(Errno::ACCESS.into());
+        }
+        if self.open_count >= MAX_OPEN {
+            return Err(Error(EMFILE));
+        }
+        let fd = self.resolve(&f.path.clone())?;
+        let pending = Pending::new(fd, name, size, flags)?;
+        self.fid_mut(fid)?.open = Some(Open::XattrWrite(pending));
+        self.open_count += 1;
         Ok(())
     }
 

@@ -906,3 +906,106 @@ fn passthrough_applies_the_guest_owner_on_the_host() {
         assert!(!dir.exists() && !fifo.exists(), "left behind");
     }
 }
+
+impl Client {
+    /// Txattrwalk of `name` on the file at `names` into fid 95, then its
+    /// value read whole; or the Rlerror number.
+    fn getxattr(&mut self, names: &[&[u8]], name: &[u8]) -> std::result::Result<Vec<u8>, u32> {
+        self.walk(0, 94, names).ok(msg::TWALK + 1);
+        let mut w = self.msg(msg::TXATTRWALK);
+        w.u32(94).u32(95).string(name);
+        let r = self.send(w, 8192);
+        self.clunk(94).ok(msg::TCLUNK + 1);
+        if r.kind == msg::RLERROR {
+            return Err(r.errno());
+        }
+        let size = r.reader().u64().unwrap();
+        let r = self.read(95, 0, 8000, 8192).ok(msg::TREAD + 1);
+        self.clunk(95).ok(msg::TCLUNK + 1);
+        let mut rd = r.reader();
+        let n = rd.u32().unwrap();
+        assert_eq!(u64::from(n), size);
+        Ok(rd.bytes(n as usize).unwrap().to_vec())
+    }
+
+    /// Txattrcreate of `name` (announcing `size` bytes) on the file at
+    /// `names` through fid 93, `value` written, and the clunk that sets
+    /// it; the first Rlerror number on the way.
+    fn setxattr(
+        &mut self,
+        names: &[&[u8]],
+        name: &[u8],
+        size: u64,
+        value: &[u8],
+    ) -> std::result::Result<(), u32> {
+        self.walk(0, 93, names).ok(msg::TWALK + 1);
+        let mut w = self.msg(msg::TXATTRCREATE);
+        w.u32(93).string(name).u64(size).u32(0);
+        let r = self.send(w, 8192);
+        if r.kind == msg::RLERROR {
+            self.clunk(93).ok(msg::TCLUNK + 1);
+            return Err(r.errno());
+        }
+        if !value.is_empty() {
+            let mut w = self.msg(msg::TWRITE);
+            w.u32(93).u64(0).u32(value.len() as u32).raw(value);
+            let r = self.send(w, 8192);
+            if r.kind == msg::RLERROR {
+                // The clunk sets nothing (the value is short): EINVAL.
+                assert_eq!(self.clunk(93).errno(), EINVAL);
+                return Err(r.errno());
+            }
+        }
+        let r = self.clunk(93);
+        if r.kind == msg::RLERROR {
+            return Err(r.errno());
+        }
+        Ok(())
+    }
+}
+
+/// The guest's own extended attributes: set (Txattrcreate, Twrite,
+/// Tclunk), read (Txattrwalk, Tread), listed (an empty name) and removed
+/// (a size of zero). In mapped-xattr, `user.virtfs.*` is out of the
+/// guest's reach: reading it is ENODATA, the list leaves it out, setting
+/// or removing it is EACCES (as QEMU 7.2 answers `setfattr`), and the
+/// host's values stay. In `none` the host's attributes are all the
+/// guest's.
+#[test]
+fn guest_xattrs_and_the_mapped_attributes_out_of_reach() {
+    let Some(s) = xattr_scratch() else { return };
+    let f = s.share().join("f");
+    std::fs::write(&f, b"x").unwrap();
+    let mut c = Client::with_model(&s.share(), false, SecurityModel::MappedXattr, 0);
+    c.setattr(&[b"f"], ATTR_UID, 0, 1234, 0)
+        .ok(msg::TSETATTR + 1);
+    assert_eq!(c.setxattr(&[b"f"], b"user.foo", 3, b"bar"), Ok(()));
+    assert_eq!(xattr(&f, "user.foo"), Some(b"bar".to_vec()));
+    assert_eq!(c.getxattr(&[b"f"], b"user.foo"), Ok(b"bar".to_vec()));
+    assert_eq!(c.getxattr(&[b"f"], b"user.virtfs.uid"), Err(61));
+    assert_eq!(c.getxattr(&[b"f"], b""), Ok(b"user.foo\0".to_vec()));
+    const EACCES: u32 = 13;
+    assert_eq!(
+        c.setxattr(&[b"f"], b"user.virtfs.uid", 4, &[0; 4]),
+        Err(EACCES)
+    );
+    assert_eq!(c.setxattr(&[b"f"], b"user.virtfs.uid", 0, b""), Err(EACCES));
+    assert_eq!(xattr(&f, "user.virtfs.uid"), Some(vec![0xd2, 4, 0, 0]));
+    // Removal; a value past its announced size, or short of it; too big.
+    assert_eq!(c.setxattr(&[b"f"], b"user.foo", 0, b""), Ok(()));
+    assert_eq!(xattr(&f, "user.foo"), None);
+    assert_eq!(c.setxattr(&[b"f"], b"user.a", 2, b"abc"), Err(EINVAL));
+    assert_eq!(c.setxattr(&[b"f"], b"user.a", 4, b"abc"), Err(EINVAL));
+    assert_eq!(xattr(&f, "user.a"), None);
+    assert_eq!(c.setxattr(&[b"f"], b"user.a", 1 << 20, b""), Err(7));
+    assert_eq!(c.server.open_count, 0, "an xattr fid was left counted");
+    // security_model=none: nothing is hidden.
+    let mut c = Client::with_model(&s.share(), false, SecurityModel::None, 0);
+    assert_eq!(
+        c.getxattr(&[b"f"], b"user.virtfs.uid"),
+        Ok(vec![0xd2, 4, 0, 0])
+    );
+    // Read-only shares refuse.
+    let mut c = Client::with_model(&s.share(), true, SecurityModel::MappedXattr, 0);
+    assert_eq!(c.setxattr(&[b"f"], b"user.b", 1, b"b"), Err(EROFS));
+}
