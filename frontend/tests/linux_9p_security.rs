@@ -85,6 +85,8 @@ struct Seen {
     /// `stat -c` of each name: mode, owner, group, device, size, name.
     stat: String,
     readlink: String,
+    /// What the `extra` commands printed.
+    extra: Vec<String>,
 }
 
 /// As the guest's root: mount the share, make the files, look at them,
@@ -98,9 +100,7 @@ fn session(guest: &mut Guest, extra: &[&str]) -> Seen {
     assert_eq!(mounted, "mounted");
     guest.run("echo hi > f; chown 1234:5678 f; chmod 4750 f", STEP);
     guest.run("mknod fifo p; ln -s target l; mkdir d", STEP);
-    for command in extra {
-        guest.run(command, STEP);
-    }
+    let extra = extra.iter().map(|c| guest.run(c, STEP)).collect();
     let ls = guest.run(
         "ls -ln | sed 's/ [A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* / /'",
         STEP,
@@ -112,7 +112,12 @@ fn session(guest: &mut Guest, extra: &[&str]) -> Seen {
     let readlink = guest.run("readlink l", STEP);
     guest.run("cd /; sync; umount /mnt", STEP);
     guest.send("poweroff");
-    Seen { ls, stat, readlink }
+    Seen {
+        ls,
+        stat,
+        readlink,
+        extra,
+    }
 }
 
 /// The `user.virtfs.*` attributes of `path` as `getfattr -d -e hex`
@@ -202,26 +207,66 @@ fn check_mapped_host(dir: &Path) -> Vec<String> {
     attrs
 }
 
+/// The guest's own attributes on a mapped-xattr share: `user.virtfs.*`
+/// cannot be set or removed, another `user.` one can.
+const MAPPED_EXTRA: &[&str] = &[
+    "setfattr -n user.virtfs.uid -v 0x00000000 f; echo rc=$?",
+    "setfattr -x user.virtfs.mode f; echo rc=$?",
+    "setfattr -n user.foo -v bar f; echo rc=$?",
+];
+
+/// Every attribute of `path` in the `user.` namespace, as `getfattr -d
+/// -e hex` prints them.
+fn getfattr_all(path: &Path) -> String {
+    let out = Command::new("getfattr")
+        .args(["-d", "-m", "^user\\.", "-e", "hex", "--absolute-names"])
+        .arg(path)
+        .output()
+        .expect("getfattr (scripts/setup-debian.sh installs attr)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("user."))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
 fn mapped_xattr_keeps_guest_owners_in_attributes_as_qemu_does() {
     let dir = share("9p-mapped-rivet");
     let mut guest = rivet(&dir, "mapped-xattr");
-    let seen = session(&mut guest, &[]);
+    let seen = session(&mut guest, MAPPED_EXTRA);
     assert_eq!(guest.wait_exit(STEP), Some(0), "rivet's exit status");
     check_guest_view(&seen);
+    assert_eq!(
+        seen.extra,
+        [
+            "setfattr: f: Permission denied\nrc=1",
+            "setfattr: f: Permission denied\nrc=1",
+            "rc=0"
+        ]
+    );
+    assert_eq!(
+        getfattr_all(&dir.join("f")),
+        "user.foo=0x626172\nuser.virtfs.gid=0x2e160000\n\
+         user.virtfs.mode=0xe8890000\nuser.virtfs.uid=0xd2040000"
+    );
     let attrs = check_mapped_host(&dir);
 
     let qemu_dir = share("9p-mapped-qemu");
     let Some(mut qemu) = qemu(&qemu_dir, "mapped-xattr") else {
         return;
     };
-    let qemu_seen = session(&mut qemu, &[]);
+    let qemu_seen = session(&mut qemu, MAPPED_EXTRA);
     assert_eq!(qemu.wait_exit(STEP), Some(0), "QEMU's exit status");
     assert_eq!(
         seen, qemu_seen,
         "the guest's view: rivet and QEMU 7.2 differ"
     );
     assert_eq!(attrs, check_mapped_host(&qemu_dir), "the attributes differ");
+    assert_eq!(
+        getfattr_all(&dir.join("f")),
+        getfattr_all(&qemu_dir.join("f"))
+    );
 }
 
 /// passthrough, run as root (as CI runs): the guest's owners and modes
