@@ -22,8 +22,9 @@
 //!
 //! Bounds: replies fit the negotiated `msize` and the buffer the driver
 //! gave (`Tread`'s and `Treaddir`'s counts are cut to fit), there are at
-//! most [`MAX_FIDS`] fids and [`MAX_OPEN`] of them open on host files,
-//! and a malformed message is answered with `Rlerror(EINVAL)` (`EPROTO`
+//! most [`MAX_FIDS`] fids and [`MAX_OPEN`] of them open on host files
+//! or extended attributes (whose values are at most
+//! [`xattr::XATTR_SIZE_MAX`] bytes), and a malformed message is answered with `Rlerror(EINVAL)` (`EPROTO`
 //! for a bad header), an unknown one with `Rlerror(EOPNOTSUPP)`.
 //!
 //! Owners and modes follow the security model (QEMU's `-fsdev` docs):
@@ -70,8 +71,8 @@ pub const MIN_MSIZE: u32 = 4096;
 const DEFAULT_MSIZE: u32 = 8192;
 /// The most fids the client may hold at once.
 pub const MAX_FIDS: usize = 32768;
-/// The most fids that may be open on host files (each holds a host file
-/// descriptor).
+/// The most fids that may be open on host files or extended attributes
+/// (each holds a host file descriptor, or an attribute's value).
 pub const MAX_OPEN: usize = 256;
 /// The most names in one Twalk (the protocol's `MAXWELEM`).
 const MAX_WALK: u16 = 16;
