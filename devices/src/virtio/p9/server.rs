@@ -461,11 +461,11 @@ impl Server {
     }
 
     /// The host mode to create a file of guest mode `mode` with: the
-    /// guest's permissions, or the fixed mode of the `mapped-xattr` model
-    /// (`dir_mode` for a directory, [`mapped::FILE_MODE`] otherwise).
-    fn host_mode(&self, mode: u32, dir_mode: u32) -> Mode {
+    /// guest's permissions, or in the `mapped-xattr` model its fixed
+    /// `mapped_mode` ([`mapped::FILE_MODE`] or [`mapped::DIR_MODE`]).
+    fn host_mode(&self, mode: u32, mapped_mode: u32) -> Mode {
         match self.model {
-            SecurityModel::MappedXattr => Mode::from_bits_truncate(dir_mode),
+            SecurityModel::MappedXattr => Mode::from_bits_truncate(mapped_mode),
             _ => file_mode(mode),
         }
     }
