@@ -1009,3 +1009,115 @@ fn guest_xattrs_and_the_mapped_attributes_out_of_reach() {
     let mut c = Client::with_model(&s.share(), true, SecurityModel::MappedXattr, 0);
     assert_eq!(c.setxattr(&[b"f"], b"user.b", 1, b"b"), Err(EROFS));
 }
+
+/// Hostile sequences of the messages the security models add or change
+/// (Tmknod, Tsymlink, Treadlink, Tsetattr, Txattrwalk, Txattrcreate,
+/// Twrite, Tclunk), with random fids, names, modes, sizes and offsets, in
+/// every model: no panic, every reply well-formed, the open fids within
+/// their bound, and nothing outside the share touched.
+#[test]
+fn random_model_messages_stay_in_bounds() {
+    let Some(s) = xattr_scratch() else { return };
+    std::fs::write(s.share().join("f"), b"x").unwrap();
+    let names: [&[u8]; 6] = [b"f", b"n", b"l", b"..", b"a/b", b"user.virtfs.uid"];
+    for model in [
+        SecurityModel::None,
+        SecurityModel::MappedXattr,
+        SecurityModel::Passthrough,
+    ] {
+        let mut c = Client::with_model(&s.share(), false, model, 1000);
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..5000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let fid = (x % 5) as u32;
+            let name = names[(x >> 8) as usize % names.len()];
+            let value = names[(x >> 12) as usize % names.len()];
+            let mode = [S_IFIFO | 0o644, S_IFCHR | 0o600, S_IFDIR, 0o7777, u32::MAX]
+                [(x >> 16) as usize % 5];
+            let big = [0, 3, 1 << 16, 1 << 17, u64::MAX][(x >> 20) as usize % 5];
+            let w = match (x >> 24) % 9 {
+                0 => {
+                    let mut w = c.msg(msg::TMKNOD);
+                    w.u32(fid)
+                        .string(name)
+                        .u32(mode)
+                        .u32(x as u32)
+                        .u32(9)
+                        .u32(0);
+                    w
+                }
+                1 => {
+                    let mut w = c.msg(msg::TSYMLINK);
+                    w.u32(fid).string(name).string(value).u32(0);
+                    w
+                }
+                2 => {
+                    let mut w = c.msg(msg::TREADLINK);
+                    w.u32(fid);
+                    w
+                }
+                3 => {
+                    let mut w = c.msg(msg::TSETATTR);
+                    w.u32(fid)
+                        .u32((x >> 32) as u32 & 0x1ff)
+                        .u32(mode)
+                        .u32(7)
+                        .u32(8);
+                    w.u64(big).u64(0).u64(0).u64(0).u64(0);
+                    w
+                }
+                4 => {
+                    let mut w = c.msg(msg::TXATTRWALK);
+                    w.u32(fid).u32((x >> 36) as u32 % 5).string(if x & 1 == 0 {
+                        b""
+                    } else {
+                        value
+                    });
+                    w
+                }
+                5 => {
+                    let mut w = c.msg(msg::TXATTRCREATE);
+                    w.u32(fid).string(value).u64(big).u32((x >> 40) as u32 % 4);
+                    w
+                }
+                6 => {
+                    let mut w = c.msg(msg::TWRITE);
+                    w.u32(fid).u64(big).u32(value.len() as u32).raw(value);
+                    w
+                }
+                7 => {
+                    let mut w = c.msg(msg::TCLUNK);
+                    w.u32(fid);
+                    w
+                }
+                _ => {
+                    let mut w = c.msg(msg::TWALK);
+                    w.u32(0).u32(fid).u16(1).string(name);
+                    w
+                }
+            };
+            c.send(w, 512);
+            // Fid 0 is the root: keep one.
+            if !c.server.fids.contains_key(&0) {
+                let mut w = c.msg(msg::TATTACH);
+                w.u32(0).u32(NOFID).string(b"u").string(b"").u32(1000);
+                c.send(w, 512).ok(msg::TATTACH + 1);
+            }
+            assert!(c.server.open_count <= MAX_OPEN);
+        }
+        let open = c.server.fids.values().filter(|f| f.open.is_some()).count();
+        assert_eq!(open, c.server.open_count, "{model:?}: open fids miscounted");
+    }
+    let mut beside: Vec<_> = std::fs::read_dir(s.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["secret", "share"]);
+    assert_eq!(
+        std::fs::read(s.dir.path().join("secret")).unwrap(),
+        b"outside"
+    );
+}
