@@ -15,12 +15,12 @@
 #   qemu-utils               qemu-img: makes, checks and compares qcow2 images in tests
 #   qemu-user                qemu-riscv64: the oracle for Linux user programs (linux_extensions)
 #   iproute2                 ip: the tap tests (net_tap) address and delete host interfaces
+#   attr                     getfattr: reads the 9p share's user.virtfs.* xattrs in tests (linux_9p_security)
 #
 # Rust itself comes from rustup (https://rustup.rs), not from here.
 set -euo pipefail
 
-packages=(gcc make cmake gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs gdb-multiarch libslirp-dev libglib2.0-dev pkg-config qemu-utils qemu-user)
-packages+=(iproute2)
+packages=(gcc make cmake gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu device-tree-compiler e2fsprogs gdb-multiarch libslirp-dev libglib2.0-dev pkg-config qemu-utils qemu-user iproute2 attr)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

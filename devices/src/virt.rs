@@ -128,6 +128,8 @@ pub struct ShareConfig {
     pub tag: String,
     /// Refuse every change (`readonly=on`).
     pub read_only: bool,
+    /// How the guest's owners and modes are kept (`security_model=`).
+    pub security_model: crate::virtio::fsdev::SecurityModel,
     /// The virtio-mmio slot (0..8) it sits in.
     pub slot: usize,
 }
@@ -568,8 +570,13 @@ impl Platform for VirtBoard {
 /// The virtio-9p transport for `share`.
 #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
 fn share_device(share: &ShareConfig, version: MmioVersion) -> Result<VirtioMmio> {
-    let device = crate::virtio::p9::VirtioP9::new(&share.path, &share.tag, share.read_only)
-        .map_err(|e| Error::Config(format!("virtio-9p: {e}")))?;
+    let device = crate::virtio::p9::VirtioP9::new(
+        &share.path,
+        &share.tag,
+        share.read_only,
+        share.security_model,
+    )
+    .map_err(|e| Error::Config(format!("virtio-9p: {e}")))?;
     Ok(VirtioMmio::new(Some(Box::new(device)), version))
 }
 

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use clap::Parser;
 use rivet_core::isa::Extensions;
 use rivet_devices::plic::Gateway;
+use rivet_devices::virtio::fsdev::SecurityModel;
 use rivet_devices::virtio::DiskFormat;
 
 /// rivet: a RISC-V RV64GC full-system emulator with QEMU's `virt` board.
@@ -111,10 +112,10 @@ pub struct Args {
     /// An object: `rng-random,id=ID[,filename=FILE]` or `rng-builtin,id=ID` (for virtio-rng-device).
     #[arg(long = "object", value_name = "TYPE,id=ID,...")]
     pub objects: Vec<String>,
-    /// A shared host folder: `local,id=ID,path=DIR,security_model=none[,readonly=on]` (for virtio-9p-device).
+    /// A shared host folder: `local,id=ID,path=DIR,security_model=none|mapped-xattr|passthrough[,readonly=on]` (for virtio-9p-device).
     #[arg(long = "fsdev", value_name = "local,id=ID,path=DIR,...")]
     pub fsdevs: Vec<String>,
-    /// A shared host folder and its virtio-9p device: `local,path=DIR,mount_tag=TAG,security_model=none[,readonly=on]`.
+    /// A shared host folder and its virtio-9p device: `local,path=DIR,mount_tag=TAG,security_model=none|mapped-xattr|passthrough[,readonly=on]`.
     #[arg(long = "virtfs", value_name = "local,path=DIR,mount_tag=TAG,...")]
     pub virtfs: Vec<String>,
     /// Keep guest writes to disks in memory; the image files stay untouched.
@@ -985,9 +986,11 @@ pub struct FsdevSpec {
     pub path: PathBuf,
     /// `readonly=on`.
     pub read_only: bool,
+    /// `security_model=`.
+    pub security_model: SecurityModel,
 }
 
-/// Parses `-fsdev local,id=ID,path=DIR,security_model=none[,readonly=on]`.
+/// Parses `-fsdev local,id=ID,path=DIR,security_model=MODEL[,readonly=on]`.
 /// With `virtfs` (the `-virtfs` spelling) the id defaults to `mount_tag`,
 /// which is returned too.
 fn parse_fs(option: &str, text: &str) -> Result<(FsdevSpec, Option<String>), UsageError> {
@@ -1022,27 +1025,30 @@ fn parse_fs(option: &str, text: &str) -> Result<(FsdevSpec, Option<String>), Usa
             }
         }
     }
-    match model.as_deref() {
-        Some("none") => {}
-        Some(m @ ("passthrough" | "mapped-xattr" | "mapped" | "mapped-file")) => {
+    let security_model = match model.as_deref() {
+        Some("none") => SecurityModel::None,
+        Some("mapped-xattr" | "mapped") => SecurityModel::MappedXattr,
+        Some("passthrough") => SecurityModel::Passthrough,
+        Some("mapped-file") => {
             return Err(UsageError(format!(
-                "{option} local,security_model={m}: not supported: rivet serves the folder as \
-                 the user running it and keeps no guest owners or modes apart; use \
-                 security_model=none"
+                "{option} local,security_model=mapped-file: not supported: rivet keeps the \
+                 guest's owners and modes in extended attributes (security_model=mapped-xattr), \
+                 not in .virtfs_metadata files"
             )))
         }
         Some(m) => {
             return Err(UsageError(format!(
                 "{option} local: invalid security_model property '{m}' (valid: \
-                 passthrough, mapped-xattr, mapped-file, none; rivet has none)"
+                 passthrough, mapped-xattr, none; QEMU's mapped-file is not supported)"
             )))
         }
         None => {
             return Err(UsageError(format!(
-                "{option} local: security_model property not set (rivet has security_model=none)"
+                "{option} local: security_model property not set (valid: passthrough, \
+                 mapped-xattr, none)"
             )))
         }
-    }
+    };
     let path = path.ok_or_else(|| UsageError(format!("{option} local: path= is required")))?;
     if virtfs && tag.is_none() {
         return Err(UsageError(format!(
@@ -1057,6 +1063,7 @@ fn parse_fs(option: &str, text: &str) -> Result<(FsdevSpec, Option<String>), Usa
             id,
             path,
             read_only,
+            security_model,
         },
         tag,
     ))
@@ -1391,11 +1398,26 @@ mod tests {
             FsdevSpec {
                 id: "fs0".into(),
                 path: "/srv".into(),
-                read_only: true
+                read_only: true,
+                security_model: SecurityModel::None,
             }
         );
         assert!(parse_fsdev("local,id=fs0,path=/srv").is_err());
-        assert!(parse_fsdev("local,id=fs0,path=/srv,security_model=mapped-xattr").is_err());
+        for (text, model) in [
+            ("mapped-xattr", SecurityModel::MappedXattr),
+            ("mapped", SecurityModel::MappedXattr),
+            ("passthrough", SecurityModel::Passthrough),
+        ] {
+            let fs = parse_fsdev(&format!("local,id=f,path=/srv,security_model={text}")).unwrap();
+            assert_eq!(fs.security_model, model);
+        }
+        let e = parse_fsdev("local,id=fs0,path=/srv,security_model=mapped-file").unwrap_err();
+        assert!(
+            e.0.contains("security_model=mapped-file: not supported"),
+            "{}",
+            e.0
+        );
+        assert!(parse_fsdev("local,id=fs0,path=/srv,security_model=bogus").is_err());
         assert!(parse_fsdev("proxy,id=fs0,sock_fd=3,security_model=none").is_err());
         assert!(parse_fsdev("local,id=fs0,path=/srv,security_model=none,mount_tag=x").is_err());
         let (fs, tag) =

@@ -464,6 +464,7 @@ fn rngs_and_shares_from_args(
             path: fsdev.path.clone(),
             tag,
             read_only: fsdev.read_only,
+            security_model: fsdev.security_model,
             slot,
         });
         Ok(())

@@ -191,8 +191,10 @@ const PATTERNS: &[Pattern] = &[
     // no PCI bus, a virtio-9p-device: the guest mounts the same tag.
     Pattern("-M virt -bios none -kernel $OFF -nographic -virtfs local,path=$DIR,mount_tag=host,security_model=none", Runs, true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -virtfs local,path=$DIR,mount_tag=host,security_model=none,readonly=on,id=share0", Runs, true),
-    Pattern("-M virt -bios none -kernel $OFF -nographic -virtfs local,path=$DIR,mount_tag=host,security_model=mapped-xattr", Refuses("security_model=mapped-xattr: not supported"), true),
-    Pattern("-M virt -bios none -kernel $OFF -nographic -virtfs local,path=$DIR,mount_tag=host,security_model=passthrough", Refuses("security_model=passthrough: not supported"), true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -virtfs local,path=$DIR,mount_tag=host,security_model=mapped-xattr", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -virtfs local,path=$DIR,mount_tag=host,security_model=passthrough", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -fsdev local,id=fs0,path=$DIR,security_model=mapped -device virtio-9p-device,fsdev=fs0,mount_tag=host", Runs, true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -virtfs local,path=$DIR,mount_tag=host,security_model=mapped-file", Refuses("security_model=mapped-file: not supported"), true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -virtfs local,path=$DIR,mount_tag=host", Refuses("security_model property not set"), false),
     Pattern("-M virt -bios none -kernel $OFF -nographic -virtfs local,path=$DIR/no-such-dir,mount_tag=host,security_model=none", Refuses("virtio-9p: cannot share"), false),
     Pattern("-M virt -bios none -kernel $OFF -nographic -fsdev local,id=fs0,path=$DIR,security_model=none -device virtio-9p-device,fsdev=fs1,mount_tag=host", Refuses("no -fsdev with id=fs1"), false),

@@ -14,6 +14,7 @@
 //! - [`console`]: the console device (§5.3);
 //! - [`net`]: the network device (§5.1);
 //! - [`rng`]: the entropy device (§5.4);
+//! - [`fsdev`]: the options of a shared folder (its security model);
 //! - `p9`: the 9P transport, host file sharing (64-bit Linux hosts only);
 //! - [`disk`]: the raw image file behind a block device.
 //!
@@ -25,6 +26,7 @@
 pub mod block;
 pub mod console;
 pub mod disk;
+pub mod fsdev;
 pub mod mmio;
 pub mod net;
 #[cfg(all(target_os = "linux", target_pointer_width = "64"))]

@@ -11,21 +11,27 @@
 //! `VIRTIO_9P_MOUNT_TAG`.
 //!
 //! - [`wire`]: the 9P2000.L message format;
-//! - [`server`]: the file server and its confinement to the shared folder.
+//! - [`server`]: the file server and its confinement to the shared folder;
+//! - [`mapped`]: the guest's owners and modes in extended attributes
+//!   (`security_model=mapped-xattr`);
+//! - [`xattr`]: the guest's own extended attributes.
 //!
 //! A request larger than the negotiated `msize` is answered with an
 //! error without being read; a chain whose buffers are outside RAM, or
 //! with no room for a reply, is returned with nothing written and counted.
 //! One poll serves requests until [`WORK_PER_POLL`] bytes have moved.
 
+pub mod mapped;
 pub mod server;
 pub mod wire;
+pub mod xattr;
 
 use std::path::Path;
 
 use rivet_core::bits::to_usize;
 use rivet_core::Memory;
 
+use super::fsdev::SecurityModel;
 use super::queue::{Queue, QueueError};
 use super::{device_id, QueueWork, VirtioDevice};
 pub use server::Server;
@@ -78,12 +84,18 @@ pub struct VirtioP9 {
 
 impl VirtioP9 {
     /// A device that shares `path` under the mount tag `tag`, read-only
-    /// if `read_only`.
-    pub fn new(path: &Path, tag: &str, read_only: bool) -> Result<Self, ShareError> {
+    /// if `read_only`, keeping the guest's owners and modes as `model`
+    /// says.
+    pub fn new(
+        path: &Path,
+        tag: &str,
+        read_only: bool,
+        model: SecurityModel,
+    ) -> Result<Self, ShareError> {
         if tag.is_empty() || tag.len() > MAX_TAG_LEN {
             return Err(ShareError::Tag(tag.into()));
         }
-        let server = Server::new(path, read_only).map_err(|error| ShareError::Open {
+        let server = Server::new(path, read_only, model).map_err(|error| ShareError::Open {
             path: path.display().to_string(),
             error,
         })?;
@@ -268,12 +280,12 @@ mod tests {
     #[test]
     fn requests_are_answered_and_hostile_chains_are_dropped() {
         let dir = tempfile::tempdir().unwrap();
-        let mut dev = VirtioP9::new(dir.path(), "host0", false).unwrap();
+        let mut dev = VirtioP9::new(dir.path(), "host0", false, SecurityModel::None).unwrap();
         let mut cfg = [0u8; 8];
         dev.read_config(0, &mut cfg);
         assert_eq!(&cfg[..7], b"\x05\x00host0");
-        assert!(VirtioP9::new(dir.path(), "", false).is_err());
-        assert!(VirtioP9::new(&dir.path().join("none"), "t", false).is_err());
+        assert!(VirtioP9::new(dir.path(), "", false, SecurityModel::None).is_err());
+        assert!(VirtioP9::new(&dir.path().join("none"), "t", false, SecurityModel::None).is_err());
 
         let mut w = wire::Writer::new(wire::msg::TVERSION, wire::NOTAG);
         w.u32(8192).string(b"9P2000.L");

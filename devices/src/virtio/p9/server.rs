@@ -1,5 +1,5 @@
-//! A 9P2000.L file server for one host directory (QEMU's `local` fsdev
-//! with `security_model=none`).
+//! A 9P2000.L file server for one host directory (QEMU's `local` fsdev,
+//! with its security models `none`, `mapped-xattr` and `passthrough`).
 //!
 //! [`Server::handle`] takes one request message and returns its reply,
 //! synchronously. Requests are served in the order they arrive, so
@@ -22,12 +22,28 @@
 //!
 //! Bounds: replies fit the negotiated `msize` and the buffer the driver
 //! gave (`Tread`'s and `Treaddir`'s counts are cut to fit), there are at
-//! most [`MAX_FIDS`] fids and [`MAX_OPEN`] of them open on host files,
-//! and a malformed message is answered with `Rlerror(EINVAL)` (`EPROTO`
+//! most [`MAX_FIDS`] fids and [`MAX_OPEN`] of them open on host files
+//! or extended attributes (whose values are at most
+//! [`xattr::XATTR_SIZE_MAX`] bytes), and a malformed message is answered with `Rlerror(EINVAL)` (`EPROTO`
 //! for a bad header), an unknown one with `Rlerror(EOPNOTSUPP)`.
 //!
-//! Ownership is the host user's (`security_model=none`): `chown` is
-//! attempted and its failure ignored, as QEMU does for that model.
+//! Owners and modes follow the security model (QEMU's `-fsdev` docs):
+//! - `none`: ownership is the host user's: `chown` is attempted and its
+//!   failure ignored, as QEMU does for that model;
+//! - `mapped-xattr`: files and directories are created as the host user,
+//!   with host modes [`mapped::FILE_MODE`] and [`mapped::DIR_MODE`]; the
+//!   guest's owner, group, mode and device number are kept in the
+//!   `user.virtfs.*` attributes ([`mapped`]), which `Tgetattr` reports
+//!   and `Tsetattr` changes, never the host owner or mode. Device nodes,
+//!   FIFOs and sockets are regular files carrying their type in the mode
+//!   attribute; a symbolic link is a regular file holding its target,
+//!   which only `Treadlink` reads: the server never follows it, and the
+//!   guest resolves it in its own name space, as a real link in `none`.
+//!   A real host link in such a share reads as `ELOOP`, as on QEMU;
+//! - `passthrough`: the guest's owner, group, mode and device numbers are
+//!   applied to the host files; a change the host refuses (`EPERM` when
+//!   not running as root) fails the request, and a file whose owner could
+//!   not be set is removed again, as QEMU does.
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
@@ -41,7 +57,10 @@ use rivet_core::bits::low_u32;
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat, Timespec, Timestamps};
 use rustix::io::Errno;
 
+use super::mapped::{self, Mapped};
 use super::wire::{self, msg, Malformed, Qid, Reader, Writer, NOFID, QTDIR, QTFILE, QTSYMLINK};
+use super::xattr::{self, Pending};
+use crate::virtio::fsdev::SecurityModel;
 
 /// The largest `msize` the server accepts; a client asking for more gets
 /// this (Linux's default is 128 KiB for virtio).
@@ -52,8 +71,8 @@ pub const MIN_MSIZE: u32 = 4096;
 const DEFAULT_MSIZE: u32 = 8192;
 /// The most fids the client may hold at once.
 pub const MAX_FIDS: usize = 32768;
-/// The most fids that may be open on host files (each holds a host file
-/// descriptor).
+/// The most fids that may be open on host files or extended attributes
+/// (each holds a host file descriptor, or an attribute's value).
 pub const MAX_OPEN: usize = 256;
 /// The most names in one Twalk (the protocol's `MAXWELEM`).
 const MAX_WALK: u16 = 16;
@@ -98,6 +117,9 @@ const DOTL_APPEND: u32 = 0o2000;
 
 /// Tunlinkat's flag for removing a directory (Linux `AT_REMOVEDIR`).
 const DOTL_AT_REMOVEDIR: u32 = 0x200;
+/// The longest symbolic link target `Treadlink` returns in the
+/// `mapped-xattr` model (Linux's `PATH_MAX`).
+const PATH_MAX: usize = 4096;
 /// Tgetattr: the basic fields are valid (`P9_GETATTR_BASIC`).
 const GETATTR_BASIC: u64 = 0x7ff;
 /// Rlock: the lock was taken.
@@ -141,6 +163,10 @@ enum Open {
     /// A directory: Treaddir seeks it to the offset the client gives (the
     /// `d_off` cookie of the last entry it got, as `seekdir` takes).
     Dir(rustix::fs::Dir),
+    /// An extended attribute's value, or the list of names (Txattrwalk).
+    XattrRead(Vec<u8>),
+    /// An extended attribute being written (Txattrcreate).
+    XattrWrite(Pending),
 }
 
 /// A fid: where it is in the share, and what it has open.
@@ -149,6 +175,9 @@ struct Fid {
     /// Path components from the share's root; empty for the root.
     path: Vec<Vec<u8>>,
     open: Option<Open>,
+    /// The guest user it acts for (Tattach's `n_uname`): the owner of
+    /// what it creates in the `mapped-xattr` and `passthrough` models.
+    uid: u32,
 }
 
 /// What the server has done, for diagnostics.
@@ -167,6 +196,7 @@ pub struct ServerStats {
 pub struct Server {
     root: OwnedFd,
     read_only: bool,
+    model: SecurityModel,
     msize: u32,
     fids: HashMap<u32, Fid>,
     open_count: usize,
@@ -175,9 +205,10 @@ pub struct Server {
 
 impl Server {
     /// A server for the directory `root`; `read_only` refuses every
-    /// change with `EROFS`. The directory is opened here: a path that is
-    /// not a readable directory is an error now, not when the guest mounts.
-    pub fn new(root: &Path, read_only: bool) -> std::io::Result<Self> {
+    /// change with `EROFS`; `model` says how the guest's owners and modes
+    /// are kept. The directory is opened here: a path that is not a
+    /// readable directory is an error now, not when the guest mounts.
+    pub fn new(root: &Path, read_only: bool, model: SecurityModel) -> std::io::Result<Self> {
         let fd = rustix::fs::open(
             root,
             OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
@@ -186,6 +217,7 @@ impl Server {
         Ok(Server {
             root: fd,
             read_only,
+            model,
             msize: DEFAULT_MSIZE,
             fids: HashMap::new(),
             open_count: 0,
@@ -295,8 +327,9 @@ impl Server {
                 w.u8(LOCK_SUCCESS);
             }
             msg::TGETLOCK => self.getlock(r, &mut w)?,
-            // Extended attributes and device nodes are not supported.
-            msg::TXATTRWALK | msg::TXATTRCREATE | msg::TMKNOD => return Err(Error(EOPNOTSUPP)),
+            msg::TMKNOD => self.mknod(r, &mut w)?,
+            msg::TXATTRWALK => self.xattrwalk(r, &mut w)?,
+            msg::TXATTRCREATE => self.xattrcreate(r)?,
             _ => return Err(Error(EOPNOTSUPP)),
         }
         Ok(w.finish())
@@ -312,9 +345,10 @@ impl Server {
         self.fids.get_mut(&fid).ok_or(Error(EBADF))
     }
 
-    /// Adds fid `fid` at `path`, replacing one of the same number (a
-    /// Twalk to itself), within [`MAX_FIDS`].
-    fn insert_fid(&mut self, fid: u32, path: Vec<Vec<u8>>) -> Result<()> {
+    /// Adds fid `fid` at `path`, acting for the guest user `uid`,
+    /// replacing one of the same number (a Twalk to itself), within
+    /// [`MAX_FIDS`].
+    fn insert_fid(&mut self, fid: u32, path: Vec<Vec<u8>>, uid: u32) -> Result<()> {
         if fid == NOFID {
             return Err(Error(EINVAL));
         }
@@ -323,7 +357,14 @@ impl Server {
         } else if self.fids.len() >= MAX_FIDS {
             return Err(Error(EMFILE));
         }
-        self.fids.insert(fid, Fid { path, open: None });
+        self.fids.insert(
+            fid,
+            Fid {
+                path,
+                open: None,
+                uid,
+            },
+        );
         Ok(())
     }
 
@@ -333,9 +374,24 @@ impl Server {
         }
     }
 
+    /// Forgets `fid`; an attribute written through it is set now (the
+    /// fid goes whether that succeeds or not).
     fn clunk(&mut self, fid: u32) -> Result<()> {
-        let f = self.fids.remove(&fid).ok_or(Error(EBADF))?;
+        let mut f = self.fids.remove(&fid).ok_or(Error(EBADF))?;
+        let pending = match f.open.take() {
+            Some(Open::XattrWrite(p)) => Some(p),
+            other => {
+                f.open = other;
+                None
+            }
+        };
+        if pending.is_some() {
+            self.open_count -= 1;
+        }
         self.close(f);
+        if let Some(p) = pending {
+            p.commit()?;
+        }
         Ok(())
     }
 
@@ -379,6 +435,106 @@ impl Server {
         }
     }
 
+    // ----- owners and modes (the security model) -----
+
+    /// The owner, group, mode and device number the guest sees of the
+    /// file open as `fd`, whose host `stat` is `s`: the host's, or the
+    /// `mapped-xattr` attributes' where they give them.
+    fn guest_view(&self, fd: &OwnedFd, s: &Stat) -> Mapped {
+        let m = match self.model {
+            SecurityModel::MappedXattr => mapped::read(fd),
+            _ => Mapped::default(),
+        };
+        Mapped {
+            uid: Some(m.uid.unwrap_or(s.st_uid)),
+            gid: Some(m.gid.unwrap_or(s.st_gid)),
+            mode: Some(m.mode.unwrap_or(s.st_mode)),
+            rdev: Some(m.rdev.unwrap_or(s.st_rdev)),
+        }
+    }
+
+    /// The file type (`S_IFMT` bits) the guest sees of the file open as
+    /// `fd`.
+    fn guest_type(&self, fd: &OwnedFd) -> Result<u32> {
+        let s = rustix::fs::fstat(fd)?;
+        Ok(self.guest_view(fd, &s).mode.unwrap_or(s.st_mode) & S_IFMT)
+    }
+
+    /// The host mode to create a file of guest mode `mode` with: the
+    /// guest's permissions, or in the `mapped-xattr` model its fixed
+    /// `mapped_mode` ([`mapped::FILE_MODE`] or [`mapped::DIR_MODE`]).
+    fn host_mode(&self, mode: u32, mapped_mode: u32) -> Mode {
+        match self.model {
+            SecurityModel::MappedXattr => Mode::from_bits_truncate(mapped_mode),
+            _ => file_mode(mode),
+        }
+    }
+
+    /// Gives the file `name` just created in `dir` its guest owner `uid`,
+    /// group `gid`, mode `mode` (file type included) and device number
+    /// `rdev`, as the model keeps them; on failure removes it again and
+    /// returns the error. (`none` keeps nothing.)
+    fn post_create(
+        &self,
+        dir: &OwnedFd,
+        name: &OsStr,
+        (uid, gid): (u32, u32),
+        mode: u32,
+        rdev: Option<u64>,
+    ) -> Result<()> {
+        let done = match self.model {
+            SecurityModel::None => return Ok(()),
+            SecurityModel::MappedXattr => rustix::fs::openat(
+                dir,
+                name,
+                OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .and_then(|fd| {
+                mapped::write(
+                    &fd,
+                    &Mapped {
+                        uid: Some(uid),
+                        gid: Some(gid),
+                        mode: Some(mode),
+                        rdev,
+                    },
+                )
+            }),
+            SecurityModel::Passthrough => rustix::fs::chownat(
+                dir,
+                name,
+                Some(rustix::fs::Uid::from_raw(uid)),
+                Some(rustix::fs::Gid::from_raw(gid)),
+                AtFlags::SYMLINK_NOFOLLOW,
+            )
+            .and_then(|()| {
+                // The guest's permissions, whatever the host's umask took,
+                // and after the chown, which drops set-user-ID bits.
+                if mode & S_IFMT == S_IFLNK {
+                    return Ok(());
+                }
+                let fd = rustix::fs::openat(
+                    dir,
+                    name,
+                    OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )?;
+                chmod_fd(&fd, mode)
+            }),
+        };
+        if let Err(e) = done {
+            let flags = if mode & S_IFMT == S_IFDIR {
+                AtFlags::REMOVEDIR
+            } else {
+                AtFlags::empty()
+            };
+            let _ = rustix::fs::unlinkat(dir, name, flags);
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
     // ----- session -----
 
     fn version(&mut self, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
@@ -404,12 +560,12 @@ impl Server {
         let _afid = r.u32()?;
         let _uname = r.string()?;
         let _aname = r.string()?;
-        let _n_uname = r.u32()?;
+        let n_uname = r.u32()?;
         if self.fids.contains_key(&fid) {
             return Err(Error(EBADF));
         }
         let qid = qid_of(&rustix::fs::fstat(&self.root)?);
-        self.insert_fid(fid, Vec::new())?;
+        self.insert_fid(fid, Vec::new(), n_uname)?;
         w.qid(qid);
         Ok(())
     }
@@ -432,6 +588,7 @@ impl Server {
             return Err(Error(EBADF));
         }
         let mut path = start.path.clone();
+        let uid = start.uid;
         let mut qids = Vec::with_capacity(names.len());
         let mut fd = self.resolve(&path)?;
         for (i, name) in names.iter().enumerate() {
@@ -464,7 +621,7 @@ impl Server {
             }
         }
         if qids.len() == names.len() {
-            self.insert_fid(newfid, path)?;
+            self.insert_fid(newfid, path, uid)?;
         }
         w.u16(u16::try_from(qids.len()).unwrap_or(MAX_WALK));
         for q in qids {
@@ -486,7 +643,9 @@ impl Server {
             return Err(Error(EMFILE));
         }
         let path = f.path.clone();
-        let stat = rustix::fs::fstat(self.resolve(&path)?)?;
+        let fd = self.resolve(&path)?;
+        let stat = rustix::fs::fstat(&fd)?;
+        let guest_type = self.guest_type(&fd)?;
         let (parent, name) = self.parent(&path)?;
         let open = match stat.st_mode & S_IFMT {
             S_IFDIR => {
@@ -500,6 +659,12 @@ impl Server {
                     Mode::empty(),
                 )?;
                 Open::Dir(rustix::fs::Dir::new(fd)?)
+            }
+            // A mapped-xattr link or device node is a host regular file:
+            // it is refused as the real thing would be.
+            S_IFREG if guest_type == S_IFLNK => return Err(Error(ELOOP)),
+            S_IFREG if matches!(guest_type, S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK) => {
+                return Err(Error(EOPNOTSUPP))
             }
             S_IFREG => {
                 if flags & (DOTL_ACCMODE | DOTL_TRUNC | DOTL_APPEND) != 0 {
@@ -538,12 +703,26 @@ impl Server {
             return Err(Error(EMFILE));
         }
         let (dir, mut path) = self.dir_of(fid)?;
-        let mut oflags = open_flags(flags) | OFlags::CREATE;
-        if flags & DOTL_EXCL != 0 {
-            oflags |= OFlags::EXCL;
+        let uid = self.fid(fid)?.uid;
+        let host_name = OsStr::from_bytes(name);
+        let oflags = open_flags(flags) | OFlags::CREATE;
+        let host_mode = self.host_mode(mode, mapped::FILE_MODE);
+        // Whether this request made the file: only then are its owner and
+        // mode set, and the file removed again if they cannot be.
+        let (fd, created) =
+            match rustix::fs::openat(&dir, host_name, oflags | OFlags::EXCL, host_mode) {
+                Ok(fd) => (fd, true),
+                Err(Errno::EXIST) if flags & DOTL_EXCL == 0 => (
+                    rustix::fs::openat(&dir, host_name, oflags, host_mode)?,
+                    false,
+                ),
+                Err(e) => return Err(e.into()),
+            };
+        if self.model == SecurityModel::None {
+            let _ = rustix::fs::fchown(&fd, None, Some(rustix::fs::Gid::from_raw(gid)));
+        } else if created {
+            self.post_create(&dir, host_name, (uid, gid), S_IFREG | (mode & 0o7777), None)?;
         }
-        let fd = rustix::fs::openat(&dir, OsStr::from_bytes(name), oflags, file_mode(mode))?;
-        let _ = rustix::fs::fchown(&fd, None, Some(rustix::fs::Gid::from_raw(gid)));
         let stat = rustix::fs::fstat(&fd)?;
         path.push(name.to_vec());
         let f = self.fid_mut(fid)?;
@@ -558,10 +737,19 @@ impl Server {
         let fid = r.u32()?;
         let offset = r.u64()?;
         let count = r.u32()? as usize;
-        let Some(Open::File(file)) = &self.fid(fid)?.open else {
-            return Err(Error(EBADF));
-        };
         let count = count.min(max_reply.saturating_sub(READ_OVERHEAD));
+        let file = match &self.fid(fid)?.open {
+            Some(Open::File(file)) => file,
+            Some(Open::XattrRead(value)) => {
+                let start = usize::try_from(offset)
+                    .unwrap_or(usize::MAX)
+                    .min(value.len());
+                let data = &value[start..value.len().min(start + count)];
+                w.u32(u32::try_from(data.len()).unwrap_or(0)).raw(data);
+                return Ok(());
+            }
+            _ => return Err(Error(EBADF)),
+        };
         let mut data = vec![0u8; count];
         let mut done = 0;
         while done < count {
@@ -584,8 +772,14 @@ impl Server {
         let count = r.u32()?;
         let data = r.bytes(count as usize)?;
         self.writable()?;
-        let Some(Open::File(file)) = &self.fid(fid)?.open else {
-            return Err(Error(EBADF));
+        let file = match &mut self.fid_mut(fid)?.open {
+            Some(Open::File(file)) => file,
+            Some(Open::XattrWrite(pending)) => {
+                pending.write(offset, data)?;
+                w.u32(count);
+                return Ok(());
+            }
+            _ => return Err(Error(EBADF)),
         };
         offset.checked_add(u64::from(count)).ok_or(Error(EINVAL))?;
         file.write_all_at(data, offset)?;
@@ -618,14 +812,16 @@ impl Server {
         let fid = r.u32()?;
         let _mask = r.u64()?;
         let path = self.fid(fid)?.path.clone();
-        let s = rustix::fs::fstat(self.resolve(&path)?)?;
+        let fd = self.resolve(&path)?;
+        let s = rustix::fs::fstat(&fd)?;
+        let guest = self.guest_view(&fd, &s);
         w.u64(GETATTR_BASIC)
             .qid(qid_of(&s))
-            .u32(s.st_mode)
-            .u32(s.st_uid)
-            .u32(s.st_gid)
+            .u32(guest.mode.unwrap_or(s.st_mode))
+            .u32(guest.uid.unwrap_or(s.st_uid))
+            .u32(guest.gid.unwrap_or(s.st_gid))
             .u64(s.st_nlink as u64)
-            .u64(s.st_rdev as u64)
+            .u64(guest.rdev.unwrap_or(s.st_rdev))
             .u64(s.st_size as u64)
             .u64(s.st_blksize as u64)
             .u64(s.st_blocks as u64)
@@ -659,18 +855,37 @@ impl Server {
         let name = OsStr::from_bytes(&name);
         let stat = rustix::fs::statat(&parent, name, AtFlags::SYMLINK_NOFOLLOW)?;
         let is_link = stat.st_mode & S_IFMT == S_IFLNK;
-        if valid & ATTR_MODE != 0 {
+        if self.model == SecurityModel::MappedXattr {
+            // The guest's owner, group and mode are attributes; the host
+            // file keeps its own.
+            let fd = self.resolve(&path)?;
+            let mut m = Mapped::default();
+            if valid & ATTR_MODE != 0 {
+                if is_link {
+                    return Err(Error(EOPNOTSUPP));
+                }
+                let kind = self.guest_type(&fd)?;
+                m.mode = Some(kind | (mode & 0o7777));
+            }
+            m.uid = (valid & ATTR_UID != 0).then_some(uid);
+            m.gid = (valid & ATTR_GID != 0).then_some(gid);
+            mapped::write(&fd, &m)?;
+        } else if valid & ATTR_MODE != 0 {
             // A link has no mode of its own; chmod would follow it.
             if is_link {
                 return Err(Error(EOPNOTSUPP));
             }
             rustix::fs::chmodat(&parent, name, file_mode(mode), AtFlags::empty())?;
         }
-        if valid & (ATTR_UID | ATTR_GID) != 0 {
+        if valid & (ATTR_UID | ATTR_GID) != 0 && self.model != SecurityModel::MappedXattr {
             let uid = (valid & ATTR_UID != 0).then(|| rustix::fs::Uid::from_raw(uid));
             let gid = (valid & ATTR_GID != 0).then(|| rustix::fs::Gid::from_raw(gid));
-            // security_model=none: a chown the host refuses is ignored.
-            let _ = rustix::fs::chownat(&parent, name, uid, gid, AtFlags::SYMLINK_NOFOLLOW);
+            let done = rustix::fs::chownat(&parent, name, uid, gid, AtFlags::SYMLINK_NOFOLLOW);
+            // security_model=none: a chown the host refuses is ignored;
+            // passthrough: it fails the request.
+            if self.model == SecurityModel::Passthrough {
+                done?;
+            }
         }
         if valid & ATTR_SIZE != 0 {
             match &self.fid(fid)?.open {
@@ -767,12 +982,14 @@ impl Server {
         let dfid = r.u32()?;
         let name = r.string()?;
         let mode = r.u32()?;
-        let _gid = r.u32()?;
+        let gid = r.u32()?;
         check_name(name)?;
         self.writable()?;
         let (dir, _) = self.dir_of(dfid)?;
+        let uid = self.fid(dfid)?.uid;
         let name = OsStr::from_bytes(name);
-        rustix::fs::mkdirat(&dir, name, file_mode(mode))?;
+        rustix::fs::mkdirat(&dir, name, self.host_mode(mode, mapped::DIR_MODE))?;
+        self.post_create(&dir, name, (uid, gid), S_IFDIR | (mode & 0o7777), None)?;
         let stat = rustix::fs::statat(&dir, name, AtFlags::SYMLINK_NOFOLLOW)?;
         w.qid(qid_of(&stat));
         Ok(())
@@ -873,7 +1090,7 @@ impl Server {
             Some(Open::File(file)) if datasync != 0 => file.sync_data()?,
             Some(Open::File(file)) => file.sync_all()?,
             Some(Open::Dir(dir)) => rustix::fs::fsync(dir.fd()?)?,
-            None => return Err(Error(EBADF)),
+            Some(Open::XattrRead(_) | Open::XattrWrite(_)) | None => return Err(Error(EBADF)),
         }
         Ok(())
     }
@@ -881,26 +1098,115 @@ impl Server {
     fn readlink(&mut self, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
         let fid = r.u32()?;
         let path = self.fid(fid)?.path.clone();
+        if self.model == SecurityModel::MappedXattr {
+            w.string(&self.mapped_link_target(&path)?);
+            return Ok(());
+        }
         let (parent, name) = self.parent(&path)?;
         let target = rustix::fs::readlinkat(&parent, OsStr::from_bytes(&name), Vec::new())?;
         w.string(target.as_bytes());
         Ok(())
     }
 
+    /// The target of the `mapped-xattr` symbolic link at `path`: the
+    /// contents of the regular file that stands for it, at most
+    /// [`PATH_MAX`] bytes. A real host link is `ELOOP` (as on QEMU, which
+    /// opens the file without following it), anything else `EINVAL`.
+    fn mapped_link_target(&self, path: &[Vec<u8>]) -> Result<Vec<u8>> {
+        use std::io::Read;
+        let fd = self.resolve(path)?;
+        let host = rustix::fs::fstat(&fd)?;
+        match host.st_mode & S_IFMT {
+            S_IFLNK => return Err(Error(ELOOP)),
+            S_IFREG if self.guest_type(&fd)? == S_IFLNK => {}
+            _ => return Err(Error(EINVAL)),
+        }
+        // Reopened through the descriptor the confined walk gave: the
+        // very regular file just checked.
+        let file = File::from(reopen(&fd, OFlags::RDONLY)?);
+        let mut target = Vec::new();
+        file.take(PATH_MAX as u64).read_to_end(&mut target)?;
+        Ok(target)
+    }
+
     fn symlink(&mut self, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
         let dfid = r.u32()?;
         let name = r.string()?;
         let target = r.string()?;
-        let _gid = r.u32()?;
+        let gid = r.u32()?;
         check_name(name)?;
         if target.is_empty() || target.contains(&0) {
             return Err(Error(EINVAL));
         }
         self.writable()?;
         let (dir, _) = self.dir_of(dfid)?;
+        let uid = self.fid(dfid)?.uid;
         let name = OsStr::from_bytes(name);
-        // The link's target is only text to the host: it is never followed.
-        rustix::fs::symlinkat(OsStr::from_bytes(target), &dir, name)?;
+        if self.model == SecurityModel::MappedXattr {
+            // A regular file holding the target, which only Treadlink reads.
+            let fd = rustix::fs::openat(
+                &dir,
+                name,
+                OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::from_bits_truncate(mapped::FILE_MODE),
+            )?;
+            if let Err(e) = File::from(fd).write_all_at(target, 0) {
+                let _ = rustix::fs::unlinkat(&dir, name, AtFlags::empty());
+                return Err(e.into());
+            }
+        } else {
+            // The link's target is only text to the host: it is never followed.
+            rustix::fs::symlinkat(OsStr::from_bytes(target), &dir, name)?;
+        }
+        self.post_create(&dir, name, (uid, gid), S_IFLNK | 0o777, None)?;
+        let stat = rustix::fs::statat(&dir, name, AtFlags::SYMLINK_NOFOLLOW)?;
+        w.qid(qid_of(&stat));
+        Ok(())
+    }
+
+    fn mknod(&mut self, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
+        let dfid = r.u32()?;
+        let name = r.string()?;
+        let mode = r.u32()?;
+        let major = r.u32()?;
+        let minor = r.u32()?;
+        let gid = r.u32()?;
+        check_name(name)?;
+        self.writable()?;
+        let kind = match mode & S_IFMT {
+            0 | S_IFREG => S_IFREG,
+            k @ (S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK) => k,
+            _ => return Err(Error(EINVAL)),
+        };
+        let mode = kind | (mode & 0o7777);
+        let rdev = rustix::fs::makedev(major, minor);
+        let (dir, _) = self.dir_of(dfid)?;
+        let uid = self.fid(dfid)?.uid;
+        let name = OsStr::from_bytes(name);
+        if self.model == SecurityModel::MappedXattr {
+            // A regular file carrying the type in its mode attribute.
+            rustix::fs::openat(
+                &dir,
+                name,
+                OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::from_bits_truncate(mapped::FILE_MODE),
+            )?;
+            self.post_create(&dir, name, (uid, gid), mode, Some(rdev))?;
+        } else {
+            rustix::fs::mknodat(
+                &dir,
+                name,
+                FileType::from_raw_mode(mode as _),
+                file_mode(mode),
+                rdev,
+            )?;
+            if self.model == SecurityModel::None {
+                let gid = Some(rustix::fs::Gid::from_raw(gid));
+                let _ = rustix::fs::chownat(&dir, name, None, gid, AtFlags::SYMLINK_NOFOLLOW);
+            } else {
+                self.post_create(&dir, name, (uid, gid), mode, None)?;
+            }
+        }
         let stat = rustix::fs::statat(&dir, name, AtFlags::SYMLINK_NOFOLLOW)?;
         w.qid(qid_of(&stat));
         Ok(())
@@ -928,6 +1234,69 @@ impl Server {
         Ok(())
     }
 
+    /// The attributes the guest may not see or change: the
+    /// `mapped-xattr` model's own.
+    fn hidden_xattrs(&self) -> Option<&'static [u8]> {
+        (self.model == SecurityModel::MappedXattr).then_some(mapped::PREFIX)
+    }
+
+    fn xattrwalk(&mut self, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
+        let fid = r.u32()?;
+        let newfid = r.u32()?;
+        let name = r.string()?;
+        let f = self.fid(fid)?;
+        let (path, uid) = (f.path.clone(), f.uid);
+        if newfid != fid && self.fids.contains_key(&newfid) {
+            return Err(Error(EBADF));
+        }
+        if self.open_count >= MAX_OPEN {
+            return Err(Error(EMFILE));
+        }
+        let fd = self.resolve(&path)?;
+        let hidden = self.hidden_xattrs();
+        let value = if name.is_empty() {
+            xattr::list(&fd, hidden)?
+        } else if hidden.is_some_and(|h| name.starts_with(h)) {
+            // As if absent (ENODATA, Linux's ENOATTR).
+            return Err(Errno::NODATA.into());
+        } else {
+            xattr::get(&fd, name)?
+        };
+        w.u64(value.len() as u64);
+        self.insert_fid(newfid, path, uid)?;
+        self.fid_mut(newfid)?.open = Some(Open::XattrRead(value));
+        self.open_count += 1;
+        Ok(())
+    }
+
+    fn xattrcreate(&mut self, r: &mut Reader<'_>) -> Result<()> {
+        let fid = r.u32()?;
+        let name = r.string()?;
+        let size = r.u64()?;
+        let flags = r.u32()?;
+        self.writable()?;
+        let f = self.fid(fid)?;
+        if f.open.is_some() {
+            return Err(Error(EBADF));
+        }
+        if name.is_empty() || name.contains(&0) {
+            return Err(Error(EINVAL));
+        }
+        if self.hidden_xattrs().is_some_and(|h| name.starts_with(h)) {
+            // QEMU 7.2 refuses these with EACCES (measured: setfattr -n
+            // user.virtfs.uid and setfattr -x both say "Permission denied").
+            return Err(Errno::ACCESS.into());
+        }
+        if self.open_count >= MAX_OPEN {
+            return Err(Error(EMFILE));
+        }
+        let fd = self.resolve(&f.path.clone())?;
+        let pending = Pending::new(fd, name, size, flags)?;
+        self.fid_mut(fid)?.open = Some(Open::XattrWrite(pending));
+        self.open_count += 1;
+        Ok(())
+    }
+
     fn getlock(&mut self, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
         let fid = r.u32()?;
         let _kind = r.u8()?;
@@ -951,6 +1320,10 @@ const S_IFMT: u32 = 0o170_000;
 const S_IFDIR: u32 = 0o040_000;
 const S_IFREG: u32 = 0o100_000;
 const S_IFLNK: u32 = 0o120_000;
+const S_IFCHR: u32 = 0o020_000;
+const S_IFBLK: u32 = 0o060_000;
+const S_IFIFO: u32 = 0o010_000;
+const S_IFSOCK: u32 = 0o140_000;
 const DT_DIR: u8 = 4;
 const DT_LNK: u8 = 10;
 
@@ -984,6 +1357,25 @@ fn open_flags(flags: u32) -> OFlags {
 /// The permission bits of a mode a request gives.
 fn file_mode(mode: u32) -> Mode {
     Mode::from_bits_truncate(mode & 0o7777)
+}
+
+/// Sets the permission bits of the file open (`O_PATH` will do) as `fd`
+/// to those of `mode`, through `/proc/self/fd` (`fchmod` refuses an
+/// `O_PATH` descriptor): the file the confined walk reached, never
+/// another. `fd` is never a symbolic link here.
+fn chmod_fd(fd: &OwnedFd, mode: u32) -> std::result::Result<(), Errno> {
+    use std::os::fd::AsRawFd;
+    let path = format!("/proc/self/fd/{}", fd.as_raw_fd());
+    rustix::fs::chmod(path.as_str(), file_mode(mode))
+}
+
+/// A new descriptor, opened with `flags`, of the file open (`O_PATH`
+/// will do) as `fd`, through `/proc/self/fd`: the same file, never a
+/// name that might have changed.
+fn reopen(fd: &OwnedFd, flags: OFlags) -> std::result::Result<OwnedFd, Errno> {
+    use std::os::fd::AsRawFd;
+    let path = format!("/proc/self/fd/{}", fd.as_raw_fd());
+    rustix::fs::open(path.as_str(), flags | OFlags::CLOEXEC, Mode::empty())
 }
 
 fn qid_of(s: &Stat) -> Qid {

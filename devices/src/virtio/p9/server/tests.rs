@@ -65,8 +65,14 @@ impl Reply {
 
 impl Client {
     fn new(root: &std::path::Path, read_only: bool) -> Self {
+        Self::with_model(root, read_only, SecurityModel::None, 0)
+    }
+
+    /// A client of a server with the security model `model`, attached as
+    /// the guest user `uid`.
+    fn with_model(root: &std::path::Path, read_only: bool, model: SecurityModel, uid: u32) -> Self {
         let mut c = Client {
-            server: Server::new(root, read_only).unwrap(),
+            server: Server::new(root, read_only, model).unwrap(),
             tag: 0,
         };
         let mut w = Writer::new(msg::TVERSION, wire::NOTAG);
@@ -76,7 +82,7 @@ impl Client {
         assert_eq!(rd.u32(), Ok(128 * 1024));
         assert_eq!(rd.string(), Ok(&b"9P2000.L"[..]));
         let mut w = c.msg(msg::TATTACH);
-        w.u32(0).u32(NOFID).string(b"root").string(b"").u32(0);
+        w.u32(0).u32(NOFID).string(b"root").string(b"").u32(uid);
         c.send(w, 1 << 20).ok(msg::TATTACH + 1);
         c
     }
@@ -552,4 +558,566 @@ fn readdir_resumes_at_the_offset_given() {
         names.dedup();
         assert_eq!((listed, names.len()), (302, 302), "300 files, . and ..");
     }
+}
+
+// ----- security models -----
+
+/// What Rgetattr says of a file: mode, uid, gid, rdev, size.
+#[derive(Debug, PartialEq, Eq)]
+struct Attr {
+    mode: u32,
+    uid: u32,
+    gid: u32,
+    rdev: u64,
+    size: u64,
+}
+
+impl Client {
+    /// Tgetattr of the file at `names`, through fid 98.
+    fn getattr(&mut self, names: &[&[u8]]) -> Attr {
+        self.walk(0, 98, names).ok(msg::TWALK + 1);
+        let mut w = self.msg(msg::TGETATTR);
+        w.u32(98).u64(GETATTR_BASIC);
+        let r = self.send(w, 8192).ok(msg::TGETATTR + 1);
+        self.clunk(98).ok(msg::TCLUNK + 1);
+        let mut rd = r.reader();
+        rd.u64().unwrap();
+        rd.bytes(13).unwrap();
+        let (mode, uid, gid) = (rd.u32().unwrap(), rd.u32().unwrap(), rd.u32().unwrap());
+        rd.u64().unwrap();
+        let (rdev, size) = (rd.u64().unwrap(), rd.u64().unwrap());
+        Attr {
+            mode,
+            uid,
+            gid,
+            rdev,
+            size,
+        }
+    }
+
+    /// Tsetattr of the file at `names` (through fid 97): `valid`, mode,
+    /// uid, gid.
+    fn setattr(&mut self, names: &[&[u8]], valid: u32, mode: u32, uid: u32, gid: u32) -> Reply {
+        self.walk(0, 97, names).ok(msg::TWALK + 1);
+        let mut w = self.msg(msg::TSETATTR);
+        w.u32(97).u32(valid).u32(mode).u32(uid).u32(gid).u64(0);
+        w.u64(0).u64(0).u64(0).u64(0);
+        let r = self.send(w, 8192);
+        self.clunk(97).ok(msg::TCLUNK + 1);
+        r
+    }
+
+    /// Tmknod in the root: `name`, mode (type included), major, minor, gid.
+    fn mknod(&mut self, name: &[u8], mode: u32, major: u32, minor: u32, gid: u32) -> Reply {
+        let mut w = self.msg(msg::TMKNOD);
+        w.u32(0)
+            .string(name)
+            .u32(mode)
+            .u32(major)
+            .u32(minor)
+            .u32(gid);
+        self.send(w, 8192)
+    }
+
+    /// Tsymlink in the root.
+    fn symlink(&mut self, name: &[u8], target: &[u8], gid: u32) -> Reply {
+        let mut w = self.msg(msg::TSYMLINK);
+        w.u32(0).string(name).string(target).u32(gid);
+        self.send(w, 8192)
+    }
+
+    /// Treadlink of the file at `names`, through fid 96.
+    fn readlink(&mut self, names: &[&[u8]]) -> std::result::Result<Vec<u8>, u32> {
+        self.walk(0, 96, names).ok(msg::TWALK + 1);
+        let mut w = self.msg(msg::TREADLINK);
+        w.u32(96);
+        let r = self.send(w, 8192);
+        self.clunk(96).ok(msg::TCLUNK + 1);
+        if r.kind == msg::RLERROR {
+            return Err(r.errno());
+        }
+        Ok(r.reader().string().unwrap().to_vec())
+    }
+}
+
+/// A scratch folder whose file system keeps user extended attributes
+/// (the system's temporary folder, else one under the build folder), or
+/// `None`, said, where neither does.
+fn xattr_scratch() -> Option<Scratch> {
+    let build = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
+    for dir in [tempfile::tempdir(), tempfile::tempdir_in(&build)] {
+        let Ok(dir) = dir else { continue };
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, b"").unwrap();
+        if rustix::fs::setxattr(&probe, "user.probe", b"1", rustix::fs::XattrFlags::empty()).is_ok()
+        {
+            std::fs::remove_file(&probe).unwrap();
+            std::fs::create_dir(dir.path().join("share")).unwrap();
+            std::fs::write(dir.path().join("secret"), b"outside").unwrap();
+            return Some(Scratch { dir });
+        }
+    }
+    println!("no temporary folder keeps user xattrs here: nothing to test");
+    None
+}
+
+/// The raw bytes of the attribute `name` of `path`, as `getfattr -e hex`
+/// shows them.
+fn xattr(path: &std::path::Path, name: &str) -> Option<Vec<u8>> {
+    let mut buf = [0u8; 64];
+    let n = rustix::fs::lgetxattr(path, name, &mut buf[..]).ok()?;
+    Some(buf[..n].to_vec())
+}
+
+/// The host's owner and mode of `path`.
+fn host_owner_mode(path: &std::path::Path) -> (u32, u32, u32) {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(path).unwrap();
+    (m.uid(), m.gid(), m.mode())
+}
+
+/// mapped-xattr: Tsetattr's owner, group and mode go to the attributes
+/// in QEMU 7.2's encoding (the bytes QEMU wrote for `chown 1234:5678;
+/// chmod 4750`); the host file keeps its owner and mode; Tgetattr
+/// reports the guest's values, and the host's where no attribute is.
+#[test]
+fn mapped_xattr_setattr_keeps_the_guest_owner_and_mode_in_attributes() {
+    let Some(s) = xattr_scratch() else { return };
+    let f = s.share().join("f");
+    std::fs::write(&f, b"abc").unwrap();
+    std::fs::set_permissions(&f, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let host = host_owner_mode(&f);
+    let mut c = Client::with_model(&s.share(), false, SecurityModel::MappedXattr, 0);
+    // Before: the host's values.
+    let a = c.getattr(&[b"f"]);
+    assert_eq!((a.mode, a.uid, a.gid), (host.2, host.0, host.1));
+    c.setattr(&[b"f"], ATTR_UID | ATTR_GID, 0, 1234, 5678)
+        .ok(msg::TSETATTR + 1);
+    c.setattr(&[b"f"], ATTR_MODE, S_IFREG | 0o4750, 0, 0)
+        .ok(msg::TSETATTR + 1);
+    assert_eq!(xattr(&f, "user.virtfs.uid"), Some(vec![0xd2, 0x04, 0, 0]));
+    assert_eq!(xattr(&f, "user.virtfs.gid"), Some(vec![0x2e, 0x16, 0, 0]));
+    assert_eq!(xattr(&f, "user.virtfs.mode"), Some(vec![0xe8, 0x89, 0, 0]));
+    assert_eq!(xattr(&f, "user.virtfs.rdev"), None);
+    assert_eq!(host_owner_mode(&f), host, "the host file changed");
+    assert_eq!(
+        c.getattr(&[b"f"]),
+        Attr {
+            mode: 0o104_750,
+            uid: 1234,
+            gid: 5678,
+            rdev: 0,
+            size: 3
+        }
+    );
+    // A mode without a type keeps the file's type.
+    c.setattr(&[b"f"], ATTR_MODE, 0o640, 0, 0)
+        .ok(msg::TSETATTR + 1);
+    assert_eq!(c.getattr(&[b"f"]).mode, S_IFREG | 0o640);
+    // Only the owner: the group stays.
+    c.setattr(&[b"f"], ATTR_UID, 0, 7, 0).ok(msg::TSETATTR + 1);
+    assert_eq!((c.getattr(&[b"f"]).uid, c.getattr(&[b"f"]).gid), (7, 5678));
+}
+
+/// mapped-xattr: what the guest creates is the host user's, mode 0600
+/// (0700 for a directory, QEMU 7.2's), with the attaching guest user as
+/// owner and the group the request gives, in the attributes.
+#[test]
+fn mapped_xattr_creates_as_the_host_user_with_the_guest_owner_in_attributes() {
+    let Some(s) = xattr_scratch() else { return };
+    let me = host_owner_mode(&s.share());
+    let mut c = Client::with_model(&s.share(), false, SecurityModel::MappedXattr, 1000);
+    c.walk(0, 1, &[]).ok(msg::TWALK + 1);
+    let mut w = c.msg(msg::TLCREATE);
+    w.u32(1).string(b"file").u32(DOTL_RDWR).u32(0o644).u32(100);
+    c.send(w, 8192).ok(msg::TLCREATE + 1);
+    let mut w = c.msg(msg::TMKDIR);
+    w.u32(0).string(b"dir").u32(0o755).u32(100);
+    c.send(w, 8192).ok(msg::TMKDIR + 1);
+    let file = s.share().join("file");
+    let dir = s.share().join("dir");
+    assert_eq!(host_owner_mode(&file), (me.0, me.1, S_IFREG | 0o600));
+    assert_eq!(host_owner_mode(&dir), (me.0, me.1, S_IFDIR | 0o700));
+    assert_eq!(
+        xattr(&file, "user.virtfs.mode"),
+        Some(vec![0xa4, 0x81, 0, 0])
+    );
+    assert_eq!(
+        xattr(&dir, "user.virtfs.mode"),
+        Some(vec![0xed, 0x41, 0, 0])
+    );
+    for (name, mode) in [(&b"file"[..], S_IFREG | 0o644), (b"dir", S_IFDIR | 0o755)] {
+        let a = c.getattr(&[name]);
+        assert_eq!((a.mode, a.uid, a.gid), (mode, 1000, 100), "{name:?}");
+    }
+}
+
+/// mapped-xattr: Tmknod of a FIFO and of a character device makes
+/// regular files carrying the type and device number in attributes
+/// (QEMU 7.2's bytes for `mknod p` and `mknod c 4 5`); the guest sees
+/// the FIFO and the device, and cannot open them on the host.
+#[test]
+fn mapped_xattr_mknod_makes_regular_files_with_the_type_in_attributes() {
+    let Some(s) = xattr_scratch() else { return };
+    let mut c = Client::with_model(&s.share(), false, SecurityModel::MappedXattr, 0);
+    let r = c
+        .mknod(b"fifo", S_IFIFO | 0o644, 0, 0, 0)
+        .ok(msg::TMKNOD + 1);
+    assert_eq!(r.reader().u8(), Ok(QTFILE));
+    c.mknod(b"cdev", S_IFCHR | 0o644, 4, 5, 0)
+        .ok(msg::TMKNOD + 1);
+    let fifo = s.share().join("fifo");
+    let cdev = s.share().join("cdev");
+    for f in [&fifo, &cdev] {
+        assert_eq!(host_owner_mode(f).2, S_IFREG | 0o600);
+        assert_eq!(std::fs::metadata(f).unwrap().len(), 0);
+    }
+    assert_eq!(
+        xattr(&fifo, "user.virtfs.mode"),
+        Some(vec![0xa4, 0x11, 0, 0])
+    );
+    assert_eq!(xattr(&fifo, "user.virtfs.rdev"), Some(vec![0; 8]));
+    assert_eq!(
+        xattr(&cdev, "user.virtfs.mode"),
+        Some(vec![0xa4, 0x21, 0, 0])
+    );
+    assert_eq!(
+        xattr(&cdev, "user.virtfs.rdev"),
+        Some(vec![5, 4, 0, 0, 0, 0, 0, 0])
+    );
+    assert_eq!(c.getattr(&[b"fifo"]).mode, S_IFIFO | 0o644);
+    let a = c.getattr(&[b"cdev"]);
+    assert_eq!((a.mode, a.rdev), (S_IFCHR | 0o644, (4 << 8) | 5));
+    assert_eq!(c.cat(&[b"fifo"]), Err(EOPNOTSUPP));
+    assert_eq!(c.cat(&[b"cdev"]), Err(EOPNOTSUPP));
+    // A directory is not made by Tmknod; an existing name is refused.
+    assert_eq!(c.mknod(b"d", S_IFDIR | 0o755, 0, 0, 0).errno(), EINVAL);
+    assert_eq!(c.mknod(b"fifo", S_IFIFO | 0o644, 0, 0, 0).errno(), 17);
+}
+
+/// mapped-xattr: a symbolic link is a regular file holding its target;
+/// Treadlink gives the target and the server never follows it: opening
+/// it is ELOOP, walking through it ENOTDIR, whatever it names (here the
+/// secret outside the share). A real host link in the share reads as
+/// ELOOP, as on QEMU.
+#[test]
+fn mapped_xattr_symlinks_are_files_the_server_never_follows() {
+    let Some(s) = xattr_scratch() else { return };
+    std::fs::create_dir(s.share().join("sub")).unwrap();
+    std::os::unix::fs::symlink(s.dir.path().join("secret"), s.share().join("real")).unwrap();
+    let mut c = Client::with_model(&s.share(), false, SecurityModel::MappedXattr, 0);
+    c.symlink(b"out", b"../secret", 0).ok(msg::TSYMLINK + 1);
+    c.symlink(b"in", b"sub", 0).ok(msg::TSYMLINK + 1);
+    let out = s.share().join("out");
+    assert_eq!(host_owner_mode(&out).2, S_IFREG | 0o600);
+    assert_eq!(std::fs::read(&out).unwrap(), b"../secret");
+    assert_eq!(
+        xattr(&out, "user.virtfs.mode"),
+        Some(vec![0xff, 0xa1, 0, 0])
+    );
+    assert_eq!(c.getattr(&[b"out"]).mode, S_IFLNK | 0o777);
+    assert_eq!(c.readlink(&[b"out"]), Ok(b"../secret".to_vec()));
+    assert_eq!(c.cat(&[b"out"]), Err(ELOOP));
+    assert_eq!(c.walk_len(0, 5, &[b"in", b"x"]), Ok(1));
+    assert_eq!(c.walk_len(0, 5, &[b"out", b"x"]), Ok(1));
+    assert_eq!(c.readlink(&[b"real"]), Err(ELOOP));
+    assert_eq!(c.cat(&[b"real"]), Err(ELOOP));
+    // Treadlink of a file that is no link.
+    std::fs::write(s.share().join("plain"), b"x").unwrap();
+    assert_eq!(c.readlink(&[b"plain"]), Err(EINVAL));
+    assert_eq!(
+        std::fs::read(s.dir.path().join("secret")).unwrap(),
+        b"outside"
+    );
+}
+
+/// mapped-xattr: attributes left malformed (by another program, or an
+/// older run) never panic: one longer than its field is ignored (the
+/// host's value stands, as on QEMU), a shorter one gives its low bytes
+/// (QEMU 7.2 showed uid 513 for the bytes 02 01), an empty one is ignored.
+#[test]
+fn mapped_xattr_malformed_attributes_are_read_as_qemu_reads_them() {
+    let Some(s) = xattr_scratch() else { return };
+    let f = s.share().join("f");
+    std::fs::write(&f, b"x").unwrap();
+    let host = host_owner_mode(&f);
+    let set = |name: &str, value: &[u8]| {
+        rustix::fs::setxattr(&f, name, value, rustix::fs::XattrFlags::empty()).unwrap();
+    };
+    set("user.virtfs.uid", &[0x01, 0x02]);
+    set("user.virtfs.gid", &[1, 2, 3, 4, 5, 6]);
+    set("user.virtfs.mode", &[]);
+    set("user.virtfs.rdev", &[1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    let mut c = Client::with_model(&s.share(), false, SecurityModel::MappedXattr, 0);
+    assert_eq!(
+        c.getattr(&[b"f"]),
+        Attr {
+            mode: host.2,
+            uid: 0x0201,
+            gid: host.1,
+            rdev: 0,
+            size: 1
+        }
+    );
+    // Rewriting them mends them.
+    c.setattr(&[b"f"], ATTR_UID | ATTR_GID, 0, 1, 2)
+        .ok(msg::TSETATTR + 1);
+    assert_eq!(xattr(&f, "user.virtfs.gid"), Some(vec![2, 0, 0, 0]));
+}
+
+/// passthrough: the guest's owner is applied to the host file. Run as
+/// root, chown and device nodes are real; otherwise the host refuses the
+/// owner with EPERM, as it does QEMU, and what could not be given its
+/// owner is removed again.
+#[test]
+fn passthrough_applies_the_guest_owner_on_the_host() {
+    let s = Scratch::new();
+    let f = s.share().join("f");
+    std::fs::write(&f, b"x").unwrap();
+    let root = host_owner_mode(&f).0 == 0;
+    let mut c = Client::with_model(&s.share(), false, SecurityModel::Passthrough, 1000);
+    let r = c.setattr(&[b"f"], ATTR_UID | ATTR_GID, 0, 1234, 5678);
+    let fifo = s.share().join("fifo");
+    let dir = s.share().join("dir");
+    let mut w = c.msg(msg::TMKDIR);
+    w.u32(0).string(b"dir").u32(0o2750).u32(100);
+    let made_dir = c.send(w, 8192);
+    let made_fifo = c.mknod(b"fifo", S_IFIFO | 0o640, 0, 0, 100);
+    if root {
+        r.ok(msg::TSETATTR + 1);
+        assert_eq!(host_owner_mode(&f).0, 1234);
+        assert_eq!(host_owner_mode(&f).1, 5678);
+        made_dir.ok(msg::TMKDIR + 1);
+        made_fifo.ok(msg::TMKNOD + 1);
+        assert_eq!(host_owner_mode(&dir), (1000, 100, S_IFDIR | 0o2750));
+        assert_eq!(host_owner_mode(&fifo), (1000, 100, S_IFIFO | 0o640));
+        c.mknod(b"cdev", S_IFCHR | 0o600, 4, 5, 0)
+            .ok(msg::TMKNOD + 1);
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::symlink_metadata(s.share().join("cdev")).unwrap();
+        assert_eq!(
+            (m.mode(), m.rdev()),
+            (S_IFCHR | 0o600, rustix::fs::makedev(4, 5))
+        );
+    } else {
+        assert_eq!(r.errno(), EPERM);
+        assert_eq!(made_dir.errno(), EPERM);
+        assert_eq!(made_fifo.errno(), EPERM);
+        assert!(!dir.exists() && !fifo.exists(), "left behind");
+    }
+}
+
+impl Client {
+    /// Txattrwalk of `name` on the file at `names` into fid 95, then its
+    /// value read whole; or the Rlerror number.
+    fn getxattr(&mut self, names: &[&[u8]], name: &[u8]) -> std::result::Result<Vec<u8>, u32> {
+        self.walk(0, 94, names).ok(msg::TWALK + 1);
+        let mut w = self.msg(msg::TXATTRWALK);
+        w.u32(94).u32(95).string(name);
+        let r = self.send(w, 8192);
+        self.clunk(94).ok(msg::TCLUNK + 1);
+        if r.kind == msg::RLERROR {
+            return Err(r.errno());
+        }
+        let size = r.reader().u64().unwrap();
+        let r = self.read(95, 0, 8000, 8192).ok(msg::TREAD + 1);
+        self.clunk(95).ok(msg::TCLUNK + 1);
+        let mut rd = r.reader();
+        let n = rd.u32().unwrap();
+        assert_eq!(u64::from(n), size);
+        Ok(rd.bytes(n as usize).unwrap().to_vec())
+    }
+
+    /// Txattrcreate of `name` (announcing `size` bytes) on the file at
+    /// `names` through fid 93, `value` written, and the clunk that sets
+    /// it; the first Rlerror number on the way.
+    fn setxattr(
+        &mut self,
+        names: &[&[u8]],
+        name: &[u8],
+        size: u64,
+        value: &[u8],
+    ) -> std::result::Result<(), u32> {
+        self.walk(0, 93, names).ok(msg::TWALK + 1);
+        let mut w = self.msg(msg::TXATTRCREATE);
+        w.u32(93).string(name).u64(size).u32(0);
+        let r = self.send(w, 8192);
+        if r.kind == msg::RLERROR {
+            self.clunk(93).ok(msg::TCLUNK + 1);
+            return Err(r.errno());
+        }
+        if !value.is_empty() {
+            let mut w = self.msg(msg::TWRITE);
+            w.u32(93).u64(0).u32(value.len() as u32).raw(value);
+            let r = self.send(w, 8192);
+            if r.kind == msg::RLERROR {
+                // The clunk sets nothing (the value is short): EINVAL.
+                assert_eq!(self.clunk(93).errno(), EINVAL);
+                return Err(r.errno());
+            }
+        }
+        let r = self.clunk(93);
+        if r.kind == msg::RLERROR {
+            return Err(r.errno());
+        }
+        Ok(())
+    }
+}
+
+/// The guest's own extended attributes: set (Txattrcreate, Twrite,
+/// Tclunk), read (Txattrwalk, Tread), listed (an empty name) and removed
+/// (a size of zero). In mapped-xattr, `user.virtfs.*` is out of the
+/// guest's reach: reading it is ENODATA, the list leaves it out, setting
+/// or removing it is EACCES (as QEMU 7.2 answers `setfattr`), and the
+/// host's values stay. In `none` the host's attributes are all the
+/// guest's.
+#[test]
+fn guest_xattrs_and_the_mapped_attributes_out_of_reach() {
+    let Some(s) = xattr_scratch() else { return };
+    let f = s.share().join("f");
+    std::fs::write(&f, b"x").unwrap();
+    let mut c = Client::with_model(&s.share(), false, SecurityModel::MappedXattr, 0);
+    c.setattr(&[b"f"], ATTR_UID, 0, 1234, 0)
+        .ok(msg::TSETATTR + 1);
+    assert_eq!(c.setxattr(&[b"f"], b"user.foo", 3, b"bar"), Ok(()));
+    assert_eq!(xattr(&f, "user.foo"), Some(b"bar".to_vec()));
+    assert_eq!(c.getxattr(&[b"f"], b"user.foo"), Ok(b"bar".to_vec()));
+    assert_eq!(c.getxattr(&[b"f"], b"user.virtfs.uid"), Err(61));
+    assert_eq!(c.getxattr(&[b"f"], b""), Ok(b"user.foo\0".to_vec()));
+    const EACCES: u32 = 13;
+    assert_eq!(
+        c.setxattr(&[b"f"], b"user.virtfs.uid", 4, &[0; 4]),
+        Err(EACCES)
+    );
+    assert_eq!(c.setxattr(&[b"f"], b"user.virtfs.uid", 0, b""), Err(EACCES));
+    assert_eq!(xattr(&f, "user.virtfs.uid"), Some(vec![0xd2, 4, 0, 0]));
+    // Removal; a value past its announced size, or short of it; too big.
+    assert_eq!(c.setxattr(&[b"f"], b"user.foo", 0, b""), Ok(()));
+    assert_eq!(xattr(&f, "user.foo"), None);
+    assert_eq!(c.setxattr(&[b"f"], b"user.a", 2, b"abc"), Err(EINVAL));
+    assert_eq!(c.setxattr(&[b"f"], b"user.a", 4, b"abc"), Err(EINVAL));
+    assert_eq!(xattr(&f, "user.a"), None);
+    assert_eq!(c.setxattr(&[b"f"], b"user.a", 1 << 20, b""), Err(7));
+    assert_eq!(c.server.open_count, 0, "an xattr fid was left counted");
+    // security_model=none: nothing is hidden.
+    let mut c = Client::with_model(&s.share(), false, SecurityModel::None, 0);
+    assert_eq!(
+        c.getxattr(&[b"f"], b"user.virtfs.uid"),
+        Ok(vec![0xd2, 4, 0, 0])
+    );
+    // Read-only shares refuse.
+    let mut c = Client::with_model(&s.share(), true, SecurityModel::MappedXattr, 0);
+    assert_eq!(c.setxattr(&[b"f"], b"user.b", 1, b"b"), Err(EROFS));
+}
+
+/// Hostile sequences of the messages the security models add or change
+/// (Tmknod, Tsymlink, Treadlink, Tsetattr, Txattrwalk, Txattrcreate,
+/// Twrite, Tclunk), with random fids, names, modes, sizes and offsets, in
+/// every model: no panic, every reply well-formed, the open fids within
+/// their bound, and nothing outside the share touched.
+#[test]
+fn random_model_messages_stay_in_bounds() {
+    let Some(s) = xattr_scratch() else { return };
+    std::fs::write(s.share().join("f"), b"x").unwrap();
+    let names: [&[u8]; 6] = [b"f", b"n", b"l", b"..", b"a/b", b"user.virtfs.uid"];
+    for model in [
+        SecurityModel::None,
+        SecurityModel::MappedXattr,
+        SecurityModel::Passthrough,
+    ] {
+        let mut c = Client::with_model(&s.share(), false, model, 1000);
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..5000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let fid = (x % 5) as u32;
+            let name = names[(x >> 8) as usize % names.len()];
+            let value = names[(x >> 12) as usize % names.len()];
+            let mode = [S_IFIFO | 0o644, S_IFCHR | 0o600, S_IFDIR, 0o7777, u32::MAX]
+                [(x >> 16) as usize % 5];
+            let big = [0, 3, 1 << 16, 1 << 17, u64::MAX][(x >> 20) as usize % 5];
+            let w = match (x >> 24) % 9 {
+                0 => {
+                    let mut w = c.msg(msg::TMKNOD);
+                    w.u32(fid)
+                        .string(name)
+                        .u32(mode)
+                        .u32(x as u32)
+                        .u32(9)
+                        .u32(0);
+                    w
+                }
+                1 => {
+                    let mut w = c.msg(msg::TSYMLINK);
+                    w.u32(fid).string(name).string(value).u32(0);
+                    w
+                }
+                2 => {
+                    let mut w = c.msg(msg::TREADLINK);
+                    w.u32(fid);
+                    w
+                }
+                3 => {
+                    let mut w = c.msg(msg::TSETATTR);
+                    w.u32(fid)
+                        .u32((x >> 32) as u32 & 0x1ff)
+                        .u32(mode)
+                        .u32(7)
+                        .u32(8);
+                    w.u64(big).u64(0).u64(0).u64(0).u64(0);
+                    w
+                }
+                4 => {
+                    let mut w = c.msg(msg::TXATTRWALK);
+                    w.u32(fid).u32((x >> 36) as u32 % 5).string(if x & 1 == 0 {
+                        b""
+                    } else {
+                        value
+                    });
+                    w
+                }
+                5 => {
+                    let mut w = c.msg(msg::TXATTRCREATE);
+                    w.u32(fid).string(value).u64(big).u32((x >> 40) as u32 % 4);
+                    w
+                }
+                6 => {
+                    let mut w = c.msg(msg::TWRITE);
+                    w.u32(fid).u64(big).u32(value.len() as u32).raw(value);
+                    w
+                }
+                7 => {
+                    let mut w = c.msg(msg::TCLUNK);
+                    w.u32(fid);
+                    w
+                }
+                _ => {
+                    let mut w = c.msg(msg::TWALK);
+                    w.u32(0).u32(fid).u16(1).string(name);
+                    w
+                }
+            };
+            c.send(w, 512);
+            // Fid 0 is the root: keep one.
+            if !c.server.fids.contains_key(&0) {
+                let mut w = c.msg(msg::TATTACH);
+                w.u32(0).u32(NOFID).string(b"u").string(b"").u32(1000);
+                c.send(w, 512).ok(msg::TATTACH + 1);
+            }
+            assert!(c.server.open_count <= MAX_OPEN);
+        }
+        let open = c.server.fids.values().filter(|f| f.open.is_some()).count();
+        assert_eq!(open, c.server.open_count, "{model:?}: open fids miscounted");
+    }
+    let mut beside: Vec<_> = std::fs::read_dir(s.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["secret", "share"]);
+    assert_eq!(
+        std::fs::read(s.dir.path().join("secret")).unwrap(),
+        b"outside"
+    );
 }
