@@ -25,7 +25,7 @@ use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
-use serde_json::ser::{Formatter, PrettyFormatter};
+use serde_json::ser::Formatter;
 use serde_json::{json, Map, Value};
 
 use rivet_devices::{VirtConfig, VirtExit, VirtMachine};
@@ -44,8 +44,6 @@ pub const MAX_QUEUED: usize = 8;
 /// What the input gives the run loop.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Incoming {
-    /// A client connected (or the device opened): negotiation starts again.
-    Connected,
     /// One JSON text, not yet parsed.
     Text(Vec<u8>),
     /// A text longer than [`MAX_MESSAGE`], skipped.
@@ -152,6 +150,9 @@ struct InputState {
     framer: Framer,
     queue: VecDeque<Incoming>,
     ended: bool,
+    /// Counts the clients greeted: an answer to a client that has gone is
+    /// not given to the next.
+    client: u64,
 }
 
 /// A QMP monitor's input: the texts its device's thread read.
@@ -162,6 +163,8 @@ pub struct QmpInput {
     /// The run loop took a text: there is room in the queue.
     room: Condvar,
     pretty: bool,
+    /// The client has sent `qmp_capabilities`.
+    negotiated: Arc<AtomicBool>,
 }
 
 impl QmpInput {
@@ -173,6 +176,7 @@ impl QmpInput {
             bell,
             room: Condvar::new(),
             pretty,
+            negotiated: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -192,11 +196,17 @@ impl QmpInput {
     }
 
     /// The device opened or a client connected: the greeting, and
-    /// negotiation starts again.
+    /// negotiation starts again. What the last client sent and rivet has
+    /// not executed is dropped with it, as QEMU drops it.
     pub(crate) fn greet(&self, out: &Output) {
-        self.lock().framer.reset();
-        self.queue(Incoming::Connected);
+        let mut s = self.lock();
+        s.client += 1;
+        s.framer.reset();
+        s.queue.clear();
+        self.negotiated.store(false, Ordering::Relaxed);
         out.push_text(&to_text(&greeting(), self.pretty));
+        drop(s);
+        self.room.notify_all();
     }
 
     /// One byte read.
@@ -219,10 +229,21 @@ impl QmpInput {
         self.bell.ring();
     }
 
-    fn take(&self) -> Option<Incoming> {
-        let item = self.lock().queue.pop_front();
+    /// The next text, and the client that sent it.
+    fn take(&self) -> Option<(u64, Incoming)> {
+        let mut s = self.lock();
+        let item = s.queue.pop_front().map(|i| (s.client, i));
+        drop(s);
         self.room.notify_all();
         item
+    }
+
+    /// Writes `text` to `out` if `client` is still the one connected.
+    fn answer(&self, client: u64, text: &str, out: &Output) {
+        let s = self.lock();
+        if s.client == client {
+            out.push_text(text);
+        }
     }
 
     fn live(&self) -> bool {
@@ -300,15 +321,95 @@ impl Formatter for QemuFormatter {
     }
 }
 
+/// Writes JSON as QEMU 7.2's `pretty=on` does: each member and element
+/// on its own line, four spaces a level, and a closing bracket on a line
+/// of its own even when nothing is inside.
+#[derive(Default)]
+struct QemuPrettyFormatter {
+    level: usize,
+}
+
+impl QemuPrettyFormatter {
+    fn line<W: ?Sized + io::Write>(&self, w: &mut W) -> io::Result<()> {
+        w.write_all(b"\n")?;
+        for _ in 0..self.level {
+            w.write_all(b"    ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level = self.level.saturating_sub(1);
+        self.line(w)?;
+        w.write_all(bracket)
+    }
+
+    fn next<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.line(w)
+    }
+}
+
+impl Formatter for QemuPrettyFormatter {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.next(w, first)
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.next(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        QemuFormatter.write_string_fragment(w, fragment)
+    }
+}
+
 /// One message as written on the wire: on one line, or pretty (QEMU's
 /// four-space indentation); lines end in `\r\n`, as QEMU's do.
 pub(crate) fn to_text(value: &Value, pretty: bool) -> String {
     let mut bytes = Vec::new();
     let written = if pretty {
-        let mut s = serde_json::Serializer::with_formatter(
-            &mut bytes,
-            PrettyFormatter::with_indent(b"    "),
-        );
+        let mut s =
+            serde_json::Serializer::with_formatter(&mut bytes, QemuPrettyFormatter::default());
         serde::Serialize::serialize(value, &mut s)
     } else {
         let mut s = serde_json::Serializer::with_formatter(&mut bytes, QemuFormatter);
@@ -412,8 +513,10 @@ fn check_arguments(params: &[Param], args: &Map<String, Value>) -> Result<(), Qm
     }
 }
 
-/// `qmp_capabilities`' `enable`: rivet offers none, so only an empty list.
-fn check_capabilities(enable: Option<&Value>) -> Result<(), QmpError> {
+/// `qmp_capabilities`' `enable`: a list of capabilities QMP knows (only
+/// `oob`); whether it asks for `oob`, which rivet does not offer.
+fn check_capabilities(enable: Option<&Value>) -> Result<bool, QmpError> {
+    let mut oob = false;
     for (i, cap) in enable
         .and_then(Value::as_array)
         .into_iter()
@@ -426,7 +529,7 @@ fn check_capabilities(enable: Option<&Value>) -> Result<(), QmpError> {
                     "Invalid parameter type for 'enable[{i}]', expected: string"
                 )))
             }
-            Some("oob") => return Err(generic("Capability 'oob' not available")),
+            Some("oob") => oob = true,
             Some(other) => {
                 return Err(generic(format!(
                     "Parameter 'null' does not accept value '{other}'"
@@ -434,7 +537,7 @@ fn check_capabilities(enable: Option<&Value>) -> Result<(), QmpError> {
             }
         }
     }
-    Ok(())
+    Ok(oob)
 }
 
 /// A QMP monitor: its device, its session and the human monitor commands
@@ -442,8 +545,6 @@ fn check_capabilities(enable: Option<&Value>) -> Result<(), QmpError> {
 pub struct Qmp {
     input: Arc<QmpInput>,
     out: Arc<Output>,
-    /// The client has sent `qmp_capabilities`.
-    negotiated: Arc<AtomicBool>,
     hmp: Commands,
     /// `-name`.
     name: Option<String>,
@@ -461,7 +562,6 @@ impl Qmp {
         Qmp {
             input,
             out,
-            negotiated: Arc::new(AtomicBool::new(false)),
             hmp: Commands::new(config),
             name,
         }
@@ -471,7 +571,7 @@ impl Qmp {
     pub(crate) fn sink(&self) -> EventSink {
         EventSink {
             out: Arc::clone(&self.out),
-            negotiated: Arc::clone(&self.negotiated),
+            negotiated: Arc::clone(&self.input.negotiated),
             pretty: self.input.pretty,
         }
     }
@@ -485,11 +585,8 @@ impl Qmp {
     /// the answers); returns how the run ends if a command ends it.
     pub(crate) fn service(&mut self, vm: &mut VirtMachine, state: &mut State) -> Option<VirtExit> {
         while self.out.has_room() {
-            let (answer, exit) = match self.input.take()? {
-                Incoming::Connected => {
-                    self.negotiated.store(false, Ordering::Relaxed);
-                    continue;
-                }
+            let (client, incoming) = self.input.take()?;
+            let (answer, exit) = match incoming {
                 Incoming::TooLong => (
                     error_answer(
                         &generic(format!(
@@ -501,7 +598,8 @@ impl Qmp {
                 ),
                 Incoming::Text(text) => self.handle(vm, state, &text),
             };
-            self.out.push_text(&to_text(&answer, self.input.pretty));
+            self.input
+                .answer(client, &to_text(&answer, self.input.pretty), &self.out);
             if exit.is_some() {
                 return exit;
             }
@@ -570,15 +668,10 @@ impl Qmp {
             Some(Value::Object(args)) => args,
             Some(_) => return Err(generic("QMP input member 'arguments' must be an object")),
         };
-        let negotiated = self.negotiated.load(Ordering::Relaxed);
+        let negotiated = self.input.negotiated.load(Ordering::Relaxed);
         if !negotiated && name != "qmp_capabilities" {
             return Err(not_found(
                 "Expecting capabilities negotiation with 'qmp_capabilities'",
-            ));
-        }
-        if negotiated && name == "qmp_capabilities" {
-            return Err(not_found(
-                "Capabilities negotiation is already complete, command ignored",
             ));
         }
         let Some((_, params)) = COMMANDS.iter().find(|(n, _)| *n == name) else {
@@ -591,9 +684,18 @@ impl Qmp {
             Ok(json!({}))
         };
         match name {
+            // The arguments are read (and their values checked) first, as in QEMU.
             "qmp_capabilities" => {
-                check_capabilities(args.get("enable"))?;
-                self.negotiated.store(true, Ordering::Relaxed);
+                let enable = check_capabilities(args.get("enable"))?;
+                if negotiated {
+                    return Err(not_found(
+                        "Capabilities negotiation is already complete, command ignored",
+                    ));
+                }
+                if enable {
+                    return Err(generic("Capability 'oob' not available"));
+                }
+                self.input.negotiated.store(true, Ordering::Relaxed);
                 Ok(json!({}))
             }
             "query-version" => Ok(version()),
@@ -739,8 +841,8 @@ mod tests {
             "{\"return\": {\"a\": [1, 2], \"b\": \"\\u00E9\"}, \"id\": 7}\r\n"
         );
         assert_eq!(
-            to_text(&json!({"a": 1}), true),
-            "{\r\n    \"a\": 1\r\n}\r\n"
+            to_text(&json!({"a": 1, "b": {}, "c": [2]}), true),
+            "{\r\n    \"a\": 1,\r\n    \"b\": {\r\n    },\r\n    \"c\": [\r\n        2\r\n    ]\r\n}\r\n"
         );
     }
 

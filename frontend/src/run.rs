@@ -886,6 +886,10 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
     };
     let parts = builder.finish(vm);
     drop(parts);
+    // The monitors' last answers (QMP's to `quit`) reach their clients.
+    for &i in plan.monitor.iter().chain(plan.qmp.iter().map(|(i, _)| i)) {
+        opened[i].output.drain(std::time::Duration::from_secs(1));
+    }
     drop(opened);
     drop(guard);
     let retired = builder.retired;
