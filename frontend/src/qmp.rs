@@ -6,7 +6,7 @@
 //! A device's input thread cuts the byte stream into JSON texts
 //! ([`QmpInput`]: a text ends where its outermost object or array closes,
 //! or at the end of a line) and queues them; the run loop executes them
-//! between slices of the guest ([`Qmp::service`]). Both are bounded: a
+//! between slices of the guest (`Qmp::service`). Both are bounded: a
 //! text longer than [`MAX_MESSAGE`] is answered with an error and skipped
 //! to the end of its line, and reading waits while [`MAX_QUEUED`] texts
 //! wait or the answers are not being read. The JSON itself is parsed and
@@ -744,9 +744,12 @@ impl Qmp {
                     .get("command-line")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                let cpu = match args.get("cpu-index").map(Value::as_u64) {
+                let index = args
+                    .get("cpu-index")
+                    .map(|v| v.as_u64().and_then(|i| usize::try_from(i).ok()));
+                let cpu = match index {
                     None => 0,
-                    Some(Some(i)) if i < harts as u64 => i as usize,
+                    Some(Some(i)) if i < harts => i,
                     Some(_) => return Err(generic("Parameter 'cpu-index' expects a CPU number")),
                 };
                 self.hmp.set_cpu(cpu);
@@ -825,7 +828,7 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            if let Some(Incoming::Text(t)) = f.push(x as u8) {
+            if let Some(Incoming::Text(t)) = f.push(x.to_le_bytes()[0]) {
                 assert!(t.len() <= MAX_MESSAGE + 1);
                 let _ = serde_json::from_slice::<Value>(&t);
             }

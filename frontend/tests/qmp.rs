@@ -527,7 +527,7 @@ fn a_bad_client_gets_errors_and_the_next_one_is_served() {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                (x as u8) & 0x7f
+                x.to_le_bytes()[0] & 0x7f
             })
             .collect();
         let _ = writer.write_all(&garbage);
