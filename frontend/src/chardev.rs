@@ -836,6 +836,13 @@ impl MonitorFront {
         }
     }
 
+    /// A socket's client went.
+    fn closed(&self) {
+        if let MonitorFront::Qmp(q) = self {
+            q.closed();
+        }
+    }
+
     fn end(&self) {
         match self {
             MonitorFront::Human(m) => m.end(),
@@ -993,6 +1000,11 @@ impl Opened {
                 router.opened();
                 read_all(&mut conn, &mut router);
                 client.set(None);
+                // What was queued for the client that went is not the next one's.
+                if let Some(m) = &router.monitor {
+                    m.closed();
+                }
+                router.output.discard();
             })),
         }
     }

@@ -293,6 +293,17 @@ impl Output {
         self.push(text.as_bytes());
     }
 
+    /// Drops what is queued and waits (at most a second) for what is
+    /// being written: output meant for a client that has gone.
+    pub(crate) fn discard(&self) {
+        self.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .bytes
+            .clear();
+        self.drain(Duration::from_secs(1));
+    }
+
     /// Waits, at most `limit`, until what is queued has been written (a
     /// monitor's last answer, before rivet exits).
     pub(crate) fn drain(&self, limit: Duration) {

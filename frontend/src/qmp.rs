@@ -209,6 +209,18 @@ impl QmpInput {
         self.room.notify_all();
     }
 
+    /// The client went: what it sent and rivet has not executed is
+    /// dropped, as QEMU drops it, and so are the answers still to come.
+    pub(crate) fn closed(&self) {
+        let mut s = self.lock();
+        s.client += 1;
+        s.framer.reset();
+        s.queue.clear();
+        self.negotiated.store(false, Ordering::Relaxed);
+        drop(s);
+        self.room.notify_all();
+    }
+
     /// One byte read.
     pub(crate) fn key(&self, byte: u8) {
         let frame = self.lock().framer.push(byte);
