@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex};
 use crate::cli::{parse_bool, parse_kv, unknown_key, UsageError};
 use crate::console::{Output, SerialInput};
 use crate::monitor::MonitorInput;
+use crate::qmp::QmpInput;
 use crate::run::RunError;
 
 /// Where a stream socket is.
@@ -320,6 +321,8 @@ pub struct Plan {
     pub serial: Option<usize>,
     /// The monitor's device, if there is a monitor.
     pub monitor: Option<usize>,
+    /// The QMP monitors' devices, each with whether its answers are pretty.
+    pub qmp: Vec<(usize, bool)>,
 }
 
 /// Works out the devices of `-chardev`, `-serial`, `-monitor` and `-mon`,
@@ -383,6 +386,24 @@ pub fn plan(args: &crate::cli::Args) -> Result<Plan, UsageError> {
         monitors.extend(serial);
     }
     let mut monitor_none = false;
+    let mut qmp: Vec<(usize, bool)> = Vec::new();
+    for (option, text, pretty) in (args.qmp.iter().map(|t| ("-qmp", t, false)))
+        .chain(args.qmp_pretty.iter().map(|t| ("-qmp-pretty", t, true)))
+    {
+        let what = format!("{option} {text}");
+        let index = match text.strip_prefix("chardev:") {
+            Some(id) => by_id(&what, id)?,
+            None => {
+                devices.push(DeviceSpec {
+                    what,
+                    backend: parse_device(option, text)?,
+                    mux: false,
+                });
+                devices.len() - 1
+            }
+        };
+        qmp.push((index, pretty));
+    }
     for text in &args.monitors {
         let option = format!("-monitor {text}");
         if text == "none" {
@@ -405,22 +426,20 @@ pub fn plan(args: &crate::cli::Args) -> Result<Plan, UsageError> {
     for text in &args.mons {
         let (head, pairs) = parse_kv(text);
         let mut chardev = head.filter(|h| !h.is_empty());
+        let mut control = false;
+        let mut pretty = false;
         for (k, v) in pairs {
             match k.as_str() {
                 "chardev" => chardev = Some(v),
-                "mode" if v == "readline" => {}
-                "mode" if v == "control" => {
-                    return Err(UsageError(format!(
-                        "-mon {text}: mode=control (QMP) is not supported: rivet's monitor is the \
-                         human one (mode=readline)"
-                    )))
-                }
+                "mode" if v == "readline" => control = false,
+                "mode" if v == "control" => control = true,
+                "pretty" => pretty = parse_bool("-mon pretty", &v)?,
                 "mode" => {
                     return Err(UsageError(format!(
                         "-mon {text}: mode={v}: expected readline or control"
                     )))
                 }
-                "pretty" | "id" => {}
+                "id" => {}
                 _ => {
                     return Err(unknown_key(
                         "-mon",
@@ -431,14 +450,19 @@ pub fn plan(args: &crate::cli::Args) -> Result<Plan, UsageError> {
             }
         }
         let id = chardev.ok_or_else(|| UsageError(format!("-mon {text}: chardev= is required")))?;
-        monitors.push(
-            by_id(&format!("-mon {text}"), &id)
-                .map_err(|_| UsageError(format!("-mon {text}: chardev \"{id}\" not found")))?,
-        );
+        let index = by_id(&format!("-mon {text}"), &id)
+            .map_err(|_| UsageError(format!("-mon {text}: chardev \"{id}\" not found")))?;
+        if control {
+            qmp.push((index, pretty));
+        } else {
+            monitors.push(index);
+        }
     }
     if monitors.len() > 1 {
         return Err(UsageError(
-            "rivet has one monitor: give one of -monitor, -mon and -serial mon:…".into(),
+            "rivet has one human monitor: give one of -monitor, -mon and -serial mon:… \
+             (QMP monitors may be more)"
+                .into(),
         ));
     }
     let mut monitor = if monitor_none && !serial_monitor {
@@ -446,10 +470,12 @@ pub fn plan(args: &crate::cli::Args) -> Result<Plan, UsageError> {
     } else {
         monitors.first().copied()
     };
-    let monitor_given = monitor_none || !args.mons.is_empty() || !args.monitors.is_empty();
+    let monitor_given =
+        monitor_none || !args.mons.is_empty() || !args.monitors.is_empty() || !qmp.is_empty();
     let stdio = |devices: &[DeviceSpec], i: Option<usize>| {
         i.is_some_and(|i| devices[i].backend == Backend::Stdio)
     };
+    let qmp_on_stdio = qmp.iter().any(|&(i, _)| stdio(&devices, Some(i)));
     match (serial, monitor_given) {
         (None, false) => {
             devices.push(DeviceSpec {
@@ -461,7 +487,7 @@ pub fn plan(args: &crate::cli::Args) -> Result<Plan, UsageError> {
             monitor = serial;
         }
         (None, true) => {
-            let backend = if stdio(&devices, monitor) {
+            let backend = if stdio(&devices, monitor) || qmp_on_stdio {
                 Backend::Null
             } else {
                 Backend::Stdio
@@ -492,6 +518,20 @@ pub fn plan(args: &crate::cli::Args) -> Result<Plan, UsageError> {
             )));
         }
     }
+    // A device takes one monitor, and the serial line only beside one
+    // with mux=on.
+    for (n, &(q, _)) in qmp.iter().enumerate() {
+        let shared = Some(q) == monitor
+            || qmp[..n].iter().any(|&(o, _)| o == q)
+            || (Some(q) == serial && !devices[q].mux);
+        if shared {
+            return Err(UsageError(format!(
+                "{}: Device '{}' is in use",
+                devices[q].what,
+                ids.get(q).map_or("", String::as_str)
+            )));
+        }
+    }
     let used_stdio = [serial, monitor]
         .iter()
         .flatten()
@@ -510,6 +550,7 @@ pub fn plan(args: &crate::cli::Args) -> Result<Plan, UsageError> {
         devices,
         serial,
         monitor,
+        qmp,
     })
 }
 
@@ -753,7 +794,7 @@ C-a c    switch between console and monitor\r\nC-a C-a  sends C-a\r\n";
 /// monitor, or both (with the Ctrl-A keys switching between them).
 pub struct Router {
     serial: Option<Arc<SerialInput>>,
-    monitor: Option<Arc<MonitorInput>>,
+    monitor: Option<MonitorFront>,
     /// Interpret the Ctrl-A keys.
     escapes: bool,
     /// Input goes to the monitor (else to the serial line).
@@ -763,9 +804,63 @@ pub struct Router {
     output: Arc<Output>,
 }
 
+/// The monitor a device's input goes to: the human one or a QMP one.
+#[derive(Clone)]
+pub(crate) enum MonitorFront {
+    /// The human monitor's line editor.
+    Human(Arc<MonitorInput>),
+    /// A QMP monitor's reader.
+    Qmp(Arc<QmpInput>),
+}
+
+impl MonitorFront {
+    fn greet(&self, out: &Output) {
+        match self {
+            MonitorFront::Human(m) => m.greet(out),
+            MonitorFront::Qmp(q) => q.greet(out),
+        }
+    }
+
+    fn reconnect(&self) {
+        match self {
+            MonitorFront::Human(m) => m.reconnect(),
+            // The greeting resets the session.
+            MonitorFront::Qmp(_) => {}
+        }
+    }
+
+    fn key(&self, byte: u8, out: &Output) {
+        match self {
+            MonitorFront::Human(m) => m.key(byte, out),
+            MonitorFront::Qmp(q) => q.key(byte),
+        }
+    }
+
+    /// A socket's client went.
+    fn closed(&self) {
+        if let MonitorFront::Qmp(q) = self {
+            q.closed();
+        }
+    }
+
+    fn end(&self) {
+        match self {
+            MonitorFront::Human(m) => m.end(),
+            MonitorFront::Qmp(q) => q.end(),
+        }
+    }
+
+    fn wake(&self) {
+        match self {
+            MonitorFront::Human(m) => m.wake(),
+            MonitorFront::Qmp(q) => q.wake(),
+        }
+    }
+}
+
 impl Router {
     /// Whether input goes to the monitor now.
-    fn monitor_focused(&self) -> Option<&Arc<MonitorInput>> {
+    fn monitor_focused(&self) -> Option<&MonitorFront> {
         if self.to_monitor || self.serial.is_none() {
             self.monitor.as_ref()
         } else {
@@ -837,7 +932,7 @@ impl Opened {
     pub(crate) fn start(
         &mut self,
         serial: Option<Arc<SerialInput>>,
-        monitor: Option<Arc<MonitorInput>>,
+        monitor: Option<MonitorFront>,
         quit: Arc<AtomicBool>,
     ) {
         let mut router = Router {
@@ -905,6 +1000,11 @@ impl Opened {
                 router.opened();
                 read_all(&mut conn, &mut router);
                 client.set(None);
+                // What was queued for the client that went is not the next one's.
+                if let Some(m) = &router.monitor {
+                    m.closed();
+                }
+                router.output.discard();
             })),
         }
     }
@@ -1022,7 +1122,7 @@ mod tests {
             plan_of(&["-monitor", "unix:/a,server", "-monitor", "unix:/b,server"])
                 .unwrap_err()
                 .0
-                .contains("one monitor")
+                .contains("one human monitor")
         );
     }
 

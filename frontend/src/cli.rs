@@ -79,6 +79,12 @@ pub struct Args {
     /// The monitor on a character device: `chardev=ID[,mode=readline]`.
     #[arg(long = "mon", value_name = "chardev=ID")]
     pub mons: Vec<String>,
+    /// A QMP monitor's device (as `-serial`'s, or `chardev:ID`).
+    #[arg(long = "qmp", value_name = "DEV")]
+    pub qmp: Vec<String>,
+    /// A QMP monitor whose answers are pretty-printed.
+    #[arg(long = "qmp-pretty", value_name = "DEV")]
+    pub qmp_pretty: Vec<String>,
     /// A network card on the user network or a tap: `user|tap[,model=virtio-net-device][,mac=MAC][,hostfwd=RULE|,ifname=NAME...]`, or `none`.
     #[arg(long = "nic", value_name = "user|tap|none")]
     pub nics: Vec<String>,

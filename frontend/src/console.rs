@@ -292,6 +292,31 @@ impl Output {
     pub(crate) fn push_text(&self, text: &str) {
         self.push(text.as_bytes());
     }
+
+    /// Drops what is queued and waits (at most a second) for what is
+    /// being written: output meant for a client that has gone.
+    pub(crate) fn discard(&self) {
+        self.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .bytes
+            .clear();
+        self.drain(Duration::from_secs(1));
+    }
+
+    /// Waits, at most `limit`, until what is queued has been written (a
+    /// monitor's last answer, before rivet exits).
+    pub(crate) fn drain(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        while (!queue.bytes.is_empty() || queue.writing) && Instant::now() < deadline {
+            queue = self
+                .drained
+                .wait_timeout(queue, Duration::from_millis(20))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
 }
 
 /// The stdout thread: writes queued output to `stdout` (standard output,

@@ -24,11 +24,13 @@ macro_rules! say_raw {
 pub mod chardev;
 pub mod cli;
 pub mod console;
+pub mod control;
 pub mod gdb;
 pub mod log;
 pub mod monitor;
 pub mod net;
 pub mod options;
+pub mod qmp;
 pub mod run;
 pub mod virtio_serial;
 pub mod virtio_slots;

@@ -2,16 +2,18 @@
 //! (`-monitor`, `-mon`, `mon:stdio`) that look at and steer the machine.
 //!
 //! A device's input thread edits the line ([`MonitorInput`]); the run loop
-//! takes finished lines between slices of the guest ([`Monitor::run`]), so
-//! a command sees the machine between instructions and never races it.
+//! takes finished lines between slices of the guest
+//! ([`crate::control::Monitors::run`]), so a command sees the machine
+//! between instructions and never races it. The commands themselves are
+//! [`Commands`], which QMP's `human-monitor-command` runs too; what they
+//! ask of the machine (stop, cont, reset, ...) is carried out by
+//! [`crate::control`].
 //! The answers are formatted as QEMU 7.2 formats them where rivet has the
 //! same thing to show (`info registers`, `x`, `info status`, ...).
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
 
 use rivet_core::csr::addr as csr;
 use rivet_core::machine::ExitReason;
@@ -22,12 +24,10 @@ use rivet_devices::virtio::{device_id, MmioVersion};
 use rivet_devices::{VirtConfig, VirtExit, VirtMachine, VirtStop};
 
 use crate::console::Output;
+use crate::control::{Doorbell, Request, State};
 
 /// The prompt.
 pub const PROMPT: &str = "(qemu) ";
-
-/// How long the guest runs between two looks at the monitor.
-const SLICE: Duration = Duration::from_millis(20);
 
 #[derive(Default)]
 struct LineState {
@@ -49,10 +49,19 @@ struct LineState {
 #[derive(Default)]
 pub struct MonitorInput {
     state: Mutex<LineState>,
-    ready: Condvar,
+    /// Rung when a line is ready or input ends.
+    bell: Arc<Doorbell>,
 }
 
 impl MonitorInput {
+    /// A line editor that rings `bell` when a line is ready.
+    pub(crate) fn new(bell: Arc<Doorbell>) -> Self {
+        MonitorInput {
+            state: Mutex::default(),
+            bell,
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, LineState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -96,7 +105,7 @@ impl MonitorInput {
                 let line = String::from_utf8_lossy(&std::mem::take(&mut s.line)).into_owned();
                 s.lines.push_back(line);
                 out.push_text("\r\n");
-                self.ready.notify_all();
+                self.bell.ring();
             }
             0x7f | 0x08 if !s.line.is_empty() => {
                 s.line.pop();
@@ -114,12 +123,12 @@ impl MonitorInput {
     /// No more input will come.
     pub(crate) fn end(&self) {
         self.lock().ended = true;
-        self.ready.notify_all();
+        self.bell.ring();
     }
 
     /// Wakes the run loop (to see a quit).
     pub(crate) fn wake(&self) {
-        self.ready.notify_all();
+        self.bell.ring();
     }
 
     fn take_line(&self) -> Option<String> {
@@ -131,43 +140,22 @@ impl MonitorInput {
         let s = self.lock();
         !s.ended || !s.lines.is_empty()
     }
-
-    /// Waits at most `timeout` for a line.
-    fn wait(&self, timeout: Duration) {
-        let s = self.lock();
-        if s.lines.is_empty() && !s.ended {
-            drop(self.ready.wait_timeout(s, timeout));
-        }
-    }
 }
 
-/// What a command asks of the run loop.
-enum Action {
-    /// Nothing more.
-    Done,
-    /// End rivet (`quit`).
-    Quit,
-    /// Reset the machine (`system_reset`).
-    Reset,
-}
-
-/// The monitor: its device, and the state its commands keep.
+/// The monitor: its device and its commands.
 pub struct Monitor {
     input: Arc<MonitorInput>,
     out: Arc<Output>,
-    /// `stop`: the guest does not run until `cont`.
-    paused: bool,
+    commands: Commands,
+}
+
+/// The human monitor's commands, and the state they keep between lines.
+pub struct Commands {
     /// The format and unit size `x` and `xp` use when a command gives none.
     last_format: char,
     last_size: usize,
     /// The hart `info registers` and `x` look at.
     cpu: usize,
-    /// Set by Ctrl-A x.
-    quit: Arc<AtomicBool>,
-    /// Set by the signal handlers.
-    terminate: Arc<AtomicBool>,
-    /// `--timeout`.
-    deadline: Option<Instant>,
     config: VirtConfig,
 }
 
@@ -207,88 +195,66 @@ fn help_line(prefix: &str, (name, args, what): &(&str, &str, &str)) -> String {
 
 impl Monitor {
     /// A monitor on `input` and `out`, for machines built from `config`.
-    pub(crate) fn new(
-        input: Arc<MonitorInput>,
-        out: Arc<Output>,
-        config: &VirtConfig,
-        quit: Arc<AtomicBool>,
-        terminate: Arc<AtomicBool>,
-        deadline: Option<Instant>,
-    ) -> Self {
+    pub(crate) fn new(input: Arc<MonitorInput>, out: Arc<Output>, config: &VirtConfig) -> Self {
         Monitor {
             input,
             out,
-            paused: false,
+            commands: Commands::new(config),
+        }
+    }
+
+    /// Whether input can still come.
+    pub(crate) fn live(&self) -> bool {
+        self.input.live()
+    }
+
+    /// Runs the lines typed since the last look; returns how the run ends
+    /// if one ends it (`quit`, `system_reset`).
+    pub(crate) fn service(&mut self, vm: &mut VirtMachine, state: &mut State) -> Option<VirtExit> {
+        while let Some(line) = self.input.take_line() {
+            let (text, request) = self.commands.execute(vm, &line, state.paused());
+            self.out.push_text(&crlf(&text));
+            let exit = request.and_then(|r| state.apply(r));
+            match exit {
+                Some(ExitReason::Platform(VirtStop::Quit)) => return exit,
+                Some(exit) => {
+                    self.out.push_text(PROMPT);
+                    return Some(exit);
+                }
+                None => self.out.push_text(PROMPT),
+            }
+        }
+        None
+    }
+}
+
+impl Commands {
+    /// The commands, for machines built from `config`.
+    pub(crate) fn new(config: &VirtConfig) -> Self {
+        Commands {
             last_format: 'x',
             last_size: 4,
             cpu: 0,
-            quit,
-            terminate,
-            deadline,
             config: config.clone(),
         }
     }
 
-    /// Runs `vm` (up to `limit` instructions) with the monitor's commands
-    /// taken between slices, until the machine stops or a command ends
-    /// or resets it.
-    pub fn run(&mut self, vm: &mut VirtMachine, limit: Option<u64>) -> VirtExit {
-        loop {
-            if let Some(exit) = self.service(vm) {
-                return exit;
-            }
-            if self.paused {
-                self.idle();
-                continue;
-            }
-            // While the monitor can still hear a command, the guest runs
-            // in slices; once it cannot, to its end (a deadlock included).
-            let until = self.input.live().then(|| Instant::now() + SLICE);
-            if let Some(exit) = vm.machine.run_until(limit, until) {
-                return exit;
-            }
-        }
+    /// Chooses the hart `info registers` and `x` look at.
+    pub(crate) fn set_cpu(&mut self, cpu: usize) {
+        self.cpu = cpu;
     }
 
-    /// Runs the commands typed since the last look; returns how the run
-    /// ends if one ends it (`quit`, `system_reset`, Ctrl-A x, a signal,
-    /// `--timeout`).
-    pub fn service(&mut self, vm: &mut VirtMachine) -> Option<VirtExit> {
-        while let Some(line) = self.input.take_line() {
-            match self.execute(vm, &line) {
-                Action::Done => self.out.push_text(PROMPT),
-                Action::Quit => return Some(ExitReason::Platform(VirtStop::Quit)),
-                Action::Reset => {
-                    self.out.push_text(PROMPT);
-                    return Some(ExitReason::Platform(VirtStop::Reset));
-                }
-            }
-        }
-        if self.quit.load(Ordering::Relaxed)
-            || self.terminate.load(Ordering::Relaxed)
-            || self.deadline.is_some_and(|d| Instant::now() >= d)
-        {
-            vm.machine.platform.flush();
-            return Some(ExitReason::Platform(VirtStop::Quit));
-        }
-        None
-    }
-
-    /// Whether `stop` holds the guest.
-    pub fn is_paused(&self) -> bool {
-        self.paused
-    }
-
-    /// Waits (at most 100 ms, to notice signals) for a command.
-    pub fn idle(&self) {
-        self.input.wait(Duration::from_millis(100));
-    }
-
-    /// Runs one command line, writing its answer.
-    fn execute(&mut self, vm: &mut VirtMachine, line: &str) -> Action {
+    /// Runs one command line (with the guest `paused` or not): its
+    /// answer (lines ending in `\n`) and what it asks of the machine.
+    pub(crate) fn execute(
+        &mut self,
+        vm: &VirtMachine,
+        line: &str,
+        paused: bool,
+    ) -> (String, Option<Request>) {
         let line = line.trim();
         if line.is_empty() {
-            return Action::Done;
+            return (String::new(), None);
         }
         // The command is the leading word; `x/4xg` needs no space.
         let split = line
@@ -302,62 +268,39 @@ impl Monitor {
                 .iter()
                 .any(|(n, _, _)| n.split('|').any(|alias| alias == name));
         if known && !takes_arguments && !rest.is_empty() {
-            self.out.push_text(&crlf(&format!(
-                "{name}: extraneous characters at the end of line\nTry \"help {name}\" for more information\n"
-            )));
-            return Action::Done;
+            return (
+                format!(
+                    "{name}: extraneous characters at the end of line\nTry \"help {name}\" for more information\n"
+                ),
+                None,
+            );
         }
-        let mut text = String::new();
-        let action = match name {
-            "help" | "?" => {
-                text = help(rest);
-                Action::Done
-            }
-            "info" => {
-                text = self.info(vm, rest);
-                Action::Done
-            }
-            "x" | "xp" => {
-                text = self
-                    .dump(vm, rest, name == "xp")
-                    .unwrap_or_else(|e| format!("{e}\nTry \"help {name}\" for more information\n"));
-                Action::Done
-            }
-            "stop" | "s" => {
-                self.paused = true;
-                Action::Done
-            }
-            "cont" | "c" => {
-                self.paused = false;
-                Action::Done
-            }
-            "system_reset" => Action::Reset,
-            // QEMU 7.2's RISC-V virt board has no power button (no
-            // powerdown notifier): the request reaches no device, and the
-            // guest runs on. rivet's board has none either.
-            "system_powerdown" => Action::Done,
-            "quit" | "q" => Action::Quit,
-            _ => {
-                text = format!("unknown command: '{name}'\n");
-                Action::Done
-            }
-        };
-        self.out.push_text(&crlf(&text));
-        action
+        let done = |text: String| (text, None);
+        match name {
+            "help" | "?" => done(help(rest)),
+            "info" => done(self.info(vm, rest, paused)),
+            "x" | "xp" => done(
+                self.dump(vm, rest, name == "xp")
+                    .unwrap_or_else(|e| format!("{e}\nTry \"help {name}\" for more information\n")),
+            ),
+            "stop" | "s" => (String::new(), Some(Request::Stop)),
+            "cont" | "c" => (String::new(), Some(Request::Cont)),
+            "system_reset" => (String::new(), Some(Request::Reset)),
+            "system_powerdown" => (String::new(), Some(Request::Powerdown)),
+            "quit" | "q" => (String::new(), Some(Request::Quit)),
+            _ => done(format!("unknown command: '{name}'\n")),
+        }
     }
 
     /// `info SUBCOMMAND`.
-    fn info(&mut self, vm: &VirtMachine, rest: &str) -> String {
+    fn info(&mut self, vm: &VirtMachine, rest: &str, paused: bool) -> String {
         let mut words = rest.split_whitespace();
         let sub = words.next().unwrap_or_default();
         let args: Vec<&str> = words.collect();
         let harts = vm.machine.harts.len();
         match (sub, args.as_slice()) {
             ("", _) => INFO.iter().map(|c| help_line("info ", c)).collect(),
-            ("status", []) => format!(
-                "VM status: {}\n",
-                if self.paused { "paused" } else { "running" }
-            ),
+            ("status", []) => format!("VM status: {}\n", if paused { "paused" } else { "running" }),
             ("cpus", []) => {
                 // Every hart runs on rivet's one emulation thread, the main one.
                 let tid = std::process::id();
@@ -731,7 +674,7 @@ fn mtree(vm: &VirtMachine) -> String {
 }
 
 /// `\n` as `\r\n`, as QEMU's monitor writes lines.
-fn crlf(text: &str) -> String {
+pub(crate) fn crlf(text: &str) -> String {
     text.replace('\n', "\r\n")
 }
 

@@ -86,6 +86,8 @@ const OPTIONS: &[OptionSpec] = &[
     long("serial", true),
     long("monitor", true),
     long("mon", true),
+    long("qmp", true),
+    long("qmp-pretty", true),
     long("chardev", true),
     long("nic", true),
     long("netdev", true),
@@ -153,16 +155,6 @@ const OPTIONS: &[OptionSpec] = &[
     refused("parallel", true, "rivet's virt board has no parallel port"),
     refused("debugcon", true, "rivet has no debug console port"),
     refused("tpmdev", true, "rivet has no TPM"),
-    refused(
-        "qmp",
-        true,
-        "rivet has no QMP monitor (its human monitor is -monitor DEV)",
-    ),
-    refused(
-        "qmp-pretty",
-        true,
-        "rivet has no QMP monitor (its human monitor is -monitor DEV)",
-    ),
     refused(
         "loadvm",
         true,

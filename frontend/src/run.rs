@@ -18,12 +18,15 @@ use rivet_devices::virtio::{DiskFormat, DiskMode, MmioVersion};
 use rivet_devices::{layout, BufferConsole, Console, Disks, VirtConfig, VirtMachine, VirtStop};
 
 use crate::chardev::Backend;
+use crate::chardev::MonitorFront;
 use crate::cli::{self, Args, UsageError};
 use crate::console::{HostConsole, Output, SerialInput, TerminalGuard};
+use crate::control::{Doorbell, Monitors};
 use crate::gdb::{GdbAddress, GdbServer};
 use crate::log::{LogItems, LogOutput, Shown};
 use crate::monitor::{Monitor, MonitorInput};
 use crate::net;
+use crate::qmp::{Qmp, QmpInput};
 use crate::virtio_slots;
 
 /// An error that ends rivet before or instead of running the guest.
@@ -216,7 +219,10 @@ fn console_chardev(
         )));
     };
     let plan = crate::chardev::plan(args)?;
-    if plan.serial == Some(index) || plan.monitor == Some(index) {
+    if plan.serial == Some(index)
+        || plan.monitor == Some(index)
+        || plan.qmp.iter().any(|&(q, _)| q == index)
+    {
         return Err(UsageError(format!(
             "{option}: the serial line or the monitor already uses it (rivet gives a \
              character device to one of them)"
@@ -506,6 +512,18 @@ fn rngs_and_shares_from_args(
     Ok((rngs, shares))
 }
 
+/// The guest's name in `-name NAME[,…]` (or its `guest=`), as QMP's
+/// `query-name` gives it.
+fn guest_name(text: &str) -> String {
+    let (head, pairs) = cli::parse_kv(text);
+    pairs
+        .into_iter()
+        .find(|(k, _)| k == "guest")
+        .map(|(_, v)| v)
+        .or(head)
+        .unwrap_or_default()
+}
+
 /// `-pidfile FILE`: holds rivet's process id while it runs; the file is
 /// removed when rivet ends, as QEMU removes it.
 struct PidFile(std::path::PathBuf);
@@ -717,7 +735,13 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         .collect::<Result<Vec<_>, _>>()?;
     let quit = Arc::new(AtomicBool::new(false));
     let serial_input = Arc::new(SerialInput::default());
-    let monitor_input = Arc::new(MonitorInput::default());
+    let bell = Arc::new(Doorbell::default());
+    let monitor_input = Arc::new(MonitorInput::new(Arc::clone(&bell)));
+    let qmp_inputs: Vec<Arc<QmpInput>> = plan
+        .qmp
+        .iter()
+        .map(|&(_, pretty)| Arc::new(QmpInput::new(Arc::clone(&bell), pretty)))
+        .collect();
     // The virtio console's port: its character device's input queue and
     // output (none: output dropped, no input, as QEMU's port without one).
     let port = crate::virtio_serial::parse(args)?
@@ -749,7 +773,12 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
         } else {
             (plan.serial == Some(i)).then(|| Arc::clone(&serial_input))
         };
-        let monitor = (plan.monitor == Some(i)).then(|| Arc::clone(&monitor_input));
+        let monitor = (plan.monitor == Some(i))
+            .then(|| MonitorFront::Human(Arc::clone(&monitor_input)))
+            .or_else(|| {
+                let q = plan.qmp.iter().position(|&(d, _)| d == i)?;
+                Some(MonitorFront::Qmp(Arc::clone(&qmp_inputs[q])))
+            });
         device.start(serial, monitor, Arc::clone(&quit));
     }
     let serial_output = match plan.serial {
@@ -767,16 +796,31 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
     if let Some(deadline) = deadline {
         host.set_deadline(deadline);
     }
-    let mut monitor = plan.monitor.map(|i| {
-        Monitor::new(
-            monitor_input,
-            Arc::clone(&opened[i].output),
-            &config,
-            Arc::clone(&quit),
-            Arc::clone(&terminate),
-            deadline,
-        )
-    });
+    let hmp = plan
+        .monitor
+        .map(|i| Monitor::new(monitor_input, Arc::clone(&opened[i].output), &config));
+    let qmp = plan
+        .qmp
+        .iter()
+        .zip(qmp_inputs)
+        .map(|(&(i, _), input)| {
+            Qmp::new(
+                input,
+                Arc::clone(&opened[i].output),
+                &config,
+                args.name.as_deref().map(guest_name),
+            )
+        })
+        .collect();
+    let mut monitors = Monitors::new(
+        hmp,
+        qmp,
+        bell,
+        Arc::clone(&quit),
+        Arc::clone(&terminate),
+        deadline,
+    );
+    let mut monitor = monitors.any().then_some(&mut monitors);
     let console: Box<dyn Console> = Box::new(host);
     let mut builder = Builder {
         config: &config,
@@ -797,7 +841,8 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
                     let vm = builder.build(console, disks)?;
                     Ok((vm, builder.limit_left()))
                 };
-                let (v, exit) = crate::gdb::run(vm, server, limit, &mut rebuild, monitor.as_mut())?;
+                let (v, exit) =
+                    crate::gdb::run(vm, server, limit, &mut rebuild, monitor.as_deref_mut())?;
                 vm = v;
                 exit
             }
@@ -814,6 +859,10 @@ pub fn run(args: &Args) -> Result<u8, RunError> {
     };
     let parts = builder.finish(vm);
     drop(parts);
+    // The monitors' last answers (QMP's to `quit`) reach their clients.
+    for &i in plan.monitor.iter().chain(plan.qmp.iter().map(|(i, _)| i)) {
+        opened[i].output.drain(std::time::Duration::from_secs(1));
+    }
     drop(opened);
     drop(guard);
     let retired = builder.retired;

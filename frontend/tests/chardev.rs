@@ -535,8 +535,15 @@ fn bad_devices_are_refused_in_one_line() {
         ),
         (&["-serial", "unix:/nonexistent/dir/s"], "cannot connect to"),
         (
-            &["-chardev", "null,id=m", "-mon", "chardev=m,mode=control"],
-            "mode=control (QMP) is not supported",
+            &[
+                "-chardev",
+                "null,id=m",
+                "-mon",
+                "chardev=m,mode=control",
+                "-mon",
+                "chardev=m,mode=control",
+            ],
+            "Device 'm' is in use",
         ),
     ];
     for (extra, message) in cases {

@@ -270,7 +270,7 @@ pub fn run(
     server: &GdbServer,
     mut limit: Option<u64>,
     rebuild: &mut Rebuild<'_>,
-    mut monitor: Option<&mut crate::monitor::Monitor>,
+    mut monitor: Option<&mut crate::control::Monitors>,
 ) -> Result<(VirtMachine, VirtExit), RunError> {
     let mut wait = server.start_stopped;
     if wait {
