@@ -365,7 +365,7 @@ fn every_pattern_has_its_outcome() {
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let files = files();
     let mut failures = Vec::new();
-    let (mut rivet_ok, mut qemu_ok) = (0, 0);
+    let (mut rivet_ok, mut qemu_ok, mut both_ok) = (0, 0, 0);
     for Pattern(pattern, expected, qemu) in PATTERNS {
         let mut args = arguments(pattern, &files);
         // Bounds runs that never end by themselves (OpenSBI alone, GDB waits).
@@ -380,6 +380,9 @@ fn every_pattern_has_its_outcome() {
         }
         if *qemu {
             qemu_ok += 1;
+        }
+        if started && *qemu {
+            both_ok += 1;
         }
         let verdict = match expected {
             _ if (run.code.is_none() && !run.timed_out) || run.stderr.contains("panicked") => {
@@ -400,7 +403,7 @@ fn every_pattern_has_its_outcome() {
         }
     }
     println!(
-        "{} patterns: accepted by rivet {rivet_ok}, by QEMU 7.2 {qemu_ok}",
+        "{} patterns: accepted by rivet {rivet_ok}, by QEMU 7.2 {qemu_ok}, by both {both_ok}",
         PATTERNS.len()
     );
     assert!(PATTERNS.len() >= 60);
