@@ -250,17 +250,42 @@ pub fn parse_size(text: &str) -> Result<u64, UsageError> {
 }
 
 /// Splits `a=b,c=d` into pairs; a leading bare word is returned separately.
+/// As in QEMU, `,,` is a comma inside a value (`file=a,,b.img` names
+/// `a,b.img`).
 pub fn parse_kv(text: &str) -> (Option<String>, Vec<(String, String)>) {
     let mut head = None;
     let mut pairs = Vec::new();
-    for (i, part) in text.split(',').enumerate() {
+    for (i, part) in split_options(text).into_iter().enumerate() {
         match part.split_once('=') {
             Some((k, v)) => pairs.push((k.to_string(), v.to_string())),
-            None if i == 0 => head = Some(part.to_string()),
-            None => pairs.push((part.to_string(), String::new())),
+            None if i == 0 => head = Some(part),
+            None => pairs.push((part, String::new())),
         }
     }
     (head, pairs)
+}
+
+/// `text` cut at each single comma, a doubled comma standing for one.
+fn split_options(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != ',' {
+            current.push(c);
+        } else if chars.next_if_eq(&',').is_some() {
+            current.push(',');
+        } else {
+            parts.push(std::mem::take(&mut current));
+        }
+    }
+    parts.push(current);
+    parts
+}
+
+/// `value` as one option value: each comma doubled (QEMU's escape).
+pub fn escape_option_value(value: &str) -> String {
+    value.replace(',', ",,")
 }
 
 /// Parses `-smp`: `N`, `cpus=N` or a topology (`sockets=`, `cores=`,
@@ -1210,6 +1235,26 @@ const LAST_RTC_SECOND: i64 = (u64::MAX / 1_000_000_000) as i64;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_doubled_comma_is_a_comma_in_a_value() {
+        let (head, pairs) = parse_kv("local,path=/a,,b,,,,c,id=x");
+        assert_eq!(head.as_deref(), Some("local"));
+        assert_eq!(
+            pairs,
+            [
+                ("path".to_string(), "/a,b,,c".to_string()),
+                ("id".to_string(), "x".to_string())
+            ]
+        );
+        assert_eq!(escape_option_value("a,b"), "a,,b");
+        let d = parse_drive(&format!(
+            "file={},if=virtio",
+            escape_option_value("x,y.img")
+        ))
+        .unwrap();
+        assert_eq!(d.file, PathBuf::from("x,y.img"));
+    }
 
     /// `-device help` names every device `-device` takes, under QEMU
     /// 7.2's categories and in its `name "...", bus ...` form.

@@ -23,6 +23,12 @@ enum Support {
     Short,
     /// A QEMU option rivet does not support, and why.
     Refused(&'static str),
+    /// `-hda FILE` and its siblings: a disk on the board's default
+    /// interface, which on QEMU's virt is virtio; read as `-drive
+    /// file=FILE,if=virtio,media=disk` (QEMU puts it on PCI; rivet, which
+    /// has none, on virtio-mmio like every `if=virtio` drive), in its
+    /// place among the `-drive`s.
+    Disk,
 }
 
 /// One option: its name (without dashes), whether it takes a value, and
@@ -38,6 +44,14 @@ const fn long(name: &'static str, value: bool) -> OptionSpec {
         name,
         value,
         support: Support::Long,
+    }
+}
+
+const fn disk(name: &'static str) -> OptionSpec {
+    OptionSpec {
+        name,
+        value: true,
+        support: Support::Disk,
     }
 }
 
@@ -131,10 +145,10 @@ const OPTIONS: &[OptionSpec] = &[
         "not supported: use -drive file=FILE,format=raw,if=none,id=ID",
     ),
     refused("cdrom", true, VIRTIO_DISKS_ONLY),
-    refused("hda", true, VIRTIO_DISKS_ONLY),
-    refused("hdb", true, VIRTIO_DISKS_ONLY),
-    refused("hdc", true, VIRTIO_DISKS_ONLY),
-    refused("hdd", true, VIRTIO_DISKS_ONLY),
+    disk("hda"),
+    disk("hdb"),
+    disk("hdc"),
+    disk("hdd"),
     refused("fda", true, VIRTIO_DISKS_ONLY),
     refused("fdb", true, VIRTIO_DISKS_ONLY),
     refused("sd", true, VIRTIO_DISKS_ONLY),
@@ -303,6 +317,22 @@ where
                 out.push(format!("-{name}").into());
                 out.extend(value);
             }
+            Support::Disk => {
+                let file = value.unwrap_or_default();
+                let file = file.to_str().ok_or_else(|| {
+                    UsageError(format!(
+                        "-{name} {}: rivet takes disk image names in UTF-8",
+                        file.to_string_lossy()
+                    ))
+                })?;
+                out.push(
+                    format!(
+                        "--drive=file={},if=virtio,media=disk",
+                        crate::cli::escape_option_value(file)
+                    )
+                    .into(),
+                );
+            }
             Support::Long => {
                 let mut token = OsString::from(format!("--{name}"));
                 if let Some(v) = value {
@@ -324,6 +354,21 @@ mod tests {
         read(v.iter().copied())
             .map(|a| a.into_iter().map(|s| s.into_string().unwrap()).collect())
             .map_err(|e| e.0)
+    }
+
+    #[test]
+    fn hda_to_hdd_are_virtio_drives_with_their_commas_doubled() {
+        assert_eq!(
+            read_strs(&["rivet", "-hda", "a,b.img", "-hdd=c.img"]).unwrap(),
+            [
+                "rivet",
+                "--drive=file=a,,b.img,if=virtio,media=disk",
+                "--drive=file=c.img,if=virtio,media=disk"
+            ]
+        );
+        assert!(read_strs(&["rivet", "-hda"])
+            .unwrap_err()
+            .contains("requires an argument"));
     }
 
     #[test]

@@ -146,7 +146,7 @@ const PATTERNS: &[Pattern] = &[
     // No format=: QEMU and rivet probe, guess raw and warn.
     Pattern("-M virt -bios none -kernel $OFF -nographic -drive file=$IMG,if=virtio", Runs, true),
     // QEMU takes these and leaves the disk unattached (virt has no IDE).
-    Pattern("-M virt -bios none -kernel $OFF -nographic -hda $IMG", Refuses("-hda"), true),
+    Pattern("-M virt -bios none -kernel $OFF -nographic -hda $IMG", Runs, true),
     Pattern("-M virt -bios none -kernel $OFF -nographic -cdrom $IMG", Refuses("-cdrom"), true),
     // Network, RNG, file sharing, semihosting.
     Pattern("-M virt -bios none -kernel $OFF -nographic -netdev user,id=n0 -device virtio-net-device,netdev=n0", Runs, true),

@@ -196,6 +196,55 @@ fn qcow2_guest_writes_equal_a_raw_image_written_the_same_way() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `-hda FILE` is QEMU's disk on the board's default interface (virtio on
+/// virt): the guest finds it, writes sector 1 and reads it back after its
+/// reset, and the write is in the file. The file's name holds a comma,
+/// which `-hda` takes as it is and `-drive` only doubled (`file=a,,b`), as
+/// in QEMU; the format is probed, with QEMU's warning.
+#[test]
+fn hda_is_a_virtio_disk_and_commas_in_names_survive() {
+    let dir = scratch("hda");
+    let path = dir.join("with,comma.img");
+    std::fs::write(&path, vec![0u8; 64 << 10]).unwrap();
+    let elf = test_roms().join("virtio-blk-reset.elf");
+    let base = [
+        "-M",
+        "virt",
+        "-bios",
+        "none",
+        "-nographic",
+        "-kernel",
+        elf.to_str().unwrap(),
+        "--max-instructions",
+        "5000000",
+    ];
+    let doubled = format!(
+        "file={},format=raw,if=virtio",
+        path.display().to_string().replace(',', ",,")
+    );
+    let hda = path.to_str().unwrap().to_string();
+    for extra in [["-hda", hda.as_str()], ["-drive", doubled.as_str()]] {
+        std::fs::write(&path, vec![0u8; 64 << 10]).unwrap();
+        let args: Vec<&str> = base.iter().copied().chain(extra).collect();
+        let run = run_rivet(&args, b"", Duration::from_secs(120));
+        assert_eq!(run.code, Some(0), "{extra:?}: {run:?}");
+        assert!(
+            run.stdout
+                .contains("sector 1 kept what the first boot wrote"),
+            "{extra:?}: {run:?}"
+        );
+        let written = std::fs::read(&path).unwrap();
+        assert!(
+            written[512..1024].iter().any(|&b| b != 0),
+            "{extra:?}: sector 1 not written"
+        );
+        if extra[0] == "-hda" {
+            assert!(run.stderr.contains("probing guessed raw"), "{}", run.stderr);
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A qcow2 overlay (no format=, so probed; if=virtio) whose backing file
 /// is a qcow2 image in the same directory whose backing file is a raw
 /// image one directory up, both named relatively: rivet resolves them from
