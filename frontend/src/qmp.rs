@@ -250,6 +250,15 @@ impl QmpInput {
         item
     }
 
+    /// `client` finished negotiating, if it is still the one connected (a
+    /// client greeted since must negotiate for itself).
+    fn negotiate(&self, client: u64) {
+        let s = self.lock();
+        if s.client == client {
+            self.negotiated.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// Writes `text` to `out` if `client` is still the one connected.
     fn answer(&self, client: u64, text: &str, out: &Output) {
         let s = self.lock();
@@ -560,6 +569,8 @@ pub struct Qmp {
     hmp: Commands,
     /// `-name`.
     name: Option<String>,
+    /// The client whose text is being executed.
+    client: u64,
 }
 
 impl Qmp {
@@ -576,6 +587,7 @@ impl Qmp {
             out,
             hmp: Commands::new(config),
             name,
+            client: 0,
         }
     }
 
@@ -598,6 +610,7 @@ impl Qmp {
     pub(crate) fn service(&mut self, vm: &mut VirtMachine, state: &mut State) -> Option<VirtExit> {
         while self.out.has_room() {
             let (client, incoming) = self.input.take()?;
+            self.client = client;
             let (answer, exit) = match incoming {
                 Incoming::TooLong => (
                     error_answer(
@@ -707,7 +720,7 @@ impl Qmp {
                 if enable {
                     return Err(generic("Capability 'oob' not available"));
                 }
-                self.input.negotiated.store(true, Ordering::Relaxed);
+                self.input.negotiate(self.client);
                 Ok(json!({}))
             }
             "query-version" => Ok(version()),
@@ -796,6 +809,23 @@ mod tests {
 
     fn text(s: &str) -> Incoming {
         Incoming::Text(s.as_bytes().to_vec())
+    }
+
+    /// A `qmp_capabilities` executed for a client that has gone since does
+    /// not negotiate for the client greeted after it.
+    #[test]
+    fn negotiation_belongs_to_the_client_that_asked() {
+        let input = QmpInput::new(Arc::new(crate::control::Doorbell::default()), false);
+        let out = Output::start(Box::new(std::io::sink()));
+        input.greet(&out);
+        let first = input.lock().client;
+        input.closed();
+        input.greet(&out);
+        input.negotiate(first);
+        assert!(!input.negotiated.load(Ordering::Relaxed));
+        let current = input.lock().client;
+        input.negotiate(current);
+        assert!(input.negotiated.load(Ordering::Relaxed));
     }
 
     #[test]

@@ -670,7 +670,7 @@ impl Server {
                 if flags & (DOTL_ACCMODE | DOTL_TRUNC | DOTL_APPEND) != 0 {
                     self.writable()?;
                 }
-                let fd = rustix::fs::openat(
+                let fd = open_regular(
                     &parent,
                     OsStr::from_bytes(&name),
                     open_flags(flags),
@@ -712,10 +712,9 @@ impl Server {
         let (fd, created) =
             match rustix::fs::openat(&dir, host_name, oflags | OFlags::EXCL, host_mode) {
                 Ok(fd) => (fd, true),
-                Err(Errno::EXIST) if flags & DOTL_EXCL == 0 => (
-                    rustix::fs::openat(&dir, host_name, oflags, host_mode)?,
-                    false,
-                ),
+                Err(Errno::EXIST) if flags & DOTL_EXCL == 0 => {
+                    (open_regular(&dir, host_name, oflags, host_mode)?, false)
+                }
                 Err(e) => return Err(e.into()),
             };
         if self.model == SecurityModel::None {
@@ -1240,6 +1239,19 @@ impl Server {
         (self.model == SecurityModel::MappedXattr).then_some(mapped::PREFIX)
     }
 
+    /// Whether the guest may read or write the extended attribute `name`
+    /// on the host: any in `passthrough` (the guest acts with the host's
+    /// credentials there), only `user.*` otherwise. The other namespaces
+    /// change what the host grants (`system.posix_acl_*` its access
+    /// control lists, `security.capability` a program's capabilities,
+    /// `trusted.*` root's own data), which a guest of the `none` and
+    /// mapped models must not; QEMU keeps guest ACLs apart too (in mapped
+    /// mode under `user.virtfs.`, which rivet does not implement). They
+    /// answer EOPNOTSUPP, as a file system without them would.
+    fn guest_may_use_xattr(&self, name: &[u8]) -> bool {
+        self.model == SecurityModel::Passthrough || name.starts_with(b"user.")
+    }
+
     fn xattrwalk(&mut self, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
         let fid = r.u32()?;
         let newfid = r.u32()?;
@@ -1259,6 +1271,8 @@ impl Server {
         } else if hidden.is_some_and(|h| name.starts_with(h)) {
             // As if absent (ENODATA, Linux's ENOATTR).
             return Err(Errno::NODATA.into());
+        } else if !self.guest_may_use_xattr(name) {
+            return Err(Error(EOPNOTSUPP));
         } else {
             xattr::get(&fd, name)?
         };
@@ -1286,6 +1300,9 @@ impl Server {
             // QEMU 7.2 refuses these with EACCES (measured: setfattr -n
             // user.virtfs.uid and setfattr -x both say "Permission denied").
             return Err(Errno::ACCESS.into());
+        }
+        if !self.guest_may_use_xattr(name) {
+            return Err(Error(EOPNOTSUPP));
         }
         if self.open_count >= MAX_OPEN {
             return Err(Error(EMFILE));
@@ -1352,6 +1369,22 @@ fn open_flags(flags: u32) -> OFlags {
         o |= OFlags::APPEND;
     }
     o | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NOCTTY
+}
+
+/// Opens `name` in `dir` with `flags` if it is a regular file: opened
+/// without blocking (a FIFO put there by the guest, or swapped in by the
+/// host between a check and the open, would otherwise block the one thread
+/// that runs the guest until a writer came), refused with `EOPNOTSUPP`
+/// unless regular (as device nodes, FIFOs and sockets are), then made
+/// blocking again.
+fn open_regular(dir: &OwnedFd, name: &OsStr, flags: OFlags, mode: Mode) -> Result<OwnedFd> {
+    let fd = rustix::fs::openat(dir, name, flags | OFlags::NONBLOCK, mode)?;
+    if rustix::fs::fstat(&fd)?.st_mode & S_IFMT != S_IFREG {
+        return Err(Error(EOPNOTSUPP));
+    }
+    let blocking = rustix::fs::fcntl_getfl(&fd)? - OFlags::NONBLOCK;
+    rustix::fs::fcntl_setfl(&fd, blocking)?;
+    Ok(fd)
 }
 
 /// The permission bits of a mode a request gives.

@@ -1008,6 +1008,21 @@ fn guest_xattrs_and_the_mapped_attributes_out_of_reach() {
     // Read-only shares refuse.
     let mut c = Client::with_model(&s.share(), true, SecurityModel::MappedXattr, 0);
     assert_eq!(c.setxattr(&[b"f"], b"user.b", 1, b"b"), Err(EROFS));
+    // Outside user.*, what the host grants: not the guest's, but in
+    // passthrough (an ACL giving the host's other users access, a
+    // capability, root's trusted data).
+    for model in [SecurityModel::None, SecurityModel::MappedXattr] {
+        let mut c = Client::with_model(&s.share(), false, model, 0);
+        for name in [
+            &b"system.posix_acl_access"[..],
+            b"security.capability",
+            b"trusted.x",
+        ] {
+            assert_eq!(c.setxattr(&[b"f"], name, 1, b"x"), Err(EOPNOTSUPP));
+            assert_eq!(c.getxattr(&[b"f"], name), Err(EOPNOTSUPP));
+        }
+        assert_eq!(c.server.open_count, 0);
+    }
 }
 
 /// Hostile sequences of the messages the security models add or change
@@ -1120,4 +1135,39 @@ fn random_model_messages_stay_in_bounds() {
         std::fs::read(s.dir.path().join("secret")).unwrap(),
         b"outside"
     );
+}
+
+/// A FIFO in the share is never opened for the guest: Tlcreate without
+/// EXCL on its name (which reopens an existing file) and Tlopen answer
+/// EOPNOTSUPP at once instead of blocking the thread that runs the guest
+/// until a writer comes (a guest could make the FIFO itself with Tmknod).
+#[test]
+fn a_fifo_in_the_share_is_refused_not_waited_on() {
+    let s = Scratch::new();
+    let share = s.share();
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        share.join("pipe"),
+        rustix::fs::FileType::Fifo,
+        Mode::from_raw_mode(0o644),
+        0,
+    )
+    .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut c = Client::new(&share, false);
+        c.walk(0, 1, &[]).ok(msg::TWALK + 1);
+        let mut w = c.msg(msg::TLCREATE);
+        // Read-only: the open that blocks on a FIFO with no writer.
+        w.u32(1).string(b"pipe").u32(0).u32(0o644).u32(0);
+        let create = c.send(w, 8192).errno();
+        c.walk(0, 2, &[b"pipe"]).ok(msg::TWALK + 1);
+        let open = c.lopen(2, 0).errno();
+        let _ = tx.send((create, open));
+    });
+    let answers = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the server blocked on the FIFO");
+    assert_eq!(answers, (EOPNOTSUPP, EOPNOTSUPP));
+    drop(s);
 }
