@@ -27,7 +27,7 @@ use rivet_core::{Memory, PhysAddr};
 
 use super::disk::{Disk, DiskError, SECTOR_SIZE};
 use super::queue::{Descriptor, DescriptorChain, Queue, QueueError};
-use super::{device_id, QueueWork, VirtioDevice};
+use super::{device_id, read_config_bytes, QueueWork, VirtioDevice};
 
 /// Feature bits of the block device (§5.2.3).
 pub mod features {
@@ -433,14 +433,7 @@ impl VirtioDevice for VirtioBlock {
     }
 
     fn read_config(&self, offset: u64, data: &mut [u8]) {
-        for (i, byte) in data.iter_mut().enumerate() {
-            *byte = usize::try_from(offset)
-                .ok()
-                .and_then(|o| o.checked_add(i))
-                .and_then(|o| self.config.get(o))
-                .copied()
-                .unwrap_or(0);
-        }
+        read_config_bytes(&self.config, offset, data);
     }
 
     /// Every field the device offers is read-only: writes are ignored.

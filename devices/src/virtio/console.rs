@@ -20,7 +20,7 @@ use rivet_core::bits::to_usize;
 use rivet_core::Memory;
 
 use super::queue::{Descriptor, Queue, QueueError};
-use super::{device_id, QueueWork, VirtioDevice};
+use super::{device_id, read_config_bytes, QueueWork, VirtioDevice};
 use crate::console::Waker;
 
 /// The index of `receiveq` (port 0, host to guest).
@@ -235,14 +235,7 @@ impl VirtioDevice for VirtioConsole {
     }
 
     fn read_config(&self, offset: u64, data: &mut [u8]) {
-        for (i, byte) in data.iter_mut().enumerate() {
-            *byte = usize::try_from(offset)
-                .ok()
-                .and_then(|o| o.checked_add(i))
-                .and_then(|o| self.config.get(o))
-                .copied()
-                .unwrap_or(0);
-        }
+        read_config_bytes(&self.config, offset, data);
     }
 
     /// `emerg_wr` needs VIRTIO_CONSOLE_F_EMERG_WRITE (not offered); the

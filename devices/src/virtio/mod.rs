@@ -107,6 +107,21 @@ pub enum QueueWork {
     Pending,
 }
 
+/// Copies the bytes of a device's configuration space `config` from
+/// `offset` into `data`, bytes past its end reading as zero: what
+/// [`VirtioDevice::read_config`] does for a device whose configuration is
+/// a plain byte image.
+pub(crate) fn read_config_bytes(config: &[u8], offset: u64, data: &mut [u8]) {
+    for (i, byte) in data.iter_mut().enumerate() {
+        *byte = usize::try_from(offset)
+            .ok()
+            .and_then(|o| o.checked_add(i))
+            .and_then(|o| config.get(o))
+            .copied()
+            .unwrap_or(0);
+    }
+}
+
 /// A virtio device type, as the transport sees it.
 ///
 /// The transport ([`VirtioMmio`]) owns the registers, feature negotiation,

@@ -28,7 +28,7 @@ use std::collections::VecDeque;
 use rivet_core::{Memory, PhysAddr};
 
 use super::queue::{Descriptor, Queue, QueueError};
-use super::{device_id, QueueWork, VirtioDevice};
+use super::{device_id, read_config_bytes, QueueWork, VirtioDevice};
 
 /// Feature bits of the network device (§5.1.3).
 pub mod features {
@@ -328,14 +328,7 @@ impl VirtioDevice for VirtioNet {
     }
 
     fn read_config(&self, offset: u64, data: &mut [u8]) {
-        for (i, byte) in data.iter_mut().enumerate() {
-            *byte = usize::try_from(offset)
-                .ok()
-                .and_then(|o| o.checked_add(i))
-                .and_then(|o| self.config.get(o))
-                .copied()
-                .unwrap_or(0);
-        }
+        read_config_bytes(&self.config, offset, data);
     }
 
     /// The MAC is writable only through the control queue's

@@ -33,7 +33,7 @@ use rivet_core::Memory;
 
 use super::fsdev::SecurityModel;
 use super::queue::{Queue, QueueError};
-use super::{device_id, QueueWork, VirtioDevice};
+use super::{device_id, read_config_bytes, QueueWork, VirtioDevice};
 pub use server::Server;
 
 /// Feature bit: the mount tag is in the configuration space.
@@ -135,14 +135,7 @@ impl VirtioDevice for VirtioP9 {
     }
 
     fn read_config(&self, offset: u64, data: &mut [u8]) {
-        for (i, byte) in data.iter_mut().enumerate() {
-            *byte = usize::try_from(offset)
-                .ok()
-                .and_then(|o| o.checked_add(i))
-                .and_then(|o| self.config.get(o))
-                .copied()
-                .unwrap_or(0);
-        }
+        read_config_bytes(&self.config, offset, data);
     }
 
     /// The mount tag is read-only.
