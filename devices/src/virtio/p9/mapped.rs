@@ -51,8 +51,9 @@ pub struct Mapped {
     pub rdev: Option<u64>,
 }
 
-/// The path through which the file open as `fd` is reached.
-fn proc_path(fd: impl AsFd) -> String {
+/// The path through which the file open as `fd` is reached (for calls
+/// that take no `O_PATH` descriptor: xattrs, chmod, a reopen).
+pub(super) fn proc_path(fd: impl AsFd) -> String {
     format!("/proc/self/fd/{}", fd.as_fd().as_raw_fd())
 }
 

@@ -1397,18 +1397,18 @@ fn file_mode(mode: u32) -> Mode {
 /// `O_PATH` descriptor): the file the confined walk reached, never
 /// another. `fd` is never a symbolic link here.
 fn chmod_fd(fd: &OwnedFd, mode: u32) -> std::result::Result<(), Errno> {
-    use std::os::fd::AsRawFd;
-    let path = format!("/proc/self/fd/{}", fd.as_raw_fd());
-    rustix::fs::chmod(path.as_str(), file_mode(mode))
+    rustix::fs::chmod(mapped::proc_path(fd).as_str(), file_mode(mode))
 }
 
 /// A new descriptor, opened with `flags`, of the file open (`O_PATH`
 /// will do) as `fd`, through `/proc/self/fd`: the same file, never a
 /// name that might have changed.
 fn reopen(fd: &OwnedFd, flags: OFlags) -> std::result::Result<OwnedFd, Errno> {
-    use std::os::fd::AsRawFd;
-    let path = format!("/proc/self/fd/{}", fd.as_raw_fd());
-    rustix::fs::open(path.as_str(), flags | OFlags::CLOEXEC, Mode::empty())
+    rustix::fs::open(
+        mapped::proc_path(fd).as_str(),
+        flags | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
 }
 
 fn qid_of(s: &Stat) -> Qid {

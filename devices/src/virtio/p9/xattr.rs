@@ -11,19 +11,16 @@
 //! Values and lists are bounded by Linux's `XATTR_SIZE_MAX`.
 
 use std::ffi::OsStr;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 
 use rustix::fs::XattrFlags;
 use rustix::io::Errno;
 
+use super::mapped::proc_path;
+
 /// The largest value or list of names (Linux's `XATTR_SIZE_MAX`).
 pub const XATTR_SIZE_MAX: usize = 64 * 1024;
-
-/// The path through which the file open as `fd` is reached.
-fn proc_path(fd: impl AsFd) -> String {
-    format!("/proc/self/fd/{}", fd.as_fd().as_raw_fd())
-}
 
 /// The value of the attribute `name` of the file open as `fd`.
 pub fn get(fd: impl AsFd, name: &[u8]) -> Result<Vec<u8>, Errno> {
