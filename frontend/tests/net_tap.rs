@@ -615,7 +615,15 @@ fn no_permission_is_one_line() {
     }
     let name = ifname("p");
     let _cleanup = Cleanup(name.clone());
-    let kernel = sleeper();
+    // A copy of the kernel that `nobody` can read wherever the checkout
+    // is (a clone in a private `mktemp -d` folder is not reachable).
+    use std::os::unix::fs::PermissionsExt;
+    let public = std::env::temp_dir().join(format!("rivet-nobody-{}", std::process::id()));
+    std::fs::create_dir_all(&public).expect("a folder in the temporary directory");
+    std::fs::set_permissions(&public, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let kernel = public.join("tap-sleeper.bin");
+    std::fs::copy(sleeper(), &kernel).unwrap();
+    std::fs::set_permissions(&kernel, std::fs::Permissions::from_mode(0o644)).unwrap();
     let as_nobody = || {
         let mut command = Command::new("setpriv");
         command
@@ -633,6 +641,7 @@ fn no_permission_is_one_line() {
     let version = run_command(probe, b"", STEP);
     if version.code != Some(0) || std::fs::File::open(&kernel).is_err() {
         println!("skipped: nobody cannot run the binary: {version:?}");
+        let _ = std::fs::remove_dir_all(&public);
         return;
     }
     let mut command = as_nobody();
@@ -641,10 +650,10 @@ fn no_permission_is_one_line() {
         .arg(&kernel)
         .args(tap_args(&format!("ifname={name},script=no,downscript=no")));
     let run = run_command(command, b"", STEP);
+    let _ = std::fs::remove_dir_all(&public);
     assert_eq!(run.code, Some(1), "{run:?}");
     // /dev/net/tun is usually 0666 (then TUNSETIFF needs the capability)
     // and sometimes 0600 (then opening it needs root).
-    use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata("/dev/net/tun")
         .expect("/dev/net/tun")
         .permissions()
